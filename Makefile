@@ -1,0 +1,146 @@
+# Cygnet: top-level build. One non-recursive Makefile; flags live in
+# Makefile.inc. Every output goes below $(B) (default build/).
+#
+#   make            build libraries, programs and unit tests
+#   make check      install what is missing, build, run every test
+#   make demo       install what is missing, build, run the main job
+#   make fuzz       build the libFuzzer targets (clang)
+#   make install    install below $(DESTDIR)$(PREFIX)
+
+include Makefile.inc
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+# V=1 shows the full command lines.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+# ---- libraries: lib/libNAME/*.c (+ .l/.y) -> $(B)/lib/libNAME.a ----------
+LIBNAMES := swan ipsecconf whack netsh
+lib_srcs  = $(wildcard lib/lib$(1)/*.c)
+lib_objs  = $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))
+
+GEN_C := $(B)/gen/conf_lexer.c $(B)/gen/conf_parser.c
+GEN_H := $(B)/gen/conf_lexer.h $(B)/gen/conf_parser.h
+GEN_O := $(B)/obj/gen/conf_lexer.o $(B)/obj/gen/conf_parser.o
+
+$(B)/gen/conf_parser.c $(B)/gen/conf_parser.h: lib/libipsecconf/parser.y
+	@mkdir -p $(dir $@)
+	$(call say,BISON,$@)
+	$(Q)$(YACC) -Wall -Werror --defines=$(B)/gen/conf_parser.h -o $(B)/gen/conf_parser.c $<
+
+$(B)/gen/conf_lexer.c $(B)/gen/conf_lexer.h: lib/libipsecconf/lexer.l $(B)/gen/conf_parser.h
+	@mkdir -p $(dir $@)
+	$(call say,FLEX,$@)
+	$(Q)$(LEX) --header-file=$(B)/gen/conf_lexer.h -o $(B)/gen/conf_lexer.c $<
+
+# The parser's generated code and the library share its private headers.
+$(B)/obj/gen/%.o $(B)/obj/lib/libipsecconf/%.o: CPPFLAGS += -Ilib/libipsecconf
+
+$(B)/obj/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(GENWARN) -MMD -MP -c -o $@ $<
+
+$(B)/obj/%.o: %.c | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+define LIB_RULE
+$(B)/lib/lib$(1).a: $(call lib_objs,$(1)) $(if $(filter ipsecconf,$(1)),$(GEN_O))
+	@mkdir -p $$(dir $$@)
+	$$(call say,AR,$$@)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(LIBNAMES),$(eval $(call LIB_RULE,$(l))))
+
+LIBS_A := $(foreach l,$(LIBNAMES),$(B)/lib/lib$(l).a)
+LINK_LIBS := -Wl,--start-group $(LIBS_A) -Wl,--end-group
+
+# ---- programs: programs/NAME/*.c -> $(B)/libexec/ipsec/NAME ---------------
+PROG_DIRS := $(patsubst programs/%/,%,$(sort $(dir $(wildcard programs/*/*.c))))
+PROGS := $(foreach p,$(PROG_DIRS),$(B)/libexec/ipsec/$(p))
+
+define PROG_RULE
+$(B)/libexec/ipsec/$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard programs/$(1)/*.c)) $(LIBS_A)
+	@mkdir -p $$(dir $$@)
+	$$(call say,LINK,$$@)
+	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(LINK_LIBS) $$(LDLIBS)
+endef
+$(foreach p,$(PROG_DIRS),$(eval $(call PROG_RULE,$(p))))
+
+# Scripts shipped as sub-commands (programs/NAME/NAME.sh -> libexec/ipsec/NAME).
+SCRIPT_SRCS := $(wildcard programs/*/*.sh)
+SCRIPTS := $(foreach s,$(SCRIPT_SRCS),$(B)/libexec/ipsec/$(notdir $(basename $(s))))
+define SCRIPT_RULE
+$(B)/libexec/ipsec/$(notdir $(basename $(1))): $(1)
+	@mkdir -p $$(dir $$@)
+	install -m 0755 $$< $$@
+endef
+$(foreach s,$(SCRIPT_SRCS),$(eval $(call SCRIPT_RULE,$(s))))
+
+# The front command: build/ipsec runs sub-commands from the build tree.
+$(B)/ipsec: programs/ipsec/ipsec.in
+	@mkdir -p $(dir $@)
+	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@ && chmod 0755 $@
+
+# ---- unit tests: testing/unit/test_NAME.c -> $(B)/testing/unit/test_NAME --
+UNIT_SRCS := $(wildcard testing/unit/test_*.c)
+UNITS := $(patsubst testing/unit/%.c,$(B)/testing/unit/%,$(UNIT_SRCS))
+$(B)/testing/unit/%: $(B)/obj/testing/unit/%.o $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS) $(CMOCKA_LIBS)
+
+# ---- fuzz targets: testing/fuzz/fuzz_NAME.c (clang, libFuzzer) -----------
+FUZZ_SRCS := $(wildcard testing/fuzz/fuzz_*.c)
+
+all: $(B)/ipsec $(PROGS) $(SCRIPTS) $(UNITS)
+units: $(UNITS)
+
+fuzz:
+	$(MAKE) B=build/fuzz CC=clang SAN=1 \
+	  SANFLAGS='-fsanitize=fuzzer-no-link,address,undefined' fuzz-targets
+
+fuzz-targets: $(patsubst testing/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
+$(B)/fuzz/%: $(B)/obj/testing/fuzz/%.o $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LINK_LIBS) $(LDLIBS)
+
+# ---- the two README commands ----------------------------------------------
+deps:
+	@bash packaging/install-deps
+
+check: deps
+	$(MAKE) all
+	$(MAKE) B=build/asan CC=clang SAN=1 units all
+	$(MAKE) fuzz
+	bash testing/run
+
+demo: deps
+	$(MAKE) all
+	bash testing/demo
+
+# ---- install ---------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)
+	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' programs/ipsec/ipsec.in > $(DESTDIR)$(SBINDIR)/ipsec
+	chmod 0755 $(DESTDIR)$(SBINDIR)/ipsec
+	for f in $(PROGS) $(SCRIPTS); do install -m 0755 $$f $(DESTDIR)$(LIBEXECDIR)/; done
+	install -d $(DESTDIR)$(SYSCONFDIR)/ipsec.d/policy
+	[ -e $(DESTDIR)$(SYSCONFDIR)/ipsec.conf ] || install -m 0644 configs/ipsec.conf $(DESTDIR)$(SYSCONFDIR)/ipsec.conf
+
+clean:
+	rm -rf build
+
+.PHONY: all units fuzz fuzz-targets deps check demo install clean
+.SECONDARY:
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,285 @@
+/* Conn checks that need more than one key, run after merging. One function
+ * per rule, listed in one table. An error stops the conn from loading; a
+ * warning does not. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "merged.h"
+#include "swan/address.h"
+#include "swan/alg.h"
+#include "swan/deltatime.h"
+#include "swan/scalars.h"
+#include "swan/subnet.h"
+
+struct env {
+	const struct merged *m;
+	const struct conf_section *conn;
+	bool explicit_load;
+};
+
+static const char *val(const struct env *e, const char *key)
+{
+	return merged_value(e->m, slot_of(key));
+}
+
+static const struct conf_loc *loc_of(const struct env *e, const char *key)
+{
+	const struct conf_kv *kv = key ? merged_kv(e->m, slot_of(key)) : NULL;
+	return kv != NULL ? &kv->loc : &e->conn->loc;
+}
+
+static void say(const struct env *e, enum diag_level lvl, const char *key,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void say(const struct env *e, enum diag_level lvl, const char *key,
+		const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	const struct conf_loc *l = loc_of(e, key);
+	diag_add(e->m->d, lvl, l->file, l->line, l->col, "conn %s: %s", e->conn->name, text);
+}
+
+static bool is(const char *v, const char *s)
+{
+	return v != NULL && strcmp(v, s) == 0;
+}
+
+/* Family of a literal address, or IP_UNSET for names and magic values. */
+static enum ip_family literal_family(const char *v)
+{
+	ip_address a;
+	if (v == NULL || ttoaddress_num(v, strlen(v), IP_UNSET, &a) != NULL)
+		return IP_UNSET;
+	return (enum ip_family)a.family;
+}
+
+static enum ip_family subnet_family(const char *v)
+{
+	ip_subnet s;
+	if (v == NULL || is_virtual_subnet(v) || v[0] == '%' ||
+	    ttosubnet(v, strlen(v), IP_UNSET, &s, NULL) != NULL)
+		return IP_UNSET;
+	return (enum ip_family)s.addr.family;
+}
+
+static bool loads(const struct env *e)
+{
+	const char *a = val(e, "auto");
+	return e->explicit_load || (a != NULL && !is(a, "ignore"));
+}
+
+/* ---- the rules -------------------------------------------------------- */
+
+static bool need_left_right(const struct env *e)
+{
+	if (!loads(e))
+		return true;   /* an incomplete auto=ignore conn is a fragment */
+	bool ok = true;
+	for (int i = 0; i < 2; i++) {
+		const char *k = i ? "right" : "left";
+		if (val(e, k) == NULL) {
+			say(e, DIAG_ERROR, NULL, "%s= is required (every conn needs left= and right=)", k);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static bool one_defaultroute(const struct env *e)
+{
+	if (is(val(e, "left"), "%defaultroute") && is(val(e, "right"), "%defaultroute")) {
+		say(e, DIAG_ERROR, "right", "left= and right= cannot both be %%defaultroute");
+		return false;
+	}
+	return true;
+}
+
+static bool subnet_or_subnets(const struct env *e)
+{
+	bool ok = true;
+	for (int i = 0; i < 2; i++) {
+		const char *one = i ? "rightsubnet" : "leftsubnet";
+		const char *many = i ? "rightsubnets" : "leftsubnets";
+		if (val(e, one) != NULL && val(e, many) != NULL) {
+			say(e, DIAG_ERROR, many, "%s= and %s= cannot be used together", one, many);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static bool families_agree(const struct env *e)
+{
+	enum ip_family lf = literal_family(val(e, "left"));
+	enum ip_family rf = literal_family(val(e, "right"));
+	if (lf && rf && lf != rf) {
+		say(e, DIAG_ERROR, "right", "left= is IPv%d but right= is IPv%d", lf, rf);
+		return false;
+	}
+	const char *fam = val(e, "connaddrfamily");
+	enum ip_family want = is(fam, "ipv6") ? IP_V6 : fam ? IP_V4 : IP_UNSET;
+	enum ip_family have = lf ? lf : rf;
+	if (want && have && want != have) {
+		say(e, DIAG_ERROR, "connaddrfamily", "connaddrfamily=%s but the endpoints are IPv%d",
+		    fam, have);
+		return false;
+	}
+	enum ip_family ls = subnet_family(val(e, "leftsubnet"));
+	enum ip_family rs = subnet_family(val(e, "rightsubnet"));
+	if (ls && rs && ls != rs) {
+		say(e, DIAG_ERROR, "rightsubnet", "leftsubnet= is IPv%d but rightsubnet= is IPv%d",
+		    ls, rs);
+		return false;
+	}
+	return true;
+}
+
+/* Transport mode protects the hosts themselves: a subnet must be the host. */
+static bool transport_has_no_subnet(const struct env *e)
+{
+	if (!is(val(e, "type"), "transport"))
+		return true;
+	bool ok = true;
+	for (int i = 0; i < 2; i++) {
+		const char *k = i ? "rightsubnet" : "leftsubnet";
+		const char *host = val(e, i ? "right" : "left");
+		const char *sub = val(e, k);
+		if (sub == NULL)
+			continue;
+		ip_subnet s;
+		ip_address h;
+		bool same = host != NULL &&
+			    ttoaddress_num(host, strlen(host), IP_UNSET, &h) == NULL &&
+			    ttosubnet(sub, strlen(sub), IP_UNSET, &s, NULL) == NULL &&
+			    s.prefix == address_bits(h.family) && address_eq(&s.addr, &h);
+		if (!same) {
+			say(e, DIAG_ERROR, k, "type=transport carries only the hosts' own traffic; remove %s= or use type=tunnel", k);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static bool phase2alg_fits_phase2(const struct env *e)
+{
+	const char *alg = val(e, "phase2alg");
+	if (alg == NULL)
+		return true;
+	bool ah = is(val(e, "phase2"), "ah");
+	struct proposals *p = malloc(sizeof(*p));
+	if (p == NULL)
+		abort();
+	char err[256];
+	err_t bad = ttoproposals(alg, ah ? ALG_FOR_AH : ALG_FOR_ESP, p, err, sizeof(err));
+	free(p);
+	if (bad != NULL) {
+		say(e, DIAG_ERROR, "phase2alg", "phase2alg=%s does not fit phase2=%s: %s", alg,
+		    ah ? "ah" : "esp", bad);
+		return false;
+	}
+	return true;
+}
+
+/* Aggressive mode sends its KE first: one fully given DH group. */
+static bool aggrmode_has_one_group(const struct env *e)
+{
+	bool b;
+	const char *am = val(e, "aggrmode");
+	if (am == NULL || ttobool(am, &b) != NULL || !b)
+		return true;
+	const char *ike = val(e, "ike");
+	if (ike == NULL || val(e, "phase2alg") == NULL) {
+		say(e, DIAG_ERROR, "aggrmode", "aggrmode=yes needs both ike= and phase2alg= with one DH group");
+		return false;
+	}
+	struct proposals *p = malloc(sizeof(*p));
+	if (p == NULL)
+		abort();
+	char err[256];
+	bool ok = ttoproposals(ike, ALG_FOR_IKE, p, err, sizeof(err)) == NULL && p->n > 0;
+	for (unsigned i = 0; ok && i < p->n; i++)
+		ok = p->p[i].encr != NULL && p->p[i].integ != NULL && p->p[i].dh != NULL &&
+		     p->p[i].dh == p->p[0].dh;
+	free(p);
+	if (!ok)
+		say(e, DIAG_ERROR, "ike", "aggrmode=yes needs every ike= proposal fully written with the same DH group");
+	return ok;
+}
+
+static bool dpd_settings(const struct env *e)
+{
+	if (val(e, "dpddelay") != NULL && val(e, "dpdtimeout") == NULL)
+		say(e, DIAG_WARNING, "dpddelay", "dpddelay= is set but dpdtimeout= is not");
+	if (val(e, "dpdtimeout") != NULL && val(e, "dpdaction") == NULL)
+		say(e, DIAG_WARNING, "dpdtimeout", "dpdtimeout= is set but dpdaction= is not");
+	return true;
+}
+
+static bool nexthop_with_defaultroute(const struct env *e)
+{
+	for (int i = 0; i < 2; i++) {
+		const char *host = i ? "right" : "left";
+		const char *nh = i ? "rightnexthop" : "leftnexthop";
+		if (is(val(e, host), "%defaultroute") && val(e, nh) != NULL)
+			say(e, DIAG_WARNING, nh, "%s= is ignored: %s=%%defaultroute finds the next hop itself",
+			    nh, host);
+	}
+	return true;
+}
+
+static uint64_t time_ms(const char *v, const char *deflt)
+{
+	deltatime_t t = { 0 };
+	if (ttodeltatime(v ? v : deflt, &t) != NULL)
+		return 0;
+	return t.ms;
+}
+
+static bool rekeymargin_fits(const struct env *e)
+{
+	uint64_t life = time_ms(val(e, "salifetime"), "8h");
+	uint64_t margin = time_ms(val(e, "rekeymargin"), "9m");
+	unsigned fuzz = 100;
+	const char *f = val(e, "rekeyfuzz");
+	if (f != NULL && ttopercent(f, &fuzz) != NULL)
+		fuzz = 100;
+	if (life > 0 && margin + margin * fuzz / 100 > life)
+		say(e, DIAG_WARNING, "rekeymargin",
+		    "rekeymargin= plus rekeyfuzz= (%u%%) exceeds salifetime=: rekeying starts at once", fuzz);
+	return true;
+}
+
+static bool auto_manual(const struct env *e)
+{
+	if (is(val(e, "auto"), "manual"))
+		say(e, DIAG_WARNING, "auto", "auto=manual: manual keying is not supported; the conn is not started");
+	return true;
+}
+
+static bool (*const conn_checks[])(const struct env *) = {
+	need_left_right,
+	one_defaultroute,
+	subnet_or_subnets,
+	families_agree,
+	transport_has_no_subnet,
+	phase2alg_fits_phase2,
+	aggrmode_has_one_group,
+	dpd_settings,
+	nexthop_with_defaultroute,
+	rekeymargin_fits,
+	auto_manual,
+};
+
+bool check_conn(const struct merged *m, bool explicit_load)
+{
+	struct env e = { m, &m->conf->sects.v[m->sect], explicit_load };
+	bool ok = true;
+	for (size_t i = 0; i < sizeof(conn_checks) / sizeof(conn_checks[0]); i++)
+		ok &= conn_checks[i](&e);
+	return ok;
+}

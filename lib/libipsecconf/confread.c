@@ -1,0 +1,680 @@
+/* Reading ipsec.conf: files, includes, section headers and key lines into
+ * the flat lists of struct ipsecconf. Meaning (also=, %default) comes later,
+ * in resolve.c; here every line is checked on its own. */
+#include <errno.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "internal.h"
+#include "conf_parser.h"
+#define YYSTYPE CONF_YYSTYPE
+#define YYLTYPE CONF_YYLTYPE
+#include "conf_lexer.h"
+
+#define INCLUDE_DEPTH_MAX 10
+
+struct include_frame {
+	dev_t dev;
+	ino_t ino;
+	const char *file;
+	struct include_frame *up;
+};
+
+static void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+void reader_error(struct conf_reader *r, unsigned line, unsigned col,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(r->diags, DIAG_ERROR, r->file, line, col, fmt, ap);
+	va_end(ap);
+	r->reported_line = line;
+}
+
+static void reader_warning(struct conf_reader *r, unsigned line, unsigned col,
+			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void reader_warning(struct conf_reader *r, unsigned line, unsigned col,
+			   const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(r->diags, DIAG_WARNING, r->file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- section names ---------------------------------------------------- */
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 5381;
+	for (; *s; s++)
+		h = h * 33 + (unsigned char)*s;
+	return h;
+}
+
+static void hash_grow(struct ipsecconf *conf)
+{
+	size_t cap = conf->hash ? (conf->hash_mask + 1) * 2 : 256;
+	free(conf->hash);
+	conf->hash = xrealloc(NULL, cap * sizeof(*conf->hash));
+	for (size_t i = 0; i < cap; i++)
+		conf->hash[i] = -1;
+	conf->hash_mask = cap - 1;
+	for (size_t i = 0; i < conf->sects.n; i++) {
+		struct conf_section *s = &conf->sects.v[i];
+		if (s->dropped)
+			continue;
+		size_t h = hash_str(s->name) & conf->hash_mask;
+		s->next_same_hash = conf->hash[h];
+		conf->hash[h] = (int32_t)i;
+	}
+}
+
+int32_t conf_find_section(const struct ipsecconf *conf, enum section_type type,
+			  const char *name)
+{
+	if (conf->hash == NULL)
+		return -1;
+	for (int32_t i = conf->hash[hash_str(name) & conf->hash_mask]; i >= 0;
+	     i = conf->sects.v[i].next_same_hash) {
+		const struct conf_section *s = &conf->sects.v[i];
+		if (s->type == type && !s->dropped && strcmp(s->name, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static void hash_add(struct ipsecconf *conf, uint32_t idx)
+{
+	if (conf->hash == NULL || conf->sects.n > (conf->hash_mask + 1) / 2) {
+		hash_grow(conf);   /* rebuilds from every section, idx included */
+		return;
+	}
+	struct conf_section *s = &conf->sects.v[idx];
+	size_t h = hash_str(s->name) & conf->hash_mask;
+	s->next_same_hash = conf->hash[h];
+	conf->hash[h] = (int32_t)idx;
+}
+
+/* Letter first, then letters, digits, '.', '_', '-'. */
+static bool valid_section_name(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return false;
+	for (s++; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* ---- headers ----------------------------------------------------------- */
+
+static void read_path(struct conf_reader *parent, struct ipsecconf *conf,
+		      struct diags *d, const char *path, unsigned line, unsigned col);
+
+static void do_include(struct conf_reader *r, const struct conf_tok *name)
+{
+	const char *pattern = name->s;
+	if (pattern[0] != '/' && r->dir != NULL)
+		pattern = arena_printf(&r->conf->arena, "%s/%s", r->dir, name->s);
+
+	if (strpbrk(name->s, "*?[") == NULL) {
+		read_path(r, r->conf, r->diags, pattern, name->line, name->col);
+		return;
+	}
+	glob_t g;
+	int rc = glob(pattern, GLOB_ERR, NULL, &g);
+	if (rc == GLOB_NOMATCH) {
+		reader_warning(r, name->line, name->col,
+			       "include pattern '%s' matches no file", name->s);
+	} else if (rc != 0) {
+		reader_error(r, name->line, name->col,
+			     "include pattern '%s' cannot be expanded: %s", name->s,
+			     strerror(errno));
+	} else {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			struct stat st;
+			if (stat(g.gl_pathv[i], &st) == 0 && S_ISDIR(st.st_mode))
+				continue;
+			read_path(r, r->conf, r->diags,
+				  arena_strdup(&r->conf->arena, g.gl_pathv[i]),
+				  name->line, name->col);
+		}
+	}
+	if (rc == 0)
+		globfree(&g);
+}
+
+static void do_version(struct conf_reader *r, const struct conf_toklist *it)
+{
+	if (it->n != 2) {
+		reader_error(r, it->t[0].line, it->t[0].col,
+			     "the version line is 'version 2'");
+		return;
+	}
+	const char *v = it->t[1].s;
+	if (strcmp(v, "2") != 0 && strcmp(v, "2.0") != 0)
+		reader_error(r, it->t[1].line, it->t[1].col,
+			     "unsupported ipsec.conf version '%s' (this is version 2)", v);
+	else if (r->conf->seen_significant && r->depth == 0)
+		reader_warning(r, it->t[0].line, it->t[0].col,
+			       "'version 2' should be the first line of the file");
+}
+
+static void do_section(struct conf_reader *r, const struct conf_toklist *it)
+{
+	struct ipsecconf *conf = r->conf;
+	const struct conf_tok *type = &it->t[0];
+	enum section_type t = strcmp(type->s, "conn") == 0 ? SECT_CONN : SECT_CONFIG;
+	conf->current = -1;   /* keys after a bad header belong nowhere */
+
+	if (it->n == 1) {
+		reader_error(r, type->line, type->col, "'%s' needs a section name", type->s);
+		return;
+	}
+	const struct conf_tok *name = &it->t[1];
+	if (it->n > 2) {
+		reader_error(r, it->t[2].line, it->t[2].col,
+			     "unexpected '%s' after the section name (a section line is '%s NAME')",
+			     it->t[2].s, type->s);
+		return;
+	}
+	bool is_default = strcmp(name->s, "%default") == 0;
+	if (!is_default && !valid_section_name(name->s)) {
+		reader_error(r, name->line, name->col,
+			     "bad section name '%s': a name starts with a letter and has only letters, digits, '.', '_' and '-'",
+			     name->s);
+		return;
+	}
+	if (t == SECT_CONFIG && !is_default && strcmp(name->s, "setup") != 0) {
+		reader_error(r, name->line, name->col,
+			     "unknown config section '%s' (the only one is 'config setup')", name->s);
+		return;
+	}
+
+	if (conf->sects.n == conf->sects.cap) {
+		conf->sects.cap = conf->sects.cap ? conf->sects.cap * 2 : 64;
+		conf->sects.v = xrealloc(conf->sects.v, conf->sects.cap * sizeof(*conf->sects.v));
+	}
+	uint32_t idx = (uint32_t)conf->sects.n++;
+	struct conf_section *s = &conf->sects.v[idx];
+	*s = (struct conf_section){
+		.type = t, .name = name->s,
+		.loc = { r->file, type->line, type->col },
+		.first_kv = (uint32_t)conf->kvs.n,
+		.is_default = is_default, .implicit = r->implicit,
+		.next_same_hash = -1,
+	};
+	conf->current = (int32_t)idx;
+
+	bool *seen = t == SECT_CONN ? &conf->seen_conn : &conf->seen_config;
+	if (is_default) {
+		if (*seen && !r->implicit) {
+			reader_error(r, type->line, type->col,
+				     "'%s %%default' must come before every other %s section; it is ignored",
+				     type->s, type->s);
+			s->dropped = true;
+		}
+		return;
+	}
+	if (!r->implicit)
+		*seen = true;
+
+	int32_t other = conf_find_section(conf, t, name->s);
+	if (other >= 0) {
+		if (r->implicit) {   /* the user's conn replaces the implicit one */
+			s->dropped = true;
+			return;
+		}
+		const struct conf_section *o = &conf->sects.v[other];
+		reader_error(r, name->line, name->col,
+			     "duplicate section '%s %s' (first at %s:%u); this one is ignored",
+			     type->s, name->s, o->loc.file, o->loc.line);
+		s->dropped = true;
+		return;
+	}
+	if (t == SECT_CONN)
+		conf->n_conns++;
+	hash_add(conf, idx);
+}
+
+void reader_header(struct conf_reader *r, const struct conf_toklist *it)
+{
+	struct ipsecconf *conf = r->conf;
+	if (it->n == 0) {
+		reader_error(r, r->line - 1, 1, "a line cannot start with '='");
+		return;
+	}
+	const struct conf_tok *first = &it->t[0];
+	if (it->has_eq) {
+		reader_error(r, first->line, first->col,
+			     "keyword line '%s=...' must be indented: key lines belong to the section above them",
+			     first->s);
+		return;
+	}
+	if (it->n > CONF_TOKLIST_MAX) {
+		reader_error(r, first->line, first->col, "too many words on this line");
+		return;
+	}
+	if (strcmp(first->s, "version") == 0 && !first->quoted) {
+		do_version(r, it);
+		conf->seen_significant = true;
+		return;
+	}
+	if (!conf->seen_significant && r->depth == 0 && !r->implicit)
+		reader_warning(r, first->line, first->col,
+			       "missing 'version 2' line at the top of the file");
+	conf->seen_significant = true;
+
+	if (strcmp(first->s, "include") == 0 && !first->quoted) {
+		if (it->n != 2)
+			reader_error(r, first->line, first->col,
+				     "include takes exactly one file name (without white space)");
+		else
+			do_include(r, &it->t[1]);
+		return;
+	}
+	if ((strcmp(first->s, "conn") == 0 || strcmp(first->s, "config") == 0) && !first->quoted) {
+		do_section(r, it);
+		return;
+	}
+	conf->current = -1;
+	struct kw_ref ref = keyword_lookup(first->s, strlen(first->s));
+	if (ref.kw != NULL)
+		reader_error(r, first->line, first->col,
+			     "keyword line '%s' must be indented and written '%s=VALUE'",
+			     first->s, first->s);
+	else
+		reader_error(r, first->line, first->col,
+			     "unknown section type '%s' (expected 'conn NAME' or 'config setup')",
+			     first->s);
+}
+
+/* ---- key lines ------------------------------------------------------------ */
+
+static struct conf_kv *add_kv(struct ipsecconf *conf)
+{
+	if (conf->kvs.n == conf->kvs.cap) {
+		conf->kvs.cap = conf->kvs.cap ? conf->kvs.cap * 2 : 256;
+		conf->kvs.v = xrealloc(conf->kvs.v, conf->kvs.cap * sizeof(*conf->kvs.v));
+	}
+	return &conf->kvs.v[conf->kvs.n++];
+}
+
+/* Duplicate keys within one section; x- keys are compared by name. */
+static const struct conf_kv *find_duplicate(struct ipsecconf *conf,
+					     const struct conf_section *s,
+					     uint32_t sidx, const struct conf_kv *kv)
+{
+	if (kv->slot >= 0) {
+		size_t slot = (size_t)kv->slot;
+		if (conf->seen_in[slot] == sidx + 1)
+			return &conf->kvs.v[conf->seen_kv[slot]];
+		conf->seen_in[slot] = sidx + 1;
+		conf->seen_kv[slot] = (uint32_t)(kv - conf->kvs.v);
+		return NULL;
+	}
+	if (kv->slot == SLOT_EXTENSION) {
+		for (size_t i = s->first_kv; i < (size_t)(kv - conf->kvs.v); i++) {
+			const struct conf_kv *o = &conf->kvs.v[i];
+			if (o->section == sidx && o->slot == SLOT_EXTENSION &&
+			    strcmp(o->key, kv->key) == 0)
+				return o;
+		}
+	}
+	return NULL;
+}
+
+/* Keyword, section type and value: false if the kv must not be used. */
+static bool classify_key(struct conf_reader *r, struct conf_kv *kv,
+			 const struct conf_section *s)
+{
+	const char *key = kv->key;
+	size_t len = strlen(key);
+	unsigned where = s->type == SECT_CONN ? KS_CONN : KS_SETUP;
+	const char *sname = s->type == SECT_CONN ? "a conn section" : "config setup";
+
+	if (strcmp(key, "also") == 0 || strcmp(key, "alsoflip") == 0) {
+		bool flip = key[4] == 'f';
+		kv->slot = flip ? SLOT_ALSOFLIP : SLOT_ALSO;
+		if (s->is_default) {
+			reader_error(r, kv->loc.line, kv->loc.col,
+				     "%s= is not allowed in a %%default section", key);
+			return false;
+		}
+		if (flip && s->type != SECT_CONN) {
+			reader_error(r, kv->loc.line, kv->loc.col,
+				     "alsoflip= is only valid in a conn section");
+			return false;
+		}
+		if (kv->value[0] == '\0') {
+			reader_error(r, kv->loc.line, kv->loc.col, "%s= needs a section name", key);
+			return false;
+		}
+		return true;
+	}
+	if (keyword_is_extension(key, len)) {
+		kv->slot = SLOT_EXTENSION;
+		return true;
+	}
+	kv->slot = SLOT_UNKNOWN;
+	struct kw_ref ref = keyword_lookup(key, len);
+	if (ref.kw == NULL) {
+		const char *hint = keyword_suggest(key, where);
+		if (hint == NULL)
+			hint = keyword_suggest(key, KS_CONN | KS_SETUP);
+		if (hint != NULL)
+			reader_error(r, kv->loc.line, kv->loc.col,
+				     "unknown keyword '%s' (did you mean '%s'?)", key, hint);
+		else
+			reader_error(r, kv->loc.line, kv->loc.col, "unknown keyword '%s'", key);
+		return false;
+	}
+	if ((ref.kw->sections & where) == 0) {
+		reader_error(r, kv->loc.line, kv->loc.col,
+			     "keyword '%s' is not valid in %s; it belongs in %s", key, sname,
+			     ref.kw->sections & KS_SETUP ? "config setup" : "a conn section");
+		return false;
+	}
+	kv->slot = (int32_t)keyword_slot(ref.kw, ref.side);
+	if (ref.kw->flags & KF_OBSOLETE) {
+		reader_warning(r, kv->loc.line, kv->loc.col,
+			       "obsolete keyword '%s' is ignored (%s)", key, ref.kw->note);
+		kv->obsolete = true;
+		return true;
+	}
+	if (ref.via_alias && ref.written->note != NULL)
+		reader_warning(r, kv->loc.line, kv->loc.col, "%s (the value is used as %s=)",
+			       ref.written->note, keyword_slot_name((size_t)kv->slot));
+	if (kv->value[0] == '\0')
+		return true;   /* empty: back to the built-in default */
+	return check_value(ref.kw, key, kv->value, &kv->loc, r->diags);
+}
+
+void reader_keyline(struct conf_reader *r, const struct conf_tok *key,
+		    const struct conf_toklist *values, bool has_eq)
+{
+	struct ipsecconf *conf = r->conf;
+	if (conf->current < 0) {
+		if (r->reported_line != key->line)   /* not after a bad header */
+			reader_error(r, key->line, key->col,
+				     "'%s' is outside any section (a section starts with 'conn NAME' or 'config setup')",
+				     key->s);
+		return;
+	}
+	if (!has_eq) {
+		reader_error(r, key->line, key->col,
+			     "expected 'keyword=value' but found '%s%s%s'", key->s,
+			     values->n ? " " : "", values->n ? values->t[0].s : "");
+		return;
+	}
+	if (values->n > 1) {
+		reader_error(r, values->t[1].line, values->t[1].col,
+			     "value of '%s' contains white space: quote it, as %s=\"%s %s\"",
+			     key->s, key->s, values->t[0].s,
+			     values->n < CONF_TOKLIST_MAX ? values->t[1].s : "...");
+		return;
+	}
+	uint32_t sidx = (uint32_t)conf->current;
+	struct conf_section *s = &conf->sects.v[sidx];
+	struct conf_kv *kv = add_kv(conf);
+	*kv = (struct conf_kv){
+		.key = key->s,
+		.value = values->n ? values->t[0].s : "",
+		.loc = { r->file, key->line, key->col },
+		.section = sidx,
+	};
+	s = &conf->sects.v[sidx];
+	s->n_kv = (uint32_t)(conf->kvs.n - s->first_kv);
+	kv->bad = !classify_key(r, kv, s);
+
+	const struct conf_kv *dup = find_duplicate(conf, s, sidx, kv);
+	if (dup != NULL && !kv->obsolete &&
+	    !(kv->slot == SLOT_ALSO || kv->slot == SLOT_ALSOFLIP)) {
+		reader_error(r, key->line, key->col,
+			     "duplicate key '%s' in %s %s (first at %s:%u)", key->s,
+			     sect_type_name(s->type), s->name, dup->loc.file, dup->loc.line);
+		kv->bad = true;
+	}
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static void scan(struct conf_reader *r, const char *text, size_t len)
+{
+	yyscan_t scanner;
+	if (conf_yylex_init_extra(r, &scanner) != 0)
+		abort();
+	YY_BUFFER_STATE buf = conf_yy_scan_bytes(text, (int)len, scanner);
+	conf_yyparse(scanner, r);
+	conf_yy_delete_buffer(buf, scanner);
+	conf_yylex_destroy(scanner);
+}
+
+static const char *dir_of(struct arena *a, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		return NULL;
+	if (slash == path)
+		return "/";
+	return arena_strndup(a, path, (size_t)(slash - path));
+}
+
+static char *slurp(FILE *f, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = xrealloc(NULL, cap);
+	for (;;) {
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n < cap)
+			break;
+		cap *= 2;
+		buf = xrealloc(buf, cap);
+	}
+	*len = n;
+	return buf;
+}
+
+static void read_text(struct conf_reader *parent, struct ipsecconf *conf,
+		      struct diags *d, const char *name, const char *text, size_t len,
+		      struct include_frame *frame, bool implicit)
+{
+	struct conf_reader r = {
+		.conf = conf, .diags = d, .file = name,
+		.dir = dir_of(&conf->arena, name),
+		.line = 1, .col = 1,
+		.depth = parent ? parent->depth + 1 : 0,
+		.stack = frame,
+		.implicit = implicit,
+	};
+	scan(&r, text, len);
+}
+
+static void read_path(struct conf_reader *parent, struct ipsecconf *conf,
+		      struct diags *d, const char *path, unsigned line, unsigned col)
+{
+	const char *pfile = parent ? parent->file : NULL;
+	FILE *f = fopen(path, "r");
+	struct stat st;
+	if (f == NULL || fstat(fileno(f), &st) != 0) {
+		diag_add(d, DIAG_ERROR, pfile, line, col, "cannot open %s'%s': %s",
+			 parent ? "included file " : "", path, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_add(d, DIAG_ERROR, pfile, line, col, "'%s' is not a regular file", path);
+		fclose(f);
+		return;
+	}
+	for (struct include_frame *fr = parent ? parent->stack : NULL; fr; fr = fr->up) {
+		if (fr->dev == st.st_dev && fr->ino == st.st_ino) {
+			char chain[1024] = "";
+			size_t used = 0;
+			/* innermost first on the stack: print outermost first */
+			const char *names[INCLUDE_DEPTH_MAX + 2];
+			unsigned n = 0;
+			for (struct include_frame *g = parent->stack; g && n < INCLUDE_DEPTH_MAX + 1; g = g->up)
+				names[n++] = g->file;
+			for (unsigned i = n; i-- > 0;)
+				used += (size_t)snprintf(chain + used, used < sizeof(chain) ? sizeof(chain) - used : 0,
+							 "%s -> ", names[i]);
+			diag_add(d, DIAG_ERROR, pfile, line, col, "include loop: %s%s", chain, path);
+			fclose(f);
+			return;
+		}
+	}
+	if (parent != NULL && parent->depth + 1 > INCLUDE_DEPTH_MAX) {
+		diag_add(d, DIAG_ERROR, pfile, line, col,
+			 "includes nested more than %d deep at '%s'", INCLUDE_DEPTH_MAX, path);
+		fclose(f);
+		return;
+	}
+	size_t len;
+	char *text = slurp(f, &len);
+	fclose(f);
+	struct include_frame frame = { st.st_dev, st.st_ino, path, parent ? parent->stack : NULL };
+	read_text(parent, conf, d, path, text, len, &frame, false);
+	free(text);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static struct ipsecconf *conf_new(const struct ipsecconf_options *opts)
+{
+	struct ipsecconf *conf = xrealloc(NULL, sizeof(*conf));
+	*conf = (struct ipsecconf){ .current = -1 };
+	if (opts != NULL)
+		conf->opts = *opts;
+	size_t n = keyword_slots();
+	conf->seen_in = xrealloc(NULL, n * sizeof(*conf->seen_in));
+	conf->seen_kv = xrealloc(NULL, n * sizeof(*conf->seen_kv));
+	memset(conf->seen_in, 0, n * sizeof(*conf->seen_in));
+	conf->conn_default = xrealloc(NULL, n * sizeof(uint32_t));
+	conf->setup_default = xrealloc(NULL, n * sizeof(uint32_t));
+	memset(conf->conn_default, 0, n * sizeof(uint32_t));
+	memset(conf->setup_default, 0, n * sizeof(uint32_t));
+	return conf;
+}
+
+/* One value per key across the %default sections of a type. */
+static void collect_defaults(struct ipsecconf *conf, struct diags *d)
+{
+	for (size_t i = 0; i < conf->sects.n; i++) {
+		const struct conf_section *s = &conf->sects.v[i];
+		if (!s->is_default || s->dropped)
+			continue;
+		uint32_t *table = s->type == SECT_CONN ? conf->conn_default : conf->setup_default;
+		for (uint32_t k = s->first_kv; k < s->first_kv + s->n_kv; k++) {
+			struct conf_kv *kv = &conf->kvs.v[k];
+			if (kv->obsolete)
+				continue;
+			if (kv->slot == SLOT_EXTENSION && s->type == SECT_CONN) {
+				conf->default_ext = xrealloc(conf->default_ext,
+							     (conf->n_default_ext + 1) * sizeof(uint32_t));
+				conf->default_ext[conf->n_default_ext++] = k;
+				continue;
+			}
+			if (kv->slot < 0)
+				continue;
+			uint32_t prev = table[kv->slot];
+			if (prev != 0 && conf->kvs.v[prev - 1].section != i) {
+				const struct conf_kv *p = &conf->kvs.v[prev - 1];
+				diag_add(d, DIAG_ERROR, kv->loc.file, kv->loc.line, kv->loc.col,
+					 "a second default for '%s' (first in %s %%default at %s:%u); this one is ignored",
+					 kv->key, sect_type_name(s->type), p->loc.file, p->loc.line);
+				kv->bad = true;
+				continue;
+			}
+			if (prev == 0) {
+				table[kv->slot] = k + 1;
+				size_t *n = &conf->n_default_slots[s->type];
+				conf->default_slots[s->type] = xrealloc(conf->default_slots[s->type],
+									(*n + 1) * sizeof(uint32_t));
+				conf->default_slots[s->type][(*n)++] = (uint32_t)kv->slot;
+			}
+		}
+	}
+}
+
+static struct ipsecconf *finish_load(struct ipsecconf *conf, struct diags *d)
+{
+	if (!conf->opts.no_implicit) {
+		struct conf_reader top = { .conf = conf, .diags = d, .depth = 0 };
+		conf->current = -1;
+		read_text(NULL, conf, d, "<implicit>", implicit_conns_text,
+			  strlen(implicit_conns_text), NULL, true);
+		(void)top;
+	}
+	collect_defaults(conf, d);
+	free(conf->seen_in);
+	free(conf->seen_kv);
+	conf->seen_in = NULL;
+	conf->seen_kv = NULL;
+	if (conf->opts.policy_dir != NULL) {
+		conf->policy_dir = conf->opts.policy_dir;
+	} else {
+		const char *dir = conf->top_file ? dir_of(&conf->arena, conf->top_file) : NULL;
+		conf->policy_dir = dir ? arena_printf(&conf->arena, "%s/ipsec.d/policy", dir)
+				       : "ipsec.d/policy";
+	}
+	return conf;
+}
+
+struct ipsecconf *ipsecconf_load_file(const char *path,
+				      const struct ipsecconf_options *opts,
+				      struct diags *d)
+{
+	struct ipsecconf *conf = conf_new(opts);
+	conf->top_file = arena_strdup(&conf->arena, path);
+	read_path(NULL, conf, d, conf->top_file, 0, 0);
+	return finish_load(conf, d);
+}
+
+struct ipsecconf *ipsecconf_load_string(const char *name, const char *text,
+					size_t len,
+					const struct ipsecconf_options *opts,
+					struct diags *d)
+{
+	struct ipsecconf *conf = conf_new(opts);
+	conf->top_file = arena_strdup(&conf->arena, name);
+	read_text(NULL, conf, d, conf->top_file, text, len, NULL, false);
+	return finish_load(conf, d);
+}
+
+void ipsecconf_free(struct ipsecconf *conf)
+{
+	if (conf == NULL)
+		return;
+	free(conf->kvs.v);
+	free(conf->sects.v);
+	free(conf->hash);
+	free(conf->conn_default);
+	free(conf->setup_default);
+	free(conf->default_ext);
+	free(conf->default_slots[0]);
+	free(conf->default_slots[1]);
+	free(conf->seen_in);
+	free(conf->seen_kv);
+	arena_free(&conf->arena);
+	free(conf);
+}
+
+size_t ipsecconf_conn_count(const struct ipsecconf *conf)
+{
+	return conf->n_conns;
+}

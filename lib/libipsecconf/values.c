@@ -1,0 +1,462 @@
+/* Value checks, one per keyword type (enum kw_type). Each quotes the bad
+ * value and says what would have been accepted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "internal.h"
+#include "swan/address.h"
+#include "swan/alg.h"
+#include "swan/deltatime.h"
+#include "swan/id.h"
+#include "swan/protoport.h"
+#include "swan/rsakey.h"
+#include "swan/scalars.h"
+#include "swan/subnet.h"
+
+struct check_ctx {
+	const struct keyword *kw;
+	const char *key;
+	const char *value;
+	const struct conf_loc *loc;
+	struct diags *d;
+};
+
+static bool bad(const struct check_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static bool bad(const struct check_ctx *c, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	diag_add(c->d, DIAG_ERROR, c->loc->file, c->loc->line, c->loc->col,
+		 "bad value '%s' for %s=: %s", c->value, c->key, why);
+	return false;
+}
+
+static void warn(const struct check_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void warn(const struct check_ctx *c, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	diag_add(c->d, DIAG_WARNING, c->loc->file, c->loc->line, c->loc->col,
+		 "%s=%s: %s", c->key, c->value, why);
+}
+
+/* "a|b|c" -> "a, b, c" */
+static const char *list_of(const char *values, char *buf, size_t size)
+{
+	size_t n = 0;
+	for (const char *p = values; *p && n + 3 < size; p++) {
+		if (*p == '|') {
+			buf[n++] = ',';
+			buf[n++] = ' ';
+		} else {
+			buf[n++] = *p;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool in_list(const char *values, const char *word, size_t len)
+{
+	for (const char *p = values; *p;) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar ? (size_t)(bar - p) : strlen(p);
+		if (n == len && strncasecmp(p, word, len) == 0)
+			return true;
+		if (bar == NULL)
+			break;
+		p = bar + 1;
+	}
+	return false;
+}
+
+static bool check_enum(const struct check_ctx *c)
+{
+	if (in_list(c->kw->values, c->value, strlen(c->value)))
+		return true;
+	char buf[256];
+	return bad(c, "expected one of %s", list_of(c->kw->values, buf, sizeof(buf)));
+}
+
+static bool check_bool(const struct check_ctx *c)
+{
+	bool b;
+	if (ttobool(c->value, &b) != NULL)
+		return bad(c, "expected yes or no");
+	return true;
+}
+
+static bool check_int(const struct check_ctx *c)
+{
+	long v;
+	if (ttoint(c->value, c->kw->min, c->kw->max, &v) != NULL)
+		return bad(c, "expected a whole number from %ld to %ld", c->kw->min, c->kw->max);
+	return true;
+}
+
+static bool check_time(const struct check_ctx *c)
+{
+	deltatime_t t;
+	err_t e = ttodeltatime(c->value, &t);
+	if (e != NULL)
+		return bad(c, "%s (write e.g. 90s, 30m, 1.5h or 2d)", e);
+	if (c->kw->max > 0 && t.ms > (uint64_t)c->kw->max * 1000)
+		warn(c, "longer than the maximum of %ldh; %ldh is used", c->kw->max / 3600,
+		     c->kw->max / 3600);
+	return true;
+}
+
+static bool check_percent(const struct check_ctx *c)
+{
+	unsigned p;
+	err_t e = ttopercent(c->value, &p);
+	return e == NULL || bad(c, "%s (write e.g. 100%%)", e);
+}
+
+static bool check_keyingtries(const struct check_ctx *c)
+{
+	long v;
+	if (strcmp(c->value, "%forever") == 0)
+		return true;
+	if (ttoint(c->value, 0, 1000000, &v) != NULL)
+		return bad(c, "expected a whole number or %%forever");
+	return true;
+}
+
+static bool check_address(const struct check_ctx *c)
+{
+	ip_address a;
+	err_t e = ttoaddress_num(c->value, strlen(c->value), IP_UNSET, &a);
+	return e == NULL || bad(c, "%s", e);
+}
+
+/* %IFACE: an interface name such as %ppp0 or %eth0. */
+static bool is_iface_magic(const char *v)
+{
+	if (v[0] != '%' || v[1] == '\0' || strlen(v) > 16)
+		return false;
+	for (const char *p = v + 1; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' || *p == ':'))
+			return false;
+	return true;
+}
+
+static bool check_host(const struct check_ctx *c)
+{
+	static const char *const magic[] = {
+		"%defaultroute", "%any", "%any4", "%any6", "%opportunistic",
+		"%group", "%opportunisticgroup",
+	};
+	const char *v = c->value;
+	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if (strcmp(v, magic[i]) == 0)
+			return true;
+	ip_address a;
+	if (ttoaddress_num(v, strlen(v), IP_UNSET, &a) == NULL)
+		return true;
+	if (v[0] == '%') {
+		if (is_iface_magic(v))
+			return true;
+		return bad(c, "unknown magic value (accepted: an IP address, a DNS name, %%defaultroute, %%any, %%opportunistic, %%group, %%opportunisticgroup or %%INTERFACE)");
+	}
+	if (is_dns_name(v))
+		return true;
+	return bad(c, "not an IP address or a DNS name");
+}
+
+static bool check_nexthop(const struct check_ctx *c)
+{
+	if (strcmp(c->value, "%direct") == 0 || strcmp(c->value, "%defaultroute") == 0)
+		return true;
+	ip_address a;
+	err_t e = ttoaddress_num(c->value, strlen(c->value), IP_UNSET, &a);
+	return e == NULL || bad(c, "%s (accepted: an IP address, %%direct, %%defaultroute)", e);
+}
+
+static bool subnet_ok(const struct check_ctx *c, const char *s, size_t len)
+{
+	ip_subnet sn;
+	bool host_bits = false;
+	err_t e = ttosubnet(s, len, IP_UNSET, &sn, &host_bits);
+	if (e != NULL)
+		return bad(c, "%s", e);
+	if (host_bits) {
+		char buf[SUBNET_BUF];
+		warn(c, "host bits set in '%.*s'; %s is used", (int)len, s, str_subnet(&sn, buf));
+	}
+	return true;
+}
+
+static bool check_subnet(const struct check_ctx *c)
+{
+	const char *v = c->value;
+	if (strcmp(v, "%no") == 0 || strcmp(v, "%priv") == 0)
+		return true;
+	if (is_virtual_subnet(v)) {
+		err_t e = check_virtual_subnet(v);
+		return e == NULL || bad(c, "%s", e);
+	}
+	return subnet_ok(c, v, strlen(v));
+}
+
+/* "{ A B }" or "A,B": one or more subnets. */
+static bool check_subnets(const struct check_ctx *c)
+{
+	const char *p = c->value;
+	const char *end = p + strlen(p);
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p < end && *p == '{') {
+		p++;
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end == p || end[-1] != '}')
+			return bad(c, "missing '}' at the end of the list");
+		end--;
+	}
+	unsigned n = 0;
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+			p++;
+		const char *q = p;
+		while (q < end && *q != ' ' && *q != '\t' && *q != ',')
+			q++;
+		if (q > p) {
+			if (!subnet_ok(c, p, (size_t)(q - p)))
+				return false;
+			n++;
+		}
+		p = q;
+	}
+	if (n == 0)
+		return bad(c, "an empty list; write { NET/PREFIX NET/PREFIX ... }");
+	return true;
+}
+
+static bool check_protoport(const struct check_ctx *c)
+{
+	ip_protoport pp;
+	err_t e = ttoprotoport(c->value, &pp);
+	return e == NULL || bad(c, "%s (write PROTOCOL or PROTOCOL/PORT, e.g. tcp/smtp or 17/1701)", e);
+}
+
+static bool check_id(const struct check_ctx *c)
+{
+	ip_id *id = malloc(sizeof(*id));
+	if (id == NULL)
+		abort();
+	err_t e = ttoid(c->value, id);
+	free(id);
+	return e == NULL || bad(c, "%s", e);
+}
+
+static bool check_rsakey(const struct check_ctx *c)
+{
+	static const char magic[] = "%none|%dnsondemand|%dnsonload|%dns|%cert";
+	const char *v = c->value;
+	if (in_list(magic, v, strlen(v)))
+		return true;
+	if (v[0] == '%')
+		return bad(c, "unknown magic value (accepted: %%none, %%dnsondemand, %%dnsonload, %%dns, %%cert, or a 0s/0x key)");
+	rsa_pubkey *k = malloc(sizeof(*k));
+	if (k == NULL)
+		abort();
+	err_t e = ttorsapubkey(v, k);
+	free(k);
+	return e == NULL || bad(c, "%s", e);
+}
+
+static bool check_ca(const struct check_ctx *c)
+{
+	if (strcmp(c->value, "%same") == 0 || strcmp(c->value, "%any") == 0)
+		return true;
+	ip_id *id = malloc(sizeof(*id));
+	if (id == NULL)
+		abort();
+	err_t e = ttoid(c->value, id);
+	bool dn = e == NULL && id->kind == ID_DER_ASN1_DN;
+	free(id);
+	if (!dn)
+		return bad(c, "expected a distinguished name such as \"C=CH, O=Example, CN=Example CA\", %%same or %%any");
+	return true;
+}
+
+static bool check_authby(const struct check_ctx *c)
+{
+	const char *v = c->value;
+	if (strcmp(v, "secret|rsasig") == 0 || strcmp(v, "rsasig|secret") == 0 ||
+	    in_list("secret|rsasig|never", v, strlen(v)))
+		return true;
+	return bad(c, "expected one of secret, rsasig, secret|rsasig, never");
+}
+
+static bool check_proposals(const struct check_ctx *c, enum alg_proto proto)
+{
+	struct proposals *p = malloc(sizeof(*p));
+	if (p == NULL)
+		abort();
+	char err[256];
+	err_t e = ttoproposals(c->value, proto, p, err, sizeof(err));
+	const char *weak = e == NULL ? p->weak : NULL;
+	free(p);
+	if (e != NULL)
+		return bad(c, "%s", e);
+	if (weak != NULL)
+		warn(c, "weak algorithm: %s", weak);
+	return true;
+}
+
+static bool check_ike(const struct check_ctx *c)
+{
+	return check_proposals(c, ALG_FOR_IKE);
+}
+
+static bool check_ah(const struct check_ctx *c)
+{
+	return check_proposals(c, ALG_FOR_AH);
+}
+
+/* phase2alg= is ESP or AH depending on phase2=; the conn check decides
+ * which, here either form is accepted. */
+static bool check_phase2alg(const struct check_ctx *c)
+{
+	struct proposals *p = malloc(sizeof(*p));
+	if (p == NULL)
+		abort();
+	char err[256], err2[256];
+	bool ok = ttoproposals(c->value, ALG_FOR_ESP, p, err, sizeof(err)) == NULL ||
+		  ttoproposals(c->value, ALG_FOR_AH, p, err2, sizeof(err2)) == NULL;
+	const char *weak = ok ? p->weak : NULL;
+	free(p);
+	if (!ok)
+		return bad(c, "%s", err);
+	if (weak != NULL)
+		warn(c, "weak algorithm: %s", weak);
+	return true;
+}
+
+/* none, all, or names from kw->values separated by white space. */
+static bool check_debug(const struct check_ctx *c)
+{
+	const char *p = c->value;
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		const char *q = p;
+		while (*q && *q != ' ' && *q != '\t')
+			q++;
+		if (q == p)
+			break;
+		const char *w = p;
+		size_t len = (size_t)(q - p);
+		if (len > 8 && strncmp(w, "--debug-", 8) == 0) {
+			w += 8;
+			len -= 8;
+		}
+		if (!in_list(c->kw->values, w, len)) {
+			char buf[512];
+			return bad(c, "unknown debug name '%.*s' (accepted: %s)", (int)(q - p), p,
+				   list_of(c->kw->values, buf, sizeof(buf)));
+		}
+		p = q;
+	}
+	return true;
+}
+
+static bool check_syslog(const struct check_ctx *c)
+{
+	static const char facilities[] = "auth|authpriv|cron|daemon|kern|lpr|mail|news|"
+		"syslog|user|uucp|local0|local1|local2|local3|local4|local5|local6|local7";
+	static const char priorities[] = "emerg|alert|crit|err|error|warning|warn|notice|info|debug";
+	const char *dot = strchr(c->value, '.');
+	size_t flen = dot ? (size_t)(dot - c->value) : strlen(c->value);
+	if (!in_list(facilities, c->value, flen))
+		return bad(c, "unknown syslog facility (write FACILITY.PRIORITY, e.g. daemon.error)");
+	if (dot != NULL && !in_list(priorities, dot + 1, strlen(dot + 1)))
+		return bad(c, "unknown syslog priority (accepted: emerg, alert, crit, err, warning, notice, info, debug)");
+	return true;
+}
+
+/* %none, %defaultroute, or "VIRT=PHYS ..." pairs (one may be %defaultroute). */
+static bool check_interfaces(const struct check_ctx *c)
+{
+	const char *p = c->value;
+	unsigned n = 0;
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		const char *q = p;
+		while (*q && *q != ' ' && *q != '\t')
+			q++;
+		if (q == p)
+			break;
+		size_t len = (size_t)(q - p);
+		bool magic = (len == 5 && strncmp(p, "%none", 5) == 0) ||
+			     (len == 13 && strncmp(p, "%defaultroute", 13) == 0);
+		const char *eq = memchr(p, '=', len);
+		if (!magic && (eq == NULL || eq == p || eq == q - 1))
+			return bad(c, "expected %%none, %%defaultroute or VIRTUAL=PHYSICAL pairs such as ipsec0=eth0");
+		p = q;
+		n++;
+	}
+	return n > 0 || bad(c, "empty");
+}
+
+static bool check_virtual_private_value(const struct check_ctx *c)
+{
+	err_t e = check_virtual_private(c->value);
+	return e == NULL || bad(c, "%s", e);
+}
+
+static bool check_any(const struct check_ctx *c)
+{
+	(void)c;
+	return true;
+}
+
+/* One checker per value type. */
+static bool (*const checkers[])(const struct check_ctx *) = {
+	[KT_STRING] = check_any,
+	[KT_PATH] = check_any,
+	[KT_OBSOLETE] = check_any,
+	[KT_ENUM] = check_enum,
+	[KT_BOOL] = check_bool,
+	[KT_INT] = check_int,
+	[KT_TIME] = check_time,
+	[KT_PERCENT] = check_percent,
+	[KT_KEYINGTRIES] = check_keyingtries,
+	[KT_HOST] = check_host,
+	[KT_NEXTHOP] = check_nexthop,
+	[KT_ADDRESS] = check_address,
+	[KT_SUBNET] = check_subnet,
+	[KT_SUBNETS] = check_subnets,
+	[KT_PROTOPORT] = check_protoport,
+	[KT_ID] = check_id,
+	[KT_RSAKEY] = check_rsakey,
+	[KT_CA] = check_ca,
+	[KT_AUTHBY] = check_authby,
+	[KT_IKE] = check_ike,
+	[KT_AH] = check_ah,
+	[KT_PHASE2ALG] = check_phase2alg,
+	[KT_DEBUG] = check_debug,
+	[KT_SYSLOG] = check_syslog,
+	[KT_INTERFACES] = check_interfaces,
+	[KT_VIRTUAL_PRIVATE] = check_virtual_private_value,
+};
+
+bool check_value(const struct keyword *kw, const char *key, const char *value,
+		 const struct conf_loc *loc, struct diags *d)
+{
+	struct check_ctx c = { kw, key, value, loc, d };
+	return checkers[kw->type](&c);
+}

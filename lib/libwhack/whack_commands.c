@@ -1,0 +1,49 @@
+/* The whack command table: the one place that says which commands exist,
+ * their wire codes, what they carry, and their help text. */
+#include <string.h>
+#include "whack.h"
+
+const struct whack_command_desc whack_commands[] = {
+	{ "add", WHACK_ADD, WHACK_NAME_REQUIRED, true,
+	  "load a connection description" },
+	{ "delete", WHACK_DELETE, WHACK_NAME_REQUIRED, false,
+	  "remove a connection and tear down its SAs" },
+	{ "replace", WHACK_REPLACE, WHACK_NAME_REQUIRED, true,
+	  "delete a connection and load its new description" },
+	{ "initiate", WHACK_INITIATE, WHACK_NAME_REQUIRED, false,
+	  "start negotiating a connection" },
+	{ "terminate", WHACK_TERMINATE, WHACK_NAME_REQUIRED, false,
+	  "tear down a connection's SAs, keeping the connection" },
+	{ "route", WHACK_ROUTE, WHACK_NAME_REQUIRED, false,
+	  "install kernel policy so that traffic starts a negotiation" },
+	{ "unroute", WHACK_UNROUTE, WHACK_NAME_REQUIRED, false,
+	  "remove the kernel policy installed by route" },
+	{ "status", WHACK_STATUS, WHACK_NAME_OPTIONAL, false,
+	  "show the state of pluto, or of one connection" },
+	{ "rereadsecrets", WHACK_REREADSECRETS, WHACK_NAME_NONE, false,
+	  "reload ipsec.secrets" },
+	{ "listen", WHACK_LISTEN, WHACK_NAME_NONE, false,
+	  "rescan interfaces and listen for IKE on them" },
+	{ "shutdown", WHACK_SHUTDOWN, WHACK_NAME_NONE, false,
+	  "tear down every SA and stop pluto" },
+	{ "ping", WHACK_PING, WHACK_NAME_NONE, false,
+	  "check that pluto is running and answering" },
+};
+
+const size_t whack_commands_len = sizeof(whack_commands) / sizeof(whack_commands[0]);
+
+const struct whack_command_desc *whack_command_by_name(const char *name)
+{
+	for (size_t i = 0; i < whack_commands_len; i++)
+		if (strcmp(whack_commands[i].name, name) == 0)
+			return &whack_commands[i];
+	return NULL;
+}
+
+const struct whack_command_desc *whack_command_by_code(unsigned code)
+{
+	for (size_t i = 0; i < whack_commands_len; i++)
+		if ((unsigned)whack_commands[i].code == code)
+			return &whack_commands[i];
+	return NULL;
+}
