@@ -60,15 +60,26 @@ $(B)/lib/lib$(1).a: $(call lib_objs,$(1)) $(if $(filter ipsecconf,$(1)),$(GEN_O)
 endef
 $(foreach l,$(LIBNAMES),$(eval $(call LIB_RULE,$(l))))
 
-LIBS_A := $(foreach l,$(LIBNAMES),$(B)/lib/lib$(l).a)
+# ---- pluto: programs/pluto/**/*.c except main.c -> $(B)/lib/libpluto.a ----
+# The daemon's code is a library too, so unit tests and fuzz targets can
+# link its codecs, crypto and state machine.
+PLUTO_SRCS := $(filter-out programs/pluto/main.c,$(shell find programs/pluto -name '*.c' 2>/dev/null))
+$(B)/lib/libpluto.a: $(patsubst %.c,$(B)/obj/%.o,$(PLUTO_SRCS))
+	@mkdir -p $(dir $@)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(B)/obj/programs/pluto/%.o $(B)/obj/testing/%.o: CPPFLAGS += -Iprograms/pluto
+
+LIBS_A := $(foreach l,$(LIBNAMES),$(B)/lib/lib$(l).a) $(B)/lib/libpluto.a
 LINK_LIBS := -Wl,--start-group $(LIBS_A) -Wl,--end-group
 
 # ---- programs: programs/NAME/*.c -> $(B)/libexec/ipsec/NAME ---------------
 PROG_DIRS := $(patsubst programs/%/,%,$(sort $(dir $(wildcard programs/*/*.c))))
 PROGS := $(foreach p,$(PROG_DIRS),$(B)/libexec/ipsec/$(p))
 
+prog_objs = $(patsubst %.c,$(B)/obj/%.o,$(if $(filter pluto,$(1)),programs/pluto/main.c,$(wildcard programs/$(1)/*.c)))
 define PROG_RULE
-$(B)/libexec/ipsec/$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard programs/$(1)/*.c)) $(LIBS_A)
+$(B)/libexec/ipsec/$(1): $(call prog_objs,$(1)) $(LIBS_A)
 	@mkdir -p $$(dir $$@)
 	$$(call say,LINK,$$@)
 	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(LINK_LIBS) $$(LDLIBS)

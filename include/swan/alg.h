@@ -53,6 +53,8 @@ struct proposals {
 	unsigned n;
 	struct proposal p[PROPOSALS_MAX];
 	const char *weak;   /* first weakness met, or NULL (for a warning) */
+	const char *weaks[8];   /* every distinct weakness met, in order */
+	unsigned n_weak;
 };
 
 /* Parses "PROPOSAL[,PROPOSAL...]". IKE: "ENC[KEYLEN]-HASH[;DH]", "ENC",

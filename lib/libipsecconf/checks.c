@@ -58,7 +58,7 @@ static enum ip_family literal_family(const char *v)
 	return (enum ip_family)a.family;
 }
 
-static enum ip_family subnet_family(const char *v)
+enum ip_family subnet_family(const char *v)
 {
 	ip_subnet s;
 	if (v == NULL || is_virtual_subnet(v) || v[0] == '%' ||
@@ -185,6 +185,24 @@ static bool phase2alg_fits_phase2(const struct env *e)
 	return true;
 }
 
+/* Proposals that all use one DH group (need_dh: and name it). */
+static bool one_group(const char *text, enum alg_proto proto, bool need_dh)
+{
+	struct proposals *p = malloc(sizeof(*p));
+	if (p == NULL)
+		abort();
+	char err[256];
+	bool ok = ttoproposals(text, proto, p, err, sizeof(err)) == NULL && p->n > 0;
+	for (unsigned i = 0; ok && i < p->n; i++) {
+		const struct proposal *q = &p->p[i];
+		bool full = proto == ALG_FOR_AH ? q->integ != NULL
+			  : q->encr != NULL && (q->integ != NULL || q->encr->aead || proto == ALG_FOR_ESP);
+		ok = full && (!need_dh || q->dh != NULL) && q->dh == p->p[0].dh;
+	}
+	free(p);
+	return ok;
+}
+
 /* Aggressive mode sends its KE first: one fully given DH group. */
 static bool aggrmode_has_one_group(const struct env *e)
 {
@@ -197,17 +215,14 @@ static bool aggrmode_has_one_group(const struct env *e)
 		say(e, DIAG_ERROR, "aggrmode", "aggrmode=yes needs both ike= and phase2alg= with one DH group");
 		return false;
 	}
-	struct proposals *p = malloc(sizeof(*p));
-	if (p == NULL)
-		abort();
-	char err[256];
-	bool ok = ttoproposals(ike, ALG_FOR_IKE, p, err, sizeof(err)) == NULL && p->n > 0;
-	for (unsigned i = 0; ok && i < p->n; i++)
-		ok = p->p[i].encr != NULL && p->p[i].integ != NULL && p->p[i].dh != NULL &&
-		     p->p[i].dh == p->p[0].dh;
-	free(p);
+	bool ok = one_group(ike, ALG_FOR_IKE, true);
 	if (!ok)
 		say(e, DIAG_ERROR, "ike", "aggrmode=yes needs every ike= proposal fully written with the same DH group");
+	bool ah = is(val(e, "phase2"), "ah");
+	if (!one_group(val(e, "phase2alg"), ah ? ALG_FOR_AH : ALG_FOR_ESP, false)) {
+		say(e, DIAG_ERROR, "phase2alg", "aggrmode=yes needs every phase2alg= proposal fully written with the same DH group");
+		ok = false;
+	}
 	return ok;
 }
 

@@ -39,6 +39,9 @@ void reader_error(struct conf_reader *r, unsigned line, unsigned col,
 	diag_vadd(r->diags, DIAG_ERROR, r->file, line, col, fmt, ap);
 	va_end(ap);
 	r->reported_line = line;
+	/* a line the section cannot be read from: the section must not load */
+	if (r->conf->current >= 0)
+		r->conf->sects.v[r->conf->current].bad = true;
 }
 
 static void reader_warning(struct conf_reader *r, unsigned line, unsigned col,
@@ -118,6 +121,16 @@ static bool valid_section_name(const char *s)
 	return true;
 }
 
+/* Keyword names: letters, digits, '.', '_', '-'. */
+static bool valid_key_name(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
 /* ---- headers ----------------------------------------------------------- */
 
 static void read_path(struct conf_reader *parent, struct ipsecconf *conf,
@@ -134,7 +147,7 @@ static void do_include(struct conf_reader *r, const struct conf_tok *name)
 		return;
 	}
 	glob_t g;
-	int rc = glob(pattern, GLOB_ERR, NULL, &g);
+	int rc = glob(pattern, 0, NULL, &g);
 	if (rc == GLOB_NOMATCH) {
 		reader_warning(r, name->line, name->col,
 			       "include pattern '%s' matches no file", name->s);
@@ -178,6 +191,7 @@ static void do_section(struct conf_reader *r, const struct conf_toklist *it)
 	const struct conf_tok *type = &it->t[0];
 	enum section_type t = strcmp(type->s, "conn") == 0 ? SECT_CONN : SECT_CONFIG;
 	conf->current = -1;   /* keys after a bad header belong nowhere */
+	conf->skip_keys = true;
 
 	if (it->n == 1) {
 		reader_error(r, type->line, type->col, "'%s' needs a section name", type->s);
@@ -217,6 +231,7 @@ static void do_section(struct conf_reader *r, const struct conf_toklist *it)
 		.next_same_hash = -1,
 	};
 	conf->current = (int32_t)idx;
+	conf->skip_keys = false;
 
 	bool *seen = t == SECT_CONN ? &conf->seen_conn : &conf->seen_config;
 	if (is_default) {
@@ -290,6 +305,7 @@ void reader_header(struct conf_reader *r, const struct conf_toklist *it)
 		return;
 	}
 	conf->current = -1;
+	conf->skip_keys = true;
 	struct kw_ref ref = keyword_lookup(first->s, strlen(first->s));
 	if (ref.kw != NULL)
 		reader_error(r, first->line, first->col,
@@ -366,6 +382,12 @@ static bool classify_key(struct conf_reader *r, struct conf_kv *kv,
 	}
 	if (keyword_is_extension(key, len)) {
 		kv->slot = SLOT_EXTENSION;
+		if (!valid_key_name(key)) {
+			reader_error(r, kv->loc.line, kv->loc.col,
+				     "bad keyword name '%s': a name has only letters, digits, '.', '_' and '-'",
+				     key);
+			return false;
+		}
 		return true;
 	}
 	kv->slot = SLOT_UNKNOWN;
@@ -407,7 +429,7 @@ void reader_keyline(struct conf_reader *r, const struct conf_tok *key,
 {
 	struct ipsecconf *conf = r->conf;
 	if (conf->current < 0) {
-		if (r->reported_line != key->line)   /* not after a bad header */
+		if (!conf->skip_keys)   /* not after a bad header: that was reported */
 			reader_error(r, key->line, key->col,
 				     "'%s' is outside any section (a section starts with 'conn NAME' or 'config setup')",
 				     key->s);
@@ -420,10 +442,17 @@ void reader_keyline(struct conf_reader *r, const struct conf_tok *key,
 		return;
 	}
 	if (values->n > 1) {
+		char whole[512];
+		size_t n = 0;
+		unsigned shown = values->n < CONF_TOKLIST_MAX ? values->n : CONF_TOKLIST_MAX;
+		for (unsigned i = 0; i < shown && n < sizeof(whole); i++)
+			n += (size_t)snprintf(whole + n, sizeof(whole) - n, "%s%s", i ? " " : "",
+					      values->t[i].s);
+		if (values->n > shown && n < sizeof(whole))
+			snprintf(whole + n, sizeof(whole) - n, " ...");
 		reader_error(r, values->t[1].line, values->t[1].col,
-			     "value of '%s' contains white space: quote it, as %s=\"%s %s\"",
-			     key->s, key->s, values->t[0].s,
-			     values->n < CONF_TOKLIST_MAX ? values->t[1].s : "...");
+			     "value of '%s' contains white space: quote it, as %s=\"%s\"",
+			     key->s, key->s, whole);
 		return;
 	}
 	uint32_t sidx = (uint32_t)conf->current;
@@ -613,13 +642,12 @@ static void collect_defaults(struct ipsecconf *conf, struct diags *d)
 
 static struct ipsecconf *finish_load(struct ipsecconf *conf, struct diags *d)
 {
-	if (!conf->opts.no_implicit) {
-		struct conf_reader top = { .conf = conf, .diags = d, .depth = 0 };
-		conf->current = -1;
-		read_text(NULL, conf, d, "<implicit>", implicit_conns_text,
-			  strlen(implicit_conns_text), NULL, true);
-		(void)top;
-	}
+	/* always read: user conns may name them in also= even when they are
+	 * left out of the output (--noimplicit) */
+	conf->current = -1;
+	conf->skip_keys = false;
+	read_text(NULL, conf, d, "<implicit>", implicit_conns_text,
+		  strlen(implicit_conns_text), NULL, true);
 	collect_defaults(conf, d);
 	free(conf->seen_in);
 	free(conf->seen_kv);

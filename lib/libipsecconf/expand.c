@@ -55,9 +55,34 @@ static size_t copy_without(struct walker *w, size_t drop1, size_t drop2, size_t 
 	return n;
 }
 
-/* Puts the x- keys back at the end after appending keyword values. */
-static void emit_instance(struct walker *w, size_t n, const char *name)
+/* The one conn check an instance can fail on its own: the families of
+ * the two subnets it was given. */
+static bool instance_ok(struct walker *w, size_t n, const char *name)
 {
+	size_t lsn = slot_of("leftsubnet"), rsn = slot_of("rightsubnet");
+	const struct resolved_kv *l = NULL, *r = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (w->inst[i].slot == lsn)
+			l = &w->inst[i];
+		if (w->inst[i].slot == rsn)
+			r = &w->inst[i];
+	}
+	enum ip_family lf = l ? subnet_family(l->value) : IP_UNSET;
+	enum ip_family rf = r ? subnet_family(r->value) : IP_UNSET;
+	if (lf == IP_UNSET || rf == IP_UNSET || lf == rf)
+		return true;
+	diag_add(w->d, DIAG_ERROR, r->loc.file, r->loc.line, r->loc.col,
+		 "conn %s: leftsubnet= is IPv%d but rightsubnet= is IPv%d", name, lf, rf);
+	diag_add(w->d, DIAG_ERROR, w->res.loc.file, w->res.loc.line, w->res.loc.col,
+		 "conn %s is not loaded because of the errors above", name);
+	return false;
+}
+
+/* Puts the x- keys back at the end after appending keyword values. */
+static bool emit_instance(struct walker *w, size_t n, const char *name)
+{
+	if (!instance_ok(w, n, name))
+		return false;
 	/* keyword values first (sorted), x- keys after in their order */
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
@@ -74,6 +99,7 @@ static void emit_instance(struct walker *w, size_t n, const char *name)
 	inst.template = w->res.name;
 	inst.group = false;
 	w->fn(&inst, w->ctx);
+	return true;
 }
 
 static bool expand_subnets(struct walker *w, const char *lv, const char *rv)
@@ -99,6 +125,7 @@ static bool expand_subnets(struct walker *w, const char *lv, const char *rv)
 		if (w->res.kv[i].slot == rss)
 			rkv = &w->res.kv[i];
 	}
+	bool ok = true;
 	for (size_t i = 0; i < nl; i++) {
 		for (size_t j = 0; j < nr; j++) {
 			size_t n = copy_without(w, lss, rss, 2);
@@ -112,10 +139,10 @@ static bool expand_subnets(struct walker *w, const char *lv, const char *rv)
 					arena_strndup(&w->scratch, ritems[j].s, ritems[j].len), rkv->loc };
 			const char *name = arena_printf(&w->scratch, "%s/%zux%zu", w->res.name,
 							lv ? i + 1 : 0, rv ? j + 1 : 0);
-			emit_instance(w, n, name);
+			ok &= emit_instance(w, n, name);
 		}
 	}
-	return true;
+	return ok;
 }
 
 /* ---- policy groups ------------------------------------------------------ */
@@ -181,6 +208,10 @@ static bool expand_group(struct walker *w, enum side side, bool opportunistic)
 		}
 		char cidr[SUBNET_BUF];
 		str_subnet(&sn, cidr);
+		if (host_bits)
+			diag_add(w->d, DIAG_WARNING, file, lineno, 1,
+				 "host bits set in CIDR block '%s' for policy group %s; %s is used",
+				 p, w->res.name, cidr);
 		const char *name = arena_printf(&w->scratch, "%s#%s", w->res.name, cidr);
 		bool dup = false;
 		for (size_t i = 0; i < n_seen && !dup; i++)
@@ -204,7 +235,7 @@ static bool expand_group(struct walker *w, enum side side, bool opportunistic)
 		size_t n = copy_without(w, hs, ss, 2);
 		w->inst[n++] = (struct resolved_kv){ hs, host_key, arena_strdup(&w->scratch, hostv), loc };
 		w->inst[n++] = (struct resolved_kv){ ss, subnet_key, arena_strdup(&w->scratch, cidr), loc };
-		emit_instance(w, n, name);
+		ok &= emit_instance(w, n, name);
 	}
 	free(seen);
 	fclose(f);

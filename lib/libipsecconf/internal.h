@@ -63,6 +63,7 @@ struct ipsecconf {
 	bool seen_conn, seen_config;   /* a non-default section of the type */
 	bool seen_significant;         /* past the place of "version 2" */
 	int32_t current;               /* open section, -1 before the first */
+	bool skip_keys;                /* after a bad header: its keys are ignored silently */
 	/* per-slot: section index + 1 that last set it (duplicate check) */
 	uint32_t *seen_in;
 	uint32_t *seen_kv;
@@ -118,6 +119,10 @@ bool is_implicit_name(const char *name);
  * load. `explicit_load` asks for completeness even with auto=ignore. */
 struct merged;
 bool check_conn(const struct merged *m, bool explicit_load);
+
+/* Family of a plain NET/PREFIX value, IP_UNSET for anything else (checks.c). */
+#include "swan/address.h"
+enum ip_family subnet_family(const char *v);
 
 static inline const char *sect_type_name(enum section_type t)
 {

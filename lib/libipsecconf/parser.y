@@ -50,6 +50,10 @@ line
 	| INDENT WORD values EOL	{ reader_keyline(reader, &$2, &$3, false); }
 	| INDENT WORD EOL		{ struct conf_toklist none = {0};
 					  reader_keyline(reader, &$2, &none, false); }
+	| INDENT '=' values EOL		{ reader_error(reader, (unsigned)@2.first_line, (unsigned)@2.first_column,
+						       "missing keyword before '=' (a key line is 'keyword=value')"); }
+	| INDENT '=' EOL		{ reader_error(reader, (unsigned)@2.first_line, (unsigned)@2.first_column,
+						       "missing keyword before '=' (a key line is 'keyword=value')"); }
 	| EOL				{ }
 	| INDENT EOL			{ }
 	| error EOL			{ yyerrok; }

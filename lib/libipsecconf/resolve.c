@@ -402,7 +402,9 @@ static bool walk_one(struct walker *w, uint32_t sidx, bool explicit_load)
 	struct merged *m = &w->m;
 	const struct conf_section *s = &m->conf->sects.v[sidx];
 	merge_conn(m, sidx);
-	if (!check_conn(m, explicit_load) || m->failed) {
+	/* conn checks only on values that are all good: a bad value would
+	 * otherwise look missing and earn a second, misleading message */
+	if (m->failed || !check_conn(m, explicit_load)) {
 		diag_add(w->d, DIAG_ERROR, s->loc.file, s->loc.line, s->loc.col,
 			 "conn %s is not loaded because of the errors above", s->name);
 		return false;
@@ -426,6 +428,8 @@ unsigned ipsecconf_walk(struct ipsecconf *conf, resolved_fn fn, void *ctx,
 	for (size_t i = 0; i < conf->sects.n; i++) {
 		const struct conf_section *s = &conf->sects.v[i];
 		if (s->type != SECT_CONN || s->is_default || s->dropped)
+			continue;
+		if (s->implicit && conf->opts.no_implicit)
 			continue;
 		if (!walk_one(&w, (uint32_t)i, false))
 			failed++;

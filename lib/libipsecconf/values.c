@@ -109,6 +109,11 @@ static bool check_time(const struct check_ctx *c)
 	err_t e = ttodeltatime(c->value, &t);
 	if (e != NULL)
 		return bad(c, "%s (write e.g. 90s, 30m, 1.5h or 2d)", e);
+	/* the seed: seconds are a whole number; decimals only with m, h, d */
+	size_t len = strlen(c->value);
+	char unit = len ? c->value[len - 1] : 0;
+	if (strchr(c->value, '.') != NULL && unit != 'm' && unit != 'h' && unit != 'd')
+		return bad(c, "a time in seconds must be a whole number (write e.g. 90s, 30m, 1.5h or 2d)");
 	if (c->kw->max > 0 && t.ms > (uint64_t)c->kw->max * 1000)
 		warn(c, "longer than the maximum of %ldh; %ldh is used", c->kw->max / 3600,
 		     c->kw->max / 3600);
@@ -178,16 +183,23 @@ static bool check_nexthop(const struct check_ctx *c)
 {
 	if (strcmp(c->value, "%direct") == 0 || strcmp(c->value, "%defaultroute") == 0)
 		return true;
+	if (c->value[0] == '%')
+		return bad(c, "unknown magic value (accepted: an IP address, a DNS name, %%direct, %%defaultroute)");
 	ip_address a;
 	err_t e = ttoaddress_num(c->value, strlen(c->value), IP_UNSET, &a);
-	return e == NULL || bad(c, "%s (accepted: an IP address, %%direct, %%defaultroute)", e);
+	if (e == NULL || is_dns_name(c->value))
+		return true;
+	return bad(c, "%s (accepted: an IP address, a DNS name, %%direct, %%defaultroute)", e);
 }
 
-static bool subnet_ok(const struct check_ctx *c, const char *s, size_t len)
+/* One subnet; in a list (in_list) the message names the element. */
+static bool subnet_ok(const struct check_ctx *c, const char *s, size_t len, bool in_list)
 {
 	ip_subnet sn;
 	bool host_bits = false;
 	err_t e = ttosubnet(s, len, IP_UNSET, &sn, &host_bits);
+	if (e != NULL && in_list)
+		return bad(c, "'%.*s': %s", (int)len, s, e);
 	if (e != NULL)
 		return bad(c, "%s", e);
 	if (host_bits) {
@@ -206,7 +218,9 @@ static bool check_subnet(const struct check_ctx *c)
 		err_t e = check_virtual_subnet(v);
 		return e == NULL || bad(c, "%s", e);
 	}
-	return subnet_ok(c, v, strlen(v));
+	if (v[0] == '%')
+		return bad(c, "unknown magic value (accepted: NET/PREFIX, %%no, %%priv, vhost:LIST or vnet:LIST)");
+	return subnet_ok(c, v, strlen(v), false);
 }
 
 /* "{ A B }" or "A,B": one or more subnets. */
@@ -232,7 +246,7 @@ static bool check_subnets(const struct check_ctx *c)
 		while (q < end && *q != ' ' && *q != '\t' && *q != ',')
 			q++;
 		if (q > p) {
-			if (!subnet_ok(c, p, (size_t)(q - p)))
+			if (!subnet_ok(c, p, (size_t)(q - p), true))
 				return false;
 			n++;
 		}
@@ -300,6 +314,18 @@ static bool check_authby(const struct check_ctx *c)
 	return bad(c, "expected one of secret, rsasig, secret|rsasig, never");
 }
 
+/* One warning naming every weak algorithm of the proposals. */
+static void warn_weak(const struct check_ctx *c, const struct proposals *p)
+{
+	if (p->n_weak == 0)
+		return;
+	char text[512];
+	size_t n = 0;
+	for (unsigned i = 0; i < p->n_weak && n < sizeof(text); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", i ? "; " : "", p->weaks[i]);
+	warn(c, "weak algorithm%s: %s", p->n_weak > 1 ? "s" : "", text);
+}
+
 static bool check_proposals(const struct check_ctx *c, enum alg_proto proto)
 {
 	struct proposals *p = malloc(sizeof(*p));
@@ -307,12 +333,11 @@ static bool check_proposals(const struct check_ctx *c, enum alg_proto proto)
 		abort();
 	char err[256];
 	err_t e = ttoproposals(c->value, proto, p, err, sizeof(err));
-	const char *weak = e == NULL ? p->weak : NULL;
+	if (e == NULL)
+		warn_weak(c, p);
 	free(p);
 	if (e != NULL)
 		return bad(c, "%s", e);
-	if (weak != NULL)
-		warn(c, "weak algorithm: %s", weak);
 	return true;
 }
 
@@ -336,12 +361,11 @@ static bool check_phase2alg(const struct check_ctx *c)
 	char err[256], err2[256];
 	bool ok = ttoproposals(c->value, ALG_FOR_ESP, p, err, sizeof(err)) == NULL ||
 		  ttoproposals(c->value, ALG_FOR_AH, p, err2, sizeof(err2)) == NULL;
-	const char *weak = ok ? p->weak : NULL;
+	if (ok)
+		warn_weak(c, p);
 	free(p);
 	if (!ok)
 		return bad(c, "%s", err);
-	if (weak != NULL)
-		warn(c, "weak algorithm: %s", weak);
 	return true;
 }
 

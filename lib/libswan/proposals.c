@@ -11,6 +11,8 @@ struct parser {
 	char *errbuf;
 	size_t errsize;
 	const char *weak;
+	const char *weaks[8];
+	unsigned n_weak;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -65,8 +67,15 @@ static const char *type_name(enum alg_type type)
 
 static void note_weak(struct parser *ps, const struct alg_desc *a)
 {
-	if (ps->weak == NULL && a != NULL && a->weak != NULL)
+	if (a == NULL || a->weak == NULL)
+		return;
+	if (ps->weak == NULL)
 		ps->weak = a->weak;
+	for (unsigned i = 0; i < ps->n_weak; i++)
+		if (ps->weaks[i] == a->weak)
+			return;
+	if (ps->n_weak < sizeof(ps->weaks) / sizeof(ps->weaks[0]))
+		ps->weaks[ps->n_weak++] = a->weak;
 }
 
 /* Names that once existed but are refused outright rather than reported
@@ -459,7 +468,7 @@ static err_t parse_proposal(struct parser *ps, const char *s, size_t len, struct
 err_t ttoproposals(const char *s, enum alg_proto proto, struct proposals *out,
 		   char *errbuf, size_t errsize)
 {
-	struct parser ps = { proto, errbuf, errsize, NULL };
+	struct parser ps = { .proto = proto, .errbuf = errbuf, .errsize = errsize };
 	struct proposals ps_out;
 	memset(&ps_out, 0, sizeof(ps_out));
 	if (s == NULL)
@@ -493,6 +502,8 @@ err_t ttoproposals(const char *s, enum alg_proto proto, struct proposals *out,
 		p = comma + 1;
 	}
 	ps_out.weak = ps.weak;
+	memcpy(ps_out.weaks, ps.weaks, sizeof(ps.weaks));
+	ps_out.n_weak = ps.n_weak;
 	*out = ps_out;
 	return NULL;
 }
