@@ -72,6 +72,12 @@ $(B)/obj/programs/pluto/%.o $(B)/obj/testing/%.o: CPPFLAGS += -Iprograms/pluto
 
 LIBS_A := $(foreach l,$(LIBNAMES),$(B)/lib/lib$(l).a) $(B)/lib/libpluto.a
 LINK_LIBS := -Wl,--start-group $(LIBS_A) -Wl,--end-group
+# Each program links the libraries it uses: the core three, plus libnetsh
+# for the translator and libpluto.a for the daemon and the host-key tools.
+LIBS_CORE := $(B)/lib/libswan.a $(B)/lib/libipsecconf.a $(B)/lib/libwhack.a
+PLUTO_USERS := pluto newhostkey showhostkey
+prog_libs = $(LIBS_CORE) $(if $(filter netsh-import,$(1)),$(B)/lib/libnetsh.a) \
+	    $(if $(filter $(PLUTO_USERS),$(1)),$(B)/lib/libpluto.a)
 
 # ---- programs: programs/NAME/*.c -> $(B)/libexec/ipsec/NAME ---------------
 PROG_DIRS := $(patsubst programs/%/,%,$(sort $(dir $(wildcard programs/*/*.c))))
@@ -79,10 +85,10 @@ PROGS := $(foreach p,$(PROG_DIRS),$(B)/libexec/ipsec/$(p))
 
 prog_objs = $(patsubst %.c,$(B)/obj/%.o,$(if $(filter pluto,$(1)),programs/pluto/main.c,$(wildcard programs/$(1)/*.c)))
 define PROG_RULE
-$(B)/libexec/ipsec/$(1): $(call prog_objs,$(1)) $(LIBS_A)
+$(B)/libexec/ipsec/$(1): $(call prog_objs,$(1)) $(call prog_libs,$(1))
 	@mkdir -p $$(dir $$@)
 	$$(call say,LINK,$$@)
-	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(LINK_LIBS) $$(LDLIBS)
+	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) -Wl,--start-group $$(call prog_libs,$(1)) -Wl,--end-group $$(LDLIBS)
 endef
 $(foreach p,$(PROG_DIRS),$(eval $(call PROG_RULE,$(p))))
 

@@ -264,9 +264,36 @@ static void do_section(struct conf_reader *r, const struct conf_toklist *it)
 	hash_add(conf, idx);
 }
 
-void reader_header(struct conf_reader *r, const struct conf_toklist *it)
+/* NUL-terminated arena copies of a line's words (headers are few). */
+static struct conf_toklist materialize(struct conf_reader *r, const struct conf_toklist *in)
+{
+	struct conf_toklist out = *in;
+	unsigned n = in->n < CONF_TOKLIST_MAX ? in->n : CONF_TOKLIST_MAX;
+	for (unsigned i = 0; i < n; i++)
+		out.t[i].s = arena_strndup(&r->conf->arena, in->t[i].s, in->t[i].len);
+	return out;
+}
+
+/* The key as stored: the keyword table's own spelling when the key is
+ * written that way (no copy for the common case), else an arena copy. */
+static const char *intern_key(struct conf_reader *r, const struct conf_tok *key)
+{
+	struct kw_ref ref = keyword_lookup(key->s, key->len);
+	if (ref.kw != NULL && !ref.via_alias) {
+		const char *name = keyword_slot_name(keyword_slot(ref.kw, ref.side));
+		if (strlen(name) == key->len && memcmp(name, key->s, key->len) == 0)
+			return name;
+	}
+	if (key->len == 4 && memcmp(key->s, "also", 4) == 0)
+		return "also";
+	return arena_strndup(&r->conf->arena, key->s, key->len);
+}
+
+void reader_header(struct conf_reader *r, const struct conf_toklist *words)
 {
 	struct ipsecconf *conf = r->conf;
+	struct conf_toklist copy = materialize(r, words);
+	const struct conf_toklist *it = &copy;
 	if (it->n == 0) {
 		reader_error(r, r->line - 1, 1, "a line cannot start with '='");
 		return;
@@ -421,13 +448,29 @@ static bool classify_key(struct conf_reader *r, struct conf_kv *kv,
 			       ref.written->note, keyword_slot_name((size_t)kv->slot));
 	if (kv->value[0] == '\0')
 		return true;   /* empty: back to the built-in default */
-	return check_value(ref.kw, key, kv->value, &kv->loc, r->diags);
+	const char *canon;
+	bool ok = check_value(ref.kw, key, kv->value, &kv->loc, r->diags, &r->conf->arena,
+			      &r->conf->checked, &canon);
+	kv->value = canon;
+	return ok;
 }
 
-void reader_keyline(struct conf_reader *r, const struct conf_tok *key,
-		    const struct conf_toklist *values, bool has_eq)
+void reader_keyline(struct conf_reader *r, const struct conf_tok *rawkey,
+		    const struct conf_toklist *rawvalues, bool has_eq)
 {
 	struct ipsecconf *conf = r->conf;
+	struct conf_tok keytok = *rawkey;
+	keytok.s = intern_key(r, rawkey);
+	const struct conf_tok *key = &keytok;
+	/* one value is the rule: copy it; the error paths copy every word */
+	struct conf_toklist vcopy;
+	if (rawvalues->n == 1) {
+		vcopy = *rawvalues;
+		vcopy.t[0].s = arena_strndup(&conf->arena, rawvalues->t[0].s, rawvalues->t[0].len);
+	} else {
+		vcopy = materialize(r, rawvalues);
+	}
+	const struct conf_toklist *values = &vcopy;
 	if (conf->current < 0) {
 		if (!conf->skip_keys)   /* not after a bad header: that was reported */
 			reader_error(r, key->line, key->col,
@@ -480,12 +523,14 @@ void reader_keyline(struct conf_reader *r, const struct conf_tok *key,
 
 /* ---- files -------------------------------------------------------------- */
 
-static void scan(struct conf_reader *r, const char *text, size_t len)
+/* Scans text in place: it must hold len bytes plus two NULs, which flex
+ * needs at the end of a buffer it does not copy. */
+static void scan(struct conf_reader *r, char *text, size_t len)
 {
 	yyscan_t scanner;
 	if (conf_yylex_init_extra(r, &scanner) != 0)
 		abort();
-	YY_BUFFER_STATE buf = conf_yy_scan_bytes(text, (int)len, scanner);
+	YY_BUFFER_STATE buf = conf_yy_scan_buffer(text, len + 2, scanner);
 	conf_yyparse(scanner, r);
 	conf_yy_delete_buffer(buf, scanner);
 	conf_yylex_destroy(scanner);
@@ -501,24 +546,26 @@ static const char *dir_of(struct arena *a, const char *path)
 	return arena_strndup(a, path, (size_t)(slash - path));
 }
 
-static char *slurp(FILE *f, size_t *len)
+/* The whole file plus the two NULs scan() needs; sized from fstat. */
+static char *slurp(FILE *f, size_t size_hint, size_t *len)
 {
-	size_t cap = 1 << 16, n = 0;
+	size_t cap = size_hint + 3, n = 0;
 	char *buf = xrealloc(NULL, cap);
 	for (;;) {
-		size_t got = fread(buf + n, 1, cap - n, f);
+		size_t got = fread(buf + n, 1, cap - 2 - n, f);
 		n += got;
-		if (n < cap)
+		if (n < cap - 2)
 			break;
-		cap *= 2;
+		cap *= 2;   /* the file grew while we read it */
 		buf = xrealloc(buf, cap);
 	}
+	buf[n] = buf[n + 1] = '\0';
 	*len = n;
 	return buf;
 }
 
 static void read_text(struct conf_reader *parent, struct ipsecconf *conf,
-		      struct diags *d, const char *name, const char *text, size_t len,
+		      struct diags *d, const char *name, char *text, size_t len,
 		      struct include_frame *frame, bool implicit)
 {
 	struct conf_reader r = {
@@ -574,7 +621,7 @@ static void read_path(struct conf_reader *parent, struct ipsecconf *conf,
 		return;
 	}
 	size_t len;
-	char *text = slurp(f, &len);
+	char *text = slurp(f, (size_t)st.st_size, &len);
 	fclose(f);
 	struct include_frame frame = { st.st_dev, st.st_ino, path, parent ? parent->stack : NULL };
 	read_text(parent, conf, d, path, text, len, &frame, false);
@@ -646,8 +693,12 @@ static struct ipsecconf *finish_load(struct ipsecconf *conf, struct diags *d)
 	 * left out of the output (--noimplicit) */
 	conf->current = -1;
 	conf->skip_keys = false;
-	read_text(NULL, conf, d, "<implicit>", implicit_conns_text,
-		  strlen(implicit_conns_text), NULL, true);
+	size_t ilen = strlen(implicit_conns_text);
+	char *itext = xrealloc(NULL, ilen + 2);
+	memcpy(itext, implicit_conns_text, ilen);
+	itext[ilen] = itext[ilen + 1] = '\0';
+	read_text(NULL, conf, d, "<implicit>", itext, ilen, NULL, true);
+	free(itext);
 	collect_defaults(conf, d);
 	free(conf->seen_in);
 	free(conf->seen_kv);
@@ -680,7 +731,11 @@ struct ipsecconf *ipsecconf_load_string(const char *name, const char *text,
 {
 	struct ipsecconf *conf = conf_new(opts);
 	conf->top_file = arena_strdup(&conf->arena, name);
-	read_text(NULL, conf, d, conf->top_file, text, len, NULL, false);
+	char *copy = xrealloc(NULL, len + 2);
+	memcpy(copy, text, len);
+	copy[len] = copy[len + 1] = '\0';
+	read_text(NULL, conf, d, conf->top_file, copy, len, NULL, false);
+	free(copy);
 	return finish_load(conf, d);
 }
 
@@ -698,6 +753,7 @@ void ipsecconf_free(struct ipsecconf *conf)
 	free(conf->default_slots[1]);
 	free(conf->seen_in);
 	free(conf->seen_kv);
+	value_cache_free(&conf->checked);
 	arena_free(&conf->arena);
 	free(conf);
 }

@@ -37,6 +37,10 @@ struct conf_section {
 	int32_t next_same_hash;    /* name hash chain */
 };
 
+struct value_cache {
+	struct value_cache_entry { const struct keyword *kw; const char *value; } *v;
+	size_t mask, n;
+};
 struct vec_kv { struct conf_kv *v; size_t n, cap; };
 struct vec_sect { struct conf_section *v; size_t n, cap; };
 
@@ -64,9 +68,24 @@ struct ipsecconf {
 	bool seen_significant;         /* past the place of "version 2" */
 	int32_t current;               /* open section, -1 before the first */
 	bool skip_keys;                /* after a bad header: its keys are ignored silently */
+	struct value_cache checked;    /* values that passed cleanly */
 	/* per-slot: section index + 1 that last set it (duplicate check) */
 	uint32_t *seen_in;
 	uint32_t *seen_kv;
+};
+
+/* A token's text and position, as the lexer hands it to the parser. */
+struct conf_tok {
+	const char *s;             /* into the scanned buffer: NOT NUL-terminated */
+	size_t len;
+	unsigned line, col;
+	bool quoted;
+};
+#define CONF_TOKLIST_MAX 6
+struct conf_toklist {
+	struct conf_tok t[CONF_TOKLIST_MAX];
+	unsigned n;                /* may exceed CONF_TOKLIST_MAX: extra dropped */
+	bool has_eq;
 };
 
 /* The reader's state while one file is scanned (the flex extra). */
@@ -80,19 +99,7 @@ struct conf_reader {
 	struct include_frame *stack;
 	unsigned reported_line;    /* a lexer error was reported on this line */
 	bool implicit;             /* reading the built-in implicit conns */
-};
-
-/* A token's text and position, as the lexer hands it to the parser. */
-struct conf_tok {
-	const char *s;
-	unsigned line, col;
-	bool quoted;
-};
-#define CONF_TOKLIST_MAX 6
-struct conf_toklist {
-	struct conf_tok t[CONF_TOKLIST_MAX];
-	unsigned n;                /* may exceed CONF_TOKLIST_MAX: extra dropped */
-	bool has_eq;
+	struct conf_toklist list;  /* the words of the line being parsed */
 };
 
 /* Parser actions (confread.c). */
@@ -103,9 +110,15 @@ void reader_error(struct conf_reader *r, unsigned line, unsigned col,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 
-/* Value checks (values.c): false and a message in d when bad. */
+/* Value checks (values.c): false and a message in d when bad. *canon
+ * starts as value and may be replaced by its canonical spelling (enum
+ * values in lower case, a subnet without host bits, a lifetime clamped to
+ * its maximum), allocated in arena. Values that once passed without any
+ * message are remembered in cache and not checked again. */
 bool check_value(const struct keyword *kw, const char *key, const char *value,
-		 const struct conf_loc *loc, struct diags *d);
+		 const struct conf_loc *loc, struct diags *d, struct arena *arena,
+		 struct value_cache *cache, const char **canon);
+void value_cache_free(struct value_cache *cache);
 
 /* Section lookups (confread.c). */
 int32_t conf_find_section(const struct ipsecconf *conf, enum section_type type,

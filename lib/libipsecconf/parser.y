@@ -15,13 +15,20 @@ typedef void *yyscan_t;
 
 %union {
 	struct conf_tok tok;
-	struct conf_toklist list;
 }
 
 %code {
 int conf_yylex(CONF_YYSTYPE *lval, CONF_YYLTYPE *lloc, yyscan_t scanner);
 static void conf_yyerror(CONF_YYLTYPE *loc, yyscan_t scanner,
 			 struct conf_reader *reader, const char *msg);
+
+/* Lists of words live in the reader, not on the parser stack: copying a
+ * list with every shift would cost more than the rest of the parse. */
+static void list_start(struct conf_toklist *l)
+{
+	l->n = 0;
+	l->has_eq = false;
+}
 
 static void list_add(struct conf_toklist *l, const struct conf_tok *t)
 {
@@ -33,7 +40,6 @@ static void list_add(struct conf_toklist *l, const struct conf_tok *t)
 
 %token <tok> WORD
 %token INDENT EOL BADTOKEN
-%nterm <list> items values
 
 %%
 
@@ -43,13 +49,13 @@ file
 	;
 
 line
-	: items EOL			{ reader_header(reader, &$1); }
-	| INDENT WORD '=' values EOL	{ reader_keyline(reader, &$2, &$4, true); }
-	| INDENT WORD '=' EOL		{ struct conf_toklist none = {0};
-					  reader_keyline(reader, &$2, &none, true); }
-	| INDENT WORD values EOL	{ reader_keyline(reader, &$2, &$3, false); }
-	| INDENT WORD EOL		{ struct conf_toklist none = {0};
-					  reader_keyline(reader, &$2, &none, false); }
+	: items EOL			{ reader_header(reader, &reader->list); }
+	| INDENT WORD '=' values EOL	{ reader_keyline(reader, &$2, &reader->list, true); }
+	| INDENT WORD '=' EOL		{ list_start(&reader->list);
+					  reader_keyline(reader, &$2, &reader->list, true); }
+	| INDENT WORD values EOL	{ reader_keyline(reader, &$2, &reader->list, false); }
+	| INDENT WORD EOL		{ list_start(&reader->list);
+					  reader_keyline(reader, &$2, &reader->list, false); }
 	| INDENT '=' values EOL		{ reader_error(reader, (unsigned)@2.first_line, (unsigned)@2.first_column,
 						       "missing keyword before '=' (a key line is 'keyword=value')"); }
 	| INDENT '=' EOL		{ reader_error(reader, (unsigned)@2.first_line, (unsigned)@2.first_column,
@@ -60,15 +66,15 @@ line
 	;
 
 items
-	: WORD				{ $$ = (struct conf_toklist){0}; list_add(&$$, &$1); }
-	| '='				{ $$ = (struct conf_toklist){0}; $$.has_eq = true; }
-	| items WORD			{ $$ = $1; list_add(&$$, &$2); }
-	| items '='			{ $$ = $1; $$.has_eq = true; }
+	: WORD				{ list_start(&reader->list); list_add(&reader->list, &$1); }
+	| '='				{ list_start(&reader->list); reader->list.has_eq = true; }
+	| items WORD			{ list_add(&reader->list, &$2); }
+	| items '='			{ reader->list.has_eq = true; }
 	;
 
 values
-	: WORD				{ $$ = (struct conf_toklist){0}; list_add(&$$, &$1); }
-	| values WORD			{ $$ = $1; list_add(&$$, &$2); }
+	: WORD				{ list_start(&reader->list); list_add(&reader->list, &$1); }
+	| values WORD			{ list_add(&reader->list, &$2); }
 	;
 
 %%

@@ -1,6 +1,7 @@
 /* Resolution: also=, alsoflip= and %default merged into one set of values
  * per conn (DESIGN.md, "ipsec.conf semantics"), then the conn checks, the
  * expansions and the caller's function. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -15,11 +16,30 @@ static void *xrealloc(void *p, size_t size)
 	return p;
 }
 
+/* Callers pass string literals, so the pointer identifies the name: a
+ * small cache keyed by address saves hashing the text on every call. */
+#define SLOT_CACHE 64
+static struct { const char *name; size_t slot; } slot_cache[SLOT_CACHE];
+
 size_t slot_of(const char *name)
 {
+	size_t h = ((uintptr_t)name >> 3) & (SLOT_CACHE - 1);
+	for (size_t i = 0; i < SLOT_CACHE; i++) {
+		size_t j = (h + i) & (SLOT_CACHE - 1);
+		if (slot_cache[j].name == name)
+			return slot_cache[j].slot;
+		if (slot_cache[j].name == NULL) {
+			struct kw_ref ref = keyword_lookup(name, strlen(name));
+			if (ref.kw == NULL)
+				abort();   /* a name in our own code that the table lacks */
+			slot_cache[j].slot = keyword_slot(ref.kw, ref.side);
+			slot_cache[j].name = name;
+			return slot_cache[j].slot;
+		}
+	}
 	struct kw_ref ref = keyword_lookup(name, strlen(name));
 	if (ref.kw == NULL)
-		abort();   /* a name in our own code that the table lacks */
+		abort();
 	return keyword_slot(ref.kw, ref.side);
 }
 
@@ -255,12 +275,18 @@ static void merge_conn(struct merged *m, uint32_t sidx)
 
 /* ---- resolved records ------------------------------------------------- */
 
-static int cmp_rkv(const void *a, const void *b)
+/* By slot; a conn has a few dozen values, so insertion sort. */
+static void sort_by_slot(struct resolved_kv *kv, size_t n)
 {
-	const struct resolved_kv *x = a, *y = b;
-	if (x->slot != y->slot)
-		return x->slot < y->slot ? -1 : 1;
-	return 0;
+	for (size_t i = 1; i < n; i++) {
+		struct resolved_kv t = kv[i];
+		size_t j = i;
+		while (j > 0 && kv[j - 1].slot > t.slot) {
+			kv[j] = kv[j - 1];
+			j--;
+		}
+		kv[j] = t;
+	}
 }
 
 void walk_sort(struct resolved_kv *kv, size_t n)
@@ -269,7 +295,7 @@ void walk_sort(struct resolved_kv *kv, size_t n)
 	size_t k = 0;
 	while (k < n && kv[k].slot != SIZE_MAX)
 		k++;
-	qsort(kv, k, sizeof(*kv), cmp_rkv);
+	sort_by_slot(kv, k);
 }
 
 void walk_reserve(struct walker *w, size_t n)
@@ -293,7 +319,7 @@ static void build_resolved(struct walker *w, const struct conf_section *s)
 		w->out[n++] = (struct resolved_kv){ m->set[i], keyword_slot_name(m->set[i]),
 						    kv->value, kv->loc };
 	}
-	qsort(w->out, n, sizeof(*w->out), cmp_rkv);
+	sort_by_slot(w->out, n);
 	for (size_t i = 0; i < m->n_ext; i++) {
 		const struct conf_kv *kv = &m->conf->kvs.v[m->ext[i]];
 		if (kv->value[0] != '\0')

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <strings.h>
 #include "internal.h"
 #include "swan/address.h"
@@ -20,7 +21,25 @@ struct check_ctx {
 	const char *value;
 	const struct conf_loc *loc;
 	struct diags *d;
+	struct arena *arena;
+	const char **canon;
 };
+
+/* The value in lower case, when it is not already. */
+static void canon_lower(const struct check_ctx *c)
+{
+	const char *v = c->value;
+	size_t i = 0;
+	while (v[i] && !(v[i] >= 'A' && v[i] <= 'Z'))
+		i++;
+	if (v[i] == '\0')
+		return;
+	char *l = arena_strdup(c->arena, v);
+	for (char *p = l; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	*c->canon = l;
+}
 
 static bool bad(const struct check_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -81,8 +100,10 @@ static bool in_list(const char *values, const char *word, size_t len)
 
 static bool check_enum(const struct check_ctx *c)
 {
-	if (in_list(c->kw->values, c->value, strlen(c->value)))
+	if (in_list(c->kw->values, c->value, strlen(c->value))) {
+		canon_lower(c);
 		return true;
+	}
 	char buf[256];
 	return bad(c, "expected one of %s", list_of(c->kw->values, buf, sizeof(buf)));
 }
@@ -114,9 +135,11 @@ static bool check_time(const struct check_ctx *c)
 	char unit = len ? c->value[len - 1] : 0;
 	if (strchr(c->value, '.') != NULL && unit != 'm' && unit != 'h' && unit != 'd')
 		return bad(c, "a time in seconds must be a whole number (write e.g. 90s, 30m, 1.5h or 2d)");
-	if (c->kw->max > 0 && t.ms > (uint64_t)c->kw->max * 1000)
+	if (c->kw->max > 0 && t.ms > (uint64_t)c->kw->max * 1000) {
 		warn(c, "longer than the maximum of %ldh; %ldh is used", c->kw->max / 3600,
 		     c->kw->max / 3600);
+		*c->canon = arena_printf(c->arena, "%ldh", c->kw->max / 3600);
+	}
 	return true;
 }
 
@@ -205,6 +228,8 @@ static bool subnet_ok(const struct check_ctx *c, const char *s, size_t len, bool
 	if (host_bits) {
 		char buf[SUBNET_BUF];
 		warn(c, "host bits set in '%.*s'; %s is used", (int)len, s, str_subnet(&sn, buf));
+		if (!in_list)
+			*c->canon = arena_strdup(c->arena, buf);
 	}
 	return true;
 }
@@ -308,9 +333,11 @@ static bool check_ca(const struct check_ctx *c)
 static bool check_authby(const struct check_ctx *c)
 {
 	const char *v = c->value;
-	if (strcmp(v, "secret|rsasig") == 0 || strcmp(v, "rsasig|secret") == 0 ||
-	    in_list("secret|rsasig|never", v, strlen(v)))
+	if (strcasecmp(v, "secret|rsasig") == 0 || strcasecmp(v, "rsasig|secret") == 0 ||
+	    in_list("secret|rsasig|never", v, strlen(v))) {
+		canon_lower(c);
 		return true;
+	}
 	return bad(c, "expected one of secret, rsasig, secret|rsasig, never");
 }
 
@@ -478,9 +505,70 @@ static bool (*const checkers[])(const struct check_ctx *) = {
 	[KT_VIRTUAL_PRIVATE] = check_virtual_private_value,
 };
 
-bool check_value(const struct keyword *kw, const char *key, const char *value,
-		 const struct conf_loc *loc, struct diags *d)
+/* ---- the cache of values that passed cleanly ---------------------------- */
+
+static size_t cache_hash(const struct keyword *kw, const char *value)
 {
-	struct check_ctx c = { kw, key, value, loc, d };
-	return checkers[kw->type](&c);
+	size_t h = (size_t)(uintptr_t)kw * 0x9e3779b97f4a7c15u;
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	return h;
+}
+
+static bool cache_has(const struct value_cache *vc, const struct keyword *kw, const char *value)
+{
+	if (vc->v == NULL)
+		return false;
+	for (size_t i = cache_hash(kw, value) & vc->mask; vc->v[i].value != NULL; i = (i + 1) & vc->mask)
+		if (vc->v[i].kw == kw && strcmp(vc->v[i].value, value) == 0)
+			return true;
+	return false;
+}
+
+static void cache_put(struct value_cache *vc, const struct keyword *kw, const char *value)
+{
+	if (vc->v == NULL || 2 * (vc->n + 1) > vc->mask + 1) {
+		size_t cap = vc->v ? 2 * (vc->mask + 1) : 256;
+		struct value_cache_entry *old = vc->v;
+		size_t old_cap = vc->v ? vc->mask + 1 : 0;
+		vc->v = calloc(cap, sizeof(*vc->v));
+		if (vc->v == NULL)
+			abort();
+		vc->mask = cap - 1;
+		vc->n = 0;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].value != NULL)
+				cache_put(vc, old[i].kw, old[i].value);
+		free(old);
+	}
+	size_t i = cache_hash(kw, value) & vc->mask;
+	while (vc->v[i].value != NULL)
+		i = (i + 1) & vc->mask;
+	vc->v[i] = (struct value_cache_entry){ kw, value };
+	vc->n++;
+}
+
+void value_cache_free(struct value_cache *cache)
+{
+	free(cache->v);
+	*cache = (struct value_cache){0};
+}
+
+bool check_value(const struct keyword *kw, const char *key, const char *value,
+		 const struct conf_loc *loc, struct diags *d, struct arena *arena,
+		 struct value_cache *cache, const char **canon)
+{
+	*canon = value;
+	if (cache->v != NULL && cache_has(cache, kw, value))
+		return true;
+	struct check_ctx c = { kw, key, value, loc, d, arena, canon };
+	size_t before = d->n;
+	bool ok = checkers[kw->type](&c);
+	/* only the costly checks are worth remembering; values are arena
+	 * strings that live as long as the cache */
+	bool costly = kw->type == KT_IKE || kw->type == KT_PHASE2ALG || kw->type == KT_AH ||
+		      kw->type == KT_RSAKEY || kw->type == KT_CA;
+	if (costly && ok && d->n == before && *canon == value)
+		cache_put(cache, kw, value);
+	return ok;
 }
