@@ -1,0 +1,198 @@
+/* Reading a script into logical lines (see netsh/source.h). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "netsh/source.h"
+#include "netsh/util.h"
+
+/* UTF-16LE (Notepad's "Unicode") to UTF-8; unpaired surrogates become
+ * U+FFFD so that bad input never stops the reader. */
+static char *utf16le_to_utf8(const unsigned char *p, size_t len, size_t *outlen)
+{
+	struct sbuf b = {0};
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		uint32_t c = p[i] | (uint32_t)p[i + 1] << 8;
+		if (c >= 0xd800 && c < 0xdc00 && i + 3 < len) {
+			uint32_t lo = p[i + 2] | (uint32_t)p[i + 3] << 8;
+			if (lo >= 0xdc00 && lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				i += 2;
+			} else {
+				c = 0xfffd;
+			}
+		} else if (c >= 0xd800 && c < 0xe000) {
+			c = 0xfffd;
+		}
+		char u[4];
+		size_t n;
+		if (c < 0x80) {
+			u[0] = (char)c; n = 1;
+		} else if (c < 0x800) {
+			u[0] = (char)(0xc0 | c >> 6); u[1] = (char)(0x80 | (c & 0x3f)); n = 2;
+		} else if (c < 0x10000) {
+			u[0] = (char)(0xe0 | c >> 12); u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+			u[2] = (char)(0x80 | (c & 0x3f)); n = 3;
+		} else {
+			u[0] = (char)(0xf0 | c >> 18); u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+			u[2] = (char)(0x80 | ((c >> 6) & 0x3f)); u[3] = (char)(0x80 | (c & 0x3f)); n = 4;
+		}
+		sb_putn(&b, u, n);
+	}
+	*outlen = b.len;
+	return b.s ? b.s : xstrdup("");
+}
+
+bool is_netsh_word(const char *w, size_t len)
+{
+	/* strip a path: the last \ or / */
+	for (size_t i = len; i > 0; i--) {
+		if (w[i - 1] == '\\' || w[i - 1] == '/') {
+			w += i;
+			len -= i;
+			break;
+		}
+	}
+	if (len >= 2 && w[0] == '"' && w[len - 1] == '"')
+		w++, len -= 2;
+	char tmp[16];
+	if (len == 0 || len >= sizeof(tmp))
+		return false;
+	memcpy(tmp, w, len);
+	tmp[len] = '\0';
+	return ieq(tmp, "netsh") || ieq(tmp, "netsh.exe");
+}
+
+/* A physical line continues on the next one when it ends (ignoring
+ * trailing blanks) in ^ (cmd) or ` (PowerShell). Returns the length
+ * without the mark, or SIZE_MAX when it does not continue. */
+static size_t continued(const char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (len == 0 || (s[len - 1] != '^' && s[len - 1] != '`'))
+		return SIZE_MAX;
+	/* "^^" is an escaped caret in cmd, not a continuation */
+	if (s[len - 1] == '^' && len >= 2 && s[len - 2] == '^')
+		return SIZE_MAX;
+	return len - 1;
+}
+
+static void add_line(struct nsource *src, unsigned lineno, struct sbuf *b)
+{
+	struct nline l = { lineno, xstrdup(sb_str(b)) };
+	VEC_PUSH(src->v, src->n, src->cap, l);
+	sb_reset(b);
+}
+
+static void split_lines(struct nsource *src, const char *text, size_t len)
+{
+	struct sbuf b = {0};
+	unsigned lineno = 1, first = 0;
+	size_t start = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && text[i] != '\n')
+			continue;
+		size_t n = i - start;
+		if (n > 0 && text[start + n - 1] == '\r')
+			n--;
+		if (first == 0)
+			first = lineno;
+		size_t keep = continued(text + start, n);
+		if (keep != SIZE_MAX && i < len) {
+			sb_putn(&b, text + start, keep);
+			sb_putc(&b, ' ');
+		} else {
+			sb_putn(&b, text + start, n);
+			add_line(src, first, &b);
+			first = 0;
+		}
+		lineno++;
+		start = i + 1;
+	}
+	sb_free(&b);
+}
+
+static bool has_netsh_command(const struct nsource *src);
+
+/* Files of a shell or another language: only lines running netsh count. */
+static bool shell_extension(const char *name)
+{
+	static const char *const ext[] = {
+		".bat", ".cmd", ".ps1", ".psm1", ".sh", ".lua", ".md", ".py", ".vbs", NULL,
+	};
+	const char *dot = strrchr(name, '.');
+	for (size_t i = 0; dot != NULL && ext[i]; i++)
+		if (ieq(dot, ext[i]))
+			return true;
+	return false;
+}
+
+bool source_load(struct nsource *src, const char *name, const char *buf,
+		 size_t len, struct diags *d)
+{
+	const unsigned char *u = (const unsigned char *)buf;
+	*src = (struct nsource){ .name = name };
+	if (len >= 4 && memcmp(buf, "regf", 4) == 0) {
+		diag_add(d, DIAG_ERROR, name, 0, 0,
+			 "binary IPsec policy export (a Windows registry hive, as written by "
+			 "'netsh ipsec static exportpolicy'); it cannot be read: re-create the "
+			 "policy as a netsh script");
+		return false;
+	}
+	char *owned = NULL;
+	if (len >= 2 && u[0] == 0xff && u[1] == 0xfe) {
+		owned = utf16le_to_utf8(u + 2, len - 2, &len);
+		buf = owned;
+	} else if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
+		buf += 3;
+		len -= 3;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		diag_add(d, DIAG_ERROR, name, 0, 0,
+			 "binary data (NUL bytes): not a netsh script");
+		free(owned);
+		return false;
+	}
+	split_lines(src, buf, len);
+	free(owned);
+	src->shell = shell_extension(name) || has_netsh_command(src);
+	return true;
+}
+
+/* The first word of a line, skipping blanks and a leading '@'. */
+static const char *first_word(const char *s, size_t *len)
+{
+	while (*s == ' ' || *s == '\t' || *s == '@')
+		s++;
+	size_t n = strcspn(s, " \t");
+	*len = n;
+	return s;
+}
+
+/* A file is a shell script (.bat, .cmd, .ps1, ...) when some line runs
+ * netsh itself; otherwise it is a script for "netsh -f" / "netsh exec",
+ * where every line is a netsh command. */
+static bool has_netsh_command(const struct nsource *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		const char *t = src->v[i].text;
+		size_t n;
+		const char *w = first_word(t, &n);
+		if (is_netsh_word(w, n))
+			return true;
+		/* if (...) ( netsh ... ) and for ... do ( netsh ... ) */
+		char lw[8] = {0};
+		memcpy(lw, w, n < 7 ? n : 7);
+		if ((ieq(lw, "if") || ieq(lw, "for")) && strcasestr(t, "netsh") != NULL)
+			return true;
+	}
+	return false;
+}
+
+void source_free(struct nsource *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		free(src->v[i].text);
+	free(src->v);
+	*src = (struct nsource){0};
+}

@@ -1,0 +1,260 @@
+/* ipsec netsh-import: replays Windows netsh scripts (ipsec static, ipsec
+ * dynamic, interface portproxy) and writes the equivalent ipsec.conf,
+ * ipsec.secrets and rinetd.conf. Exit status: 0 clean, 1 warnings with
+ * --strict, 2 errors. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "ipsecconf/conf.h"
+#include "netsh/map.h"
+#include "netsh/writers.h"
+
+struct cli {
+	const char *out_dir;
+	bool fragment, json, strict, verbose;
+	struct netsh_options o;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ipsec netsh-import [options] FILE... | -\n"
+		"  --out-dir DIR      write DIR/ipsec.conf, DIR/ipsec.secrets (0600) and, for\n"
+		"                     portproxy, DIR/rinetd.conf (default: ipsec.conf to stdout)\n"
+		"  --fragment         ipsec.conf without version/config setup, for include\n"
+		"  --json             print the replayed Windows stores as JSON\n"
+		"  --me ADDR          the address \"Me\" stands for (default %%defaultroute)\n"
+		"  --server dns=ADDR,wins=ADDR,dhcp=ADDR,gateway=ADDR\n"
+		"                     the addresses of the server types (repeatable)\n"
+		"  --strict           exit 1 when there are warnings\n"
+		"  --verbose          also print notes (what was ignored by design)\n"
+		"exit status: 0 clean, 1 warnings with --strict, 2 errors\n");
+}
+
+static bool add_servers(struct netsh_options *o, const char *spec)
+{
+	char *copy = xstrdup(spec), *save = NULL;
+	bool ok = true;
+	for (char *t = strtok_r(copy, ",", &save); t && ok; t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '=');
+		ip_address a;
+		int type = -1;
+		if (eq != NULL) {
+			*eq = '\0';
+			for (int i = 0; i < SRV_COUNT; i++)
+				if (ieq(t, server_names[i]))
+					type = i;
+		}
+		ok = type >= 0 && ttoaddress_num(eq + 1, strlen(eq + 1), IP_UNSET, &a) == NULL;
+		if (ok) {
+			size_t n = o->nservers[type];
+			o->servers[type] = xrealloc(o->servers[type], (n + 1) * sizeof(char *));
+			o->servers[type][n] = xstrdup(eq + 1);
+			o->nservers[type]++;
+		}
+	}
+	free(copy);
+	return ok;
+}
+
+static int parse_cli(int argc, char **argv, struct cli *cli)
+{
+	static const struct option opts[] = {
+		{ "out-dir", required_argument, NULL, 'o' }, { "fragment", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' }, { "me", required_argument, NULL, 'm' },
+		{ "server", required_argument, NULL, 's' }, { "strict", no_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "o:fjm:s:Svh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': cli->out_dir = optarg; break;
+		case 'f': cli->fragment = true; break;
+		case 'j': cli->json = true; break;
+		case 'S': cli->strict = true; break;
+		case 'v': cli->verbose = true; break;
+		case 'h': usage(stdout); exit(0);
+		case 'm':
+			cli->o.me = optarg;
+			if (ttoaddress_num(optarg, strlen(optarg), IP_UNSET, &cli->o.me_addr) != NULL) {
+				fprintf(stderr, "ipsec netsh-import: --me %s: not an IP address\n", optarg);
+				return -1;
+			}
+			break;
+		case 's':
+			if (!add_servers(&cli->o, optarg)) {
+				fprintf(stderr, "ipsec netsh-import: --server %s: expected TYPE=ADDR,... "
+					"with TYPE dns, wins, dhcp or gateway\n", optarg);
+				return -1;
+			}
+			break;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return -1;
+	}
+	return optind;
+}
+
+static char *read_all(FILE *f, size_t *len)
+{
+	struct sbuf b = {0};
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_putn(&b, buf, n);
+	*len = b.len;
+	return b.s ? b.s : xstrdup("");
+}
+
+static void replay_file(struct replay *r, const char *path)
+{
+	bool std = strcmp(path, "-") == 0;
+	const char *name = std ? "stdin" : path;
+	FILE *f = std ? stdin : fopen(path, "rb");
+	if (f == NULL) {
+		diag_add(r->d, DIAG_ERROR, name, 0, 0, "cannot open: %s", strerror(errno));
+		return;
+	}
+	size_t len;
+	char *buf = read_all(f, &len);
+	if (!std)
+		fclose(f);
+	struct nsource src;
+	if (source_load(&src, name, buf, len, r->d))
+		replay_source(r, &src);
+	source_free(&src);
+	free(buf);
+}
+
+static void ignore_section(const struct resolved *r, void *ctx)
+{
+	(void)r;
+	(void)ctx;
+}
+
+/* The generated ipsec.conf must load: a failure is a bug of ours. */
+static void check_conf(const struct output *out, const struct write_opts *w, struct diags *d)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	write_ipsec_conf(m, out, &(struct write_opts){ .fragment = false, .inputs = w->inputs,
+						       .ninputs = w->ninputs });
+	fclose(m);
+	struct diags cd = {0};
+	struct ipsecconf_options opts = { .policy_dir = "/nonexistent", .no_implicit = true };
+	struct ipsecconf *conf = ipsecconf_load_string("generated ipsec.conf", text, len, &opts, &cd);
+	ipsecconf_walk(conf, ignore_section, NULL, &cd);
+	for (size_t i = 0; i < cd.n; i++)
+		if (cd.v[i].level == DIAG_ERROR)
+			diag_add(d, DIAG_ERROR, NULL, 0, 0, "internal error: the generated ipsec.conf "
+				 "does not load: line %u: %s", cd.v[i].line, cd.v[i].text);
+	ipsecconf_free(conf);
+	diags_free(&cd);
+	free(text);
+}
+
+static FILE *open_out(const char *dir, const char *name, mode_t mode, struct diags *d)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (fd >= 0)
+		fchmod(fd, mode);   /* also when the file was already there */
+	if (f == NULL)
+		diag_add(d, DIAG_ERROR, path, 0, 0, "cannot write: %s", strerror(errno));
+	free(path);
+	return f;
+}
+
+static void write_files(const struct cli *cli, const struct output *out,
+			const struct write_opts *w, struct diags *d)
+{
+	if (mkdir(cli->out_dir, 0755) != 0 && errno != EEXIST) {
+		diag_add(d, DIAG_ERROR, cli->out_dir, 0, 0, "cannot create: %s", strerror(errno));
+		return;
+	}
+	FILE *f;
+	if ((f = open_out(cli->out_dir, "ipsec.conf", 0644, d)) != NULL) {
+		write_ipsec_conf(f, out, w);
+		fclose(f);
+	}
+	if ((f = open_out(cli->out_dir, "ipsec.secrets", 0600, d)) != NULL) {
+		write_secrets(f, out, w);
+		fclose(f);
+	}
+	if (out->portproxy && (f = open_out(cli->out_dir, "rinetd.conf", 0644, d)) != NULL) {
+		write_rinetd(f, out, w);
+		fclose(f);
+	}
+}
+
+/* One line per message; names from the scripts may hold any bytes. */
+static void print_diags(const struct diags *n, bool notes)
+{
+	for (size_t i = 0; i < n->n; i++) {
+		const struct diag *g = &n->v[i];
+		const char *lvl = notes ? "note" : g->level == DIAG_ERROR ? "error" : "warning";
+		char *text = safe_text(g->text, false);
+		if (g->file != NULL && g->line > 0)
+			fprintf(stderr, "%s:%u: %s: %s\n", g->file, g->line, lvl, text);
+		else
+			fprintf(stderr, "%s: %s: %s\n", g->file ? g->file : "netsh-import", lvl, text);
+		free(text);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {0};
+	int first = parse_cli(argc, argv, &cli);
+	if (first < 0)
+		return 2;
+	struct diags d = {0}, notes = {0};
+	struct replay r;
+	replay_init(&r, &d, &notes);
+	for (int i = first; i < argc; i++)
+		replay_file(&r, argv[i]);
+	struct output out = {0};
+	map_all(&r, &cli.o, &out, &d, &notes);
+	struct write_opts w = { cli.fragment, (const char *const *)argv + first, (size_t)(argc - first) };
+	check_conf(&out, &w, &d);
+	if (cli.fragment && out.nsetup > 0)
+		diag_add(&d, DIAG_WARNING, NULL, 0, 0, "--fragment: the config setup keys are written "
+			 "as comments; copy them into config setup");
+	if (cli.out_dir != NULL)
+		write_files(&cli, &out, &w, &d);
+	else if (out.nsecrets > 0 || out.nrelays > 0)
+		diag_add(&d, DIAG_WARNING, NULL, 0, 0, "%zu PSK(s) and %zu relay(s) are written only "
+			 "with --out-dir", out.nsecrets, out.nrelays);
+	if (cli.json)
+		write_stores_json(stdout, &r);
+	else if (cli.out_dir == NULL)
+		write_ipsec_conf(stdout, &out, &w);
+	fflush(stdout);
+	print_diags(&d, false);
+	if (cli.verbose)
+		print_diags(&notes, true);
+	int rc = d.errors ? 2 : d.warnings && cli.strict ? 1 : 0;
+	output_free(&out);
+	replay_free(&r);
+	diags_free(&d);
+	diags_free(&notes);
+	for (int i = 0; i < SRV_COUNT; i++) {
+		for (size_t k = 0; k < cli.o.nservers[i]; k++)
+			free(cli.o.servers[i][k]);
+		free(cli.o.servers[i]);
+	}
+	return rc;
+}
