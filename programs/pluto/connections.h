@@ -1,0 +1,106 @@
+/* Connections: what `ipsec auto --add` hands pluto (the resolved ipsec.conf
+ * keys of one conn), parsed into typed values, plus which end is this host. */
+#ifndef PLUTO_CONNECTIONS_H
+#define PLUTO_CONNECTIONS_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "swan/address.h"
+#include "swan/alg.h"
+#include "swan/id.h"
+#include "swan/protoport.h"
+#include "swan/rsakey.h"
+#include "swan/subnet.h"
+#include "whack.h"
+
+enum conn_type { CONN_TUNNEL, CONN_TRANSPORT, CONN_PASSTHROUGH, CONN_DROP, CONN_REJECT };
+enum conn_auto { AUTO_IGNORE, AUTO_ADD, AUTO_ROUTE, AUTO_START, AUTO_MANUAL };
+enum host_kind {
+	HOST_ADDRESS,        /* a literal address, or a name resolved to one */
+	HOST_DNS,            /* a DNS name not yet resolved */
+	HOST_ANY,            /* %any: filled in by the negotiation */
+	HOST_DEFAULTROUTE,   /* %defaultroute */
+	HOST_GROUP,          /* %group, %opportunistic...: not negotiable here */
+};
+
+/* Authentication methods (bit set, from authby=). */
+#define AUTH_PSK     1u
+#define AUTH_RSASIG  2u
+#define AUTH_NEVER   4u
+
+/* One end of a connection (left or right). */
+struct end {
+	enum host_kind host_kind;
+	char *host_text;            /* left= as written */
+	ip_address host;            /* HOST_ADDRESS (or learnt from the peer) */
+	ip_subnet client;           /* leftsubnet=, or the host itself */
+	bool has_client;            /* leftsubnet= was given */
+	ip_protoport protoport;
+	ip_id id;                   /* leftid=, or the host address */
+	bool id_from_host;          /* no leftid=: the ID is the address */
+	rsa_pubkey *rsakey;         /* leftrsasigkey= (NULL: none) */
+	rsa_pubkey *rsakey2;
+	char *nexthop_text;         /* NULL: %direct */
+	ip_address sourceip;        /* leftsourceip= (family IP_UNSET: none) */
+	char *updown;               /* NULL: no updown at all */
+	char *ca, *cert;
+};
+
+struct connection {
+	char *name;
+	struct end end[2];          /* [SIDE_LEFT], [SIDE_RIGHT] */
+	int local;                  /* index of this host's end; -1 not oriented */
+	enum conn_type type;
+	enum conn_auto autostart;
+	unsigned authby;            /* AUTH_* */
+	bool ikev2_allowed;         /* ikev2= permit|propose|insist|yes */
+	struct proposals ike;       /* n == 0: defaults */
+	struct proposals child;     /* ESP or AH proposals; n == 0: defaults */
+	bool child_ah;              /* phase2=ah */
+	bool pfs;
+	bool rekey;
+	uint64_t ike_lifetime_ms, sa_lifetime_ms, rekeymargin_ms;
+	unsigned rekeyfuzz;         /* percent */
+	unsigned keyingtries;       /* 0: forever */
+	uint64_t dpd_delay_ms, dpd_timeout_ms;
+	char *dpdaction;
+	bool compress;
+	bool forceencaps;
+	unsigned metric;
+	enum conn_type failureshunt;   /* CONN_TUNNEL means none */
+	bool failureshunt_set;
+	struct whack_kvs keys;      /* every key as given, for status */
+
+	/* run time */
+	bool routed;                /* trap/shunt policies installed */
+	unsigned ike_serial;        /* established IKE SA, 0 none */
+	unsigned child_serial;      /* established Child SA, 0 none */
+	struct connection *next;
+};
+
+/* The ends from this host's point of view. */
+static inline struct end *local_end(struct connection *c) { return &c->end[c->local]; }
+static inline struct end *peer_end(struct connection *c) { return &c->end[!c->local]; }
+
+/* Builds a connection from an add request's keys (built-in defaults for the
+ * rest). NULL with a message naming the key and value when something is
+ * wrong. */
+struct connection *connection_from_keys(const char *name, const struct whack_kvs *keys,
+					char *err, size_t errsize);
+void connection_free(struct connection *c);
+
+/* Decides which end is this host: the end whose address is one of the
+ * host's (is_local says so), or the %defaultroute end. False with a
+ * message when neither or both are. */
+bool connection_orient(struct connection *c, bool (*is_local)(const ip_address *, void *),
+		       void *ctx, char *err, size_t errsize);
+
+/* The table of connections, by name. */
+struct connections {
+	struct connection *head;
+	unsigned n;
+};
+struct connection *connections_find(struct connections *cs, const char *name);
+void connections_add(struct connections *cs, struct connection *c);   /* replaces */
+bool connections_remove(struct connections *cs, const char *name);
+void connections_free(struct connections *cs);
+#endif

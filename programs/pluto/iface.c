@@ -1,0 +1,248 @@
+/* IKE sockets, one per local address and port, each watched by libevent. */
+#include <errno.h>
+#include <event2/event.h>
+#include <ifaddrs.h>
+#include <linux/udp.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "iface.h"
+#include "log.h"
+#include "pluto.h"
+
+#ifndef UDP_ENCAP_ESPINUDP
+#define UDP_ENCAP_ESPINUDP 2
+#endif
+
+#define IKE_MSG_MAX 65536
+
+static socklen_t to_sockaddr(const ip_address *a, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == IP_V6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, a->bytes, 16);
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	memcpy(&s4->sin_addr, a->bytes, 4);
+	return sizeof(*s4);
+}
+
+static void from_sockaddr(const struct sockaddr_storage *ss, ip_address *a, uint16_t *port)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		a->family = IP_V6;
+		memcpy(a->bytes, &s6->sin6_addr, 16);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		a->family = IP_V4;
+		memcpy(a->bytes, &s4->sin_addr, 4);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+static void on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	struct iface *ifc = arg;
+	struct pluto *p = ifc->pluto;
+	static uint8_t buf[IKE_MSG_MAX];
+	/* drain what is queued, a bounded number at a time */
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage from;
+		socklen_t fromlen = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
+				     &fromlen);
+		if (n < 0)
+			return;
+		struct packet pkt = { .iface = ifc, .data = buf, .len = (size_t)n };
+		from_sockaddr(&from, &pkt.remote, &pkt.remote_port);
+		if (ifc->natt) {
+			/* IKE on 4500 starts with four zero bytes; a lone 0xff
+			 * is a NAT keepalive (RFC 3948) */
+			if (pkt.len < 4 || memcmp(buf, "\0\0\0\0", 4) != 0)
+				continue;
+			pkt.data += 4;
+			pkt.len -= 4;
+		}
+		p->ifaces->on_packet(p, &pkt);
+	}
+}
+
+static struct iface *bind_one(struct pluto *p, const ip_address *a, uint16_t port, bool natt)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = to_sockaddr(a, port, &ss);
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	char abuf[ADDRESS_BUF];
+	if (fd < 0)
+		return NULL;
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
+		llog(&p->logger, LOG_WARNING, "cannot listen on %s:%u: %s",
+		     str_address(a, abuf), port, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (natt) {
+		/* ESP in UDP on this socket goes to the kernel (RFC 3948) */
+		int encap = UDP_ENCAP_ESPINUDP;
+		if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)) != 0)
+			ldbg(&p->logger, DBG_CONTROL, "UDP_ENCAP on %s:%u: %s",
+			     str_address(a, abuf), port, strerror(errno));
+	}
+	struct iface *ifc = calloc(1, sizeof(*ifc));
+	if (ifc == NULL)
+		abort();
+	*ifc = (struct iface){ .pluto = p, .addr = *a, .port = port, .natt = natt, .fd = fd };
+	ifc->ev = event_new(p->base, fd, EV_READ | EV_PERSIST, on_readable, ifc);
+	event_add(ifc->ev, NULL);
+	llog(&p->logger, LOG_INFO, "listening for IKE on %s:%u", str_address(a, abuf), port);
+	return ifc;
+}
+
+static bool have_iface(const struct pluto *p, const ip_address *a, uint16_t port)
+{
+	for (const struct iface *i = p->ifaces->head; i != NULL; i = i->next)
+		if (i->port == port && address_eq(&i->addr, a))
+			return true;
+	return false;
+}
+
+static void add_address(struct pluto *p, const ip_address *a)
+{
+	const uint16_t ports[2] = { (uint16_t)p->opts.ike_port, (uint16_t)p->opts.natt_port };
+	for (int k = 0; k < 2; k++) {
+		if (have_iface(p, a, ports[k]))
+			continue;
+		struct iface *ifc = bind_one(p, a, ports[k], k == 1);
+		if (ifc != NULL) {
+			ifc->next = p->ifaces->head;
+			p->ifaces->head = ifc;
+		}
+	}
+}
+
+/* Link-local IPv6 addresses need a scope: not used for IKE here. */
+static bool usable(const ip_address *a)
+{
+	return !(a->family == IP_V6 && a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80);
+}
+
+static void scan_addresses(struct pluto *p)
+{
+	if (p->opts.n_listen > 0) {
+		for (unsigned i = 0; i < p->opts.n_listen; i++) {
+			ip_address a;
+			const char *s = p->opts.listen[i];
+			if (ttoaddress_num(s, strlen(s), IP_UNSET, &a) != NULL)
+				llog(&p->logger, LOG_ERROR, "--listen %s: not an IP address", s);
+			else
+				add_address(p, &a);
+		}
+		return;
+	}
+	struct ifaddrs *ifa;
+	if (getifaddrs(&ifa) != 0) {
+		llog(&p->logger, LOG_ERROR, "cannot list interfaces: %s", strerror(errno));
+		return;
+	}
+	for (struct ifaddrs *i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL ||
+		    (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		ip_address a;
+		uint16_t port;
+		from_sockaddr((const struct sockaddr_storage *)(const void *)i->ifa_addr, &a, &port);
+		if (usable(&a))
+			add_address(p, &a);
+	}
+	freeifaddrs(ifa);
+}
+
+bool ifaces_open(struct pluto *p, packet_fn *on_packet)
+{
+	p->ifaces = calloc(1, sizeof(*p->ifaces));
+	if (p->ifaces == NULL)
+		abort();
+	p->ifaces->on_packet = on_packet;
+	scan_addresses(p);
+	if (p->ifaces->head == NULL) {
+		llog(&p->logger, LOG_ERROR, "no address to listen for IKE on");
+		return false;
+	}
+	return true;
+}
+
+void ifaces_rescan(struct pluto *p)
+{
+	scan_addresses(p);
+}
+
+void ifaces_close(struct pluto *p)
+{
+	if (p->ifaces == NULL)
+		return;
+	while (p->ifaces->head != NULL) {
+		struct iface *i = p->ifaces->head;
+		p->ifaces->head = i->next;
+		event_free(i->ev);
+		close(i->fd);
+		free(i);
+	}
+	free(p->ifaces);
+	p->ifaces = NULL;
+}
+
+bool ifaces_is_local(const ip_address *a, void *ctx)
+{
+	const struct pluto *p = ctx;
+	for (const struct iface *i = p->ifaces->head; i != NULL; i = i->next)
+		if (address_eq(&i->addr, a))
+			return true;
+	return false;
+}
+
+const struct iface *ifaces_find(const struct pluto *p, const ip_address *local, bool natt)
+{
+	for (const struct iface *i = p->ifaces->head; i != NULL; i = i->next)
+		if (i->natt == natt && address_eq(&i->addr, local))
+			return i;
+	return NULL;
+}
+
+err_t iface_send(const struct iface *ifc, const ip_address *to, uint16_t port,
+		 const uint8_t *data, size_t len)
+{
+	static uint8_t buf[IKE_MSG_MAX + 4];
+	if (len > IKE_MSG_MAX)
+		return "IKE message too large";
+	const uint8_t *out = data;
+	size_t outlen = len;
+	if (ifc->natt) {
+		memset(buf, 0, 4);
+		memcpy(buf + 4, data, len);
+		out = buf;
+		outlen = len + 4;
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl = to_sockaddr(to, port, &ss);
+	ssize_t n = sendto(ifc->fd, out, outlen, 0, (struct sockaddr *)&ss, sl);
+	if (n < 0)
+		return strerror(errno);
+	return NULL;
+}

@@ -1,0 +1,163 @@
+/* The log sink and the loggers. One sink per process (stderr or a file);
+ * lines also go to the whack client attached to a logger. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include "log.h"
+#include "whack.h"
+
+static FILE *sink;
+static bool stamps;
+static unsigned debug_cats;
+
+static const struct { const char *name; unsigned cat; } debug_names[] = {
+	{ "control", DBG_CONTROL },
+	{ "controlmore", DBG_CONTROL },
+	{ "parsing", DBG_PARSING },
+	{ "emitting", DBG_EMITTING },
+	{ "crypt", DBG_CRYPT },
+	{ "kernel", DBG_KERNEL },
+	{ "klips", DBG_KERNEL },
+	{ "pfkey", DBG_KERNEL },
+	{ "netkey", DBG_KERNEL },
+	{ "lifecycle", DBG_LIFECYCLE },
+	{ "dns", DBG_DNS },
+	{ "raw", DBG_RAW },
+	{ "private", DBG_PRIVATE },
+	{ "helpers", DBG_HELPERS },
+	{ "updown", DBG_UPDOWN },
+	{ "ike", DBG_PARSING | DBG_EMITTING },
+	{ "child", DBG_LIFECYCLE | DBG_KERNEL },
+	/* Openswan names with no separate meaning here */
+	{ "oppo", 0 }, { "oppoinfo", 0 }, { "nattraversal", DBG_CONTROL },
+	{ "natt", DBG_CONTROL }, { "x509", DBG_CRYPT }, { "dpd", DBG_LIFECYCLE },
+	{ "whackwatch", DBG_CONTROL },
+};
+
+const char *debug_parse(const char *s, unsigned *cats)
+{
+	*cats = 0;
+	char word[64];
+	while (*s) {
+		while (*s == ' ' || *s == ',' || *s == '\t')
+			s++;
+		size_t n = strcspn(s, " ,\t");
+		if (n == 0)
+			break;
+		snprintf(word, sizeof(word), "%.*s", (int)n, s);
+		const char *w = strncmp(word, "--debug-", 8) == 0 ? word + 8 : word;
+		bool found = false;
+		if (strcasecmp(w, "none") == 0) {
+			*cats = 0;
+			found = true;
+		} else if (strcasecmp(w, "all") == 0) {
+			*cats |= DBG_ALL;
+			found = true;
+		}
+		for (size_t i = 0; !found && i < sizeof(debug_names) / sizeof(debug_names[0]); i++) {
+			if (strcasecmp(w, debug_names[i].name) == 0) {
+				*cats |= debug_names[i].cat;
+				found = true;
+			}
+		}
+		if (!found)
+			return s;
+		s += n;
+	}
+	return NULL;
+}
+
+void log_init(FILE *out, bool timestamps, unsigned debug)
+{
+	sink = out;
+	stamps = timestamps;
+	debug_cats = debug;
+}
+
+void log_set_debug(unsigned debug)
+{
+	debug_cats = debug;
+}
+
+unsigned log_debug(void)
+{
+	return debug_cats;
+}
+
+void logger_init(struct logger *lg, int whack_fd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(lg->prefix, sizeof(lg->prefix), fmt, ap);
+	va_end(ap);
+	lg->whack_fd = whack_fd;
+}
+
+static const char *const level_tag[] = {
+	[LOG_ERROR] = "ERROR: ",
+	[LOG_WARNING] = "WARNING: ",
+	[LOG_INFO] = "",
+	[LOG_DEBUG] = "| ",
+};
+
+void vllog(const struct logger *lg, enum log_level level, const char *fmt, va_list ap)
+{
+	char text[1024];
+	vsnprintf(text, sizeof(text), fmt, ap);
+	FILE *out = sink ? sink : stderr;
+	if (stamps) {
+		struct timeval tv;
+		gettimeofday(&tv, NULL);
+		struct tm tm;
+		localtime_r(&tv.tv_sec, &tm);
+		char when[32];
+		strftime(when, sizeof(when), "%b %d %H:%M:%S", &tm);
+		fprintf(out, "%s.%03ld: ", when, (long)(tv.tv_usec / 1000));
+	}
+	const char *prefix = lg ? lg->prefix : "";
+	fprintf(out, "%s%s%s\n", level_tag[level], prefix, text);
+	fflush(out);
+	if (lg != NULL && lg->whack_fd >= 0 && level != LOG_DEBUG) {
+		char line[1200];
+		snprintf(line, sizeof(line), "%s%s%s", level_tag[level], prefix, text);
+		whack_reply_line(lg->whack_fd, line);
+	}
+}
+
+void llog(const struct logger *lg, enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vllog(lg, level, fmt, ap);
+	va_end(ap);
+}
+
+void ldbg(const struct logger *lg, unsigned cat, const char *fmt, ...)
+{
+	if (!dbg(cat))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vllog(lg, LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+void ldbg_hex(const struct logger *lg, unsigned cat, const char *label,
+	      const void *p, size_t len)
+{
+	if (!dbg(cat))
+		return;
+	const uint8_t *b = p;
+	char line[16 * 3 + 1];
+	ldbg(lg, cat, "%s (%zu bytes)", label, len);
+	for (size_t i = 0; i < len; i += 16) {
+		size_t n = 0;
+		for (size_t j = i; j < len && j < i + 16; j++)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " %02x", b[j]);
+		ldbg(lg, cat, "  %s", line);
+	}
+}

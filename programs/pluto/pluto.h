@@ -1,0 +1,60 @@
+/* The daemon: one struct holding everything pluto runs on, handed to
+ * every part that needs it (no hidden globals). */
+#ifndef PLUTO_PLUTO_H
+#define PLUTO_PLUTO_H
+#include <stdbool.h>
+#include "connections.h"
+#include "log.h"
+#include "secrets.h"
+
+struct event_base;
+struct event;
+struct kernel;
+struct ifaces;
+struct sa_table;
+struct helpers;
+struct dns;
+
+#define PLUTO_LISTEN_MAX 16
+
+struct pluto_options {
+	bool nofork;
+	bool stderrlog;
+	const char *logfile;
+	const char *config;         /* --config: conns with auto= loaded at start */
+	const char *secretsfile;
+	const char *ipsecdir;
+	const char *nssdir;
+	const char *rundir;
+	const char *kernel;         /* "xfrm" or "none" */
+	int nhelpers;               /* -1: number of CPUs - 1 */
+	unsigned debug;             /* DBG_* */
+	const char *listen[PLUTO_LISTEN_MAX];
+	unsigned n_listen;
+	unsigned ike_port, natt_port;   /* 500, 4500 */
+	bool uniqueids;
+};
+
+struct pluto {
+	struct pluto_options opts;
+	struct event_base *base;
+	struct logger logger;
+	struct kernel *kernel;
+	struct connections conns;
+	struct secrets secrets;
+	struct ifaces *ifaces;
+	struct sa_table *sas;
+	struct helpers *helpers;
+	struct dns *dns;
+	char ctl_path[256];
+	char pid_path[256];
+	int ctl_fd;
+	struct event *ctl_event;
+	struct event *kernel_event;
+	struct event *signals[4];
+	bool shutting_down;
+};
+
+/* Ends the event loop after the current callbacks (SIGTERM, whack shutdown). */
+void pluto_shutdown(struct pluto *p);
+#endif

@@ -1,0 +1,176 @@
+/* ipsec.secrets reader and lookup. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "secrets.h"
+
+static char dir[64];
+
+static void write_file(const char *name, const char *text, mode_t mode)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/cygnet-secrets-XXXXXX");
+	return mkdtemp(dir) == NULL;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static struct secrets load(const char *name, struct diags *d)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	struct secrets s = { 0 };
+	secrets_load(&s, path, d);
+	return s;
+}
+
+static ip_id id(const char *text)
+{
+	ip_id i;
+	assert_null(ttoid(text, &i));
+	return i;
+}
+
+static const char *psk_for(const struct secrets *s, const char *local, const char *peer)
+{
+	ip_id l = id(local), p = id(peer);
+	const struct secret *sec = secrets_find(s, SECRET_PSK, &l, &p);
+	static char buf[128];
+	if (sec == NULL)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%.*s", (int)sec->value.len, (const char *)sec->value.ptr);
+	return buf;
+}
+
+static void test_psk_lines(void **state)
+{
+	(void)state;
+	write_file("a.secrets",
+		   "# comment\n"
+		   "@west @east : PSK \"west east key\"\n"
+		   "\n"
+		   "198.18.0.1 198.18.0.3 : PSK 0x6b6579\n"
+		   "@road %any : PSK \"road warrior\"\n"
+		   ": PSK \"anyone\"\n"
+		   "@a @b @c : PSK \"abc\"\n",
+		   0600);
+	struct diags d = { 0 };
+	struct secrets s = load("a.secrets", &d);
+	diags_print(&d, stderr);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 0);
+	assert_int_equal(s.n, 5);
+	assert_string_equal(psk_for(&s, "@west", "@east"), "west east key");
+	assert_string_equal(psk_for(&s, "@east", "@west"), "west east key");
+	assert_string_equal(psk_for(&s, "198.18.0.1", "198.18.0.3"), "key");
+	assert_string_equal(psk_for(&s, "@road", "@anything"), "road warrior");
+	assert_string_equal(psk_for(&s, "@x", "@y"), "anyone");
+	assert_string_equal(psk_for(&s, "@a", "@c"), "abc");
+	assert_int_equal(s.v[0].line, 2);
+	secrets_free(&s);
+	diags_free(&d);
+}
+
+static void test_include_and_errors(void **state)
+{
+	(void)state;
+	write_file("sub.secrets", "@x @y : PSK \"from include\"\n", 0600);
+	write_file("main.secrets",
+		   "include sub.secrets\n"
+		   "@p @q PSK \"no colon\"\n"
+		   "@p @q : SECRETISH \"x\"\n"
+		   "@p @q : PSK \"unterminated\n"
+		   "@p @q : PSK 0xzz\n"
+		   "   indented without an entry? no: continues the line above\n"
+		   "@ok @ok2 : PSK \"fine\"\n",
+		   0644);
+	struct diags d = { 0 };
+	struct secrets s = load("main.secrets", &d);
+	diags_print(&d, stderr);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(psk_for(&s, "@x", "@y"), "from include");
+	assert_string_equal(psk_for(&s, "@ok", "@ok2"), "fine");
+	assert_int_equal(d.warnings, 1);   /* mode 0644 */
+	assert_true(d.errors >= 4);
+	for (size_t i = 0; i < d.n; i++)
+		if (d.v[i].level == DIAG_ERROR)
+			assert_true(d.v[i].line >= 2);
+	secrets_free(&s);
+	diags_free(&d);
+}
+
+static void test_rsa_block(void **state)
+{
+	(void)state;
+	write_file("rsa.secrets",
+		   ": RSA {\n"
+		   "\t# RSA 2048 bits\n"
+		   "\tModulus: 0xc1\n"
+		   "\tPublicExponent: 0x010001\n"
+		   "\tPrivateExponent: 0x11\n"
+		   "\tPrime1: 0x0b\n"
+		   "\tPrime2: 0x0d\n"
+		   "\tExponent1: 0x03\n"
+		   "\tExponent2: 0x05\n"
+		   "\tCoefficient: 0x07\n"
+		   "\t}\n"
+		   ": RSA {\n"
+		   "\tModulus: 0xc1\n"
+		   "\t}\n",
+		   0600);
+	struct diags d = { 0 };
+	struct secrets s = load("rsa.secrets", &d);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].kind, SECRET_RSA);
+	assert_int_equal(s.v[0].rsa.public_exponent.len, 3);
+	assert_int_equal(d.errors, 1);
+	secrets_free(&s);
+	diags_free(&d);
+}
+
+static void test_missing_file(void **state)
+{
+	(void)state;
+	struct diags d = { 0 };
+	struct secrets s = load("nope.secrets", &d);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(d.errors, 1);
+	assert_non_null(strstr(d.v[0].text, "cannot open"));
+	secrets_free(&s);
+	diags_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_psk_lines),
+		cmocka_unit_test(test_include_and_errors),
+		cmocka_unit_test(test_rsa_block),
+		cmocka_unit_test(test_missing_file),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
