@@ -1,0 +1,261 @@
+/* whack status: conns, IKE SAs and Child SAs (SPIs, algorithms, lifetimes,
+ * traffic counters from the kernel), as text lines or one JSON document
+ * (option json=yes). A conn name limits it to that conn. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "ctl.h"
+#include "iface.h"
+#include "ike/child.h"
+#include "ike/proposals.h"
+#include "ike/sa.h"
+#include "ikev2/ikev2_msg.h"
+#include "kernel/kernel.h"
+#include "pluto.h"
+
+/* A growing text buffer for the JSON document. */
+struct buf {
+	char *s;
+	size_t n, cap;
+};
+
+static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int need = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (need < 0)
+		return;
+	if (b->n + (size_t)need + 1 > b->cap) {
+		b->cap = (b->n + (size_t)need + 1) * 2;
+		b->s = realloc(b->s, b->cap);
+		if (b->s == NULL)
+			abort();
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)need;
+}
+
+/* A JSON string: the characters that need it escaped. */
+static void put_str(struct buf *b, const char *s)
+{
+	put(b, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			put(b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			put(b, "\\u%04x", (unsigned char)*s);
+		else
+			put(b, "%c", *s);
+	}
+	put(b, "\"");
+}
+
+static const char *const type_names[] = {
+	[CONN_TUNNEL] = "tunnel", [CONN_TRANSPORT] = "transport",
+	[CONN_PASSTHROUGH] = "passthrough", [CONN_DROP] = "drop", [CONN_REJECT] = "reject",
+};
+
+static const char *authby_name(unsigned a)
+{
+	if ((a & AUTH_PSK) && (a & AUTH_RSASIG))
+		return "secret|rsasig";
+	return a & AUTH_PSK ? "secret" : a & AUTH_RSASIG ? "rsasig" : "never";
+}
+
+static void end_text(const struct end *e, char *buf, size_t size)
+{
+	char sub[SUBNET_BUF], id[ID_BUF];
+	str_subnet(&e->client, sub);
+	str_id(&e->id, id);
+	snprintf(buf, size, "%s[%s]%s%s", e->host_text, e->id.kind == ID_NONE ? "" : id,
+		 e->has_client ? "===" : "", e->has_client ? sub : "");
+}
+
+static long remaining(time_t since, uint64_t life_ms)
+{
+	long left = (long)(life_ms / 1000) - (long)(time(NULL) - since);
+	return left > 0 ? left : 0;
+}
+
+static void counters(struct pluto *p, const struct child_sa *c, struct kernel_sa_counters *in,
+		     struct kernel_sa_counters *out)
+{
+	struct kernel_diag d;
+	uint8_t proto = c->protocol == IKEV2_PROTO_AH ? KERNEL_PROTO_AH : KERNEL_PROTO_ESP;
+	struct kernel_sa_id iid = { c->ike->remote, c->ike->iface->addr, proto, c->spi_in };
+	struct kernel_sa_id oid = { c->ike->iface->addr, c->ike->remote, proto, c->spi_out };
+	memset(in, 0, sizeof(*in));
+	memset(out, 0, sizeof(*out));
+	kernel_sa_counters(p->kernel, &iid, in, &d);
+	kernel_sa_counters(p->kernel, &oid, out, &d);
+}
+
+static void spis_hex(const struct ike_sa *ike, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 8; i++) {
+		buf[2 * i] = hex[ike->spi_i[i] >> 4];
+		buf[2 * i + 1] = hex[ike->spi_i[i] & 15];
+		buf[17 + 2 * i] = hex[ike->spi_r[i] >> 4];
+		buf[18 + 2 * i] = hex[ike->spi_r[i] & 15];
+	}
+	buf[16] = ':';
+	buf[33] = '\0';
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+static void text_status(struct pluto *p, const char *only, struct ctl_client *cl)
+{
+	char l[1200], r[1200], suite[128], spis[40], a[ADDRESS_BUF], b[ADDRESS_BUF];
+	ctl_reply(cl, "Connections:");
+	for (struct connection *c = p->conns.head; c != NULL; c = c->next) {
+		if (only && strcmp(only, c->name) != 0)
+			continue;
+		end_text(&c->end[0], l, sizeof(l));
+		end_text(&c->end[1], r, sizeof(r));
+		ctl_reply(cl, "\"%s\": %s...%s; %s; authby=%s; %s%s%s", c->name, l, r,
+			  type_names[c->type], authby_name(c->authby),
+			  c->local < 0 ? "not oriented" : c->local ? "this host is right" : "this host is left",
+			  c->routed ? "; routed" : "", c->ike_serial ? "; up" : "");
+	}
+	ctl_reply(cl, "IKE SAs:");
+	for (struct ike_sa *ike = ike_sa_first(p); ike != NULL; ike = ike->next_all) {
+		if (ike->c == NULL || (only && strcmp(only, ike->c->name) != 0))
+			continue;
+		spis_hex(ike, spis);
+		ctl_reply(cl, "#%u: \"%s\" %s; %s; %s:%u <-> %s:%u; SPIs %s; %s; expires in %lds",
+			  ike->serial, ike->c->name, ike_state_name(ike->state),
+			  ike->original_initiator ? "initiator" : "responder",
+			  str_address(&ike->iface->addr, a), ike->iface->port,
+			  str_address(&ike->remote, b), ike->remote_port, spis,
+			  ike->suite.encr ? str_ike_suite(&ike->suite, suite, sizeof(suite)) : "-",
+			  ike->established ? remaining(ike->established, ike->c->ike_lifetime_ms) : 0L);
+	}
+	ctl_reply(cl, "Child SAs:");
+	for (struct ike_sa *ike = ike_sa_first(p); ike != NULL; ike = ike->next_all) {
+		for (struct child_sa *c = ike->children; c != NULL; c = c->next) {
+			if (only && strcmp(only, c->c->name) != 0)
+				continue;
+			struct kernel_sa_counters in, out;
+			counters(p, c, &in, &out);
+			char ls[SUBNET_BUF], rs[SUBNET_BUF];
+			ctl_reply(cl, "#%u: \"%s\" %s; IKE SA #%u; %s; %s in 0x%08x out 0x%08x; %s; %s === %s; "
+				  "in %llu bytes %llu packets; out %llu bytes %llu packets; expires in %lds",
+				  c->serial, c->c->name, child_state_name(c->state), ike->serial,
+				  c->transport ? "transport" : "tunnel",
+				  c->protocol == IKEV2_PROTO_AH ? "AH" : "ESP", c->spi_in, c->spi_out,
+				  str_child_suite(&c->suite, suite, sizeof(suite)),
+				  str_subnet(&c->ts.local, ls), str_subnet(&c->ts.remote, rs),
+				  (unsigned long long)in.bytes, (unsigned long long)in.packets,
+				  (unsigned long long)out.bytes, (unsigned long long)out.packets,
+				  remaining(c->established, c->lifetime_ms));
+		}
+	}
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void json_end(struct buf *b, const struct end *e)
+{
+	char sub[SUBNET_BUF], id[ID_BUF];
+	put(b, "{\"host\": ");
+	put_str(b, e->host_text);
+	put(b, ", \"id\": ");
+	put_str(b, e->id.kind == ID_NONE ? "" : str_id(&e->id, id));
+	put(b, ", \"client\": ");
+	put_str(b, str_subnet(&e->client, sub));
+	put(b, "}");
+}
+
+static void json_status(struct pluto *p, const char *only, struct ctl_client *cl)
+{
+	struct buf b = { 0 };
+	char suite[128], spis[40], a[ADDRESS_BUF];
+	put(&b, "{\"connections\": [");
+	bool first = true;
+	for (struct connection *c = p->conns.head; c != NULL; c = c->next) {
+		if (only && strcmp(only, c->name) != 0)
+			continue;
+		put(&b, "%s\n  {\"name\": ", first ? "" : ",");
+		first = false;
+		put_str(&b, c->name);
+		put(&b, ", \"left\": ");
+		json_end(&b, &c->end[0]);
+		put(&b, ", \"right\": ");
+		json_end(&b, &c->end[1]);
+		put(&b, ", \"type\": \"%s\", \"authby\": \"%s\", \"local\": \"%s\", \"routed\": %s, "
+		    "\"ike_sa\": %u, \"child_sa\": %u}", type_names[c->type], authby_name(c->authby),
+		    c->local < 0 ? "" : c->local ? "right" : "left", c->routed ? "true" : "false",
+		    c->ike_serial, c->child_serial);
+	}
+	put(&b, "],\n \"ike_sas\": [");
+	first = true;
+	for (struct ike_sa *ike = ike_sa_first(p); ike != NULL; ike = ike->next_all) {
+		if (ike->c == NULL || (only && strcmp(only, ike->c->name) != 0))
+			continue;
+		spis_hex(ike, spis);
+		put(&b, "%s\n  {\"serial\": %u, \"connection\": ", first ? "" : ",", ike->serial);
+		first = false;
+		put_str(&b, ike->c->name);
+		put(&b, ", \"state\": \"%s\", \"initiator\": %s, \"local\": \"%s:%u\"",
+		    ike_state_name(ike->state), ike->original_initiator ? "true" : "false",
+		    str_address(&ike->iface->addr, a), ike->iface->port);
+		put(&b, ", \"remote\": \"%s:%u\", \"spis\": \"%s\", \"algorithms\": ",
+		    str_address(&ike->remote, a), ike->remote_port, spis);
+		put_str(&b, ike->suite.encr ? str_ike_suite(&ike->suite, suite, sizeof(suite)) : "");
+		put(&b, ", \"expires_in\": %ld}",
+		    ike->established ? remaining(ike->established, ike->c->ike_lifetime_ms) : 0L);
+	}
+	put(&b, "],\n \"child_sas\": [");
+	first = true;
+	for (struct ike_sa *ike = ike_sa_first(p); ike != NULL; ike = ike->next_all) {
+		for (struct child_sa *c = ike->children; c != NULL; c = c->next) {
+			if (only && strcmp(only, c->c->name) != 0)
+				continue;
+			struct kernel_sa_counters in, out;
+			counters(p, c, &in, &out);
+			char ls[SUBNET_BUF], rs[SUBNET_BUF];
+			put(&b, "%s\n  {\"serial\": %u, \"connection\": ", first ? "" : ",", c->serial);
+			first = false;
+			put_str(&b, c->c->name);
+			put(&b, ", \"ike_sa\": %u, \"state\": \"%s\", \"mode\": \"%s\", \"protocol\": \"%s\", "
+			    "\"spi_in\": \"0x%08x\", \"spi_out\": \"0x%08x\", \"algorithms\": ",
+			    ike->serial, child_state_name(c->state), c->transport ? "transport" : "tunnel",
+			    c->protocol == IKEV2_PROTO_AH ? "AH" : "ESP", c->spi_in, c->spi_out);
+			put_str(&b, str_child_suite(&c->suite, suite, sizeof(suite)));
+			put(&b, ", \"local\": \"%s\", \"remote\": \"%s\", \"in_bytes\": %llu, "
+			    "\"in_packets\": %llu, \"out_bytes\": %llu, \"out_packets\": %llu, "
+			    "\"expires_in\": %ld}",
+			    str_subnet(&c->ts.local, ls), str_subnet(&c->ts.remote, rs),
+			    (unsigned long long)in.bytes, (unsigned long long)in.packets,
+			    (unsigned long long)out.bytes, (unsigned long long)out.packets,
+			    remaining(c->established, c->lifetime_ms));
+		}
+	}
+	put(&b, "]}\n");
+	if (cl != NULL)
+		whack_reply_json(cl->fd, b.s);
+	free(b.s);
+}
+
+int cmd_status(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
+{
+	const char *json = whack_kvs_get(&m->options, "json");
+	if (m->name != NULL && connections_find(&p->conns, m->name) == NULL) {
+		ctl_reply(cl, "no connection named \"%s\"", m->name);
+		return 1;
+	}
+	if (json != NULL && json[0] == 'y')
+		json_status(p, m->name, cl);
+	else
+		text_status(p, m->name, cl);
+	return 0;
+}

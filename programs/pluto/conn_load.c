@@ -1,0 +1,132 @@
+/* Loading conns into the daemon. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "conn_load.h"
+#include "connections.h"
+#include "ctl.h"
+#include "dns.h"
+#include "iface.h"
+#include "ike/child.h"
+#include "ike/exchanges.h"
+#include "ike/sa.h"
+#include "pluto.h"
+
+static void say(struct pluto *p, struct ctl_client *cl, enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void say(struct pluto *p, struct ctl_client *cl, enum log_level lvl, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	llog(&p->logger, lvl, "%s", text);
+	ctl_reply(cl, "%s", text);
+}
+
+static bool orient(struct pluto *p, struct connection *c, struct ctl_client *cl)
+{
+	char why[256];
+	if (connection_orient(c, ifaces_is_local, p, why, sizeof(why)))
+		return true;
+	say(p, cl, LOG_WARNING, "\"%s\": %s; the conn stays unused until it can be oriented",
+	    c->name, why);
+	return false;
+}
+
+struct lookup {
+	char name[128];
+	int side;
+};
+
+static void resolved(struct pluto *p, void *arg, const ip_address *a, const char *err)
+{
+	struct lookup *l = arg;
+	struct connection *c = connections_find(&p->conns, l->name);
+	if (c != NULL && c->end[l->side].host_kind == HOST_DNS) {
+		struct end *e = &c->end[l->side];
+		if (a == NULL) {
+			llog(&p->logger, LOG_WARNING, "\"%s\": cannot resolve %s=%s: %s", c->name,
+			     l->side ? "right" : "left", e->host_text, err);
+		} else {
+			char buf[ADDRESS_BUF];
+			e->host = *a;
+			e->host_kind = HOST_ADDRESS;
+			llog(&p->logger, LOG_INFO, "\"%s\": %s=%s is %s", c->name,
+			     l->side ? "right" : "left", e->host_text, str_address(a, buf));
+			bool pending = c->end[!l->side].host_kind == HOST_DNS;
+			if (!pending && orient(p, c, NULL))
+				conn_autostart(p, c);
+		}
+	}
+	free(l);
+}
+
+void conn_autostart(struct pluto *p, struct connection *c)
+{
+	char why[256];
+	if (c->local < 0)
+		return;
+	bool shunt = c->type != CONN_TUNNEL && c->type != CONN_TRANSPORT;
+	if ((c->autostart == AUTO_ROUTE || (shunt && c->autostart != AUTO_IGNORE &&
+					    c->autostart != AUTO_ADD)) &&
+	    !conn_route(p, c, why, sizeof(why)))
+		llog(&p->logger, LOG_WARNING, "\"%s\": %s", c->name, why);
+	if (c->autostart == AUTO_START && !shunt && !ike_initiate(p, c, NULL, why, sizeof(why)))
+		llog(&p->logger, LOG_WARNING, "\"%s\": %s", c->name, why);
+}
+
+void conn_unload(struct pluto *p, struct connection *c)
+{
+	sa_delete_conn(p, c, "conn deleted");
+	conn_unroute(p, c);
+	connections_remove(&p->conns, c->name);
+}
+
+int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
+	      struct ctl_client *cl)
+{
+	char err[256];
+	struct connection *c = connection_from_keys(name, keys, err, sizeof(err));
+	if (c == NULL) {
+		say(p, cl, LOG_ERROR, "\"%s\": cannot add: %s", name, err);
+		return 1;
+	}
+	struct connection *old = connections_find(&p->conns, name);
+	if (old != NULL) {
+		say(p, cl, LOG_INFO, "\"%s\": replacing the conn of that name", name);
+		conn_unload(p, old);
+	}
+	connections_add(&p->conns, c);
+	bool dns = false;
+	for (int s = 0; s < 2; s++) {
+		if (c->end[s].host_kind != HOST_DNS)
+			continue;
+		struct lookup *l = calloc(1, sizeof(*l));
+		if (l == NULL)
+			abort();
+		snprintf(l->name, sizeof(l->name), "%s", name);
+		l->side = s;
+		dns = true;
+		dns_lookup(p, c->end[s].host_text, IP_V4, resolved, l);
+	}
+	say(p, cl, LOG_INFO, "added connection \"%s\"%s", name, dns ? " (resolving host names)" : "");
+	if (!dns && orient(p, c, cl))
+		ldbg(&p->logger, DBG_CONTROL, "\"%s\": this host is %s", name, c->local ? "right" : "left");
+	return 0;
+}
+
+void conn_orient_all(struct pluto *p)
+{
+	for (struct connection *c = p->conns.head; c != NULL; c = c->next) {
+		if (c->local >= 0 || c->end[0].host_kind == HOST_DNS || c->end[1].host_kind == HOST_DNS)
+			continue;
+		char why[256];
+		if (connection_orient(c, ifaces_is_local, p, why, sizeof(why))) {
+			llog(&p->logger, LOG_INFO, "\"%s\": oriented: this host is %s", c->name,
+			     c->local ? "right" : "left");
+			conn_autostart(p, c);
+		}
+	}
+}

@@ -1,0 +1,22 @@
+/* Adding and removing conns in the running daemon: parse the keys,
+ * resolve host names, decide which end is this host. */
+#ifndef PLUTO_CONN_LOAD_H
+#define PLUTO_CONN_LOAD_H
+#include "whack.h"
+
+struct pluto;
+struct connection;
+struct ctl_client;
+
+/* Adds conn name from its resolved ipsec.conf keys, replacing one of the
+ * same name (its SAs are deleted). Replies to cl (may be NULL). Returns
+ * the whack status: 0 added, 1 refused. */
+int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
+	      struct ctl_client *cl);
+/* Deletes the conn's SAs and policies and forgets it. */
+void conn_unload(struct pluto *p, struct connection *c);
+/* Orients the conns that are not yet (after new addresses appeared). */
+void conn_orient_all(struct pluto *p);
+/* Applies auto=route and auto=start to a freshly loaded conn. */
+void conn_autostart(struct pluto *p, struct connection *c);
+#endif

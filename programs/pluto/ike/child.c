@@ -1,0 +1,344 @@
+/* Child SAs in the kernel (programs/pluto/kernel) and the updown calls. */
+#include <stdio.h>
+#include <string.h>
+#include "iface.h"
+#include "ike/child.h"
+#include "ikev2/ikev2_msg.h"
+#include "kernel/kernel.h"
+#include "kernel/updown.h"
+#include "pluto.h"
+
+#define UPDOWN_TIMEOUT_MS 10000
+#define REQID_BASE 16384u
+
+/* Stable per conn: derived from its name, so a replaced conn keeps it. */
+uint32_t conn_reqid(const struct connection *c)
+{
+	uint32_t h = 2166136261u;
+	for (const char *s = c->name; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return REQID_BASE + (h % 0x3fff0000u) / 4 * 4;
+}
+
+struct connection *conn_by_reqid(struct pluto *p, uint32_t reqid)
+{
+	for (struct connection *c = p->conns.head; c != NULL; c = c->next)
+		if (conn_reqid(c) == reqid)
+			return c;
+	return NULL;
+}
+
+/* Lower values win in XFRM: more specific selectors get lower values. */
+static uint32_t priority_of(const struct kernel_selector *sel, bool shunt)
+{
+	uint32_t p = 1000000u - 256u * (sel->src.prefix + sel->dst.prefix);
+	if (sel->proto)
+		p -= 64;
+	if (sel->sport || sel->dport)
+		p -= 32;
+	return shunt ? p + 8 : p;
+}
+
+static struct kernel_selector selector_of(const struct child_ts *ts, bool outbound)
+{
+	struct kernel_selector s = { .proto = ts->proto };
+	s.src = outbound ? ts->local : ts->remote;
+	s.dst = outbound ? ts->remote : ts->local;
+	s.sport = outbound ? ts->local_port : ts->remote_port;
+	s.dport = outbound ? ts->remote_port : ts->local_port;
+	return s;
+}
+
+/* The conn's own selectors (for trap and shunt policies). */
+static struct child_ts conn_ts(struct connection *c)
+{
+	struct child_ts ts = {
+		.local = local_end(c)->client, .remote = peer_end(c)->client,
+		.proto = local_end(c)->protoport.proto ? local_end(c)->protoport.proto
+						       : peer_end(c)->protoport.proto,
+		.local_port = local_end(c)->protoport.port,
+		.remote_port = peer_end(c)->protoport.port,
+	};
+	return ts;
+}
+
+static void updown_ctx_of(struct connection *c, const struct child_ts *ts,
+			  const struct ike_sa *ike, struct updown_ctx *u, char *myid,
+			  char *peerid)
+{
+	const struct end *me = local_end(c), *peer = peer_end(c);
+	memset(u, 0, sizeof(*u));
+	u->connection = c->name;
+	u->me = ike ? ike->iface->addr : me->host;
+	u->peer = ike ? ike->remote : peer->host;
+	str_id(&me->id, myid);
+	str_id(ike && ike->peer_id.kind != ID_NONE ? &ike->peer_id : &peer->id, peerid);
+	u->my_id = myid;
+	u->peer_id = peerid;
+	u->my_client = ts->local;
+	u->peer_client = ts->remote;
+	u->my_protocol = u->peer_protocol = ts->proto;
+	u->my_port = ts->local_port;
+	u->peer_port = ts->remote_port;
+	u->metric = c->metric;
+	u->my_sourceip = me->sourceip;
+	u->policy = c->authby & AUTH_PSK ? "PSK+ENCRYPT" : "RSASIG+ENCRYPT";
+	if (me->nexthop_text != NULL) {
+		ip_address nh;
+		if (ttoaddress_num(me->nexthop_text, strlen(me->nexthop_text), IP_UNSET, &nh) == NULL)
+			u->next_hop = nh;
+	}
+}
+
+static void run_updown(struct pluto *p, struct connection *c, const struct child_ts *ts,
+		       const struct ike_sa *ike, enum updown_verb verb, const struct logger *lg)
+{
+	const char *cmd = local_end(c)->updown;
+	char dflt[512];
+	if (cmd == NULL || updown_disabled(cmd))
+		return;
+	if (strcmp(cmd, "ipsec _updown") == 0)
+		cmd = updown_default_command(dflt, sizeof(dflt));
+	struct updown_ctx u;
+	char myid[ID_BUF], peerid[ID_BUF];
+	updown_ctx_of(c, ts, ike, &u, myid, peerid);
+	(void)p;
+	updown_run(cmd, verb, &u, UPDOWN_TIMEOUT_MS, lg, NULL);
+}
+
+bool child_alloc_spi(struct child_sa *child)
+{
+	struct ike_sa *ike = child->ike;
+	struct kernel_diag d;
+	struct kernel_spi_req req = {
+		.src = ike->remote, .dst = ike->iface->addr,
+		.proto = child->protocol == IKEV2_PROTO_AH ? KERNEL_PROTO_AH : KERNEL_PROTO_ESP,
+		.mode = child->c->type == CONN_TRANSPORT ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL,
+		.reqid = conn_reqid(child->c),
+	};
+	if (kernel_get_spi(ike->pluto->kernel, &req, &child->spi_in, &d) != NULL) {
+		llog(&child->logger, LOG_ERROR, "%s", d.text);
+		return false;
+	}
+	return true;
+}
+
+static chunk_t keymat(const struct child_dir_keys *k, uint8_t *buf, size_t size)
+{
+	size_t n = k->encr.len + k->salt.len;
+	if (n > size)
+		return EMPTY_CHUNK;
+	memcpy(buf, k->encr.ptr, k->encr.len);
+	memcpy(buf + k->encr.len, k->salt.ptr, k->salt.len);
+	return chunk_from(buf, n);
+}
+
+static void fill_sa(struct kernel_sa *sa, struct child_sa *child, bool inbound,
+		    const struct child_dir_keys *k, uint8_t *kbuf, size_t ksize)
+{
+	struct ike_sa *ike = child->ike;
+	memset(sa, 0, sizeof(*sa));
+	sa->src = inbound ? ike->remote : ike->iface->addr;
+	sa->dst = inbound ? ike->iface->addr : ike->remote;
+	sa->proto = child->protocol == IKEV2_PROTO_AH ? KERNEL_PROTO_AH : KERNEL_PROTO_ESP;
+	sa->spi = inbound ? child->spi_in : child->spi_out;
+	sa->reqid = child->reqid;
+	sa->mode = child->transport ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL;
+	sa->encr = child->suite.encr;
+	sa->encr_key = child->suite.encr ? keymat(k, kbuf, ksize) : EMPTY_CHUNK;
+	sa->integ = child->suite.integ != NULL && child->suite.integ->ikev2_id != 0 ?
+		    child->suite.integ : NULL;
+	sa->integ_key = k->integ;
+	sa->replay_window = inbound ? 32 : 0;
+	uint64_t life = child->lifetime_ms / 1000;
+	sa->life.hard_seconds = life;
+	sa->life.soft_seconds = life > 60 ? life - life / 10 : 0;
+	if (child->encap) {
+		sa->encap.enabled = true;
+		sa->encap.sport = inbound ? ike->remote_port : ike->iface->port;
+		sa->encap.dport = inbound ? ike->iface->port : ike->remote_port;
+	}
+}
+
+static size_t ipsec_policies(struct child_sa *child, struct kernel_policy pol[3])
+{
+	struct ike_sa *ike = child->ike;
+	size_t n = 0;
+	struct kernel_tmpl out_t = { ike->iface->addr, ike->remote,
+				     child->protocol == IKEV2_PROTO_AH ? KERNEL_PROTO_AH : KERNEL_PROTO_ESP,
+				     child->transport ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL,
+				     child->reqid };
+	struct kernel_tmpl in_t = out_t;
+	in_t.src = ike->remote;
+	in_t.dst = ike->iface->addr;
+	struct kernel_selector out_s = selector_of(&child->ts, true);
+	struct kernel_selector in_s = selector_of(&child->ts, false);
+	pol[n++] = (struct kernel_policy){ out_s, KERNEL_DIR_OUT, KERNEL_ACTION_IPSEC,
+					   priority_of(&out_s, false), out_t };
+	pol[n++] = (struct kernel_policy){ in_s, KERNEL_DIR_IN, KERNEL_ACTION_IPSEC,
+					   priority_of(&in_s, false), in_t };
+	if (!child->transport)
+		pol[n++] = (struct kernel_policy){ in_s, KERNEL_DIR_FWD, KERNEL_ACTION_IPSEC,
+						   priority_of(&in_s, false), in_t };
+	return n;
+}
+
+bool child_install(struct child_sa *child, const struct child_sa_keys *keys, bool we_initiated)
+{
+	struct ike_sa *ike = child->ike;
+	struct pluto *p = ike->pluto;
+	struct kernel_diag d;
+	const struct child_dir_keys *in_k = we_initiated ? &keys->r2i : &keys->i2r;
+	const struct child_dir_keys *out_k = we_initiated ? &keys->i2r : &keys->r2i;
+	uint8_t kin[128], kout[128];
+	struct kernel_sa in, out;
+	child->reqid = conn_reqid(child->c);
+	fill_sa(&in, child, true, in_k, kin, sizeof(kin));
+	fill_sa(&out, child, false, out_k, kout, sizeof(kout));
+	if (kernel_add_sa_pair(p->kernel, &in, &out, &d) != NULL) {
+		llog(&child->logger, LOG_ERROR, "%s", d.text);
+		memset(kin, 0, sizeof(kin));
+		memset(kout, 0, sizeof(kout));
+		return false;
+	}
+	memset(kin, 0, sizeof(kin));
+	memset(kout, 0, sizeof(kout));
+	struct kernel_policy pol[3];
+	size_t n = ipsec_policies(child, pol);
+	/* a routed conn has a trap out policy (same selector) to replace */
+	bool replace = child->c->routed || child->rekey_of_spi != 0;
+	if (kernel_add_policies(p->kernel, pol, n, replace, &d) != NULL) {
+		llog(&child->logger, LOG_ERROR, "%s", d.text);
+		struct kernel_sa_id iid = kernel_sa_id_of(&in), oid = kernel_sa_id_of(&out);
+		kernel_del_sa(p->kernel, &iid, &d);
+		kernel_del_sa(p->kernel, &oid, &d);
+		return false;
+	}
+	child->installed = true;
+	if (!child->c->routed)
+		run_updown(p, child->c, &child->ts, ike, UPDOWN_PREPARE, &child->logger);
+	run_updown(p, child->c, &child->ts, ike, UPDOWN_UP, &child->logger);
+	return true;
+}
+
+void child_uninstall(struct child_sa *child)
+{
+	struct ike_sa *ike = child->ike;
+	struct pluto *p = ike->pluto;
+	struct kernel_diag d;
+	uint8_t proto = child->protocol == IKEV2_PROTO_AH ? KERNEL_PROTO_AH : KERNEL_PROTO_ESP;
+	if (!child->installed) {
+		/* an SPI reserved for a negotiation that never finished */
+		if (child->spi_in != 0 && ike->iface != NULL) {
+			struct kernel_sa_id id = { ike->remote, ike->iface->addr, proto, child->spi_in };
+			kernel_del_sa(p->kernel, &id, &d);
+		}
+		return;
+	}
+	/* a newer Child SA of the same conn keeps the policies */
+	bool replaced = child->state == CHILD_REKEYED ||
+			(child->c->child_serial != 0 && child->c->child_serial != child->serial);
+	if (!replaced) {
+		struct kernel_policy pol[3];
+		size_t n = ipsec_policies(child, pol);
+		for (size_t i = 0; i < n; i++) {
+			if (child->c->routed && pol[i].dir == KERNEL_DIR_OUT) {
+				pol[i].action = KERNEL_ACTION_TRAP;
+				if (kernel_replace_policy(p->kernel, &pol[i], &d) != NULL)
+					llog(&child->logger, LOG_WARNING, "%s", d.text);
+			} else if (kernel_del_policy(p->kernel, &pol[i], &d) != NULL) {
+				llog(&child->logger, LOG_WARNING, "%s", d.text);
+			}
+		}
+		run_updown(p, child->c, &child->ts, ike, UPDOWN_DOWN, &child->logger);
+	}
+	struct kernel_sa_id in = { ike->remote, ike->iface->addr, proto, child->spi_in };
+	struct kernel_sa_id out = { ike->iface->addr, ike->remote, proto, child->spi_out };
+	if (kernel_del_sa(p->kernel, &in, &d) != NULL)
+		llog(&child->logger, LOG_WARNING, "%s", d.text);
+	if (kernel_del_sa(p->kernel, &out, &d) != NULL)
+		llog(&child->logger, LOG_WARNING, "%s", d.text);
+	child->installed = false;
+}
+
+/* ---- routing ------------------------------------------------------------ */
+
+static enum kernel_action shunt_action(enum conn_type t)
+{
+	static const enum kernel_action actions[] = {
+		[CONN_TUNNEL] = KERNEL_ACTION_TRAP,
+		[CONN_TRANSPORT] = KERNEL_ACTION_TRAP,
+		[CONN_PASSTHROUGH] = KERNEL_ACTION_PASS,
+		[CONN_DROP] = KERNEL_ACTION_DROP,
+		[CONN_REJECT] = KERNEL_ACTION_REJECT,
+	};
+	return actions[t];
+}
+
+/* Trap: one out policy with the conn's template. Shunts: out, in (and fwd)
+ * with the shunt's action. */
+static size_t route_policies(struct connection *c, struct kernel_policy pol[3])
+{
+	struct child_ts ts = conn_ts(c);
+	enum kernel_action a = shunt_action(c->type);
+	bool shunt = a != KERNEL_ACTION_TRAP;
+	struct kernel_selector out_s = selector_of(&ts, true), in_s = selector_of(&ts, false);
+	struct kernel_tmpl t = { local_end(c)->host, peer_end(c)->host, KERNEL_PROTO_ESP,
+				 c->type == CONN_TRANSPORT ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL,
+				 conn_reqid(c) };
+	if (c->child_ah)
+		t.proto = KERNEL_PROTO_AH;
+	size_t n = 0;
+	pol[n++] = (struct kernel_policy){ out_s, KERNEL_DIR_OUT, a, priority_of(&out_s, shunt), t };
+	if (shunt) {
+		pol[n++] = (struct kernel_policy){ in_s, KERNEL_DIR_IN, a, priority_of(&in_s, true), t };
+		pol[n++] = (struct kernel_policy){ in_s, KERNEL_DIR_FWD, a, priority_of(&in_s, true), t };
+	}
+	return n;
+}
+
+bool conn_route(struct pluto *p, struct connection *c, char *why, size_t whysize)
+{
+	if (c->routed)
+		return true;
+	if (local_end(c)->host_kind != HOST_ADDRESS || (c->type <= CONN_TRANSPORT &&
+							peer_end(c)->host_kind != HOST_ADDRESS)) {
+		snprintf(why, whysize, "cannot route: both ends need an address (right=%s)",
+			 peer_end(c)->host_text);
+		return false;
+	}
+	struct kernel_policy pol[3];
+	size_t n = route_policies(c, pol);
+	struct kernel_diag d;
+	if (kernel_add_policies(p->kernel, pol, n, false, &d) != NULL) {
+		snprintf(why, whysize, "%s", d.text);
+		return false;
+	}
+	c->routed = true;
+	struct child_ts ts = conn_ts(c);
+	struct logger lg;
+	logger_init(&lg, -1, "\"%s\": ", c->name);
+	if (c->type <= CONN_TRANSPORT) {
+		run_updown(p, c, &ts, NULL, UPDOWN_PREPARE, &lg);
+		run_updown(p, c, &ts, NULL, UPDOWN_ROUTE, &lg);
+	}
+	return true;
+}
+
+void conn_unroute(struct pluto *p, struct connection *c)
+{
+	if (!c->routed)
+		return;
+	struct kernel_policy pol[3];
+	size_t n = route_policies(c, pol);
+	struct kernel_diag d;
+	struct logger lg;
+	logger_init(&lg, -1, "\"%s\": ", c->name);
+	for (size_t i = 0; i < n; i++)
+		if (kernel_del_policy(p->kernel, &pol[i], &d) != NULL)
+			llog(&lg, LOG_WARNING, "%s", d.text);
+	c->routed = false;
+	struct child_ts ts = conn_ts(c);
+	if (c->type <= CONN_TRANSPORT)
+		run_updown(p, c, &ts, NULL, UPDOWN_UNROUTE, &lg);
+}

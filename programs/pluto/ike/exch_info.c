@@ -1,0 +1,162 @@
+/* INFORMATIONAL (RFC 7296 1.4): Delete for IKE and Child SAs, and the
+ * empty liveness check. */
+#include <stdlib.h>
+#include <string.h>
+#include "ctl.h"
+#include "ike/exchanges.h"
+#include "ike/msg.h"
+#include "pluto.h"
+
+#define DELETE_SPIS_MAX 64
+
+struct delete_req {
+	uint8_t protocol;         /* IKE, or ESP/AH with SPIs */
+	uint32_t spis[DELETE_SPIS_MAX];
+	size_t n;
+};
+
+static bool fill_delete(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
+{
+	(void)ike;
+	const struct delete_req *r = ctx;
+	if (r == NULL)
+		return true;   /* empty: liveness, or an answer with nothing to say */
+	if (r->protocol == IKEV2_PROTO_IKE) {
+		struct ikev2_delete d = { .protocol = IKEV2_PROTO_IKE };
+		ikev2_build_delete(b, &d);
+		return true;
+	}
+	if (r->n == 0)
+		return true;
+	uint8_t spis[4 * DELETE_SPIS_MAX];
+	for (size_t i = 0; i < r->n; i++) {
+		spis[4 * i] = (uint8_t)(r->spis[i] >> 24);
+		spis[4 * i + 1] = (uint8_t)(r->spis[i] >> 16);
+		spis[4 * i + 2] = (uint8_t)(r->spis[i] >> 8);
+		spis[4 * i + 3] = (uint8_t)r->spis[i];
+	}
+	struct ikev2_delete d = { .protocol = r->protocol, .spi_size = 4, .n_spis = (uint16_t)r->n,
+				  .spis = { spis, 4 * r->n } };
+	ikev2_build_delete(b, &d);
+	return true;
+}
+
+static void delete_timeout(struct ike_sa *ike)
+{
+	ike_sa_delete(ike, "no answer to our Delete");
+}
+
+bool info_delete_ike(struct ike_sa *ike, struct ctl_client *whack)
+{
+	if (ike->state != IKE_ESTABLISHED || ike_outstanding(ike) != REQ_NONE)
+		return false;
+	struct delete_req r = { .protocol = IKEV2_PROTO_IKE };
+	ike->on_timeout = delete_timeout;
+	if (!ike_send_request(ike, IKEV2_EXCH_INFORMATIONAL, REQ_DELETE_IKE, fill_delete, &r))
+		return false;
+	if (whack != NULL && ike->whack == NULL) {
+		ike->whack = whack;
+		ike->logger.whack_fd = whack->fd;
+	}
+	/* the Child SAs go now: traffic must not use SAs being deleted */
+	while (ike->children != NULL)
+		child_sa_delete(ike->children, "deleting the IKE SA");
+	ike_set_state(ike, IKE_DELETING);
+	llog(&ike->logger, LOG_INFO, "sent Delete for the IKE SA");
+	return true;
+}
+
+static void child_delete_timeout(struct ike_sa *ike)
+{
+	ike_sa_delete(ike, "no answer to our Delete of a Child SA");
+}
+
+bool info_delete_child(struct child_sa *child)
+{
+	struct ike_sa *ike = child->ike;
+	if (ike->state != IKE_ESTABLISHED || ike_outstanding(ike) != REQ_NONE)
+		return false;
+	struct delete_req r = { .protocol = child->protocol, .n = 1 };
+	r.spis[0] = child->spi_in;
+	ike->on_timeout = child_delete_timeout;
+	if (!ike_send_request(ike, IKEV2_EXCH_INFORMATIONAL, REQ_DELETE_CHILD, fill_delete, &r))
+		return false;
+	child_set_state(child, CHILD_DELETING);
+	return true;
+}
+
+static void liveness_timeout(struct ike_sa *ike)
+{
+	ike_sa_delete(ike, "the peer is not answering liveness checks (dpdtimeout)");
+}
+
+bool info_liveness(struct ike_sa *ike)
+{
+	if (ike_outstanding(ike) != REQ_NONE)
+		return false;
+	ike->on_timeout = liveness_timeout;
+	return ike_send_request(ike, IKEV2_EXCH_INFORMATIONAL, REQ_LIVENESS, fill_delete, NULL);
+}
+
+void info_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
+{
+	(void)m;
+	switch (ike->request_kind) {
+	case REQ_DELETE_IKE: {
+		struct ctl_client *w = ike->whack;
+		ike->whack = NULL;
+		ike_sa_delete(ike, "deleted");
+		ctl_client_done(w, 0);
+		return;
+	}
+	case REQ_DELETE_CHILD: {
+		/* our Child SAs in DELETING go, whatever the peer listed */
+		struct child_sa *next;
+		for (struct child_sa *c = ike->children; c != NULL; c = next) {
+			next = c->next;
+			if (c->state == CHILD_DELETING)
+				child_sa_delete(c, "deleted");
+		}
+		return;
+	}
+	default:
+		ldbg(&ike->logger, DBG_LIFECYCLE, "the peer is alive");
+		return;
+	}
+}
+
+void info_responder(struct ike_sa *ike, struct ike_msg_in *m)
+{
+	const struct ikev2_payloads *pl = m->pl;
+	struct delete_req answer = { .protocol = IKEV2_PROTO_ESP };
+	bool delete_ike = false;
+	for (size_t i = 0; i < pl->n; i++) {
+		if (pl->p[i].type != IKEV2_PT_D)
+			continue;
+		struct ikev2_delete d;
+		struct ikev2_diag diag;
+		if (ikev2_decode_delete(&pl->p[i], &d, &diag) != NULL)
+			continue;
+		if (d.protocol == IKEV2_PROTO_IKE) {
+			delete_ike = true;
+			continue;
+		}
+		answer.protocol = d.protocol;
+		for (size_t k = 0; k < d.n_spis; k++) {
+			/* the peer names the SPI it receives on: our outbound one */
+			struct child_sa *c = child_sa_by_spi_out(ike, ikev2_delete_spi(&d, k));
+			if (c == NULL)
+				continue;
+			if (answer.n < DELETE_SPIS_MAX)
+				answer.spis[answer.n++] = c->spi_in;
+			child_sa_delete(c, "the peer deleted it");
+		}
+	}
+	if (delete_ike) {
+		ike_send_response(ike, m->h.exchange, m->h.message_id, fill_delete, NULL);
+		ike_sa_delete(ike, "the peer deleted it");
+		return;
+	}
+	ike_send_response(ike, m->h.exchange, m->h.message_id, fill_delete,
+			  answer.n ? &answer : NULL);
+}

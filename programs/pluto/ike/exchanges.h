@@ -1,0 +1,39 @@
+/* What the exchanges offer each other and the rest of the daemon. */
+#ifndef PLUTO_IKE_EXCHANGES_H
+#define PLUTO_IKE_EXCHANGES_H
+#include <stdbool.h>
+#include "ike/sa.h"
+
+struct pluto;
+struct packet;
+struct ctl_client;
+
+/* Starts negotiating conn c (whack --up, auto=start, an ACQUIRE). The
+ * whack client (may be NULL) gets the outcome. False with why when it
+ * cannot even start. */
+bool ike_initiate(struct pluto *p, struct connection *c, struct ctl_client *whack,
+		  char *why, size_t whysize);
+/* Initiator: negotiation failed; tells whack and deletes the IKE SA. */
+void ike_initiate_failed(struct ike_sa *ike, const char *why);
+
+/* IKE_SA_INIT: (re)start with a DH group (exch_sa_init.c). */
+void sa_init_start(struct ike_sa *ike, const struct alg_desc *group);
+/* IKE_AUTH: the initiator's request, once the IKE SA keys exist. */
+void auth_initiate(struct ike_sa *ike);
+
+/* The conn a responder uses for a peer at that address, narrowed by the
+ * peer's ID once known (NULL before IKE_AUTH). */
+struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
+				      const ip_id *peer_id);
+
+/* The IKE SA is up: lifetime, rekey and liveness timers (timers.c). */
+void ike_sa_timers_start(struct ike_sa *ike);
+void child_sa_timers_start(struct child_sa *child);
+
+/* CREATE_CHILD_SA and INFORMATIONAL requests we start. */
+bool child_rekey_start(struct child_sa *child);
+bool ike_rekey_start(struct ike_sa *ike);
+bool info_delete_ike(struct ike_sa *ike, struct ctl_client *whack);
+bool info_delete_child(struct child_sa *child);
+bool info_liveness(struct ike_sa *ike);
+#endif

@@ -1,0 +1,369 @@
+/* The SA table: IKE SAs hashed by initiator SPI and by serial, their Child
+ * SAs in a list each; the state transition tables; deletion. */
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+#include "child.h"
+#include "ctl.h"
+#include "ike/sa.h"
+#include "kernel/kernel.h"
+#include "pluto.h"
+
+#define SA_BUCKETS 65536u
+
+struct sa_table {
+	struct ike_sa *by_spi[SA_BUCKETS];
+	struct ike_sa *by_serial[SA_BUCKETS];
+	struct ike_sa *all;          /* every IKE SA, newest first */
+	unsigned next_serial;
+	unsigned count;
+	unsigned half_open;          /* responder SAs not yet authenticated */
+};
+
+static bool is_half_open(enum ike_state s)
+{
+	return s == IKE_R_INIT || s == IKE_R_INIT_SENT;
+}
+
+/* ---- states ----------------------------------------------------------- */
+
+static const char *const ike_state_names[IKE_STATE_COUNT] = {
+	[IKE_I_INIT] = "I_INIT",
+	[IKE_I_INIT_SENT] = "I_INIT_SENT",
+	[IKE_I_AUTH_SENT] = "I_AUTH_SENT",
+	[IKE_R_INIT] = "R_INIT",
+	[IKE_R_INIT_SENT] = "R_INIT_SENT",
+	[IKE_ESTABLISHED] = "ESTABLISHED",
+	[IKE_DELETING] = "DELETING",
+	[IKE_DEAD] = "DEAD",
+};
+
+static const char *const child_state_names[CHILD_STATE_COUNT] = {
+	[CHILD_LARVAL] = "LARVAL",
+	[CHILD_ESTABLISHED] = "ESTABLISHED",
+	[CHILD_REKEYED] = "REKEYED",
+	[CHILD_DELETING] = "DELETING",
+};
+
+#define BIT(s) (1u << (s))
+/* The states each state may move to (IKE_DEAD is reachable from all). */
+static const unsigned ike_transitions[IKE_STATE_COUNT] = {
+	[IKE_I_INIT] = BIT(IKE_I_INIT_SENT),
+	/* back to I_INIT after INVALID_KE_PAYLOAD; I_INIT_SENT again after COOKIE */
+	[IKE_I_INIT_SENT] = BIT(IKE_I_INIT) | BIT(IKE_I_INIT_SENT) | BIT(IKE_I_AUTH_SENT),
+	[IKE_I_AUTH_SENT] = BIT(IKE_ESTABLISHED),
+	[IKE_R_INIT] = BIT(IKE_R_INIT_SENT),
+	[IKE_R_INIT_SENT] = BIT(IKE_ESTABLISHED),
+	[IKE_ESTABLISHED] = BIT(IKE_DELETING),
+	[IKE_DELETING] = 0,
+	[IKE_DEAD] = 0,
+};
+
+static const unsigned child_transitions[CHILD_STATE_COUNT] = {
+	[CHILD_LARVAL] = BIT(CHILD_ESTABLISHED) | BIT(CHILD_DELETING),
+	[CHILD_ESTABLISHED] = BIT(CHILD_REKEYED) | BIT(CHILD_DELETING),
+	[CHILD_REKEYED] = BIT(CHILD_DELETING),
+	[CHILD_DELETING] = 0,
+};
+
+const char *ike_state_name(enum ike_state s)
+{
+	return s < IKE_STATE_COUNT ? ike_state_names[s] : "?";
+}
+
+const char *child_state_name(enum child_state s)
+{
+	return s < CHILD_STATE_COUNT ? child_state_names[s] : "?";
+}
+
+void ike_set_state(struct ike_sa *ike, enum ike_state to)
+{
+	enum ike_state from = ike->state;
+	if (to != IKE_DEAD && !(ike_transitions[from] & BIT(to))) {
+		/* a broken internal invariant, not peer input */
+		llog(&ike->logger, LOG_ERROR, "internal error: IKE SA state %s -> %s is not allowed",
+		     ike_state_name(from), ike_state_name(to));
+		abort();
+	}
+	if (is_half_open(from) && !is_half_open(to))
+		ike->pluto->sas->half_open--;
+	ike->state = to;
+	ldbg(&ike->logger, DBG_LIFECYCLE, "IKE SA state %s -> %s", ike_state_name(from),
+	     ike_state_name(to));
+}
+
+void child_set_state(struct child_sa *child, enum child_state to)
+{
+	enum child_state from = child->state;
+	if (!(child_transitions[from] & BIT(to))) {
+		llog(&child->logger, LOG_ERROR, "internal error: Child SA state %s -> %s is not allowed",
+		     child_state_name(from), child_state_name(to));
+		abort();
+	}
+	child->state = to;
+	ldbg(&child->logger, DBG_LIFECYCLE, "Child SA state %s -> %s", child_state_name(from),
+	     child_state_name(to));
+}
+
+/* ---- table ------------------------------------------------------------- */
+
+struct sa_table *sa_table_new(void)
+{
+	struct sa_table *t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		abort();
+	t->next_serial = 1;
+	return t;
+}
+
+void sa_table_free(struct sa_table *t)
+{
+	free(t);
+}
+
+static size_t spi_bucket(const uint8_t spi[8])
+{
+	uint64_t v;
+	memcpy(&v, spi, 8);   /* SPIs are random: any bits will do */
+	return (size_t)(v ^ (v >> 29)) & (SA_BUCKETS - 1);
+}
+
+static size_t serial_bucket(unsigned serial)
+{
+	return serial & (SA_BUCKETS - 1);
+}
+
+static void link_sa(struct sa_table *t, struct ike_sa *ike)
+{
+	size_t b = spi_bucket(ike->spi_i);
+	ike->next_hash = t->by_spi[b];
+	t->by_spi[b] = ike;
+	b = serial_bucket(ike->serial);
+	ike->next_serial = t->by_serial[b];
+	t->by_serial[b] = ike;
+	ike->in_table = true;
+	ike->next_all = t->all;
+	ike->prev_all = NULL;
+	if (t->all != NULL)
+		t->all->prev_all = ike;
+	t->all = ike;
+	t->count++;
+}
+
+static void unlink_sa(struct sa_table *t, struct ike_sa *ike)
+{
+	struct ike_sa **pp;
+	for (pp = &t->by_spi[spi_bucket(ike->spi_i)]; *pp != NULL; pp = &(*pp)->next_hash)
+		if (*pp == ike) {
+			*pp = ike->next_hash;
+			break;
+		}
+	for (pp = &t->by_serial[serial_bucket(ike->serial)]; *pp != NULL; pp = &(*pp)->next_serial)
+		if (*pp == ike) {
+			*pp = ike->next_serial;
+			break;
+		}
+	if (ike->prev_all != NULL)
+		ike->prev_all->next_all = ike->next_all;
+	else
+		t->all = ike->next_all;
+	if (ike->next_all != NULL)
+		ike->next_all->prev_all = ike->prev_all;
+	t->count--;
+	ike->in_table = false;
+}
+
+
+struct ike_sa *ike_sa_by_spis(struct pluto *p, const uint8_t spi_i[8], const uint8_t spi_r[8])
+{
+	for (struct ike_sa *s = p->sas->by_spi[spi_bucket(spi_i)]; s != NULL; s = s->next_hash)
+		if (memcmp(s->spi_i, spi_i, 8) == 0 && memcmp(s->spi_r, spi_r, 8) == 0 &&
+		    s->state != IKE_DEAD)
+			return s;
+	return NULL;
+}
+
+struct ike_sa *ike_sa_by_init(struct pluto *p, const uint8_t spi_i[8], const ip_address *remote,
+			      uint16_t port)
+{
+	for (struct ike_sa *s = p->sas->by_spi[spi_bucket(spi_i)]; s != NULL; s = s->next_hash)
+		if (memcmp(s->spi_i, spi_i, 8) == 0 && !s->original_initiator &&
+		    address_eq(&s->remote, remote) && s->remote_port == port && s->state != IKE_DEAD)
+			return s;
+	return NULL;
+}
+
+struct ike_sa *ike_sa_by_serial(struct pluto *p, unsigned serial)
+{
+	for (struct ike_sa *s = p->sas->by_serial[serial_bucket(serial)]; s != NULL; s = s->next_serial)
+		if (s->serial == serial)
+			return s;
+	return NULL;
+}
+
+struct child_sa *child_sa_by_serial(struct pluto *p, unsigned serial)
+{
+	for (struct ike_sa *s = p->sas->all; s != NULL; s = s->next_all)
+		for (struct child_sa *c = s->children; c != NULL; c = c->next)
+			if (c->serial == serial)
+				return c;
+	return NULL;
+}
+
+struct child_sa *child_sa_by_spi_in(struct ike_sa *ike, uint32_t spi)
+{
+	for (struct child_sa *c = ike->children; c != NULL; c = c->next)
+		if (c->spi_in == spi)
+			return c;
+	return NULL;
+}
+
+struct child_sa *child_sa_by_spi_out(struct ike_sa *ike, uint32_t spi)
+{
+	for (struct child_sa *c = ike->children; c != NULL; c = c->next)
+		if (c->spi_out == spi)
+			return c;
+	return NULL;
+}
+
+struct ike_sa *ike_sa_of_conn(struct pluto *p, const struct connection *c)
+{
+	for (struct ike_sa *s = p->sas->all; s != NULL; s = s->next_all)
+		if (s->c == c && s->state == IKE_ESTABLISHED)
+			return s;
+	return NULL;
+}
+
+struct ike_sa *ike_sa_first(struct pluto *p)
+{
+	return p->sas->all;
+}
+
+unsigned ike_sa_count(struct pluto *p, unsigned *half_open)
+{
+	if (half_open != NULL)
+		*half_open = p->sas->half_open;
+	return p->sas->count;
+}
+
+static void set_logger(struct ike_sa *ike)
+{
+	logger_init(&ike->logger, -1, "\"%s\" #%u: ", ike->c ? ike->c->name : "", ike->serial);
+}
+
+struct ike_sa *ike_sa_new(struct pluto *p, struct connection *c, bool initiator)
+{
+	struct ike_sa *ike = calloc(1, sizeof(*ike));
+	if (ike == NULL)
+		abort();
+	ike->pluto = p;
+	ike->c = c;
+	ike->serial = p->sas->next_serial++;
+	ike->original_initiator = initiator;
+	ike->state = initiator ? IKE_I_INIT : IKE_R_INIT;
+	set_logger(ike);
+	return ike;
+}
+
+void ike_sa_insert(struct ike_sa *ike)
+{
+	link_sa(ike->pluto->sas, ike);
+	if (is_half_open(ike->state))
+		ike->pluto->sas->half_open++;
+}
+
+struct child_sa *child_sa_new(struct ike_sa *ike, struct connection *c)
+{
+	struct child_sa *child = calloc(1, sizeof(*child));
+	if (child == NULL)
+		abort();
+	child->serial = ike->pluto->sas->next_serial++;
+	child->ike = ike;
+	child->c = c;
+	child->state = CHILD_LARVAL;
+	logger_init(&child->logger, ike->logger.whack_fd, "\"%s\" #%u: ", c->name, child->serial);
+	return child;
+}
+
+/* ---- deletion ------------------------------------------------------------ */
+
+static void free_timer(struct event **ev)
+{
+	if (*ev != NULL) {
+		event_free(*ev);
+		*ev = NULL;
+	}
+}
+
+void child_sa_delete(struct child_sa *child, const char *why)
+{
+	struct ike_sa *ike = child->ike;
+	if (why != NULL && child->state != CHILD_LARVAL)
+		llog(&child->logger, LOG_INFO, "deleting Child SA: %s", why);
+	child_uninstall(child);
+	for (struct child_sa **pp = &ike->children; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == child) {
+			*pp = child->next;
+			break;
+		}
+	if (ike->pending_child == child)
+		ike->pending_child = NULL;
+	free_timer(&child->rekey_timer);
+	free_timer(&child->expire_timer);
+	dh_free(&child->dh);
+	chunk_free(&child->ni);
+	chunk_free(&child->nr);
+	chunk_free(&child->gir);
+	if (child->c->child_serial == child->serial)
+		child->c->child_serial = 0;
+	free(child);
+}
+
+void ike_sa_delete(struct ike_sa *ike, const char *why)
+{
+	struct pluto *p = ike->pluto;
+	if (why != NULL)
+		llog(&ike->logger, LOG_INFO, "deleting IKE SA: %s", why);
+	while (ike->children != NULL)
+		child_sa_delete(ike->children, why ? NULL : NULL);
+	if (ike->pending_child != NULL)
+		child_sa_delete(ike->pending_child, NULL);
+	if (ike->whack != NULL) {
+		ctl_reply(ike->whack, "\"%s\" #%u: %s", ike->c ? ike->c->name : "", ike->serial,
+			  why ? why : "IKE SA deleted");
+		ctl_client_done(ike->whack, 1);
+		ike->whack = NULL;
+	}
+	if (ike->rekey_new != NULL)
+		ike->rekey_new = NULL;
+	if (ike->in_table) {
+		ike_set_state(ike, IKE_DEAD);
+		unlink_sa(p->sas, ike);
+	}
+	free_timer(&ike->retransmit_timer);
+	free_timer(&ike->rekey_timer);
+	free_timer(&ike->expire_timer);
+	free_timer(&ike->dpd_timer);
+	dh_free(&ike->dh);
+	chunk_free(&ike->ni);
+	chunk_free(&ike->nr);
+	chunk_free(&ike->cookie);
+	chunk_free(&ike->init_request);
+	chunk_free(&ike->init_response);
+	chunk_free(&ike->last_request);
+	chunk_free(&ike->last_response);
+	ike_sa_keys_free(&ike->keys);
+	if (ike->c != NULL && ike->c->ike_serial == ike->serial)
+		ike->c->ike_serial = 0;
+	free(ike);
+}
+
+void sa_delete_conn(struct pluto *p, const struct connection *c, const char *why)
+{
+	struct ike_sa *next;
+	for (struct ike_sa *s = p->sas->all; s != NULL; s = next) {
+		next = s->next_all;
+		if (s->c == c)
+			ike_sa_delete(s, why);
+	}
+}

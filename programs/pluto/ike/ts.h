@@ -1,0 +1,22 @@
+/* Traffic selectors: ours from a connection's ends, and the narrowing a
+ * responder does (RFC 7296 2.9). Only CIDR-shaped results are used, as
+ * the kernel's selectors are subnets. */
+#ifndef PLUTO_IKE_TS_H
+#define PLUTO_IKE_TS_H
+#include "connections.h"
+#include "ike/sa.h"
+#include "ikev2/ikev2_msg.h"
+
+/* One selector for an end's client subnet and protoport. */
+void ts_of_end(const struct end *e, struct ikev2_ts_list *out);
+/* Responder: narrows the initiator's TSi (its side: our remote) and TSr
+ * (our local) to what the connection allows. NULL or why not. */
+err_t ts_narrow(const struct connection *c, const struct ikev2_ts_list *tsi,
+		const struct ikev2_ts_list *tsr, struct child_ts *out);
+/* Initiator: the responder's answer, which must lie within what we sent. */
+err_t ts_accept(const struct connection *c, const struct ikev2_ts_list *tsi,
+		const struct ikev2_ts_list *tsr, struct child_ts *out);
+/* The selector lists of an agreed child_ts, for a response. */
+void ts_lists_of(const struct child_ts *ts, bool initiator_side_is_local,
+		 struct ikev2_ts_list *tsi, struct ikev2_ts_list *tsr);
+#endif

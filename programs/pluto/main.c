@@ -1,0 +1,236 @@
+/* pluto: the keying daemon. Options, start-up in a fixed order (log, NSS,
+ * kernel, control socket, IKE sockets, capabilities, conns), the libevent
+ * loop, and an orderly shutdown that removes what pluto installed. */
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "caps.h"
+#include "crypto/crypto.h"
+#include "ctl.h"
+#include "dns.h"
+#include "helpers.h"
+#include "iface.h"
+#include "ike/sa.h"
+#include "kernel/kernel.h"
+#include "pluto.h"
+#include "startup.h"
+
+static const char usage[] =
+	"usage: ipsec pluto [--nofork] [--stderrlog] [--logfile FILE]\n"
+	"                   [--config FILE] [--secretsfile FILE] [--ipsecdir DIR]\n"
+	"                   [--nssdir DIR] [--rundir DIR] [--nhelpers N]\n"
+	"                   [--debug CATS] [--kernel xfrm|none] [--listen ADDR]...\n"
+	"                   [--ikeport N] [--natikeport N] [--uniqueids yes|no]\n"
+	"  --kernel none   negotiate and record SAs without installing them\n"
+	"                  (for hosts whose kernel has no ESP)\n"
+	"  --debug CATS    none, all, or a list of: control parsing emitting\n"
+	"                  crypt kernel lifecycle dns raw private helpers updown\n";
+
+enum {
+	OPT_NOFORK = 256, OPT_STDERRLOG, OPT_LOGFILE, OPT_CONFIG, OPT_SECRETS,
+	OPT_IPSECDIR, OPT_NSSDIR, OPT_RUNDIR, OPT_NHELPERS, OPT_DEBUG, OPT_KERNEL,
+	OPT_LISTEN, OPT_IKEPORT, OPT_NATIKEPORT, OPT_UNIQUEIDS, OPT_HELP, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "nofork", no_argument, NULL, OPT_NOFORK },
+	{ "stderrlog", no_argument, NULL, OPT_STDERRLOG },
+	{ "logfile", required_argument, NULL, OPT_LOGFILE },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "secretsfile", required_argument, NULL, OPT_SECRETS },
+	{ "ipsecdir", required_argument, NULL, OPT_IPSECDIR },
+	{ "nssdir", required_argument, NULL, OPT_NSSDIR },
+	{ "rundir", required_argument, NULL, OPT_RUNDIR },
+	{ "nhelpers", required_argument, NULL, OPT_NHELPERS },
+	{ "debug", required_argument, NULL, OPT_DEBUG },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "ikeport", required_argument, NULL, OPT_IKEPORT },
+	{ "natikeport", required_argument, NULL, OPT_NATIKEPORT },
+	{ "uniqueids", required_argument, NULL, OPT_UNIQUEIDS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static bool parse_port(const char *s, unsigned *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < 1 || v > 65535)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+/* Returns 0 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, struct pluto_options *o)
+{
+	*o = (struct pluto_options){
+		.secretsfile = IPSEC_SYSCONFDIR "/ipsec.secrets",
+		.ipsecdir = IPSEC_SYSCONFDIR "/ipsec.d",
+		.nssdir = IPSEC_SYSCONFDIR "/ipsec.d",
+		.rundir = IPSEC_RUNDIR,
+		.kernel = "xfrm",
+		.nhelpers = -1,
+		.ike_port = 500,
+		.natt_port = 4500,
+		.uniqueids = true,
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_NOFORK: o->nofork = true; break;
+		case OPT_STDERRLOG: o->stderrlog = true; break;
+		case OPT_LOGFILE: o->logfile = optarg; break;
+		case OPT_CONFIG: o->config = optarg; break;
+		case OPT_SECRETS: o->secretsfile = optarg; break;
+		case OPT_IPSECDIR: o->ipsecdir = optarg; break;
+		case OPT_NSSDIR: o->nssdir = optarg; break;
+		case OPT_RUNDIR: o->rundir = optarg; break;
+		case OPT_KERNEL: o->kernel = optarg; break;
+		case OPT_NHELPERS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < -1 || v > 256) {
+				fprintf(stderr, "pluto: --nhelpers %s: expected -1..256\n", optarg);
+				return 2;
+			}
+			o->nhelpers = (int)v;
+			break;
+		}
+		case OPT_DEBUG: {
+			const char *bad = debug_parse(optarg, &o->debug);
+			if (bad != NULL) {
+				fprintf(stderr, "pluto: --debug: unknown category '%s'\n", bad);
+				return 2;
+			}
+			break;
+		}
+		case OPT_LISTEN:
+			if (o->n_listen == PLUTO_LISTEN_MAX) {
+				fprintf(stderr, "pluto: at most %d --listen addresses\n", PLUTO_LISTEN_MAX);
+				return 2;
+			}
+			o->listen[o->n_listen++] = optarg;
+			break;
+		case OPT_IKEPORT:
+		case OPT_NATIKEPORT:
+			if (!parse_port(optarg, c == OPT_IKEPORT ? &o->ike_port : &o->natt_port)) {
+				fprintf(stderr, "pluto: bad port '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_UNIQUEIDS:
+			o->uniqueids = strcmp(optarg, "no") != 0;
+			break;
+		case OPT_HELP:
+			fputs(usage, stdout);
+			return -1;
+		case OPT_VERSION:
+			puts("Cygnet pluto 0.1");
+			return -1;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pluto: unexpected argument '%s'\n%s", argv[optind], usage);
+		return 2;
+	}
+	if (kernel_ops_by_name(o->kernel) == NULL) {
+		fprintf(stderr, "pluto: --kernel %s: expected xfrm or none\n", o->kernel);
+		return 2;
+	}
+	return 0;
+}
+
+static FILE *open_log(const struct pluto_options *o)
+{
+	if (o->logfile != NULL) {
+		FILE *f = fopen(o->logfile, "a");
+		if (f == NULL) {
+			fprintf(stderr, "pluto: cannot open log file %s: %s\n", o->logfile,
+				strerror(errno));
+			return NULL;
+		}
+		setvbuf(f, NULL, _IOLBF, 0);
+		return f;
+	}
+	return stderr;
+}
+
+/* Detach into the background unless --nofork; the parent exits once the
+ * child reports that start-up succeeded (or failed). */
+static int daemonize(int *report_fd)
+{
+	int pipefd[2];
+	if (pipe(pipefd) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		close(pipefd[1]);
+		char status = 1;
+		ssize_t n = read(pipefd[0], &status, 1);
+		_exit(n == 1 ? status : 1);
+	}
+	close(pipefd[0]);
+	setsid();
+	*report_fd = pipefd[1];
+	return 0;
+}
+
+static void report_started(int fd, char status)
+{
+	if (fd < 0)
+		return;
+	ssize_t n = write(fd, &status, 1);
+	(void)n;
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	static struct pluto pluto;
+	struct pluto *p = &pluto;
+	int rc = parse_options(argc, argv, &p->opts);
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+
+	FILE *log = open_log(&p->opts);
+	if (log == NULL)
+		return 1;
+	log_init(log, !p->opts.stderrlog || p->opts.logfile != NULL, p->opts.debug);
+	logger_init(&p->logger, -1, "%s", "");
+
+	int report_fd = -1;
+	if (!p->opts.nofork && daemonize(&report_fd) != 0) {
+		llog(&p->logger, LOG_ERROR, "cannot fork: %s", strerror(errno));
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = pluto_start(p);
+	report_started(report_fd, (char)rc);
+	if (rc != 0) {
+		pluto_stop(p);
+		return rc;
+	}
+	llog(&p->logger, LOG_INFO, "pluto ready: control socket %s", p->ctl_path);
+	event_base_dispatch(p->base);
+	llog(&p->logger, LOG_INFO, "pluto shutting down");
+	pluto_stop(p);
+	if (log != stderr)
+		fclose(log);
+	return 0;
+}
