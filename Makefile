@@ -131,6 +131,15 @@ $(B)/fuzz/%: $(B)/obj/testing/fuzz/%.o $(LIBS_A)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LINK_LIBS) $(LDLIBS)
 
+# ---- benchmark tools: testing/bench/NAME.c -> $(B)/bench/NAME ------------
+BENCH_SRCS := $(wildcard testing/bench/*.c)
+BENCHES := $(patsubst testing/bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
+$(B)/bench/%: $(B)/obj/testing/bench/%.o $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
+bench: $(BENCHES) all
+
 # ---- the two README commands ----------------------------------------------
 deps:
 	@bash packaging/install-deps
@@ -157,7 +166,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all units fuzz fuzz-targets deps check demo install clean
+.PHONY: all units fuzz fuzz-targets deps check demo install clean bench
 .SECONDARY:
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
