@@ -202,6 +202,13 @@ err_t whack_decode(const uint8_t *buf, size_t len, struct whack_msg *out);
  * knows how much more to read before decoding. */
 err_t whack_request_length(const uint8_t *buf, size_t len, size_t *total);
 
+/* ---- the statuses pluto answers with ----
+ * The tools exit with them, so they stay clear of the tools' own codes
+ * (1: pluto cannot be reached, 2: usage or configuration errors). */
+#define WHACK_STATUS_OK      0
+#define WHACK_STATUS_REFUSED 3   /* the request was understood and refused, or failed */
+#define WHACK_STATUS_BAD     4   /* the request itself was malformed or unknown */
+
 /* ---- reply records ---- */
 
 enum whack_reply_type {

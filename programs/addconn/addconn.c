@@ -96,8 +96,10 @@ static void each(const struct resolved *r, void *arg)
 			printf("%s\n", r->name);
 		break;
 	case M_AUTOALL:
-		/* a policy-group template is not a conn: its instances are */
-		if (!r->group && (strcmp(a, "add") == 0 || strcmp(a, "route") == 0 ||
+		/* a policy-group template is not a conn: its instances are; the
+		 * implicit conns are opportunistic encryption, which this pluto
+		 * does not do */
+		if (!r->group && !r->implicit && (strcmp(a, "add") == 0 || strcmp(a, "route") == 0 ||
 				  strcmp(a, "start") == 0))
 			load(c, r);
 		break;

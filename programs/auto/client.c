@@ -99,7 +99,10 @@ bool client_build_conn(struct ipsecconf *conf, const char *name,
 size_t client_plan_auto(struct whack_msgs *l, const struct resolved *r,
 			bool wait_start)
 {
-	if (r->type != SECT_CONN || r->group)
+	/* the implicit conns are Openswan's opportunistic-encryption policy;
+	 * this pluto does not do OE, so only a user's own conn of that name
+	 * (which is not implicit) is applied */
+	if (r->type != SECT_CONN || r->group || r->implicit)
 		return 0;
 	const char *a = resolved_value(r, "auto");
 	if (a == NULL)

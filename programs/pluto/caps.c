@@ -11,7 +11,7 @@ bool caps_drop(const struct logger *lg)
 			       CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, CAP_NET_RAW, CAP_IPC_LOCK,
 			       CAP_DAC_READ_SEARCH, -1);
 	if (rc != 0 || capng_apply(CAPNG_SELECT_BOTH) != 0) {
-		llog(lg, LOG_WARNING, "could not drop capabilities (running without root?)");
+		llog(lg, RC_WARNING, "could not drop capabilities (running without root?)");
 		return false;
 	}
 	ldbg(lg, DBG_CONTROL, "capabilities reduced to net_admin, net_bind_service, net_raw, ipc_lock, dac_read_search");

@@ -30,7 +30,7 @@ static bool orient(struct pluto *p, struct connection *c, struct ctl_client *cl)
 	char why[256];
 	if (connection_orient(c, ifaces_is_local, p, why, sizeof(why)))
 		return true;
-	say(p, cl, LOG_WARNING, "\"%s\": %s; the conn stays unused until it can be oriented",
+	say(p, cl, RC_WARNING, "\"%s\": %s; the conn stays unused until it can be oriented",
 	    c->name, why);
 	return false;
 }
@@ -47,13 +47,13 @@ static void resolved(struct pluto *p, void *arg, const ip_address *a, const char
 	if (c != NULL && c->end[l->side].host_kind == HOST_DNS) {
 		struct end *e = &c->end[l->side];
 		if (a == NULL) {
-			llog(&p->logger, LOG_WARNING, "\"%s\": cannot resolve %s=%s: %s", c->name,
+			llog(&p->logger, RC_WARNING, "\"%s\": cannot resolve %s=%s: %s", c->name,
 			     l->side ? "right" : "left", e->host_text, err);
 		} else {
 			char buf[ADDRESS_BUF];
 			e->host = *a;
 			e->host_kind = HOST_ADDRESS;
-			llog(&p->logger, LOG_INFO, "\"%s\": %s=%s is %s", c->name,
+			llog(&p->logger, RC_INFO, "\"%s\": %s=%s is %s", c->name,
 			     l->side ? "right" : "left", e->host_text, str_address(a, buf));
 			bool pending = c->end[!l->side].host_kind == HOST_DNS;
 			if (!pending && orient(p, c, NULL))
@@ -72,9 +72,9 @@ void conn_autostart(struct pluto *p, struct connection *c)
 	if ((c->autostart == AUTO_ROUTE || (shunt && c->autostart != AUTO_IGNORE &&
 					    c->autostart != AUTO_ADD)) &&
 	    !conn_route(p, c, why, sizeof(why)))
-		llog(&p->logger, LOG_WARNING, "\"%s\": %s", c->name, why);
+		llog(&p->logger, RC_WARNING, "\"%s\": %s", c->name, why);
 	if (c->autostart == AUTO_START && !shunt && !ike_initiate(p, c, NULL, why, sizeof(why)))
-		llog(&p->logger, LOG_WARNING, "\"%s\": %s", c->name, why);
+		llog(&p->logger, RC_WARNING, "\"%s\": %s", c->name, why);
 }
 
 void conn_unload(struct pluto *p, struct connection *c)
@@ -90,12 +90,12 @@ int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
 	char err[256];
 	struct connection *c = connection_from_keys(name, keys, err, sizeof(err));
 	if (c == NULL) {
-		say(p, cl, LOG_ERROR, "\"%s\": cannot add: %s", name, err);
-		return 1;
+		say(p, cl, RC_ERROR, "\"%s\": cannot add: %s", name, err);
+		return WHACK_STATUS_REFUSED;
 	}
 	struct connection *old = connections_find(&p->conns, name);
 	if (old != NULL) {
-		say(p, cl, LOG_INFO, "\"%s\": replacing the conn of that name", name);
+		say(p, cl, RC_INFO, "\"%s\": replacing the conn of that name", name);
 		conn_unload(p, old);
 	}
 	connections_add(&p->conns, c);
@@ -111,7 +111,7 @@ int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
 		dns = true;
 		dns_lookup(p, c->end[s].host_text, IP_V4, resolved, l);
 	}
-	say(p, cl, LOG_INFO, "added connection \"%s\"%s", name, dns ? " (resolving host names)" : "");
+	say(p, cl, RC_INFO, "added connection \"%s\"%s", name, dns ? " (resolving host names)" : "");
 	if (!dns && orient(p, c, cl))
 		ldbg(&p->logger, DBG_CONTROL, "\"%s\": this host is %s", name, c->local ? "right" : "left");
 	return 0;
@@ -124,7 +124,7 @@ void conn_orient_all(struct pluto *p)
 			continue;
 		char why[256];
 		if (connection_orient(c, ifaces_is_local, p, why, sizeof(why))) {
-			llog(&p->logger, LOG_INFO, "\"%s\": oriented: this host is %s", c->name,
+			llog(&p->logger, RC_INFO, "\"%s\": oriented: this host is %s", c->name,
 			     c->local ? "right" : "left");
 			conn_autostart(p, c);
 		}

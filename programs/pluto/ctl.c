@@ -68,9 +68,9 @@ static void on_request(evutil_socket_t fd, short what, void *arg)
 	struct whack_msg m;
 	char err[WHACK_ERR_BUF];
 	if (whack_read_request(cfd, WHACK_MSG_MAX, &m, err) != 0) {
-		llog(&p->logger, LOG_WARNING, "control socket: bad request: %s", err);
+		llog(&p->logger, RC_WARNING, "control socket: bad request: %s", err);
 		whack_reply_line(cfd, err);
-		whack_reply_status(cfd, 2);
+		whack_reply_status(cfd, WHACK_STATUS_BAD);
 		close(cfd);
 		return;
 	}
@@ -79,7 +79,7 @@ static void on_request(evutil_socket_t fd, short what, void *arg)
 		abort();
 	cl->fd = cfd;
 	cl->pluto = p;
-	int status = 2;
+	int status = WHACK_STATUS_BAD;
 	bool found = false;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (commands[i].code == m.command) {
@@ -110,13 +110,13 @@ bool ctl_open(struct pluto *p)
 {
 	const struct pluto_options *o = &p->opts;
 	if (mkdir(o->rundir, 0755) != 0 && errno != EEXIST) {
-		llog(&p->logger, LOG_ERROR, "cannot create run directory %s: %s", o->rundir,
+		llog(&p->logger, RC_ERROR, "cannot create run directory %s: %s", o->rundir,
 		     strerror(errno));
 		return false;
 	}
 	snprintf(p->ctl_path, sizeof(p->ctl_path), "%s/pluto.ctl", o->rundir);
 	if (someone_answers(p->ctl_path)) {
-		llog(&p->logger, LOG_ERROR, "another pluto is running with control socket %s",
+		llog(&p->logger, RC_ERROR, "another pluto is running with control socket %s",
 		     p->ctl_path);
 		p->ctl_path[0] = '\0';   /* not ours to remove */
 		return false;
@@ -124,7 +124,7 @@ bool ctl_open(struct pluto *p)
 	unlink(p->ctl_path);
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	if (strlen(p->ctl_path) >= sizeof(sun.sun_path)) {
-		llog(&p->logger, LOG_ERROR, "control socket path too long: %s", p->ctl_path);
+		llog(&p->logger, RC_ERROR, "control socket path too long: %s", p->ctl_path);
 		return false;
 	}
 	strcpy(sun.sun_path, p->ctl_path);
@@ -133,7 +133,7 @@ bool ctl_open(struct pluto *p)
 	int rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (rc != 0 || chmod(p->ctl_path, 0600) != 0 || listen(fd, 16) != 0) {
-		llog(&p->logger, LOG_ERROR, "cannot listen on %s: %s", p->ctl_path, strerror(errno));
+		llog(&p->logger, RC_ERROR, "cannot listen on %s: %s", p->ctl_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return false;

@@ -59,7 +59,7 @@ bool dns_start(struct pluto *p)
 	p->dns = d;
 	d->ctx = ub_ctx_create();
 	if (d->ctx == NULL) {
-		llog(&p->logger, LOG_WARNING, "cannot start the DNS resolver");
+		llog(&p->logger, RC_WARNING, "cannot start the DNS resolver");
 		return false;
 	}
 	ub_ctx_async(d->ctx, 0);    /* answers come through ub_fd, no thread */

@@ -123,7 +123,7 @@ void helpers_start(struct pluto *p, int n)
 	for (unsigned i = 0; i < h->n; i++)
 		pthread_create(&h->threads[i], NULL, helper_main, h);
 	p->helpers = h;
-	llog(&p->logger, LOG_INFO, "started %u crypto helper thread%s", h->n, h->n == 1 ? "" : "s");
+	llog(&p->logger, RC_INFO, "started %u crypto helper thread%s", h->n, h->n == 1 ? "" : "s");
 }
 
 void helpers_submit(struct pluto *p, helper_work_fn *work, helper_done_fn *done, void *arg)

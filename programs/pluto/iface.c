@@ -93,7 +93,7 @@ static struct iface *bind_one(struct pluto *p, const ip_address *a, uint16_t por
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
-		llog(&p->logger, LOG_WARNING, "cannot listen on %s:%u: %s",
+		llog(&p->logger, RC_WARNING, "cannot listen on %s:%u: %s",
 		     str_address(a, abuf), port, strerror(errno));
 		close(fd);
 		return NULL;
@@ -111,7 +111,7 @@ static struct iface *bind_one(struct pluto *p, const ip_address *a, uint16_t por
 	*ifc = (struct iface){ .pluto = p, .addr = *a, .port = port, .natt = natt, .fd = fd };
 	ifc->ev = event_new(p->base, fd, EV_READ | EV_PERSIST, on_readable, ifc);
 	event_add(ifc->ev, NULL);
-	llog(&p->logger, LOG_INFO, "listening for IKE on %s:%u", str_address(a, abuf), port);
+	llog(&p->logger, RC_INFO, "listening for IKE on %s:%u", str_address(a, abuf), port);
 	return ifc;
 }
 
@@ -150,7 +150,7 @@ static void scan_addresses(struct pluto *p)
 			ip_address a;
 			const char *s = p->opts.listen[i];
 			if (ttoaddress_num(s, strlen(s), IP_UNSET, &a) != NULL)
-				llog(&p->logger, LOG_ERROR, "--listen %s: not an IP address", s);
+				llog(&p->logger, RC_ERROR, "--listen %s: not an IP address", s);
 			else
 				add_address(p, &a);
 		}
@@ -158,7 +158,7 @@ static void scan_addresses(struct pluto *p)
 	}
 	struct ifaddrs *ifa;
 	if (getifaddrs(&ifa) != 0) {
-		llog(&p->logger, LOG_ERROR, "cannot list interfaces: %s", strerror(errno));
+		llog(&p->logger, RC_ERROR, "cannot list interfaces: %s", strerror(errno));
 		return;
 	}
 	for (struct ifaddrs *i = ifa; i != NULL; i = i->ifa_next) {
@@ -182,7 +182,7 @@ bool ifaces_open(struct pluto *p, packet_fn *on_packet)
 	p->ifaces->on_packet = on_packet;
 	scan_addresses(p);
 	if (p->ifaces->head == NULL) {
-		llog(&p->logger, LOG_ERROR, "no address to listen for IKE on");
+		llog(&p->logger, RC_ERROR, "no address to listen for IKE on");
 		return false;
 	}
 	return true;

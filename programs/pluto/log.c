@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
+#include <syslog.h>
 #include <time.h>
 #include "log.h"
 #include "whack.h"
@@ -71,9 +72,14 @@ const char *debug_parse(const char *s, unsigned *cats)
 	return NULL;
 }
 
+static bool use_syslog;
+
 void log_init(FILE *out, bool timestamps, unsigned debug)
 {
 	sink = out;
+	use_syslog = out == NULL;
+	if (use_syslog)
+		openlog("pluto", LOG_PID, LOG_DAEMON);
 	stamps = timestamps;
 	debug_cats = debug;
 }
@@ -98,18 +104,26 @@ void logger_init(struct logger *lg, int whack_fd, const char *fmt, ...)
 }
 
 static const char *const level_tag[] = {
-	[LOG_ERROR] = "ERROR: ",
-	[LOG_WARNING] = "WARNING: ",
-	[LOG_INFO] = "",
-	[LOG_DEBUG] = "| ",
+	[RC_ERROR] = "ERROR: ",
+	[RC_WARNING] = "WARNING: ",
+	[RC_INFO] = "",
+	[RC_DEBUG] = "| ",
 };
 
 void vllog(const struct logger *lg, enum log_level level, const char *fmt, va_list ap)
 {
 	char text[1024];
 	vsnprintf(text, sizeof(text), fmt, ap);
+	const char *prefix = lg ? lg->prefix : "";
+	if (use_syslog) {
+		static const int prio[] = { [RC_ERROR] = LOG_ERR, [RC_WARNING] = LOG_WARNING,
+					    [RC_INFO] = LOG_NOTICE, [RC_DEBUG] = LOG_DEBUG };
+		syslog(prio[level], "%s%s%s", level_tag[level], prefix, text);
+	}
 	FILE *out = sink ? sink : stderr;
-	if (stamps) {
+	if (use_syslog) {
+		/* nothing on a stream */
+	} else if (stamps) {
 		struct timeval tv;
 		gettimeofday(&tv, NULL);
 		struct tm tm;
@@ -118,10 +132,11 @@ void vllog(const struct logger *lg, enum log_level level, const char *fmt, va_li
 		strftime(when, sizeof(when), "%b %d %H:%M:%S", &tm);
 		fprintf(out, "%s.%03ld: ", when, (long)(tv.tv_usec / 1000));
 	}
-	const char *prefix = lg ? lg->prefix : "";
-	fprintf(out, "%s%s%s\n", level_tag[level], prefix, text);
-	fflush(out);
-	if (lg != NULL && lg->whack_fd >= 0 && level != LOG_DEBUG) {
+	if (!use_syslog) {
+		fprintf(out, "%s%s%s\n", level_tag[level], prefix, text);
+		fflush(out);
+	}
+	if (lg != NULL && lg->whack_fd >= 0 && level != RC_DEBUG) {
 		char line[1200];
 		snprintf(line, sizeof(line), "%s%s%s", level_tag[level], prefix, text);
 		whack_reply_line(lg->whack_fd, line);
@@ -142,7 +157,7 @@ void ldbg(const struct logger *lg, unsigned cat, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vllog(lg, LOG_DEBUG, fmt, ap);
+	vllog(lg, RC_DEBUG, fmt, ap);
 	va_end(ap);
 }
 

@@ -7,7 +7,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-enum log_level { LOG_ERROR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+/* RC_: "report class" (LOG_ would clash with <syslog.h>). */
+enum log_level { RC_ERROR, RC_WARNING, RC_INFO, RC_DEBUG };
 
 /* Debug categories (bit set), named as in plutodebug= and --debug. */
 enum debug_cat {
@@ -34,7 +35,8 @@ struct logger {
 	int whack_fd;         /* -1, or a whack client that sees these lines */
 };
 
-/* Process-wide sink settings, set once at start-up. */
+/* Process-wide sink settings, set once at start-up: a stream, or (out
+ * NULL) syslog as "pluto", facility daemon. */
 void log_init(FILE *out, bool timestamps, unsigned debug);
 void log_set_debug(unsigned debug);
 unsigned log_debug(void);

@@ -153,19 +153,23 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 	return 0;
 }
 
-static FILE *open_log(const struct pluto_options *o)
+/* --logfile FILE, else --stderrlog, else syslog (NULL). *failed says why
+ * NULL came back when it is not syslog. */
+static FILE *open_log(const struct pluto_options *o, bool *failed)
 {
+	*failed = false;
 	if (o->logfile != NULL) {
 		FILE *f = fopen(o->logfile, "a");
 		if (f == NULL) {
 			fprintf(stderr, "pluto: cannot open log file %s: %s\n", o->logfile,
 				strerror(errno));
+			*failed = true;
 			return NULL;
 		}
 		setvbuf(f, NULL, _IOLBF, 0);
 		return f;
 	}
-	return stderr;
+	return o->stderrlog ? stderr : NULL;
 }
 
 /* Detach into the background unless --nofork; the parent exits once the
@@ -207,15 +211,16 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
 
-	FILE *log = open_log(&p->opts);
-	if (log == NULL)
+	bool failed;
+	FILE *log = open_log(&p->opts, &failed);
+	if (failed)
 		return 1;
-	log_init(log, !p->opts.stderrlog || p->opts.logfile != NULL, p->opts.debug);
+	log_init(log, p->opts.logfile != NULL, p->opts.debug);
 	logger_init(&p->logger, -1, "%s", "");
 
 	int report_fd = -1;
 	if (!p->opts.nofork && daemonize(&report_fd) != 0) {
-		llog(&p->logger, LOG_ERROR, "cannot fork: %s", strerror(errno));
+		llog(&p->logger, RC_ERROR, "cannot fork: %s", strerror(errno));
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -226,11 +231,11 @@ int main(int argc, char **argv)
 		pluto_stop(p);
 		return rc;
 	}
-	llog(&p->logger, LOG_INFO, "pluto ready: control socket %s", p->ctl_path);
+	llog(&p->logger, RC_INFO, "pluto ready: control socket %s", p->ctl_path);
 	event_base_dispatch(p->base);
-	llog(&p->logger, LOG_INFO, "pluto shutting down");
+	llog(&p->logger, RC_INFO, "pluto shutting down");
 	pluto_stop(p);
-	if (log != stderr)
+	if (log != NULL && log != stderr)
 		fclose(log);
 	return 0;
 }

@@ -39,11 +39,11 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		struct diags d = { 0 };
 		secrets_free(&p->secrets);
 		secrets_load(&p->secrets, p->opts.secretsfile, &d);
-		llog(&p->logger, LOG_INFO, "SIGHUP: %u secrets reloaded", p->secrets.n);
+		llog(&p->logger, RC_INFO, "SIGHUP: %u secrets reloaded", p->secrets.n);
 		diags_free(&d);
 		return;
 	}
-	llog(&p->logger, LOG_INFO, "signal %d", (int)sig);
+	llog(&p->logger, RC_INFO, "signal %d", (int)sig);
 	pluto_shutdown(p);
 }
 
@@ -60,10 +60,10 @@ static void on_kernel_event(const struct kernel_event *ev, void *arg)
 		for (struct ike_sa *s = ike_sa_first(p); s != NULL; s = s->next_all)
 			if (s->c == c)
 				return;   /* already negotiating */
-		llog(&p->logger, LOG_INFO, "\"%s\": traffic caught by the trap policy: initiating",
+		llog(&p->logger, RC_INFO, "\"%s\": traffic caught by the trap policy: initiating",
 		     c->name);
 		if (!ike_initiate(p, c, NULL, why, sizeof(why)))
-			llog(&p->logger, LOG_WARNING, "\"%s\": %s", c->name, why);
+			llog(&p->logger, RC_WARNING, "\"%s\": %s", c->name, why);
 		return;
 	}
 	/* EXPIRE: find the Child SA by its SPI */
@@ -130,9 +130,9 @@ static void load_config(struct pluto *p)
 	struct load_ctx lc = { p, 0, 0 };
 	ipsecconf_walk(conf, load_one, &lc, &d);
 	for (size_t i = 0; i < d.n; i++)
-		llog(&p->logger, d.v[i].level == DIAG_ERROR ? LOG_ERROR : LOG_WARNING, "%s:%u: %s",
+		llog(&p->logger, d.v[i].level == DIAG_ERROR ? RC_ERROR : RC_WARNING, "%s:%u: %s",
 		     d.v[i].file ? d.v[i].file : "", d.v[i].line, d.v[i].text);
-	llog(&p->logger, LOG_INFO, "%s: %u conns loaded, %u refused", p->opts.config, lc.loaded,
+	llog(&p->logger, RC_INFO, "%s: %u conns loaded, %u refused", p->opts.config, lc.loaded,
 	     lc.failed);
 	diags_free(&d);
 	ipsecconf_free(conf);
@@ -145,7 +145,7 @@ static bool write_pid(struct pluto *p)
 	snprintf(p->pid_path, sizeof(p->pid_path), "%s/pluto.pid", p->opts.rundir);
 	FILE *f = fopen(p->pid_path, "w");
 	if (f == NULL) {
-		llog(&p->logger, LOG_ERROR, "cannot write %s: %s", p->pid_path, strerror(errno));
+		llog(&p->logger, RC_ERROR, "cannot write %s: %s", p->pid_path, strerror(errno));
 		p->pid_path[0] = '\0';
 		return false;
 	}
@@ -159,11 +159,11 @@ static bool open_nss(struct pluto *p)
 	bool created = false;
 	err_t e = crypto_init_nssdb_create(p->opts.nssdir, &created);
 	if (e != NULL) {
-		llog(&p->logger, LOG_ERROR, "NSS: %s", e);
+		llog(&p->logger, RC_ERROR, "NSS: %s", e);
 		return false;
 	}
 	if (created)
-		llog(&p->logger, LOG_INFO, "created an empty NSS database in %s", p->opts.nssdir);
+		llog(&p->logger, RC_INFO, "created an empty NSS database in %s", p->opts.nssdir);
 	return true;
 }
 
@@ -172,7 +172,7 @@ int pluto_start(struct pluto *p)
 	p->ctl_fd = -1;
 	p->base = event_base_new();
 	if (p->base == NULL) {
-		llog(&p->logger, LOG_ERROR, "cannot start the event loop");
+		llog(&p->logger, RC_ERROR, "cannot start the event loop");
 		return 1;
 	}
 	if (!open_nss(p))
@@ -180,10 +180,10 @@ int pluto_start(struct pluto *p)
 	struct kernel_diag kd;
 	p->kernel = kernel_open(p->opts.kernel, &p->logger, &kd);
 	if (p->kernel == NULL) {
-		llog(&p->logger, LOG_ERROR, "kernel backend %s: %s", p->opts.kernel, kd.text);
+		llog(&p->logger, RC_ERROR, "kernel backend %s: %s", p->opts.kernel, kd.text);
 		return 1;
 	}
-	llog(&p->logger, LOG_INFO, "kernel backend: %s", p->opts.kernel);
+	llog(&p->logger, RC_INFO, "kernel backend: %s", p->opts.kernel);
 	if (!ctl_open(p))
 		return 1;
 	write_pid(p);
@@ -192,9 +192,9 @@ int pluto_start(struct pluto *p)
 	if (access(p->opts.secretsfile, F_OK) == 0)
 		secrets_load(&p->secrets, p->opts.secretsfile, &d);
 	else
-		llog(&p->logger, LOG_INFO, "no secrets file %s", p->opts.secretsfile);
+		llog(&p->logger, RC_INFO, "no secrets file %s", p->opts.secretsfile);
 	for (size_t i = 0; i < d.n; i++)
-		llog(&p->logger, d.v[i].level == DIAG_ERROR ? LOG_ERROR : LOG_WARNING, "%s:%u: %s",
+		llog(&p->logger, d.v[i].level == DIAG_ERROR ? RC_ERROR : RC_WARNING, "%s:%u: %s",
 		     d.v[i].file ? d.v[i].file : "", d.v[i].line, d.v[i].text);
 	diags_free(&d);
 

@@ -483,15 +483,26 @@ static void test_minimal_config_and_plutowait(void **state)
 static void test_implicit_conns_as_addconn(void **state)
 {
 	(void)state;
-	/* packetdefault is implicit with auto=route: addconn --autoall loads
-	 * it, and so does setup; the implicit groups have no instances
-	 * without policy files */
+	/* the implicit conns (packetdefault has auto=route) are Openswan's
+	 * opportunistic encryption, which pluto does not do: setup, like
+	 * addconn --autoall, leaves them alone; a user conn of that name is
+	 * the user's and is applied */
 	write_file("ipsec.conf", "version 2\n");
 	struct setup_args a;
 	load_args(&a, "start");
 	struct setup_plan p;
 	assert_int_equal(setup_load(&a, &p), 0);
 	char *text = plan_text(&p.msgs);
+	assert_string_equal(text, "");
+	free(text);
+	setup_plan_free(&p);
+	setup_args_free(&a);
+
+	write_file("ipsec.conf", "version 2\nconn packetdefault\n\tleft=198.18.0.1\n"
+		   "\tright=198.18.0.2\n\tauthby=secret\n\tauto=route\n");
+	load_args(&a, "start");
+	assert_int_equal(setup_load(&a, &p), 0);
+	text = plan_text(&p.msgs);
 	assert_string_equal(text, "add packetdefault\nroute packetdefault\n");
 	free(text);
 	setup_plan_free(&p);

@@ -9,13 +9,13 @@ int cmd_initiate(struct pluto *p, const struct whack_msg *m, struct ctl_client *
 	struct connection *c = connections_find(&p->conns, m->name);
 	if (c == NULL) {
 		ctl_reply(cl, "no connection named \"%s\"", m->name);
-		return 1;
+		return WHACK_STATUS_REFUSED;
 	}
 	bool async = (m->flags & WHACK_FLAG_ASYNC) != 0;
 	char why[256];
 	if (!ike_initiate(p, c, async ? NULL : cl, why, sizeof(why))) {
 		ctl_reply(cl, "%s", why);
-		return 1;
+		return WHACK_STATUS_REFUSED;
 	}
 	if (async) {
 		ctl_reply(cl, "\"%s\": initiating", c->name);

@@ -251,7 +251,7 @@ int cmd_status(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl
 	const char *json = whack_kvs_get(&m->options, "json");
 	if (m->name != NULL && connections_find(&p->conns, m->name) == NULL) {
 		ctl_reply(cl, "no connection named \"%s\"", m->name);
-		return 1;
+		return WHACK_STATUS_REFUSED;
 	}
 	if (json != NULL && json[0] == 'y')
 		json_status(p, m->name, cl);

@@ -10,7 +10,7 @@ int cmd_terminate(struct pluto *p, const struct whack_msg *m, struct ctl_client 
 	struct connection *c = connections_find(&p->conns, m->name);
 	if (c == NULL) {
 		ctl_reply(cl, "no connection named \"%s\"", m->name);
-		return 1;
+		return WHACK_STATUS_REFUSED;
 	}
 	bool waiting = false;
 	unsigned n = 0;

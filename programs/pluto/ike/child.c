@@ -117,7 +117,7 @@ bool child_alloc_spi(struct child_sa *child)
 		.reqid = conn_reqid(child->c),
 	};
 	if (kernel_get_spi(ike->pluto->kernel, &req, &child->spi_in, &d) != NULL) {
-		llog(&child->logger, LOG_ERROR, "%s", d.text);
+		llog(&child->logger, RC_ERROR, "%s", d.text);
 		return false;
 	}
 	return true;
@@ -196,7 +196,7 @@ bool child_install(struct child_sa *child, const struct child_sa_keys *keys, boo
 	fill_sa(&in, child, true, in_k, kin, sizeof(kin));
 	fill_sa(&out, child, false, out_k, kout, sizeof(kout));
 	if (kernel_add_sa_pair(p->kernel, &in, &out, &d) != NULL) {
-		llog(&child->logger, LOG_ERROR, "%s", d.text);
+		llog(&child->logger, RC_ERROR, "%s", d.text);
 		memset(kin, 0, sizeof(kin));
 		memset(kout, 0, sizeof(kout));
 		return false;
@@ -208,7 +208,7 @@ bool child_install(struct child_sa *child, const struct child_sa_keys *keys, boo
 	/* a routed conn has a trap out policy (same selector) to replace */
 	bool replace = child->c->routed || child->rekey_of_spi != 0;
 	if (kernel_add_policies(p->kernel, pol, n, replace, &d) != NULL) {
-		llog(&child->logger, LOG_ERROR, "%s", d.text);
+		llog(&child->logger, RC_ERROR, "%s", d.text);
 		struct kernel_sa_id iid = kernel_sa_id_of(&in), oid = kernel_sa_id_of(&out);
 		kernel_del_sa(p->kernel, &iid, &d);
 		kernel_del_sa(p->kernel, &oid, &d);
@@ -245,9 +245,9 @@ void child_uninstall(struct child_sa *child)
 			if (child->c->routed && pol[i].dir == KERNEL_DIR_OUT) {
 				pol[i].action = KERNEL_ACTION_TRAP;
 				if (kernel_replace_policy(p->kernel, &pol[i], &d) != NULL)
-					llog(&child->logger, LOG_WARNING, "%s", d.text);
+					llog(&child->logger, RC_WARNING, "%s", d.text);
 			} else if (kernel_del_policy(p->kernel, &pol[i], &d) != NULL) {
-				llog(&child->logger, LOG_WARNING, "%s", d.text);
+				llog(&child->logger, RC_WARNING, "%s", d.text);
 			}
 		}
 		run_updown(p, child->c, &child->ts, ike, UPDOWN_DOWN, &child->logger);
@@ -255,9 +255,9 @@ void child_uninstall(struct child_sa *child)
 	struct kernel_sa_id in = { ike->remote, ike->iface->addr, proto, child->spi_in };
 	struct kernel_sa_id out = { ike->iface->addr, ike->remote, proto, child->spi_out };
 	if (kernel_del_sa(p->kernel, &in, &d) != NULL)
-		llog(&child->logger, LOG_WARNING, "%s", d.text);
+		llog(&child->logger, RC_WARNING, "%s", d.text);
 	if (kernel_del_sa(p->kernel, &out, &d) != NULL)
-		llog(&child->logger, LOG_WARNING, "%s", d.text);
+		llog(&child->logger, RC_WARNING, "%s", d.text);
 	child->installed = false;
 }
 
@@ -336,7 +336,7 @@ void conn_unroute(struct pluto *p, struct connection *c)
 	logger_init(&lg, -1, "\"%s\": ", c->name);
 	for (size_t i = 0; i < n; i++)
 		if (kernel_del_policy(p->kernel, &pol[i], &d) != NULL)
-			llog(&lg, LOG_WARNING, "%s", d.text);
+			llog(&lg, RC_WARNING, "%s", d.text);
 	c->routed = false;
 	struct child_ts ts = conn_ts(c);
 	if (c->type <= CONN_TRANSPORT)

@@ -217,7 +217,7 @@ static bool child_keys(struct ike_sa *ike, struct child_sa *child, struct child_
 	err_t e = child_sa_keys_derive(&child->suite, ike->suite.prf, ike->keys.sk_d, EMPTY_CHUNK,
 				       ike->ni, ike->nr, keys);
 	if (e != NULL) {
-		llog(&child->logger, LOG_ERROR, "cannot derive the Child SA keys: %s", e);
+		llog(&child->logger, RC_ERROR, "cannot derive the Child SA keys: %s", e);
 		return false;
 	}
 	return true;
@@ -236,7 +236,7 @@ static void child_established(struct ike_sa *ike, struct child_sa *child)
 	snprintf(in, sizeof(in), "%08x", child->spi_in);
 	snprintf(out, sizeof(out), "%08x", child->spi_out);
 	char l[SUBNET_BUF], r[SUBNET_BUF];
-	llog(&child->logger, LOG_INFO, "established Child SA %s %s===%s {%s=>0x%s <0x%s %s}",
+	llog(&child->logger, RC_INFO, "established Child SA %s %s===%s {%s=>0x%s <0x%s %s}",
 	     child->transport ? "transport" : "tunnel", str_subnet(&child->ts.local, l),
 	     str_subnet(&child->ts.remote, r), child->protocol == IKEV2_PROTO_AH ? "AH" : "ESP",
 	     out, in, str_child_suite(&child->suite, suite, sizeof(suite)));
@@ -379,7 +379,7 @@ static void send_auth_request(struct ike_sa *ike, struct auth_request *r)
 	}
 	ike_set_state(ike, IKE_I_AUTH_SENT);
 	char suite[128];
-	llog(&ike->logger, LOG_INFO, "sent IKE_AUTH request {%s}",
+	llog(&ike->logger, RC_INFO, "sent IKE_AUTH request {%s}",
 	     str_ike_suite(&ike->suite, suite, sizeof(suite)));
 }
 
@@ -416,7 +416,7 @@ static void ike_established(struct ike_sa *ike, const ip_id *peer)
 	ike->c->ike_serial = ike->serial;
 	chunk_free(&ike->init_request);
 	chunk_free(&ike->init_response);
-	llog(&ike->logger, LOG_INFO, "established IKE SA with %s {%s}", str_id(peer, id),
+	llog(&ike->logger, RC_INFO, "established IKE SA with %s {%s}", str_id(peer, id),
 	     str_ike_suite(&ike->suite, suite, sizeof(suite)));
 	ike_sa_timers_start(ike);
 }
@@ -480,9 +480,9 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	if (err != 0) {
 		ctl_reply(ike->whack, "\"%s\" #%u: the peer refused the Child SA: %s", ike->c->name,
 			  child->serial, notify_name(err));
-		llog(&ike->logger, LOG_WARNING, "the peer refused the Child SA: %s", notify_name(err));
+		llog(&ike->logger, RC_WARNING, "the peer refused the Child SA: %s", notify_name(err));
 		child_sa_delete(child, NULL);
-		whack_done(ike, 1);
+		whack_done(ike, WHACK_STATUS_REFUSED);
 		return;
 	}
 	static struct ikev2_sa offered, answer;
@@ -511,10 +511,10 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		e = "cannot install the Child SA in the kernel";
 	child_sa_keys_free(&keys);
 	if (e != NULL) {
-		llog(&child->logger, LOG_WARNING, "Child SA: %s", e);
+		llog(&child->logger, RC_WARNING, "Child SA: %s", e);
 		ctl_reply(ike->whack, "\"%s\" #%u: Child SA failed: %s", ike->c->name, child->serial, e);
 		child_sa_delete(child, NULL);
-		whack_done(ike, 1);
+		whack_done(ike, WHACK_STATUS_REFUSED);
 		return;
 	}
 	child_established(ike, child);
@@ -567,7 +567,7 @@ static bool fill_auth_response(struct ike_sa *ike, struct ikev2_builder *b, void
 static void send_auth_response(struct ike_sa *ike, struct auth_response *r)
 {
 	if (!ike_send_response(ike, IKEV2_EXCH_IKE_AUTH, r->msgid, fill_auth_response, r))
-		llog(&ike->logger, LOG_ERROR, "cannot build the IKE_AUTH answer");
+		llog(&ike->logger, RC_ERROR, "cannot build the IKE_AUTH answer");
 	chunk_free(&r->auth);
 	free(r);
 }
@@ -583,7 +583,7 @@ static void sign_done_responder(struct pluto *p, void *arg)
 	struct ike_sa *ike = p ? ike_sa_by_serial(p, w->job.serial) : NULL;
 	if (ike == NULL || w->job.err[0] != '\0') {
 		if (ike != NULL) {
-			llog(&ike->logger, LOG_ERROR, "%s", w->job.err);
+			llog(&ike->logger, RC_ERROR, "%s", w->job.err);
 			ike_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, w->r->msgid,
 						 IKEV2_N_AUTHENTICATION_FAILED);
 			ike_sa_delete(ike, NULL);
@@ -622,20 +622,20 @@ static uint16_t responder_child(struct ike_sa *ike, const struct ikev2_payloads 
 	struct child_sa *child = ike->pending_child;
 	err_t e = child_proposals_choose(ike->c, &sa, NULL, &r->chosen, &child->suite, NULL);
 	if (e != NULL) {
-		llog(&ike->logger, LOG_INFO, "Child SA: %s", e);
+		llog(&ike->logger, RC_INFO, "Child SA: %s", e);
 		child_sa_delete(child, NULL);
 		return IKEV2_N_NO_PROPOSAL_CHOSEN;
 	}
 	e = ts_narrow(ike->c, &tsi, &tsr, &child->ts);
 	if (e != NULL) {
-		llog(&ike->logger, LOG_INFO, "Child SA: %s", e);
+		llog(&ike->logger, RC_INFO, "Child SA: %s", e);
 		child_sa_delete(child, NULL);
 		return IKEV2_N_TS_UNACCEPTABLE;
 	}
 	struct ikev2_notify n;
 	bool transport = ike_find_notify(pl, IKEV2_N_USE_TRANSPORT_MODE, &n) != NULL;
 	if (transport != child->transport) {
-		llog(&ike->logger, LOG_INFO, "Child SA: the peer wants %s mode, type=%s",
+		llog(&ike->logger, RC_INFO, "Child SA: the peer wants %s mode, type=%s",
 		     transport ? "transport" : "tunnel", child->transport ? "transport" : "tunnel");
 		child_sa_delete(child, NULL);
 		return IKEV2_N_NO_PROPOSAL_CHOSEN;
@@ -674,7 +674,7 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 	if (ikev2_decode_id(idp, &idi, &d) != NULL ||
 	    ikev2_decode_auth(ikev2_payloads_find(pl, IKEV2_PT_AUTH, 0), &auth, &d) != NULL ||
 	    (idrp != NULL && ikev2_decode_id(idrp, &idr, &d) != NULL)) {
-		llog(&ike->logger, LOG_WARNING, "IKE_AUTH: %s", d.text);
+		llog(&ike->logger, RC_WARNING, "IKE_AUTH: %s", d.text);
 		ike_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id, IKEV2_N_INVALID_SYNTAX);
 		ike_sa_delete(ike, NULL);
 		return;
@@ -704,7 +704,7 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 	chunk_free(&octets);
 	if (e != NULL) {
 		char id[ID_BUF];
-		llog(&ike->logger, LOG_WARNING, "IKE_AUTH from '%s' refused: %s", str_id(&peer, id), e);
+		llog(&ike->logger, RC_WARNING, "IKE_AUTH from '%s' refused: %s", str_id(&peer, id), e);
 		ike_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id,
 					 IKEV2_N_AUTHENTICATION_FAILED);
 		ike_sa_delete(ike, NULL);
@@ -732,7 +732,7 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 					sizeof(why));
 	chunk_free(&octets);
 	if (!ok) {
-		llog(&ike->logger, LOG_WARNING, "cannot authenticate ourselves: %s", e ? e : why);
+		llog(&ike->logger, RC_WARNING, "cannot authenticate ourselves: %s", e ? e : why);
 		ike_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id,
 					 IKEV2_N_AUTHENTICATION_FAILED);
 		ike_sa_delete(ike, NULL);
@@ -758,11 +758,11 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 
 void ike_initiate_failed(struct ike_sa *ike, const char *why)
 {
-	llog(&ike->logger, LOG_WARNING, "negotiation failed: %s", why);
+	llog(&ike->logger, RC_WARNING, "negotiation failed: %s", why);
 	if (ike->whack != NULL) {
 		ctl_reply(ike->whack, "\"%s\" #%u: negotiation failed: %s",
 			  ike->c ? ike->c->name : "", ike->serial, why);
-		whack_done(ike, 1);
+		whack_done(ike, WHACK_STATUS_REFUSED);
 	}
 	ike_sa_delete(ike, NULL);
 }

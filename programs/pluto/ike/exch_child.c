@@ -130,7 +130,7 @@ static void send_ccsa_request(struct pluto *p, void *arg)
 	if (ike == NULL || ike->state != IKE_ESTABLISHED || x->err[0] != '\0' ||
 	    ike_outstanding(ike) != REQ_NONE || outstanding_ccsa != NULL) {
 		if (ike != NULL && x->err[0] != '\0')
-			llog(&ike->logger, LOG_WARNING, "rekey: %s", x->err);
+			llog(&ike->logger, RC_WARNING, "rekey: %s", x->err);
 		struct child_sa *child = pending(ike, x);
 		if (child != NULL)
 			child_sa_delete(child, NULL);
@@ -149,7 +149,7 @@ static void send_ccsa_request(struct pluto *p, void *arg)
 		return;
 	}
 	outstanding_ccsa = x;
-	llog(&ike->logger, LOG_INFO, "sent CREATE_CHILD_SA request to rekey the %s",
+	llog(&ike->logger, RC_INFO, "sent CREATE_CHILD_SA request to rekey the %s",
 	     x->rekey_ike ? "IKE SA" : "Child SA");
 }
 
@@ -217,7 +217,7 @@ static bool finish_child(struct ike_sa *ike, struct child_sa *child, struct ccsa
 	err_t e = child_sa_keys_derive(&child->suite, ike->suite.prf, ike->keys.sk_d, x->gir,
 				       x->ni, x->nr, &keys);
 	if (e != NULL) {
-		llog(&child->logger, LOG_ERROR, "cannot derive the Child SA keys: %s", e);
+		llog(&child->logger, RC_ERROR, "cannot derive the Child SA keys: %s", e);
 		return false;
 	}
 	bool ok = child_install(child, &keys, we_initiated);
@@ -235,7 +235,7 @@ static bool finish_child(struct ike_sa *ike, struct child_sa *child, struct ccsa
 	if (ike->pending_child == child)
 		ike->pending_child = NULL;
 	child->c->child_serial = child->serial;
-	llog(&child->logger, LOG_INFO, "rekeyed Child SA {ESP=>0x%08x <0x%08x}", child->spi_out,
+	llog(&child->logger, RC_INFO, "rekeyed Child SA {ESP=>0x%08x <0x%08x}", child->spi_out,
 	     child->spi_in);
 	child_sa_timers_start(child);
 	return true;
@@ -269,7 +269,7 @@ static struct ike_sa *finish_ike(struct ike_sa *old, struct ccsa *x, bool we_ini
 	for (struct child_sa *c = ike->children; c != NULL; c = c->next)
 		c->ike = ike;
 	old->c->ike_serial = ike->serial;
-	llog(&ike->logger, LOG_INFO, "rekeyed IKE SA #%u", old->serial);
+	llog(&ike->logger, RC_INFO, "rekeyed IKE SA #%u", old->serial);
 	ike_sa_timers_start(ike);
 	return ike;
 }
@@ -285,12 +285,12 @@ static void initiator_keys_done(struct pluto *p, void *arg)
 		return;
 	}
 	if (x->err[0] != '\0') {
-		llog(&ike->logger, LOG_WARNING, "rekey: %s", x->err);
+		llog(&ike->logger, RC_WARNING, "rekey: %s", x->err);
 	} else if (x->rekey_ike) {
 		err_t e = ike_sa_keys_rekey(&x->ike_suite, ike->suite.prf, ike->keys.sk_d, x->gir,
 					    x->ni, x->nr, x->new_spi_i, x->new_spi_r, &x->ike_keys);
 		if (e != NULL) {
-			llog(&ike->logger, LOG_WARNING, "rekey: %s", e);
+			llog(&ike->logger, RC_WARNING, "rekey: %s", e);
 		} else {
 			finish_ike(ike, x, true);
 			/* the old SA is deleted on itself */
@@ -362,7 +362,7 @@ void child_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		}
 	}
 	if (e != NULL) {
-		llog(&ike->logger, LOG_WARNING, "rekey refused: %s", e);
+		llog(&ike->logger, RC_WARNING, "rekey refused: %s", e);
 		if (child != NULL)
 			child_sa_delete(child, NULL);
 		ccsa_free(x);
@@ -406,7 +406,7 @@ static void responder_keys_done(struct pluto *p, void *arg)
 		return;
 	}
 	if (x->err[0] != '\0') {
-		llog(&ike->logger, LOG_WARNING, "CREATE_CHILD_SA: %s", x->err);
+		llog(&ike->logger, RC_WARNING, "CREATE_CHILD_SA: %s", x->err);
 		ike_send_notify_response(ike, IKEV2_EXCH_CREATE_CHILD_SA, x->msgid,
 					 IKEV2_N_NO_PROPOSAL_CHOSEN);
 		ccsa_free(x);
@@ -524,7 +524,7 @@ void child_responder(struct ike_sa *ike, struct ike_msg_in *m)
 			if (e == NULL)
 				e = ts_narrow(c, &tsi, &tsr, &child->ts);
 			if (e != NULL) {
-				llog(&ike->logger, LOG_INFO, "CREATE_CHILD_SA: %s", e);
+				llog(&ike->logger, RC_INFO, "CREATE_CHILD_SA: %s", e);
 				refuse = IKEV2_N_NO_PROPOSAL_CHOSEN;
 			} else if (kp != NULL && dh == NULL) {
 				refuse = IKEV2_N_NO_PROPOSAL_CHOSEN;

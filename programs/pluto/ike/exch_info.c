@@ -62,7 +62,7 @@ bool info_delete_ike(struct ike_sa *ike, struct ctl_client *whack)
 	while (ike->children != NULL)
 		child_sa_delete(ike->children, "deleting the IKE SA");
 	ike_set_state(ike, IKE_DELETING);
-	llog(&ike->logger, LOG_INFO, "sent Delete for the IKE SA");
+	llog(&ike->logger, RC_INFO, "sent Delete for the IKE SA");
 	return true;
 }
 

@@ -122,7 +122,7 @@ static void read_common(struct ike_sa *ike, const struct ikev2_payloads *pl,
 	}
 	if (have && (nat_us || nat_them || (ike->c && ike->c->forceencaps))) {
 		ike->nat_detected = true;
-		llog(&ike->logger, LOG_INFO, "NAT detected (%s): using UDP encapsulation",
+		llog(&ike->logger, RC_INFO, "NAT detected (%s): using UDP encapsulation",
 		     nat_us ? "this host is behind a NAT" : nat_them ? "the peer is behind a NAT"
 							      : "forceencaps=yes");
 	}
@@ -166,7 +166,7 @@ static void send_init_request(struct ike_sa *ike)
 	if (ike->state != IKE_I_INIT_SENT)
 		ike_set_state(ike, IKE_I_INIT_SENT);
 	char a[ADDRESS_BUF];
-	llog(&ike->logger, LOG_INFO, "sent IKE_SA_INIT request to %s:%u",
+	llog(&ike->logger, RC_INFO, "sent IKE_SA_INIT request to %s:%u",
 	     str_address(&ike->remote, a), ike->remote_port);
 }
 
@@ -239,7 +239,7 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 			ike_initiate_failed(ike, "the responder keeps asking for a COOKIE");
 			return;
 		}
-		llog(&ike->logger, LOG_INFO, "the responder asks for a COOKIE: sending IKE_SA_INIT again");
+		llog(&ike->logger, RC_INFO, "the responder asks for a COOKIE: sending IKE_SA_INIT again");
 		chunk_free(&ike->cookie);
 		ike->cookie = chunk_clone(n.data.ptr, n.data.len);
 		ike->msgid_next_out = 0;
@@ -254,7 +254,7 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 			ike_initiate_failed(ike, "the responder wants a DH group we do not offer");
 			return;
 		}
-		llog(&ike->logger, LOG_INFO, "the responder wants DH group %s: sending IKE_SA_INIT again",
+		llog(&ike->logger, RC_INFO, "the responder wants DH group %s: sending IKE_SA_INIT again",
 		     group->name);
 		ike->msgid_next_out = 0;
 		dh_free(&ike->dh);
@@ -358,7 +358,7 @@ static void keys_done_responder(struct pluto *p, void *arg)
 		return;
 	}
 	if (j->err[0] != '\0') {
-		llog(&ike->logger, LOG_WARNING, "IKE_SA_INIT: %s", j->err);
+		llog(&ike->logger, RC_WARNING, "IKE_SA_INIT: %s", j->err);
 		ike_sa_delete(ike, NULL);
 		dh_free(&j->dh);
 		chunk_free(&j->peer_ke);
@@ -394,7 +394,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	str_address(&pkt->remote, a);
 	struct ikev2_diag d = { 0 };
 	if (ikev2_check_payloads(IKEV2_EXCH_IKE_SA_INIT, false, pl, NULL, &d) != NULL) {
-		llog(&p->logger, LOG_INFO, "IKE_SA_INIT from %s: %s", a, d.text);
+		llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s: %s", a, d.text);
 		if (d.notify)
 			ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 }, d.notify,
 					     d.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD ? &d.payload : NULL,
@@ -403,7 +403,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	}
 	struct ikev2_nonce ni;
 	if (ikev2_decode_nonce(ikev2_payloads_find(pl, IKEV2_PT_NONCE, 0), &ni, &d) != NULL) {
-		llog(&p->logger, LOG_INFO, "IKE_SA_INIT from %s: %s", a, d.text);
+		llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s: %s", a, d.text);
 		return;
 	}
 	/* under load, make the initiator prove its address first (2.6) */
@@ -416,7 +416,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	}
 	struct connection *c = conn_for_responder(p, pkt, NULL);
 	if (c == NULL) {
-		llog(&p->logger, LOG_INFO, "IKE_SA_INIT from %s: no conn for %s", a, a);
+		llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s: no conn for %s", a, a);
 		ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
 				     IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
@@ -425,7 +425,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	struct ikev2_ke ke;
 	if (ikev2_decode_sa(ikev2_payloads_find(pl, IKEV2_PT_SA, 0), &sa, &d) != NULL ||
 	    ikev2_decode_ke(ikev2_payloads_find(pl, IKEV2_PT_KE, 0), &ke, &d) != NULL) {
-		llog(&p->logger, LOG_INFO, "IKE_SA_INIT from %s: %s", a, d.text);
+		llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s: %s", a, d.text);
 		ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
 				     IKEV2_N_INVALID_SYNTAX, NULL, 0);
 		return;
@@ -435,7 +435,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 		abort();
 	err_t e = ike_proposals_choose(c, &sa, &rj->chosen, &rj->dh.suite);
 	if (e != NULL) {
-		llog(&p->logger, LOG_INFO, "\"%s\": IKE_SA_INIT from %s: %s", c->name, a, e);
+		llog(&p->logger, RC_INFO, "\"%s\": IKE_SA_INIT from %s: %s", c->name, a, e);
 		ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
 				     IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		free(rj);
@@ -444,7 +444,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	uint16_t group = (uint16_t)rj->dh.suite.dh->ikev2_id;
 	if (ke.group != group) {
 		uint8_t want[2] = { (uint8_t)(group >> 8), (uint8_t)group };
-		llog(&p->logger, LOG_INFO, "\"%s\": IKE_SA_INIT from %s: KE of group %u, asking for %s",
+		llog(&p->logger, RC_INFO, "\"%s\": IKE_SA_INIT from %s: KE of group %u, asking for %s",
 		     c->name, a, ke.group, rj->dh.suite.dh->name);
 		ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
 				     IKEV2_N_INVALID_KE_PAYLOAD, want, 2);
@@ -469,7 +469,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	ike->msgid_expect_in = 1;
 	ike_sa_insert(ike);
 	read_common(ike, pl, pkt, (const uint8_t[8]){ 0 });
-	llog(&ike->logger, LOG_INFO, "responding to IKE_SA_INIT from %s:%u", a, pkt->remote_port);
+	llog(&ike->logger, RC_INFO, "responding to IKE_SA_INIT from %s:%u", a, pkt->remote_port);
 
 	struct dh_job *j = &rj->dh;
 	j->serial = ike->serial;

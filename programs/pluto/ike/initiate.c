@@ -58,7 +58,7 @@ bool ike_initiate(struct pluto *p, struct connection *c, struct ctl_client *whac
 		ike->logger.whack_fd = whack->fd;
 	}
 	char a[ADDRESS_BUF];
-	llog(&ike->logger, LOG_INFO, "initiating IKEv2 connection to %s",
+	llog(&ike->logger, RC_INFO, "initiating IKEv2 connection to %s",
 	     str_address(&ike->remote, a));
 	sa_init_start(ike, ike_proposals_first_dh(c));
 	return true;

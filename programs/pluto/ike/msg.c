@@ -88,14 +88,14 @@ static bool sk_seal(struct ike_sa *ike, struct ikev2_builder *b, uint8_t first_i
 	err_t e = encr_seal(encr, ek, chunk_from(body, iv_len), aad, inner_buf, plain_len,
 			    body + iv_len, plain_len + (aead ? icv_len : 0));
 	if (e != NULL) {
-		llog(&ike->logger, LOG_ERROR, "cannot encrypt: %s", e);
+		llog(&ike->logger, RC_ERROR, "cannot encrypt: %s", e);
 		return false;
 	}
 	if (!aead) {
 		size_t total = sk_at + iv_len + plain_len + icv_len;
 		e = integ_compute(integ, ak, b->buf, total - icv_len, b->buf + total - icv_len);
 		if (e != NULL) {
-			llog(&ike->logger, LOG_ERROR, "cannot compute the checksum: %s", e);
+			llog(&ike->logger, RC_ERROR, "cannot compute the checksum: %s", e);
 			return false;
 		}
 	}
@@ -175,7 +175,7 @@ static size_t build(struct ike_sa *ike, uint8_t exchange, bool response, uint32_
 		size_t inner_len;
 		err_t e = ikev2_build_finish(&in, &inner_len);
 		if (e != NULL) {
-			llog(&ike->logger, LOG_ERROR, "cannot build the message: %s", e);
+			llog(&ike->logger, RC_ERROR, "cannot build the message: %s", e);
 			return 0;
 		}
 		if (!sk_seal(ike, &b, ikev2_build_first_type(&in), inner_len))
@@ -184,7 +184,7 @@ static size_t build(struct ike_sa *ike, uint8_t exchange, bool response, uint32_
 	size_t len;
 	err_t e = ikev2_build_finish(&b, &len);
 	if (e != NULL) {
-		llog(&ike->logger, LOG_ERROR, "cannot build the message: %s", e);
+		llog(&ike->logger, RC_ERROR, "cannot build the message: %s", e);
 		return 0;
 	}
 	return len;
@@ -195,7 +195,7 @@ static void transmit(struct ike_sa *ike, const uint8_t *data, size_t len)
 	err_t e = iface_send(ike->iface, &ike->remote, ike->remote_port, data, len);
 	if (e != NULL) {
 		char a[ADDRESS_BUF];
-		llog(&ike->logger, LOG_WARNING, "cannot send to %s:%u: %s",
+		llog(&ike->logger, RC_WARNING, "cannot send to %s:%u: %s",
 		     str_address(&ike->remote, a), ike->remote_port, e);
 	}
 	ldbg_hex(&ike->logger, DBG_RAW, "sent", data, len);
@@ -209,7 +209,7 @@ static void on_retransmit(evutil_socket_t fd, short what, void *arg)
 	if (!ike->request_outstanding)
 		return;
 	if (ike->retransmits >= RETRANSMIT_TRIES) {
-		llog(&ike->logger, LOG_INFO, "no answer after %u retransmissions", ike->retransmits);
+		llog(&ike->logger, RC_INFO, "no answer after %u retransmissions", ike->retransmits);
 		ike->request_outstanding = false;
 		if (ike->on_timeout != NULL)
 			ike->on_timeout(ike);
@@ -232,7 +232,7 @@ bool ike_send_request(struct ike_sa *ike, uint8_t exchange, enum ike_request kin
 		      ike_fill_fn *fill, void *ctx)
 {
 	if (ike->request_outstanding) {
-		llog(&ike->logger, LOG_ERROR, "internal error: a request is already outstanding");
+		llog(&ike->logger, RC_ERROR, "internal error: a request is already outstanding");
 		return false;
 	}
 	uint32_t msgid = ike->msgid_next_out;
@@ -337,7 +337,7 @@ static const struct {
 static void log_drop(struct pluto *p, const struct packet *pkt, const char *why)
 {
 	char a[ADDRESS_BUF];
-	llog(&p->logger, LOG_INFO, "dropping IKE message from %s:%u: %s",
+	llog(&p->logger, RC_INFO, "dropping IKE message from %s:%u: %s",
 	     str_address(&pkt->remote, a), pkt->remote_port, why);
 }
 
@@ -367,11 +367,11 @@ static void handle_response(struct ike_sa *ike, struct ike_msg_in *m)
 	if (encrypted_exchange(m->h.exchange)) {
 		err_t e = sk_open(ike, m, &d);
 		if (e != NULL) {
-			llog(&ike->logger, LOG_WARNING, "dropping response %u: %s", m->h.message_id, e);
+			llog(&ike->logger, RC_WARNING, "dropping response %u: %s", m->h.message_id, e);
 			return;
 		}
 		if (ikev2_check_payloads(m->h.exchange, true, &m->clear, &m->inner, &d) != NULL) {
-			llog(&ike->logger, LOG_WARNING, "response %u: %s", m->h.message_id, d.text);
+			llog(&ike->logger, RC_WARNING, "response %u: %s", m->h.message_id, d.text);
 			/* an answered request: stop retransmitting and give up */
 		}
 	}
@@ -407,11 +407,11 @@ static void handle_request(struct ike_sa *ike, struct ike_msg_in *m)
 	struct ikev2_diag d = { 0 };
 	err_t e = sk_open(ike, m, &d);
 	if (e != NULL) {
-		llog(&ike->logger, LOG_WARNING, "dropping request %u: %s", m->h.message_id, e);
+		llog(&ike->logger, RC_WARNING, "dropping request %u: %s", m->h.message_id, e);
 		return;
 	}
 	if (ikev2_check_payloads(m->h.exchange, false, &m->clear, &m->inner, &d) != NULL) {
-		llog(&ike->logger, LOG_WARNING, "request %u: %s", m->h.message_id, d.text);
+		llog(&ike->logger, RC_WARNING, "request %u: %s", m->h.message_id, d.text);
 		/* RFC 7296 2.21: an authenticated bad request gets INVALID_SYNTAX */
 		uint16_t n = d.notify ? d.notify : IKEV2_N_INVALID_SYNTAX;
 		ike->msgid_expect_in++;

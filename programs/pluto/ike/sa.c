@@ -81,7 +81,7 @@ void ike_set_state(struct ike_sa *ike, enum ike_state to)
 	enum ike_state from = ike->state;
 	if (to != IKE_DEAD && !(ike_transitions[from] & BIT(to))) {
 		/* a broken internal invariant, not peer input */
-		llog(&ike->logger, LOG_ERROR, "internal error: IKE SA state %s -> %s is not allowed",
+		llog(&ike->logger, RC_ERROR, "internal error: IKE SA state %s -> %s is not allowed",
 		     ike_state_name(from), ike_state_name(to));
 		abort();
 	}
@@ -96,7 +96,7 @@ void child_set_state(struct child_sa *child, enum child_state to)
 {
 	enum child_state from = child->state;
 	if (!(child_transitions[from] & BIT(to))) {
-		llog(&child->logger, LOG_ERROR, "internal error: Child SA state %s -> %s is not allowed",
+		llog(&child->logger, RC_ERROR, "internal error: Child SA state %s -> %s is not allowed",
 		     child_state_name(from), child_state_name(to));
 		abort();
 	}
@@ -299,7 +299,7 @@ void child_sa_delete(struct child_sa *child, const char *why)
 {
 	struct ike_sa *ike = child->ike;
 	if (why != NULL && child->state != CHILD_LARVAL)
-		llog(&child->logger, LOG_INFO, "deleting Child SA: %s", why);
+		llog(&child->logger, RC_INFO, "deleting Child SA: %s", why);
 	child_uninstall(child);
 	for (struct child_sa **pp = &ike->children; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == child) {
@@ -323,7 +323,7 @@ void ike_sa_delete(struct ike_sa *ike, const char *why)
 {
 	struct pluto *p = ike->pluto;
 	if (why != NULL)
-		llog(&ike->logger, LOG_INFO, "deleting IKE SA: %s", why);
+		llog(&ike->logger, RC_INFO, "deleting IKE SA: %s", why);
 	while (ike->children != NULL)
 		child_sa_delete(ike->children, why ? NULL : NULL);
 	if (ike->pending_child != NULL)
@@ -331,7 +331,7 @@ void ike_sa_delete(struct ike_sa *ike, const char *why)
 	if (ike->whack != NULL) {
 		ctl_reply(ike->whack, "\"%s\" #%u: %s", ike->c ? ike->c->name : "", ike->serial,
 			  why ? why : "IKE SA deleted");
-		ctl_client_done(ike->whack, 1);
+		ctl_client_done(ike->whack, WHACK_STATUS_REFUSED);
 		ike->whack = NULL;
 	}
 	if (ike->rekey_new != NULL)

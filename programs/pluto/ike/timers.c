@@ -35,7 +35,7 @@ static void ike_expired(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct ike_sa *ike = arg;
-	llog(&ike->logger, LOG_INFO, "IKE SA lifetime ended");
+	llog(&ike->logger, RC_INFO, "IKE SA lifetime ended");
 	if (!info_delete_ike(ike, NULL))
 		ike_sa_delete(ike, "lifetime ended");
 }
@@ -46,7 +46,7 @@ static void ike_rekey(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct ike_sa *ike = arg;
 	if (!ike_rekey_start(ike))
-		llog(&ike->logger, LOG_WARNING, "cannot rekey the IKE SA now");
+		llog(&ike->logger, RC_WARNING, "cannot rekey the IKE SA now");
 }
 
 static void ike_dpd(evutil_socket_t fd, short what, void *arg)
@@ -81,7 +81,7 @@ static void child_expired(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct child_sa *child = arg;
-	llog(&child->logger, LOG_INFO, "Child SA lifetime ended");
+	llog(&child->logger, RC_INFO, "Child SA lifetime ended");
 	if (!info_delete_child(child))
 		child_sa_delete(child, "lifetime ended");
 }
@@ -92,7 +92,7 @@ static void child_rekey(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct child_sa *child = arg;
 	if (!child_rekey_start(child))
-		llog(&child->logger, LOG_WARNING, "cannot rekey the Child SA now");
+		llog(&child->logger, RC_WARNING, "cannot rekey the Child SA now");
 }
 
 void child_sa_timers_start(struct child_sa *child)

@@ -349,7 +349,7 @@ void kernel_none_inject_event(struct kernel *k, const struct kernel_event *ev)
 	*n->events_tail = e;
 	n->events_tail = &e->next;
 	if (write(n->pipe[1], "e", 1) < 0 && errno != EAGAIN)
-		llog(&n->base.logger, LOG_WARNING, "kernel none: event pipe: %s", strerror(errno));
+		llog(&n->base.logger, RC_WARNING, "kernel none: event pipe: %s", strerror(errno));
 }
 
 void kernel_none_fail(struct kernel *k, enum kernel_none_op op, unsigned skip, int error)

@@ -299,7 +299,7 @@ static void xfrm_shutdown(struct kernel *k)
 				ldbg(&x->base.logger, DBG_KERNEL, "xfrm: shutdown removed %s%s", what,
 				     err ? " (already gone)" : "");
 			else
-				llog(&x->base.logger, LOG_WARNING, "cannot remove %s at shutdown: %s", what,
+				llog(&x->base.logger, RC_WARNING, "cannot remove %s at shutdown: %s", what,
 				     strerror(err));
 			untrack(t);
 		}
@@ -505,12 +505,12 @@ static void xfrm_process_events(struct kernel *k, kernel_event_cb *cb, void *arg
 			if (errno == EINTR)
 				continue;
 			if (errno == ENOBUFS) {
-				llog(&x->base.logger, LOG_WARNING,
+				llog(&x->base.logger, RC_WARNING,
 				     "kernel event queue overflowed: some ACQUIRE/EXPIRE events were lost");
 				continue;
 			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				llog(&x->base.logger, LOG_WARNING, "reading XFRM events: %s", strerror(errno));
+				llog(&x->base.logger, RC_WARNING, "reading XFRM events: %s", strerror(errno));
 			return;
 		}
 		if (n == 0)

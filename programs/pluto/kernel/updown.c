@@ -172,7 +172,7 @@ struct out_lines {
 static void flush_line(struct out_lines *o)
 {
 	o->buf[o->len] = '\0';
-	llog(o->lg, LOG_INFO, "updown %s: %s", o->verb, o->buf);
+	llog(o->lg, RC_INFO, "updown %s: %s", o->verb, o->buf);
 	o->len = 0;
 }
 
@@ -247,7 +247,7 @@ bool updown_run(const char *command, enum updown_verb verb, const struct updown_
 	}
 	char **argv = updown_split_argv(command, r->why, sizeof(r->why));
 	if (argv == NULL) {
-		llog(lg, LOG_ERROR, "updown %s: %s", verb_name, r->why);
+		llog(lg, RC_ERROR, "updown %s: %s", verb_name, r->why);
 		return false;
 	}
 	shortcut_ipsec(argv);
@@ -340,10 +340,10 @@ bool updown_run(const char *command, enum updown_verb verb, const struct updown_
 			 argv[0], r->signal, strsignal(r->signal));
 	}
 	if (ok)
-		llog(lg, LOG_INFO, "updown %s: '%s' exited with status 0", verb_name, argv[0]);
+		llog(lg, RC_INFO, "updown %s: '%s' exited with status 0", verb_name, argv[0]);
 out:
 	if (!ok)
-		llog(lg, LOG_ERROR, "%s", r->why);
+		llog(lg, RC_ERROR, "%s", r->why);
 	updown_env_free(env);
 	updown_argv_free(argv);
 	return ok;
