@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# Host-level (tier 1) tests of pluto: two daemons with --kernel none in
+# network namespaces this script creates, and pluto against libreswan's
+# pluto (IKE only: this host's kernel has no ESP). Prints one line per test:
+# PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY.
+#
+# usage: testing/pluto/host-pluto.sh [BUILD] [TEST...]
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=$top/${1:-build}
+shift || true
+ONLY=("$@")
+. "$top/testing/pluto/lib/netns.sh"
+
+IPSEC=$B/ipsec
+if [ ! -x "$B/libexec/ipsec/pluto" ]; then
+	echo "SKIP pluto-host: $B/libexec/ipsec/pluto is not built"
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP pluto-host: needs root for network namespaces"
+	exit 0
+fi
+WORK=$(mktemp -d /tmp/cygnet-host.XXXXXX)
+trap 'netns_down >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+PSK='host-test-psk-0123456789'
+
+# ---- helpers ---------------------------------------------------------------
+
+# conn_text NAME EXTRA...: a west-east conn (the same text on both hosts)
+conn_text() {
+	local name=$1
+	shift
+	printf 'version 2\n\nconn %s\n\tleft=198.18.0.1\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n' "$name"
+	printf '\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n'
+	printf '\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\tauto=add\n'
+	for kv in "$@"; do printf '\t%s\n' "$kv"; done
+}
+
+# host_dir HOST: the private directory of a host in this test
+host_dir() { echo "$WORK/$T/$1"; }
+
+# pluto_start HOST NS: pluto with every path private, waiting (<= 10 s)
+pluto_start() {
+	local h=$1 ns=$2 d pid i
+	d=$(host_dir "$h")
+	mkdir -p "$d/run"
+	ip netns exec "$ns" "$IPSEC" pluto --nofork --logfile "$d/log" --kernel none \
+		--config "$d/ipsec.conf" --secretsfile "$d/ipsec.secrets" --nssdir "$d" \
+		--rundir "$d/run" --nhelpers 1 ${PLUTO_DEBUG:-} >/dev/null 2>&1 &
+	pid=$!
+	netns_track "$pid"
+	echo "$pid" >"$d/pid"
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$d/run/pluto.ctl" ] && return 0
+		_ns_alive "$pid" || break
+		sleep 0.1
+	done
+	echo "pluto on $h did not start:" >&2
+	tail -5 "$d/log" >&2
+	return 1
+}
+
+whackh() { local h=$1 ns=$2; shift 2; ip netns exec "$ns" "$IPSEC" whack --rundir "$(host_dir "$h")/run" "$@"; }
+
+# status_json HOST NS: pluto's status as JSON on stdout
+status_json() { whackh "$1" "$2" --status --json; }
+
+# count HOST NS WHAT STATE: how many IKE/Child SAs in that state
+count() {
+	status_json "$1" "$2" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+print(sum(1 for s in d['$3'] if s['state'] == '$4'))" 2>/dev/null || echo -1
+}
+
+# wait_for N SECONDS CMD...: until CMD prints N (bounded)
+wait_for() {
+	local want=$1 secs=$2 i
+	shift 2
+	for ((i = 0; i < secs * 5; i++)); do
+		[ "$("$@")" = "$want" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+secrets() { printf '@west @east : PSK "%s"\n' "$1"; }
+
+# setup_pair TEST WEST-EXTRA EAST-EXTRA: fresh topology, configs, plutos
+setup_pair() {
+	T=$1
+	mkdir -p "$(host_dir west)" "$(host_dir east)"
+	netns_up "$$$RANDOM" >/dev/null || return 1
+	return 0
+}
+
+start_both() {
+	pluto_start west "$NS_WEST" && pluto_start east "$NS_EAST"
+}
+
+want() {
+	[ ${#ONLY[@]} -eq 0 ] && return 0
+	local o
+	for o in "${ONLY[@]}"; do [ "$o" = "$1" ] && return 0; done
+	return 1
+}
+
+result() {   # NAME WHY(empty: pass)
+	if [ -z "$2" ]; then
+		echo "PASS $1"
+	else
+		echo "FAIL $1: $2"
+		local h
+		for h in west east; do
+			[ -f "$(host_dir $h)/log" ] && { echo "--- $h log (last lines)"; tail -15 "$(host_dir $h)/log"; }
+		done
+	fi
+	netns_down >/dev/null 2>&1
+}
+
+# ---- tests ------------------------------------------------------------------
+
+test_psk() {
+	local why=""
+	setup_pair psk || { result psk "cannot make the namespaces"; return; }
+	conn_text west-east authby=secret >"$(host_dir west)/ipsec.conf"
+	cp "$(host_dir west)/ipsec.conf" "$(host_dir east)/ipsec.conf"
+	secrets "$PSK" >"$(host_dir west)/ipsec.secrets"
+	secrets "$PSK" >"$(host_dir east)/ipsec.secrets"
+	chmod 600 "$(host_dir west)/ipsec.secrets" "$(host_dir east)/ipsec.secrets"
+	start_both || { result psk "pluto did not start"; return; }
+	local out
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 1 ] && why="west has no Child SA"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 1 ] && why="east has no Child SA"
+	[ -z "$why" ] && ! grep -q 'established Child SA' <<<"$out" && why="no progress line from initiate: $out"
+	# terminate: both sides forget the SAs
+	if [ -z "$why" ]; then
+		out=$(whackh west "$NS_WEST" --name west-east --terminate 2>&1) || why="terminate failed: $out"
+		wait_for 0 5 count east "$NS_EAST" ike_sas ESTABLISHED || why="east kept its IKE SA after terminate"
+		[ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" = 0 ] || why="west kept its IKE SA"
+	fi
+	result psk "$why"
+}
+
+test_psk_wrong() {
+	local why=""
+	setup_pair psk-wrong || { result psk-wrong "cannot make the namespaces"; return; }
+	conn_text west-east authby=secret >"$(host_dir west)/ipsec.conf"
+	cp "$(host_dir west)/ipsec.conf" "$(host_dir east)/ipsec.conf"
+	secrets "$PSK" >"$(host_dir west)/ipsec.secrets"
+	secrets "not-the-same-psk" >"$(host_dir east)/ipsec.secrets"
+	chmod 600 "$(host_dir west)/ipsec.secrets" "$(host_dir east)/ipsec.secrets"
+	start_both || { result psk-wrong "pluto did not start"; return; }
+	local out rc
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1)
+	rc=$?
+	[ $rc = 0 ] && why="initiate succeeded with mismatched PSKs"
+	[ -z "$why" ] && ! grep -q AUTHENTICATION_FAILED <<<"$out" && why="no AUTHENTICATION_FAILED in: $out"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 0 ] && why="east kept an IKE SA"
+	result psk-wrong "$why"
+}
+
+test_rsa() {
+	local why=""
+	setup_pair rsa || { result rsa "cannot make the namespaces"; return; }
+	local w e wk ek
+	w=$(host_dir west)
+	e=$(host_dir east)
+	"$IPSEC" newhostkey --nssdir "$w" --bits 2048 >/dev/null 2>&1 &&
+		"$IPSEC" newhostkey --nssdir "$e" --bits 2048 >/dev/null 2>&1 ||
+		{ result rsa "newhostkey failed"; return; }
+	wk=$("$IPSEC" showhostkey --nssdir "$w" --left | sed -n 's/^\s*leftrsasigkey=//p')
+	ek=$("$IPSEC" showhostkey --nssdir "$e" --right | sed -n 's/^\s*rightrsasigkey=//p')
+	[ -n "$wk" ] && [ -n "$ek" ] || { result rsa "showhostkey printed no key"; return; }
+	conn_text west-east authby=rsasig "leftrsasigkey=$wk" "rightrsasigkey=$ek" >"$w/ipsec.conf"
+	cp "$w/ipsec.conf" "$e/ipsec.conf"
+	: >"$w/ipsec.secrets"
+	: >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	start_both || { result rsa "pluto did not start"; return; }
+	local out
+	out=$(whackh east "$NS_EAST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 1 ] && why="west has no Child SA"
+	result rsa "$why"
+}
+
+test_rekey() {
+	local why=""
+	setup_pair rekey || { result rekey "cannot make the namespaces"; return; }
+	conn_text west-east authby=secret salifetime=6s rekeymargin=3s rekeyfuzz=0% \
+		ikelifetime=9s pfs=yes >"$(host_dir west)/ipsec.conf"
+	cp "$(host_dir west)/ipsec.conf" "$(host_dir east)/ipsec.conf"
+	secrets "$PSK" >"$(host_dir west)/ipsec.secrets"
+	secrets "$PSK" >"$(host_dir east)/ipsec.secrets"
+	chmod 600 "$(host_dir west)/ipsec.secrets" "$(host_dir east)/ipsec.secrets"
+	start_both || { result rekey "pluto did not start"; return; }
+	whackh west "$NS_WEST" --name west-east --initiate >/dev/null 2>&1 || why="initiate failed"
+	local i
+	# the Child SA rekeys at ~3 s, the IKE SA at ~6 s; bounded at 15 s
+	for ((i = 0; i < 75; i++)); do
+		[ -n "$why" ] && break
+		grep -q 'rekeyed IKE SA' "$(host_dir west)/log" &&
+			grep -q 'rekeyed Child SA' "$(host_dir west)/log" &&
+			grep -q 'rekeyed IKE SA' "$(host_dir east)/log" && break
+		sleep 0.2
+	done
+	[ -z "$why" ] && ! grep -q 'rekeyed Child SA' "$(host_dir west)/log" && why="the Child SA was not rekeyed"
+	[ -z "$why" ] && ! grep -q 'rekeyed IKE SA' "$(host_dir east)/log" && why="the IKE SA was not rekeyed"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 1 ] && why="west does not have exactly one IKE SA after the rekey"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 1 ] && why="east does not have exactly one Child SA after the rekey"
+	result rekey "$why"
+}
+
+test_invalid_ke() {
+	local why=""
+	setup_pair invalid-ke || { result invalid-ke "cannot make the namespaces"; return; }
+	# west offers the defaults (Curve25519 first); east only MODP2048
+	conn_text west-east authby=secret >"$(host_dir west)/ipsec.conf"
+	conn_text west-east authby=secret 'ike=aes128-sha2_256;modp2048' >"$(host_dir east)/ipsec.conf"
+	secrets "$PSK" >"$(host_dir west)/ipsec.secrets"
+	secrets "$PSK" >"$(host_dir east)/ipsec.secrets"
+	chmod 600 "$(host_dir west)/ipsec.secrets" "$(host_dir east)/ipsec.secrets"
+	start_both || { result invalid-ke "pluto did not start"; return; }
+	local out
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && ! grep -q 'wants DH group modp2048' "$(host_dir west)/log" && why="no INVALID_KE_PAYLOAD round trip"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 1 ] && why="no Child SA"
+	result invalid-ke "$why"
+}
+
+# libreswan on east (IKE only on this kernel: its Child SA install fails)
+test_libreswan() {
+	local dir=$1 name=libreswan-$1 why=""
+	if [ ! -x /usr/libexec/ipsec/pluto ] || [ ! -x /usr/bin/certutil ]; then
+		echo "SKIP $name: libreswan (apt-get install libreswan) or certutil is not installed"
+		return
+	fi
+	setup_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	local w e
+	w=$(host_dir west)
+	e=$(host_dir east)
+	conn_text west-east authby=secret 'ike=aes256-sha2_256;modp2048' phase2alg=aes256-sha2_256 >"$w/ipsec.conf"
+	printf 'config setup\n\tplutodebug=none\nconn west-east\n\tauthby=secret\n\tikev2=yes\n\tleft=198.18.0.1\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\tike=aes256-sha2_256;modp2048\n\tesp=aes256-sha2_256\n\tauto=add\n' >"$e/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	secrets "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	mkdir -p "$e/nss" "$e/run"
+	certutil -N -d "sql:$e/nss" --empty-password >/dev/null 2>&1
+	pluto_start west "$NS_WEST" || { result "$name" "pluto did not start"; return; }
+	ip netns exec "$NS_EAST" /usr/libexec/ipsec/pluto --nofork --config "$e/ipsec.conf" \
+		--ipsecdir "$e" --secretsfile "$e/ipsec.secrets" --nssdir "$e/nss" \
+		--rundir "$e/run" --dumpdir "$e/run" --logfile "$e/log" >/dev/null 2>&1 &
+	netns_track $!
+	local i
+	for ((i = 0; i < 100; i++)); do [ -S "$e/run/pluto.ctl" ] && break; sleep 0.1; done
+	[ -S "$e/run/pluto.ctl" ] || { result "$name" "libreswan's pluto did not start"; return; }
+	sleep 0.3
+	if [ "$dir" = initiator ]; then
+		whackh west "$NS_WEST" --name west-east --initiate >/dev/null 2>&1
+	else
+		ip netns exec "$NS_EAST" timeout 15 /usr/libexec/ipsec/whack --rundir "$e/run" \
+			--name west-east --initiate >/dev/null 2>&1
+	fi
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED ||
+		why="no IKE SA with libreswan ($(grep -c . "$w/log") log lines)"
+	[ -z "$why" ] && ! grep -q "authenticated peer using authby=secret and ID_FQDN '@west'" "$e/log" &&
+		why="libreswan did not authenticate us"
+	result "$name" "$why"
+}
+
+for t in psk psk-wrong rsa rekey invalid-ke libreswan-initiator libreswan-responder; do
+	want "$t" || continue
+	case $t in
+	psk) test_psk ;;
+	psk-wrong) test_psk_wrong ;;
+	rsa) test_rsa ;;
+	rekey) test_rekey ;;
+	invalid-ke) test_invalid_ke ;;
+	libreswan-initiator) test_libreswan initiator ;;
+	libreswan-responder) test_libreswan responder ;;
+	esac
+done
+exit 0
