@@ -123,7 +123,7 @@ static bool have_iface(const struct pluto *p, const ip_address *a, uint16_t port
 	return false;
 }
 
-static void add_address(struct pluto *p, const ip_address *a)
+static void add_address(struct pluto *p, const ip_address *a, const char *dev)
 {
 	const uint16_t ports[2] = { (uint16_t)p->opts.ike_port, (uint16_t)p->opts.natt_port };
 	for (int k = 0; k < 2; k++) {
@@ -131,6 +131,7 @@ static void add_address(struct pluto *p, const ip_address *a)
 			continue;
 		struct iface *ifc = bind_one(p, a, ports[k], k == 1);
 		if (ifc != NULL) {
+			snprintf(ifc->name, sizeof(ifc->name), "%s", dev ? dev : "");
 			ifc->next = p->ifaces->head;
 			p->ifaces->head = ifc;
 		}
@@ -143,8 +144,29 @@ static bool usable(const ip_address *a)
 	return !(a->family == IP_V6 && a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80);
 }
 
+/* The device an address is on, from a getifaddrs() list. */
+static const char *device_of(struct ifaddrs *ifa, const ip_address *a)
+{
+	for (struct ifaddrs *i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL ||
+		    (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		ip_address b;
+		uint16_t port;
+		from_sockaddr((const struct sockaddr_storage *)(const void *)i->ifa_addr, &b, &port);
+		if (address_eq(&b, a))
+			return i->ifa_name;
+	}
+	return NULL;
+}
+
 static void scan_addresses(struct pluto *p)
 {
+	struct ifaddrs *ifa = NULL;
+	if (getifaddrs(&ifa) != 0) {
+		llog(&p->logger, RC_ERROR, "cannot list interfaces: %s", strerror(errno));
+		ifa = NULL;
+	}
 	if (p->opts.n_listen > 0) {
 		for (unsigned i = 0; i < p->opts.n_listen; i++) {
 			ip_address a;
@@ -152,26 +174,22 @@ static void scan_addresses(struct pluto *p)
 			if (ttoaddress_num(s, strlen(s), IP_UNSET, &a) != NULL)
 				llog(&p->logger, RC_ERROR, "--listen %s: not an IP address", s);
 			else
-				add_address(p, &a);
+				add_address(p, &a, device_of(ifa, &a));
 		}
-		return;
+	} else {
+		for (struct ifaddrs *i = ifa; i != NULL; i = i->ifa_next) {
+			if (i->ifa_addr == NULL ||
+			    (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+				continue;
+			ip_address a;
+			uint16_t port;
+			from_sockaddr((const struct sockaddr_storage *)(const void *)i->ifa_addr, &a, &port);
+			if (usable(&a))
+				add_address(p, &a, i->ifa_name);
+		}
 	}
-	struct ifaddrs *ifa;
-	if (getifaddrs(&ifa) != 0) {
-		llog(&p->logger, RC_ERROR, "cannot list interfaces: %s", strerror(errno));
-		return;
-	}
-	for (struct ifaddrs *i = ifa; i != NULL; i = i->ifa_next) {
-		if (i->ifa_addr == NULL ||
-		    (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
-			continue;
-		ip_address a;
-		uint16_t port;
-		from_sockaddr((const struct sockaddr_storage *)(const void *)i->ifa_addr, &a, &port);
-		if (usable(&a))
-			add_address(p, &a);
-	}
-	freeifaddrs(ifa);
+	if (ifa != NULL)
+		freeifaddrs(ifa);
 }
 
 bool ifaces_open(struct pluto *p, packet_fn *on_packet)

@@ -13,6 +13,7 @@ struct event;
 
 struct iface {
 	struct pluto *pluto;
+	char name[16];              /* the device holding addr ("eth0"), or "" */
 	ip_address addr;
 	uint16_t port;
 	bool natt;                  /* port 4500: packets carry the non-ESP marker */

@@ -40,12 +40,12 @@ conn_text() {
 # host_dir HOST: the private directory of a host in this test
 host_dir() { echo "$WORK/$T/$1"; }
 
-# pluto_start HOST NS: pluto with every path private, waiting (<= 10 s)
+# pluto_start HOST NS [KERNEL]: pluto with every path private, waiting (<= 10 s)
 pluto_start() {
-	local h=$1 ns=$2 d pid i
+	local h=$1 ns=$2 kernel=${3:-none} d pid i
 	d=$(host_dir "$h")
 	mkdir -p "$d/run"
-	ip netns exec "$ns" "$IPSEC" pluto --nofork --logfile "$d/log" --kernel none \
+	ip netns exec "$ns" "$IPSEC" pluto --nofork --logfile "$d/log" --kernel "$kernel" \
 		--config "$d/ipsec.conf" --secretsfile "$d/ipsec.secrets" --nssdir "$d" \
 		--rundir "$d/run" --nhelpers 1 ${PLUTO_DEBUG:-} >/dev/null 2>&1 &
 	pid=$!
@@ -270,7 +270,105 @@ test_libreswan() {
 	result "$name" "$why"
 }
 
-for t in psk psk-wrong rsa rekey invalid-ke libreswan-initiator libreswan-responder; do
+# auto=route with the xfrm backend: the trap policy is in the kernel and
+# the first packet's ACQUIRE starts the negotiation (the IKE SA comes up;
+# this kernel cannot hold the ESP SAs, so the Child SA fails to install)
+test_route_acquire() {
+	local why=""
+	setup_pair route-acquire || { result route-acquire "cannot make the namespaces"; return; }
+	conn_text west-east authby=secret >"$(host_dir west)/ipsec.conf"
+	sed -i 's/auto=add/auto=route/' "$(host_dir west)/ipsec.conf"
+	conn_text west-east authby=secret >"$(host_dir east)/ipsec.conf"
+	secrets "$PSK" >"$(host_dir west)/ipsec.secrets"
+	secrets "$PSK" >"$(host_dir east)/ipsec.secrets"
+	chmod 600 "$(host_dir west)/ipsec.secrets" "$(host_dir east)/ipsec.secrets"
+	pluto_start west "$NS_WEST" xfrm && pluto_start east "$NS_EAST" ||
+		{ result route-acquire "pluto did not start"; return; }
+	ip -n "$NS_WEST" xfrm policy | grep -q 'dir out' || why="no trap policy in west's kernel"
+	if [ -z "$why" ]; then
+		# one packet from the subnet behind west to the one behind east
+		local pingb
+		pingb=$(ping_bin) && ip netns exec "$NS_WEST" "$pingb" -c1 -W1 -I 198.51.100.1 203.0.113.1 >/dev/null 2>&1
+		wait_for 1 10 count east "$NS_EAST" ike_sas ESTABLISHED ||
+			why="the trapped packet did not bring the IKE SA up"
+		[ -z "$why" ] && ! grep -q 'traffic caught by the trap policy' "$(host_dir west)/log" &&
+			why="west did not log the ACQUIRE"
+	fi
+	# pluto removes what it installed when it stops
+	kill "$(cat "$(host_dir west)/pid")" 2>/dev/null
+	local i
+	for ((i = 0; i < 50; i++)); do _ns_alive "$(cat "$(host_dir west)/pid")" || break; sleep 0.1; done
+	[ -z "$why" ] && [ -n "$(ip -n "$NS_WEST" xfrm policy)" ] && why="policies left in the kernel after pluto stopped"
+	result route-acquire "$why"
+}
+
+# leftupdown= runs with execve and the PLUTO_* environment
+test_updown() {
+	local why="" w e
+	setup_pair updown || { result updown "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	printf '#!/bin/sh\nenv | grep ^PLUTO_ | sort > "%s/env.$PLUTO_VERB"\n' "$w" >"$w/record.sh"
+	chmod +x "$w/record.sh"
+	conn_text west-east authby=secret >"$w/ipsec.conf"
+	sed -i "s|leftupdown=%disabled|leftupdown=\"$w/record.sh --flag\"|" "$w/ipsec.conf"
+	cp "$w/ipsec.conf" "$e/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	secrets "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	start_both || { result updown "pluto did not start"; return; }
+	whackh west "$NS_WEST" --name west-east --initiate >/dev/null 2>&1 || why="initiate failed"
+	whackh west "$NS_WEST" --name west-east --terminate >/dev/null 2>&1
+	local v
+	for v in up-client down-client; do
+		[ -n "$why" ] && break
+		[ -f "$w/env.$v" ] || { why="updown was not run for $v"; break; }
+		grep -q '^PLUTO_CONNECTION=west-east$' "$w/env.$v" || why="$v: PLUTO_CONNECTION missing"
+		grep -q '^PLUTO_MY_CLIENT=198.51.100.0/24$' "$w/env.$v" || why="$v: PLUTO_MY_CLIENT wrong"
+		grep -q '^PLUTO_PEER_CLIENT=203.0.113.0/24$' "$w/env.$v" || why="$v: PLUTO_PEER_CLIENT wrong"
+		grep -q '^PLUTO_PEER_ID=@east$' "$w/env.$v" || why="$v: PLUTO_PEER_ID wrong"
+		grep -q '^PLUTO_ME=198.18.0.1$' "$w/env.$v" || why="$v: PLUTO_ME wrong"
+	done
+	result updown "$why"
+}
+
+# libreswan with raw RSA keys: it signs with RSASSA-PSS (RFC 7427)
+test_libreswan_rsa() {
+	local name=libreswan-rsa why="" w e wk ek
+	if [ ! -x /usr/libexec/ipsec/pluto ] || [ ! -x /usr/bin/certutil ]; then
+		echo "SKIP $name: libreswan (apt-get install libreswan) or certutil is not installed"
+		return
+	fi
+	setup_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	mkdir -p "$e/nss" "$e/run"
+	certutil -N -d "sql:$e/nss" --empty-password >/dev/null 2>&1
+	"$IPSEC" newhostkey --nssdir "$w" --bits 2048 >/dev/null 2>&1 &&
+		"$IPSEC" newhostkey --nssdir "$e/nss" --bits 3072 >/dev/null 2>&1 ||
+		{ result "$name" "newhostkey failed"; return; }
+	wk=$("$IPSEC" showhostkey --nssdir "$w" --left | sed -n 's/^\s*leftrsasigkey=//p')
+	ek=$("$IPSEC" showhostkey --nssdir "$e/nss" --right | sed -n 's/^\s*rightrsasigkey=//p')
+	conn_text west-east authby=rsasig "leftrsasigkey=$wk" "rightrsasigkey=$ek" >"$w/ipsec.conf"
+	printf 'config setup\n\tplutodebug=none\nconn west-east\n\tauthby=rsasig\n\tikev2=yes\n\tleft=198.18.0.1\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n\tleftrsasigkey=%s\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\trightrsasigkey=%s\n\tauto=add\n' "$wk" "$ek" >"$e/ipsec.conf"
+	: >"$w/ipsec.secrets"
+	: >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	pluto_start west "$NS_WEST" || { result "$name" "pluto did not start"; return; }
+	ip netns exec "$NS_EAST" /usr/libexec/ipsec/pluto --nofork --config "$e/ipsec.conf" \
+		--ipsecdir "$e" --secretsfile "$e/ipsec.secrets" --nssdir "$e/nss" \
+		--rundir "$e/run" --dumpdir "$e/run" --logfile "$e/log" >/dev/null 2>&1 &
+	netns_track $!
+	local i
+	for ((i = 0; i < 100; i++)); do [ -S "$e/run/pluto.ctl" ] && break; sleep 0.1; done
+	sleep 0.3
+	whackh west "$NS_WEST" --name west-east --initiate >/dev/null 2>&1
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED || why="no IKE SA with libreswan (RSA)"
+	[ -z "$why" ] && ! grep -q "RSASSA-PSS" "$e/log" && why="libreswan did not verify an RSASSA-PSS signature from us"
+	result "$name" "$why"
+}
+
+for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown libreswan-initiator libreswan-responder libreswan-rsa; do
 	want "$t" || continue
 	case $t in
 	psk) test_psk ;;
@@ -278,6 +376,9 @@ for t in psk psk-wrong rsa rekey invalid-ke libreswan-initiator libreswan-respon
 	rsa) test_rsa ;;
 	rekey) test_rekey ;;
 	invalid-ke) test_invalid_ke ;;
+	route-acquire) test_route_acquire ;;
+	updown) test_updown ;;
+	libreswan-rsa) test_libreswan_rsa ;;
 	libreswan-initiator) test_libreswan initiator ;;
 	libreswan-responder) test_libreswan responder ;;
 	esac

@@ -62,13 +62,15 @@ static struct child_ts conn_ts(struct connection *c)
 	return ts;
 }
 
-static void updown_ctx_of(struct connection *c, const struct child_ts *ts,
+static void updown_ctx_of(struct pluto *p, struct connection *c, const struct child_ts *ts,
 			  const struct ike_sa *ike, struct updown_ctx *u, char *myid,
 			  char *peerid)
 {
 	const struct end *me = local_end(c), *peer = peer_end(c);
 	memset(u, 0, sizeof(*u));
 	u->connection = c->name;
+	const struct iface *ifc = ike ? ike->iface : ifaces_find(p, &me->host, false);
+	u->interface = ifc ? ifc->name : NULL;
 	u->me = ike ? ike->iface->addr : me->host;
 	u->peer = ike ? ike->remote : peer->host;
 	str_id(&me->id, myid);
@@ -101,8 +103,7 @@ static void run_updown(struct pluto *p, struct connection *c, const struct child
 		cmd = updown_default_command(dflt, sizeof(dflt));
 	struct updown_ctx u;
 	char myid[ID_BUF], peerid[ID_BUF];
-	updown_ctx_of(c, ts, ike, &u, myid, peerid);
-	(void)p;
+	updown_ctx_of(p, c, ts, ike, &u, myid, peerid);
 	updown_run(cmd, verb, &u, UPDOWN_TIMEOUT_MS, lg, NULL);
 }
 
