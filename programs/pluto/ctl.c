@@ -47,9 +47,36 @@ void ctl_client_done(struct ctl_client *cl, int status)
 {
 	if (cl == NULL)
 		return;
-	whack_reply_status(cl->fd, status);
+	if (status > cl->worst)
+		cl->worst = status;
+	if (cl->pending > 1) {
+		cl->pending--;
+		return;
+	}
+	whack_reply_status(cl->fd, cl->worst);
 	close(cl->fd);
 	free(cl);
+}
+
+unsigned ctl_for_conns(struct pluto *p, const char *name,
+		       void (*fn)(struct pluto *p, struct connection *c, void *ctx), void *ctx)
+{
+	struct connection *c = connections_find(&p->conns, name);
+	if (c != NULL) {
+		fn(p, c, ctx);
+		return 1;
+	}
+	size_t len = strlen(name);
+	unsigned n = 0;
+	struct connection *next;
+	for (c = p->conns.head; c != NULL; c = next) {
+		next = c->next;   /* fn may remove c */
+		if (strncmp(c->name, name, len) == 0 && (c->name[len] == '/' || c->name[len] == '#')) {
+			fn(p, c, ctx);
+			n++;
+		}
+	}
+	return n;
 }
 
 static void on_request(evutil_socket_t fd, short what, void *arg)
@@ -79,6 +106,7 @@ static void on_request(evutil_socket_t fd, short what, void *arg)
 		abort();
 	cl->fd = cfd;
 	cl->pluto = p;
+	cl->pending = 1;
 	int status = WHACK_STATUS_BAD;
 	bool found = false;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -12,6 +12,8 @@ struct pluto;
 struct ctl_client {
 	int fd;
 	struct pluto *pluto;
+	unsigned pending;   /* outcomes still to come (several instances) */
+	int worst;          /* the highest status reported so far */
 };
 
 /* What a command returns: an exit status (0..255) for the client now,
@@ -28,8 +30,15 @@ struct ctl_command {
 bool ctl_open(struct pluto *p);
 void ctl_close(struct pluto *p);
 
-/* Sends the final status and frees the client. */
+/* Reports one outcome; the last of cl->pending sends the worst status and
+ * frees the client. */
 void ctl_client_done(struct ctl_client *cl, int status);
+
+/* Calls fn for conn NAME, or, when there is none of that name, for each of
+ * its instances (NAME/LxR, NAME#CIDR). Returns how many it found. */
+struct connection;
+unsigned ctl_for_conns(struct pluto *p, const char *name,
+		       void (*fn)(struct pluto *p, struct connection *c, void *ctx), void *ctx);
 /* One line of text to the client (no-op for NULL). */
 void ctl_reply(struct ctl_client *cl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -332,6 +332,28 @@ test_updown() {
 	result updown "$why"
 }
 
+# leftsubnets= instances: --up and --down act on all of them
+test_instances() {
+	local why=""
+	setup_pair instances || { result instances "cannot make the namespaces"; return; }
+	conn_text west-east authby=secret >"$(host_dir west)/ipsec.conf"
+	sed -i 's|leftsubnet=198.51.100.0/24|leftsubnets={198.51.100.0/25 198.51.100.128/25}|' "$(host_dir west)/ipsec.conf"
+	cp "$(host_dir west)/ipsec.conf" "$(host_dir east)/ipsec.conf"
+	secrets "$PSK" >"$(host_dir west)/ipsec.secrets"
+	secrets "$PSK" >"$(host_dir east)/ipsec.secrets"
+	chmod 600 "$(host_dir west)/ipsec.secrets" "$(host_dir east)/ipsec.secrets"
+	start_both || { result instances "pluto did not start"; return; }
+	local out
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 2 ] && why="west does not have two Child SAs"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 2 ] && why="east does not have two Child SAs"
+	if [ -z "$why" ]; then
+		out=$(whackh west "$NS_WEST" --name west-east --terminate 2>&1) || why="terminate failed: $out"
+		[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 0 ] && why="west kept IKE SAs"
+	fi
+	result instances "$why"
+}
+
 # libreswan with raw RSA keys: it signs with RSASSA-PSS (RFC 7427)
 test_libreswan_rsa() {
 	local name=libreswan-rsa why="" w e wk ek
@@ -368,7 +390,7 @@ test_libreswan_rsa() {
 	result "$name" "$why"
 }
 
-for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown libreswan-initiator libreswan-responder libreswan-rsa; do
+for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libreswan-initiator libreswan-responder libreswan-rsa; do
 	want "$t" || continue
 	case $t in
 	psk) test_psk ;;
@@ -378,6 +400,7 @@ for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown libreswan-initi
 	invalid-ke) test_invalid_ke ;;
 	route-acquire) test_route_acquire ;;
 	updown) test_updown ;;
+	instances) test_instances ;;
 	libreswan-rsa) test_libreswan_rsa ;;
 	libreswan-initiator) test_libreswan initiator ;;
 	libreswan-responder) test_libreswan responder ;;

@@ -1,25 +1,54 @@
-/* whack initiate: negotiate the conn; the client waits for the outcome
- * unless it asked for WHACK_FLAG_ASYNC. */
+/* whack initiate: negotiate the conn (or each of its instances); the
+ * client waits for every outcome unless it asked for WHACK_FLAG_ASYNC. */
 #include "ctl.h"
 #include "ike/exchanges.h"
 #include "pluto.h"
 
+struct up_ctx {
+	struct ctl_client *cl;
+	bool async;
+	unsigned started, failed;
+};
+
+static void count_one(struct pluto *p, struct connection *c, void *arg)
+{
+	(void)p;
+	(void)c;
+	unsigned *n = arg;
+	(*n)++;
+}
+
+static void up_one(struct pluto *p, struct connection *c, void *arg)
+{
+	struct up_ctx *u = arg;
+	char why[256];
+	if (ike_initiate(p, c, u->async ? NULL : u->cl, why, sizeof(why))) {
+		u->started++;
+		if (u->async)
+			ctl_reply(u->cl, "\"%s\": initiating", c->name);
+		return;
+	}
+	ctl_reply(u->cl, "%s", why);
+	u->failed++;
+	if (!u->async)
+		ctl_client_done(u->cl, WHACK_STATUS_REFUSED);   /* one outcome known */
+}
+
 int cmd_initiate(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
 {
-	struct connection *c = connections_find(&p->conns, m->name);
-	if (c == NULL) {
+	unsigned n = 0;
+	ctl_for_conns(p, m->name, count_one, &n);
+	if (n == 0) {
 		ctl_reply(cl, "no connection named \"%s\"", m->name);
 		return WHACK_STATUS_REFUSED;
 	}
-	bool async = (m->flags & WHACK_FLAG_ASYNC) != 0;
-	char why[256];
-	if (!ike_initiate(p, c, async ? NULL : cl, why, sizeof(why))) {
-		ctl_reply(cl, "%s", why);
-		return WHACK_STATUS_REFUSED;
-	}
-	if (async) {
-		ctl_reply(cl, "\"%s\": initiating", c->name);
-		return 0;
-	}
+	struct up_ctx u = { cl, (m->flags & WHACK_FLAG_ASYNC) != 0, 0, 0 };
+	/* one outcome per instance; the last one answers the client */
+	cl->pending = u.async ? 1 : n + 1;
+	ctl_for_conns(p, m->name, up_one, &u);
+	if (u.async)
+		return u.failed ? WHACK_STATUS_REFUSED : WHACK_STATUS_OK;
+	/* the extra count keeps the client alive until every start is done */
+	ctl_client_done(cl, WHACK_STATUS_OK);
 	return CMD_PENDING;
 }

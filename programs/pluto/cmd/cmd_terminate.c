@@ -1,34 +1,53 @@
-/* whack terminate: delete the conn's SAs (telling the peer); the conn
- * stays loaded (and routed, if it was). */
+/* whack terminate: delete the SAs of the conn (or of each instance),
+ * telling the peer; the client waits for the peer's answers. The conns stay
+ * loaded (and routed, if they were). */
 #include "ctl.h"
 #include "ike/exchanges.h"
 #include "ike/sa.h"
 #include "pluto.h"
 
-int cmd_terminate(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
+struct down_ctx {
+	struct ctl_client *cl;
+	unsigned sas, waiting;
+};
+
+static void down_one(struct pluto *p, struct connection *c, void *arg)
 {
-	struct connection *c = connections_find(&p->conns, m->name);
-	if (c == NULL) {
-		ctl_reply(cl, "no connection named \"%s\"", m->name);
-		return WHACK_STATUS_REFUSED;
-	}
-	bool waiting = false;
-	unsigned n = 0;
+	struct down_ctx *d = arg;
 	struct ike_sa *next;
 	for (struct ike_sa *ike = ike_sa_first(p); ike != NULL; ike = next) {
 		next = ike->next_all;
 		if (ike->c != c)
 			continue;
-		n++;
-		/* the first established one waits for the peer's answer */
-		if (!waiting && info_delete_ike(ike, cl)) {
-			waiting = true;
+		d->sas++;
+		/* established SAs say goodbye and the client waits for the answer */
+		d->cl->pending++;
+		if (info_delete_ike(ike, d->cl)) {
+			if (ike->whack == d->cl) {
+				d->waiting++;
+				continue;
+			}
+			d->cl->pending--;   /* another client already waits on it */
 			continue;
 		}
+		d->cl->pending--;
 		ike_sa_delete(ike, "terminated");
 	}
-	if (waiting)
-		return CMD_PENDING;
-	ctl_reply(cl, n ? "\"%s\": terminated" : "\"%s\": no SA to terminate", c->name);
-	return 0;
+	ctl_reply(d->cl, "\"%s\": terminating", c->name);
+}
+
+int cmd_terminate(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
+{
+	struct down_ctx d = { cl, 0, 0 };
+	if (ctl_for_conns(p, m->name, down_one, &d) == 0) {
+		ctl_reply(cl, "no connection named \"%s\"", m->name);
+		return WHACK_STATUS_REFUSED;
+	}
+	if (d.sas == 0)
+		ctl_reply(cl, "\"%s\": no SA to terminate", m->name);
+	if (d.waiting == 0)
+		return WHACK_STATUS_OK;
+	/* pending counts the answers plus this call's own report */
+	ctl_client_done(cl, WHACK_STATUS_OK);
+	return CMD_PENDING;
 }

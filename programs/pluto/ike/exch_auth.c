@@ -423,11 +423,7 @@ static void ike_established(struct ike_sa *ike, const ip_id *peer)
 
 static void whack_done(struct ike_sa *ike, int status)
 {
-	if (ike->whack != NULL) {
-		ctl_client_done(ike->whack, status);
-		ike->whack = NULL;
-		ike->logger.whack_fd = -1;
-	}
+	ike_whack_done(ike, status);
 }
 
 void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
@@ -681,7 +677,17 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 	}
 	ip_id peer;
 	err_t e = id_from_payload(&idi, &peer);
-	struct connection *c = e == NULL ? conn_for_responder(ike->pluto, m->pkt, &peer) : NULL;
+	/* the conn that fits the peer's ID and the traffic it asks for */
+	static struct ikev2_ts_list tsi, tsr;
+	const struct ikev2_payload *tip = ikev2_payloads_find(pl, IKEV2_PT_TSi, 0);
+	const struct ikev2_payload *trp = ikev2_payloads_find(pl, IKEV2_PT_TSr, 0);
+	bool have_ts = tip != NULL && trp != NULL && ikev2_decode_ts(tip, &tsi, &d) == NULL &&
+		       ikev2_decode_ts(trp, &tsr, &d) == NULL;
+	struct connection *c = NULL;
+	if (e == NULL && have_ts)
+		c = conn_for_responder(ike->pluto, m->pkt, &peer, &tsi, &tsr);
+	if (e == NULL && c == NULL)   /* the IKE SA may still come up: the Child SA is refused */
+		c = conn_for_responder(ike->pluto, m->pkt, &peer, NULL, NULL);
 	if (e == NULL && c == NULL)
 		e = "no conn accepts the peer's ID";
 	if (e == NULL && c != ike->c) {

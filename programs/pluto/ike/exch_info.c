@@ -102,13 +102,10 @@ void info_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 {
 	(void)m;
 	switch (ike->request_kind) {
-	case REQ_DELETE_IKE: {
-		struct ctl_client *w = ike->whack;
-		ike->whack = NULL;
+	case REQ_DELETE_IKE:
+		ike_whack_done(ike, WHACK_STATUS_OK);
 		ike_sa_delete(ike, "deleted");
-		ctl_client_done(w, 0);
 		return;
-	}
 	case REQ_DELETE_CHILD: {
 		/* our Child SAs in DELETING go, whatever the peer listed */
 		struct child_sa *next;

@@ -414,7 +414,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 				     sizeof(cookie));
 		return;
 	}
-	struct connection *c = conn_for_responder(p, pkt, NULL);
+	struct connection *c = conn_for_responder(p, pkt, NULL, NULL, NULL);
 	if (c == NULL) {
 		llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s: no conn for %s", a, a);
 		ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },

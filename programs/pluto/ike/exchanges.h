@@ -22,9 +22,12 @@ void sa_init_start(struct ike_sa *ike, const struct alg_desc *group);
 void auth_initiate(struct ike_sa *ike);
 
 /* The conn a responder uses for a peer at that address, narrowed by the
- * peer's ID once known (NULL before IKE_AUTH). */
+ * peer's ID once known (NULL before IKE_AUTH) and by the traffic selectors
+ * the peer asks for (NULL when none: the best by address and ID). */
+struct ikev2_ts_list;
 struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
-				      const ip_id *peer_id);
+				      const ip_id *peer_id, const struct ikev2_ts_list *tsi,
+				      const struct ikev2_ts_list *tsr);
 
 /* The IKE SA is up: lifetime, rekey and liveness timers (timers.c). */
 void ike_sa_timers_start(struct ike_sa *ike);

@@ -5,6 +5,7 @@
 #include "iface.h"
 #include "ike/exchanges.h"
 #include "ike/proposals.h"
+#include "ike/ts.h"
 #include "pluto.h"
 
 bool ike_initiate(struct pluto *p, struct connection *c, struct ctl_client *whack,
@@ -100,12 +101,16 @@ static int fit(const struct connection *c, const struct packet *pkt, const ip_id
 }
 
 struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
-				      const ip_id *peer_id)
+				      const ip_id *peer_id, const struct ikev2_ts_list *tsi,
+				      const struct ikev2_ts_list *tsr)
 {
 	struct connection *best = NULL;
 	int best_score = 0;
 	for (struct connection *c = p->conns.head; c != NULL; c = c->next) {
 		int s = fit(c, pkt, peer_id);
+		struct child_ts ts;
+		if (s > 0 && tsi != NULL && tsr != NULL && ts_narrow(c, tsi, tsr, &ts) != NULL)
+			continue;   /* the peer asks for traffic this conn does not carry */
 		if (s > best_score) {
 			best = c;
 			best_score = s;

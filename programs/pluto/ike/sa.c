@@ -285,6 +285,20 @@ struct child_sa *child_sa_new(struct ike_sa *ike, struct connection *c)
 	return child;
 }
 
+void ike_whack_done(struct ike_sa *ike, int status)
+{
+	if (ike->whack == NULL)
+		return;
+	struct ctl_client *cl = ike->whack;
+	ike->whack = NULL;
+	ike->logger.whack_fd = -1;
+	for (struct child_sa *c = ike->children; c != NULL; c = c->next)
+		c->logger.whack_fd = -1;
+	if (ike->pending_child != NULL)
+		ike->pending_child->logger.whack_fd = -1;
+	ctl_client_done(cl, status);
+}
+
 /* ---- deletion ------------------------------------------------------------ */
 
 static void free_timer(struct event **ev)
@@ -331,8 +345,7 @@ void ike_sa_delete(struct ike_sa *ike, const char *why)
 	if (ike->whack != NULL) {
 		ctl_reply(ike->whack, "\"%s\" #%u: %s", ike->c ? ike->c->name : "", ike->serial,
 			  why ? why : "IKE SA deleted");
-		ctl_client_done(ike->whack, WHACK_STATUS_REFUSED);
-		ike->whack = NULL;
+		ike_whack_done(ike, WHACK_STATUS_REFUSED);
 	}
 	if (ike->rekey_new != NULL)
 		ike->rekey_new = NULL;

@@ -161,6 +161,10 @@ unsigned ike_sa_count(struct pluto *p, unsigned *half_open);
 /* Puts a new IKE SA in the table (once its SPIs are set). */
 void ike_sa_insert(struct ike_sa *ike);
 
+/* The whack client waiting on this IKE SA gets status and is let go; its
+ * fd leaves every logger of the SA and its Child SAs. */
+void ike_whack_done(struct ike_sa *ike, int status);
+
 /* State changes: checked against the transition table, logged. */
 void ike_set_state(struct ike_sa *ike, enum ike_state to);
 void child_set_state(struct child_sa *child, enum child_state to);

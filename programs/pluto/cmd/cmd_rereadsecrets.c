@@ -1,7 +1,5 @@
-/* The small whack commands: rereadsecrets, listen, shutdown, ping. */
-#include "conn_load.h"
+/* whack rereadsecrets: ipsec.secrets read again (also on SIGHUP). */
 #include "ctl.h"
-#include "iface.h"
 #include "pluto.h"
 
 int cmd_rereadsecrets(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
@@ -19,29 +17,4 @@ int cmd_rereadsecrets(struct pluto *p, const struct whack_msg *m, struct ctl_cli
 	int rc = d.errors ? WHACK_STATUS_REFUSED : WHACK_STATUS_OK;
 	diags_free(&d);
 	return rc;
-}
-
-int cmd_listen(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
-{
-	(void)m;
-	ifaces_rescan(p);
-	conn_orient_all(p);
-	ctl_reply(cl, "listening for IKE on the current addresses");
-	return 0;
-}
-
-int cmd_shutdown(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
-{
-	(void)m;
-	ctl_reply(cl, "pluto is shutting down");
-	pluto_shutdown(p);
-	return 0;
-}
-
-int cmd_ping(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
-{
-	(void)p;
-	(void)m;
-	ctl_reply(cl, "pluto is running");
-	return 0;
 }
