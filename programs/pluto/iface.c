@@ -3,6 +3,7 @@
 #include <event2/event.h>
 #include <ifaddrs.h>
 #include <linux/udp.h>
+#include <linux/xfrm.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,29 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* IKE itself must never go through IPsec: a socket policy that lets the
+ * socket's traffic pass both ways, whatever policies cover the host
+ * addresses (transport mode between the two IKE endpoints covers them). */
+static void bypass_ipsec(struct pluto *p, int fd, int family)
+{
+	static const unsigned dirs[] = { XFRM_POLICY_IN, XFRM_POLICY_OUT };
+	for (size_t i = 0; i < 2; i++) {
+		struct xfrm_userpolicy_info pol;
+		memset(&pol, 0, sizeof(pol));
+		pol.action = XFRM_POLICY_ALLOW;
+		pol.sel.family = (uint16_t)family;
+		pol.dir = (uint8_t)dirs[i];
+		pol.lft.soft_byte_limit = XFRM_INF;
+		pol.lft.hard_byte_limit = XFRM_INF;
+		pol.lft.soft_packet_limit = XFRM_INF;
+		pol.lft.hard_packet_limit = XFRM_INF;
+		int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+		int opt = family == AF_INET6 ? IPV6_XFRM_POLICY : IP_XFRM_POLICY;
+		if (setsockopt(fd, level, opt, &pol, sizeof(pol)) != 0)
+			ldbg(&p->logger, DBG_KERNEL, "IKE socket IPsec bypass: %s", strerror(errno));
+	}
+}
+
 static struct iface *bind_one(struct pluto *p, const ip_address *a, uint16_t port, bool natt)
 {
 	struct sockaddr_storage ss;
@@ -92,6 +116,7 @@ static struct iface *bind_one(struct pluto *p, const ip_address *a, uint16_t por
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	bypass_ipsec(p, fd, ss.ss_family);
 	if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
 		llog(&p->logger, RC_WARNING, "cannot listen on %s:%u: %s",
 		     str_address(a, abuf), port, strerror(errno));

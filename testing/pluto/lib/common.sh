@@ -28,13 +28,15 @@ H_OK=0 H_FAIL=1 H_SKIP=3
 hlog() { echo "  [$(date +%H:%M:%S)] $*"; }
 herr() { echo "$*" >&2; }
 
-# wait_for SECONDS CMD...: run CMD every 0.1 s until it succeeds or SECONDS
-# have passed (at most SECONDS*10 tries). Returns CMD's last status.
-wait_for() {
-	local secs=$1 i n; shift
-	n=$((secs * 10))
-	for ((i = 0; i < n; i++)); do
+# wait_until SECONDS CMD...: run CMD until it succeeds or SECONDS have passed
+# (by the clock: a slow CMD does not stretch the bound), 0.1 s apart.
+# Returns CMD's last status.
+wait_until() {
+	local secs=$1 deadline; shift
+	deadline=$(($(now_ms) + secs * 1000))
+	while :; do
 		"$@" && return 0
+		[ "$(now_ms)" -lt "$deadline" ] || break
 		sleep 0.1
 	done
 	"$@"

@@ -41,9 +41,17 @@ _ns_lan() {
 }
 
 _ns_sysctls() {
-	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.default.rp_filter=0 net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
+	local kv=(net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0
+		net.ipv4.conf.default.rp_filter=0 net.ipv6.conf.all.disable_ipv6=1
+		net.ipv6.conf.default.disable_ipv6=1)
+	if command -v sysctl >/dev/null; then
+		ip netns exec "$1" sysctl -qw "${kv[@]}" >/dev/null 2>&1
+	else   # no procps: /proc/sys, which ip netns exec shows for the namespace
+		# shellcheck disable=SC2016  # expanded by that sh
+		ip netns exec "$1" sh -c 'for kv; do k=${kv%%=*}; echo "${kv#*=}" >"/proc/sys/$(echo "$k" | tr . /)"; done' \
+			sysctls "${kv[@]}" 2>/dev/null
+	fi
+	return 0
 }
 
 # Few processes on purpose: under UML every process start costs ~0.1 s, so

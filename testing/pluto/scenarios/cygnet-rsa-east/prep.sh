@@ -1,0 +1,1 @@
+../cygnet-rsa/prep.sh
