@@ -340,7 +340,7 @@ bool updown_run(const char *command, enum updown_verb verb, const struct updown_
 			 argv[0], r->signal, strsignal(r->signal));
 	}
 	if (ok)
-		llog(lg, RC_INFO, "updown %s: '%s' exited with status 0", verb_name, argv[0]);
+		ldbg(lg, DBG_UPDOWN, "updown %s: '%s' exited with status 0", verb_name, argv[0]);
 out:
 	if (!ok)
 		llog(lg, RC_ERROR, "%s", r->why);
