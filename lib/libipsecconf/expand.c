@@ -173,7 +173,8 @@ static bool expand_group(struct walker *w, enum side side, bool opportunistic)
 	tmpl.group = true;
 	w->fn(&tmpl, w->ctx);
 
-	const char *path = arena_printf(&w->scratch, "%s/%s", conf->policy_dir, w->res.name);
+	/* in the config's arena: messages naming the file outlive the walk */
+	const char *path = arena_printf(&conf->arena, "%s/%s", conf->policy_dir, w->res.name);
 	FILE *f = fopen(path, "r");
 	if (f == NULL) {
 		if (!w->res.implicit)
@@ -199,7 +200,7 @@ static bool expand_group(struct walker *w, enum side side, bool opportunistic)
 		ip_subnet sn;
 		bool host_bits;
 		err_t e = ttosubnet(p, strlen(p), IP_UNSET, &sn, &host_bits);
-		const char *file = arena_strdup(&w->scratch, path);
+		const char *file = path;
 		if (e != NULL) {
 			diag_add(w->d, DIAG_ERROR, file, lineno, 1,
 				 "bad CIDR block '%s' for policy group %s: %s", p, w->res.name, e);

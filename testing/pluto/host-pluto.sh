@@ -286,9 +286,9 @@ test_route_acquire() {
 		{ result route-acquire "pluto did not start"; return; }
 	ip -n "$NS_WEST" xfrm policy | grep -q 'dir out' || why="no trap policy in west's kernel"
 	if [ -z "$why" ]; then
-		# one packet from the subnet behind west to the one behind east
-		local pingb
-		pingb=$(ping_bin) && ip netns exec "$NS_WEST" "$pingb" -c1 -W1 -I 198.51.100.1 203.0.113.1 >/dev/null 2>&1
+		# one UDP datagram from the subnet behind west to the one behind
+		# east (the static route gives it source 198.51.100.1)
+		ip netns exec "$NS_WEST" bash -c 'echo trap >/dev/udp/203.0.113.1/9' 2>/dev/null
 		wait_for 1 10 count east "$NS_EAST" ike_sas ESTABLISHED ||
 			why="the trapped packet did not bring the IKE SA up"
 		[ -z "$why" ] && ! grep -q 'traffic caught by the trap policy' "$(host_dir west)/log" &&
