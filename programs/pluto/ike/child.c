@@ -84,7 +84,11 @@ static void updown_ctx_of(struct pluto *p, struct connection *c, const struct ch
 	u->peer_port = ts->remote_port;
 	u->metric = c->metric;
 	u->my_sourceip = me->sourceip;
-	u->policy = c->authby & AUTH_PSK ? "PSK+ENCRYPT" : "RSASIG+ENCRYPT";
+	/* Openswan's policy words: authentication, ESP, mode, PFS */
+	snprintf(u->policy_buf, sizeof(u->policy_buf), "%s%s%s%s", c->authby & AUTH_PSK ? "PSK" : "RSASIG",
+		 c->child_ah ? "+AUTHENTICATE" : "+ENCRYPT", c->type == CONN_TUNNEL ? "+TUNNEL" : "",
+		 c->pfs ? "+PFS" : "");
+	u->policy = u->policy_buf;
 	if (me->nexthop_text != NULL) {
 		ip_address nh;
 		if (ttoaddress_num(me->nexthop_text, strlen(me->nexthop_text), IP_UNSET, &nh) == NULL)

@@ -39,7 +39,8 @@ struct updown_ctx {
 	const char *peer_ca;        /* issuer DN of the peer's certificate */
 	unsigned metric;            /* leftmetric=; 0 = unset */
 	unsigned mtu;               /* leftmtu=/mtu=; 0 = unset */
-	const char *policy;         /* "PSK+ENCRYPT+TUNNEL+PFS+UP" */
+	const char *policy;         /* "PSK+ENCRYPT+TUNNEL+PFS" */
+	char policy_buf[48];        /* where a caller may build policy */
 	ip_address my_sourceip;     /* leftsourceip=; unset = none */
 	const char *stack;          /* NULL: "netkey" (the XFRM stack) */
 };
