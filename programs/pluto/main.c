@@ -17,10 +17,14 @@
 #include "dns.h"
 #include "helpers.h"
 #include "iface.h"
+#include "ike/cookie.h"
 #include "ike/sa.h"
 #include "kernel/kernel.h"
 #include "pluto.h"
 #include "startup.h"
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
 
 static const char usage[] =
 	"usage: ipsec pluto [--nofork] [--stderrlog] [--logfile FILE]\n"
@@ -28,8 +32,22 @@ static const char usage[] =
 	"                   [--nssdir DIR] [--rundir DIR] [--nhelpers N]\n"
 	"                   [--debug CATS] [--kernel xfrm|none] [--listen ADDR]...\n"
 	"                   [--ikeport N] [--natikeport N] [--uniqueids yes|no]\n"
+	"                   [--force-busy | --force-unlimited | --ddos-mode MODE]\n"
+	"                   [--ddos-ike-threshold N]\n"
 	"  --kernel none   negotiate and record SAs without installing them\n"
 	"                  (for hosts whose kernel has no ESP)\n"
+	"  --force-busy    always answer a new IKE_SA_INIT request with a COOKIE\n"
+	"                  (RFC 7296 2.6): the initiator must send it again with\n"
+	"                  that cookie before any DH work is done for it\n"
+	"  --force-unlimited  never ask for a COOKIE\n"
+	"  --ddos-mode MODE   busy (as --force-busy), unlimited (as\n"
+	"                  --force-unlimited) or auto (the default): ask for a\n"
+	"                  COOKIE only while --ddos-ike-threshold half-open IKE SAs\n"
+	"                  exist (libreswan's config setup ddos-mode=)\n"
+	"  --ddos-ike-threshold N  half-open IKE SAs (answered IKE_SA_INIT, no\n"
+	"                  IKE_AUTH yet) from which on auto mode asks for COOKIEs\n"
+	"                  (default " XSTR(COOKIE_THRESHOLD_DEFAULT) "; libreswan's ddos-ike-threshold=);\n"
+	"                  a half-open IKE SA is forgotten after " XSTR(IKE_HALF_OPEN_LIFETIME_S) " s\n"
 	"  --debug CATS    none, all, or a list of: control parsing emitting\n"
 	"                  crypt kernel lifecycle dns raw private helpers updown\n";
 
@@ -37,6 +55,7 @@ enum {
 	OPT_NOFORK = 256, OPT_STDERRLOG, OPT_LOGFILE, OPT_CONFIG, OPT_SECRETS,
 	OPT_IPSECDIR, OPT_NSSDIR, OPT_RUNDIR, OPT_NHELPERS, OPT_DEBUG, OPT_KERNEL,
 	OPT_LISTEN, OPT_IKEPORT, OPT_NATIKEPORT, OPT_UNIQUEIDS, OPT_HELP, OPT_VERSION,
+	OPT_FORCE_BUSY, OPT_FORCE_UNLIMITED, OPT_DDOS_MODE, OPT_DDOS_THRESHOLD,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +74,10 @@ static const struct option long_opts[] = {
 	{ "ikeport", required_argument, NULL, OPT_IKEPORT },
 	{ "natikeport", required_argument, NULL, OPT_NATIKEPORT },
 	{ "uniqueids", required_argument, NULL, OPT_UNIQUEIDS },
+	{ "force-busy", no_argument, NULL, OPT_FORCE_BUSY },
+	{ "force-unlimited", no_argument, NULL, OPT_FORCE_UNLIMITED },
+	{ "ddos-mode", required_argument, NULL, OPT_DDOS_MODE },
+	{ "ddos-ike-threshold", required_argument, NULL, OPT_DDOS_THRESHOLD },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -83,6 +106,8 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 		.ike_port = 500,
 		.natt_port = 4500,
 		.uniqueids = true,
+		.ddos_mode = DDOS_AUTO,
+		.ddos_threshold = COOKIE_THRESHOLD_DEFAULT,
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -131,6 +156,33 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 		case OPT_UNIQUEIDS:
 			o->uniqueids = strcmp(optarg, "no") != 0;
 			break;
+		case OPT_FORCE_BUSY: o->ddos_mode = DDOS_BUSY; break;
+		case OPT_FORCE_UNLIMITED: o->ddos_mode = DDOS_UNLIMITED; break;
+		case OPT_DDOS_MODE:
+			if (strcmp(optarg, "busy") == 0) {
+				o->ddos_mode = DDOS_BUSY;
+			} else if (strcmp(optarg, "unlimited") == 0) {
+				o->ddos_mode = DDOS_UNLIMITED;
+			} else if (strcmp(optarg, "auto") == 0) {
+				o->ddos_mode = DDOS_AUTO;
+			} else {
+				fprintf(stderr, "pluto: --ddos-mode %s: expected busy, unlimited or auto\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case OPT_DDOS_THRESHOLD: {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 1000000) {
+				fprintf(stderr, "pluto: --ddos-ike-threshold %s: expected 0..1000000\n",
+					optarg);
+				return 2;
+			}
+			o->ddos_threshold = (unsigned)v;
+			break;
+		}
 		case OPT_HELP:
 			fputs(usage, stdout);
 			return -1;

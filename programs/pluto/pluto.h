@@ -17,6 +17,14 @@ struct dns;
 
 #define PLUTO_LISTEN_MAX 16
 
+/* When IKE_SA_INIT requests must carry a COOKIE (RFC 7296 2.6); libreswan's
+ * ddos-mode= values. */
+enum ddos_mode {
+	DDOS_AUTO,          /* once --ddos-ike-threshold half-open IKE SAs exist */
+	DDOS_BUSY,          /* always (--force-busy) */
+	DDOS_UNLIMITED,     /* never (--force-unlimited) */
+};
+
 struct pluto_options {
 	bool nofork;
 	bool stderrlog;
@@ -33,6 +41,8 @@ struct pluto_options {
 	unsigned n_listen;
 	unsigned ike_port, natt_port;   /* 500, 4500 */
 	bool uniqueids;
+	enum ddos_mode ddos_mode;
+	unsigned ddos_threshold;    /* half-open IKE SAs that make pluto busy */
 };
 
 struct pluto {

@@ -40,14 +40,17 @@ conn_text() {
 # host_dir HOST: the private directory of a host in this test
 host_dir() { echo "$WORK/$T/$1"; }
 
-# pluto_start HOST NS [KERNEL]: pluto with every path private, waiting (<= 10 s)
+# pluto_start HOST NS [KERNEL [OPTION...]]: pluto with every path private,
+# waiting (<= 10 s); OPTIONs go to pluto last
 pluto_start() {
 	local h=$1 ns=$2 kernel=${3:-none} d pid i
+	shift 2
+	shift || true
 	d=$(host_dir "$h")
 	mkdir -p "$d/run"
 	ip netns exec "$ns" "$IPSEC" pluto --nofork --logfile "$d/log" --kernel "$kernel" \
 		--config "$d/ipsec.conf" --secretsfile "$d/ipsec.secrets" --nssdir "$d" \
-		--rundir "$d/run" --nhelpers 1 ${PLUTO_DEBUG:-} >/dev/null 2>&1 &
+		--rundir "$d/run" --nhelpers 1 ${PLUTO_DEBUG:-} "$@" >"$d/stderr" 2>&1 &
 	pid=$!
 	netns_track "$pid"
 	echo "$pid" >"$d/pid"
@@ -106,18 +109,81 @@ want() {
 	return 1
 }
 
-result() {   # NAME WHY(empty: pass)
-	if [ -z "$2" ]; then
+# result NAME WHY(empty: pass): stops the daemons first, so that what a
+# sanitizer reports as our plutos exit (leaks, errors) fails the test too
+result() {
+	local why=$2 h f
+	netns_down >/dev/null 2>&1
+	for h in west east; do
+		f=$(host_dir $h)/stderr
+		[ -z "$why" ] && [ -f "$f" ] && grep -q 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$f" &&
+			why="$h's pluto: $(grep -m1 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$f")"
+	done
+	if [ -z "$why" ]; then
 		echo "PASS $1"
 	else
-		echo "FAIL $1: $2"
-		local h
+		echo "FAIL $1: $why"
 		for h in west east; do
 			[ -f "$(host_dir $h)/log" ] && { echo "--- $h log (last lines)"; tail -15 "$(host_dir $h)/log"; }
+			[ -s "$(host_dir $h)/stderr" ] && { echo "--- $h stderr"; head -30 "$(host_dir $h)/stderr"; }
 		done
 	fi
-	netns_down >/dev/null 2>&1
+	return 0
 }
+
+# pair_psk TEST CONN-EXTRA...: the namespaces and the same PSK conn on both
+pair_psk() {
+	setup_pair "$1" || return 1
+	shift
+	local h
+	conn_text west-east authby=secret "$@" >"$(host_dir west)/ipsec.conf"
+	cp "$(host_dir west)/ipsec.conf" "$(host_dir east)/ipsec.conf"
+	for h in west east; do
+		secrets "$PSK" >"$(host_dir $h)/ipsec.secrets"
+		chmod 600 "$(host_dir $h)/ipsec.secrets"
+	done
+}
+
+have_libreswan() {
+	[ -x /usr/libexec/ipsec/pluto ] && [ -x /usr/bin/certutil ] && return 0
+	echo "SKIP $1: libreswan (apt-get install libreswan) or certutil is not installed"
+	return 1
+}
+
+# lsw_conf [SETUP-LINE...]: libreswan's ipsec.conf for east, PSK
+lsw_conf() {
+	printf 'config setup\n\tplutodebug=none\n'
+	local kv
+	for kv in "$@"; do printf '\t%s\n' "$kv"; done
+	printf 'conn west-east\n\tauthby=secret\n\tikev2=yes\n\tleft=198.18.0.1\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\tike=aes256-sha2_256;modp2048\n\tesp=aes256-sha2_256\n\tauto=add\n'
+}
+
+# lsw_start: libreswan's pluto on east, every path private (its
+# ipsec.conf and ipsec.secrets already there); waits for its socket (<= 10 s)
+lsw_start() {
+	local e i
+	e=$(host_dir east)
+	mkdir -p "$e/nss" "$e/run"
+	[ -f "$e/nss/cert9.db" ] || certutil -N -d "sql:$e/nss" --empty-password >/dev/null 2>&1
+	ip netns exec "$NS_EAST" /usr/libexec/ipsec/pluto --nofork --config "$e/ipsec.conf" \
+		--ipsecdir "$e" --secretsfile "$e/ipsec.secrets" --nssdir "$e/nss" \
+		--rundir "$e/run" --dumpdir "$e/run" --logfile "$e/log" "$@" >/dev/null 2>&1 &
+	netns_track $!
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$e/run/pluto.ctl" ] && break
+		sleep 0.1
+	done
+	[ -S "$e/run/pluto.ctl" ] || return 1
+	# it reads its conns after opening the socket: wait until it has them
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$NS_EAST" timeout 5 /usr/libexec/ipsec/whack --rundir "$e/run" --status 2>/dev/null |
+			grep -q '"west-east"' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+lsw_whack() { ip netns exec "$NS_EAST" timeout 15 /usr/libexec/ipsec/whack --rundir "$(host_dir east)/run" "$@"; }
 
 # ---- tests ------------------------------------------------------------------
 
@@ -391,7 +457,175 @@ test_libreswan_rsa() {
 	result "$name" "$why"
 }
 
-for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libreswan-initiator libreswan-responder libreswan-rsa; do
+
+# ---- COOKIE (RFC 7296 2.6) ---------------------------------------------------
+
+# east --force-busy: west's first IKE_SA_INIT is answered with a COOKIE,
+# west sends it again with the cookie, and both SAs come up
+test_cookie() {
+	local why="" out
+	pair_psk cookie || { result cookie "cannot make the namespaces"; return; }
+	pluto_start west "$NS_WEST" && pluto_start east "$NS_EAST" none --force-busy ||
+		{ result cookie "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && ! grep -q 'IKE_SA_INIT from 198.18.0.1:500: busy, it has no COOKIE: answered with a COOKIE' "$(host_dir east)/log" &&
+		why="east did not log a COOKIE sent"
+	[ -z "$why" ] && ! grep -q 'the responder asks for a COOKIE: sending IKE_SA_INIT again' "$(host_dir west)/log" &&
+		why="west did not log the COOKIE round trip"
+	[ -z "$why" ] && [ "$(grep -c 'answered with a COOKIE' "$(host_dir east)/log")" != 1 ] &&
+		why="east asked for a COOKIE more than once"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 1 ] && why="west has no Child SA"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 1 ] && why="east has no Child SA"
+	result cookie "$why"
+}
+
+# libreswan with ddos-mode=busy answers our IKE_SA_INIT with a COOKIE;
+# libreswan initiating to our --force-busy pluto gets one from us
+test_cookie_libreswan() {
+	local dir=$1 name=cookie-libreswan-$1 why="" w e
+	have_libreswan "$name" || return
+	setup_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	conn_text west-east authby=secret 'ike=aes256-sha2_256;modp2048' phase2alg=aes256-sha2_256 >"$w/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	secrets "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	if [ "$dir" = initiator ]; then   # we initiate, libreswan is busy
+		lsw_conf ddos-mode=busy >"$e/ipsec.conf"
+		pluto_start west "$NS_WEST" || { result "$name" "pluto did not start"; return; }
+	else
+		lsw_conf >"$e/ipsec.conf"
+		pluto_start west "$NS_WEST" none --force-busy || { result "$name" "pluto did not start"; return; }
+	fi
+	lsw_start || { result "$name" "libreswan's pluto did not start"; return; }
+	if [ "$dir" = initiator ]; then
+		whackh west "$NS_WEST" --name west-east --initiate >/dev/null 2>&1
+	else
+		lsw_whack --name west-east --initiate >/dev/null 2>&1
+	fi
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED ||
+		why="no IKE SA with libreswan ($(grep -c . "$w/log") log lines)"
+	if [ -z "$why" ] && [ "$dir" = initiator ]; then
+		grep -q 'the responder asks for a COOKIE: sending IKE_SA_INIT again' "$w/log" ||
+			why="we did not see libreswan's COOKIE"
+		[ -z "$why" ] && ! grep -q 'DOS mode on; responding to IKE_SA_INIT with cookie' "$e/log" &&
+			why="libreswan did not log a COOKIE sent"
+	elif [ -z "$why" ]; then
+		grep -q 'IKE_SA_INIT from 198.18.0.2:500: busy, it has no COOKIE: answered with a COOKIE' "$w/log" ||
+			why="we did not ask libreswan for a COOKIE"
+		[ -z "$why" ] && ! grep -qi 'received anti-DDOS COOKIE' "$e/log" &&
+			why="libreswan did not log our COOKIE"
+	fi
+	result "$name" "$why"
+}
+
+
+# write_ike_probe: a bare IKE_SA_INIT sender (python3) for the COOKIE tests,
+# one process for a whole exchange of probes (python starts slowly):
+#   ike-probe.py NONCE STEP...   STEP is SRC,DST,SPI,USE: a request from SRC
+#   to DST:500 with that SPIi, carrying the COOKIE of the answer to step USE
+#   (1-based; - for none). One line per step: the answer's payloads, e.g.
+#   "N:16390 COOKIE:ab12.." or "SA ..."; NO-ANSWER after 3 s.
+write_ike_probe() {
+	cat >"$WORK/ike-probe.py" <<'PY'
+import os, socket, struct, sys
+nonce = bytes.fromhex(sys.argv[1])
+def payload(next_type, body):
+    return struct.pack("!BBH", next_type, 0, 4 + len(body)) + body
+# the first default proposal of pluto: AES-GCM-16 256, PRF SHA2-512, X25519
+def transform(last, ttype, tid, attrs=b""):
+    body = struct.pack("!BBH", ttype, 0, tid) + attrs
+    return struct.pack("!BBH", 0 if last else 3, 0, 4 + len(body)) + body
+ts = (transform(False, 1, 20, struct.pack("!HH", 0x800E, 256)) + transform(False, 2, 7)
+      + transform(True, 4, 31))
+prop = struct.pack("!BBHBBBB", 0, 0, 8 + len(ts), 1, 1, 0, 3) + ts
+def request(spi, cookie):
+    chain = []   # (type, body)
+    if cookie:
+        chain.append((41, struct.pack("!BBH", 0, 0, 16390) + cookie))
+    chain += [(33, prop), (34, struct.pack("!HH", 31, 0) + os.urandom(32)), (40, nonce)]
+    body = b""
+    for i, (t, b) in enumerate(chain):
+        body += payload(chain[i + 1][0] if i + 1 < len(chain) else 0, b)
+    return (bytes.fromhex(spi) + bytes(8) +
+            struct.pack("!BBBBII", chain[0][0], 0x20, 34, 0x08, 0, 28 + len(body)) + body)
+def parse(data):
+    out, cookie = [], b""
+    nxt, off = data[16], 28
+    while nxt != 0 and off + 4 <= len(data):
+        n2, _, ln = struct.unpack("!BBH", data[off:off + 4])
+        if nxt == 41:
+            ntype = struct.unpack("!H", data[off + 6:off + 8])[0]
+            out.append("N:%d" % ntype)
+            if ntype == 16390:
+                cookie = data[off + 8:off + ln]
+                out.append("COOKIE:" + cookie.hex())
+        elif nxt == 33:
+            out.append("SA")
+        nxt, off = n2, off + ln
+    return " ".join(out), cookie
+cookies = []
+for step in sys.argv[2:]:
+    src, dst, spi, use = step.split(",")
+    msg = request(spi, cookies[int(use) - 1] if use != "-" else b"")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    s.settimeout(1)
+    line, cookie = "NO-ANSWER", b""
+    for attempt in range(3):
+        s.sendto(msg, (dst, 500))
+        try:
+            line, cookie = parse(s.recv(4096))
+            break
+        except socket.timeout:
+            continue
+    s.close()
+    cookies.append(cookie)
+    print(line, flush=True)
+PY
+}
+
+# A COOKIE is good only for the responder that made it, the initiator's
+# address, SPI and nonce: west (busy too) makes one that east must refuse;
+# east's own refused from another address and with another SPI; accepted
+# as it was made
+test_cookie_wrong() {
+	local why="" spi=0123456789abcdef spi2=fedcba9876543210 ni out
+	local -a ans
+	ni=$(printf '%064x' 42)
+	pair_psk cookie-wrong || { result cookie-wrong "cannot make the namespaces"; return; }
+	write_ike_probe
+	pluto_start west "$NS_WEST" none --force-busy && pluto_start east "$NS_EAST" none --force-busy ||
+		{ result cookie-wrong "pluto did not start"; return; }
+	# 1 west's cookie; 2 that to east: refused, with east's own; east's from
+	# 3 another address of west, 4 with another SPI: refused; 5 as made: taken
+	out=$(ip netns exec "$NS_WEST" timeout 20 python3 "$WORK/ike-probe.py" "$ni" \
+		198.18.0.1,198.18.0.1,$spi,- 198.18.0.1,198.18.0.2,$spi,1 \
+		198.51.100.1,198.18.0.2,$spi,2 198.18.0.1,198.18.0.2,$spi2,2 198.18.0.1,198.18.0.2,$spi,2)
+	mapfile -t ans <<<"$out"
+	if [[ "${ans[0]:-}" != *COOKIE:* ]]; then
+		why="west (busy) answered without a COOKIE: ${ans[0]:-}"
+	elif [[ "${ans[1]:-}" != *COOKIE:* ]]; then
+		why="east took the COOKIE west made: ${ans[1]:-}"
+	elif [ "${ans[1]#*COOKIE:}" = "${ans[0]#*COOKIE:}" ]; then
+		why="west and east made the same COOKIE"
+	elif [[ "${ans[2]:-}" != *COOKIE:* ]]; then
+		why="east took its COOKIE from another address: ${ans[2]:-}"
+	elif [[ "${ans[3]:-}" != *COOKIE:* ]]; then
+		why="east took its COOKIE with another SPI: ${ans[3]:-}"
+	elif [ "${ans[4]%% *}" != SA ]; then
+		why="east refused the COOKIE it made (want SA first): ${ans[4]:-}"
+	fi
+	[ -z "$why" ] && [ "$(grep -c 'its COOKIE is not the one we made for it: answered with a COOKIE' "$(host_dir east)/log")" != 3 ] &&
+		why="east did not log the three wrong COOKIEs"
+	[ -z "$why" ] && ! grep -q 'responding to IKE_SA_INIT from 198.18.0.1' "$(host_dir east)/log" &&
+		why="east did not log the IKE_SA_INIT it answered"
+	result cookie-wrong "$why"
+}
+
+for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libreswan-initiator \
+	libreswan-responder libreswan-rsa cookie cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder; do
 	want "$t" || continue
 	case $t in
 	psk) test_psk ;;
@@ -405,6 +639,10 @@ for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libre
 	libreswan-rsa) test_libreswan_rsa ;;
 	libreswan-initiator) test_libreswan initiator ;;
 	libreswan-responder) test_libreswan responder ;;
+	cookie) test_cookie ;;
+	cookie-wrong) test_cookie_wrong ;;
+	cookie-libreswan-initiator) test_cookie_libreswan initiator ;;
+	cookie-libreswan-responder) test_cookie_libreswan responder ;;
 	esac
 done
 exit 0

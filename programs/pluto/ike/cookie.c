@@ -52,23 +52,41 @@ void cookie_make(struct pluto *p, const uint8_t spi_i[8], const ip_address *ip,
 	compute(secret[0], spi_i, ip, ni, out);
 }
 
-bool cookie_check(struct pluto *p, const struct ikev2_header *h,
-		  const struct ikev2_payloads *pl, const ip_address *ip, struct ikev2_span ni)
+bool cookie_required(const struct pluto *p)
 {
+	switch (p->opts.ddos_mode) {
+	case DDOS_BUSY:
+		return true;
+	case DDOS_UNLIMITED:
+		return false;
+	case DDOS_AUTO:
+		break;
+	}
 	unsigned half_open;
 	ike_sa_count(p, &half_open);
-	if (half_open < COOKIE_HALF_OPEN_LIMIT)
-		return true;
+	return half_open >= p->opts.ddos_threshold;
+}
+
+enum cookie_verdict cookie_check(struct pluto *p, const struct ikev2_header *h,
+				 const struct ikev2_payloads *pl, const ip_address *ip,
+				 struct ikev2_span ni)
+{
+	if (!cookie_required(p))
+		return COOKIE_NOT_NEEDED;
 	refresh();
+	/* the first payload, and only that one, may be the COOKIE (2.6) */
 	struct ikev2_notify n;
+	struct ikev2_diag d;
 	if (pl->n == 0 || pl->p[0].type != IKEV2_PT_N ||
-	    ike_find_notify(pl, IKEV2_N_COOKIE, &n) == NULL || n.data.len != COOKIE_LEN)
-		return false;
+	    ikev2_decode_notify(&pl->p[0], &n, &d) != NULL || n.type != IKEV2_N_COOKIE)
+		return COOKIE_MISSING;
+	if (n.data.len != COOKIE_LEN)
+		return COOKIE_WRONG;
 	uint8_t want[COOKIE_LEN];
 	for (int i = 0; i < 2; i++) {
 		compute(secret[i], h->spi_i, ip, ni, want);
 		if (memcmp(want, n.data.ptr, COOKIE_LEN) == 0)
-			return true;
+			return COOKIE_GOOD;
 	}
-	return false;
+	return COOKIE_WRONG;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "helpers.h"
 #include "iface.h"
 #include "ike/cookie.h"
@@ -15,6 +16,7 @@
 
 #define NONCE_LEN 32
 #define INVALID_KE_RETRIES 3
+#define COOKIE_RETRIES 3
 
 /* One DH computation, done away from the event loop. */
 struct dh_job {
@@ -235,7 +237,10 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	const struct ikev2_payloads *pl = &m->clear;
 	struct ikev2_notify n;
 	if (ike_find_notify(pl, IKEV2_N_COOKIE, &n) != NULL) {
-		if (ike->cookie.ptr != NULL && ike->retransmits > 2) {
+		/* the answer is not authenticated: a responder (or someone
+		 * forging its answers) asking again and again must not keep us
+		 * sending IKE_SA_INIT for ever */
+		if (++ike->cookie_tries > COOKIE_RETRIES) {
 			ike_initiate_failed(ike, "the responder keeps asking for a COOKIE");
 			return;
 		}
@@ -379,11 +384,39 @@ static void keys_done_responder(struct pluto *p, void *arg)
 	if (ike_send_response(ike, IKEV2_EXCH_IKE_SA_INIT, rj->msgid, fill_init_response, &rj->chosen)) {
 		ike->init_response = chunk_dup(ike->last_response);
 		ike_set_state(ike, IKE_R_INIT_SENT);
+		ike_sa_half_open_timer_start(ike);
 	} else {
 		ike_sa_delete(ike, "cannot build the IKE_SA_INIT answer");
 	}
 	dh_free(&ike->dh);
 	free(rj);
+}
+
+/* One line per COOKIE sent, at most COOKIE_LOG_PER_SECOND a second (a flood
+ * of spoofed requests must not flood the log too); how many went unlogged
+ * is told with the next line. */
+#define COOKIE_LOG_PER_SECOND 5
+
+static void cookie_log(struct pluto *p, const char *addr, uint16_t port, enum cookie_verdict cv)
+{
+	static time_t second;
+	static unsigned in_second, unlogged;
+	time_t now = time(NULL);
+	if (now != second) {
+		second = now;
+		in_second = 0;
+	}
+	if (++in_second > COOKIE_LOG_PER_SECOND) {
+		unlogged++;
+		return;
+	}
+	char more[64] = "";
+	if (unlogged > 0)
+		snprintf(more, sizeof(more), " (and %u more not logged)", unlogged);
+	unlogged = 0;
+	llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s:%u: %s: answered with a COOKIE%s", addr, port,
+	     cv == COOKIE_WRONG ? "its COOKIE is not the one we made for it" : "busy, it has no COOKIE",
+	     more);
 }
 
 void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
@@ -407,13 +440,17 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 		return;
 	}
 	/* under load, make the initiator prove its address first (2.6) */
-	if (!cookie_check(p, &m->h, pl, &pkt->remote, ni.data)) {
+	enum cookie_verdict cv = cookie_check(p, &m->h, pl, &pkt->remote, ni.data);
+	if (cv == COOKIE_MISSING || cv == COOKIE_WRONG) {
 		uint8_t cookie[COOKIE_LEN];
 		cookie_make(p, m->h.spi_i, &pkt->remote, ni.data, cookie);
 		ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 }, IKEV2_N_COOKIE, cookie,
 				     sizeof(cookie));
+		cookie_log(p, a, pkt->remote_port, cv);
 		return;
 	}
+	if (cv == COOKIE_GOOD)
+		ldbg(&p->logger, DBG_CONTROL, "IKE_SA_INIT from %s: the COOKIE is good", a);
 	struct connection *c = conn_for_responder(p, pkt, NULL, NULL, NULL);
 	if (c == NULL) {
 		llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s: no conn for %s", a, a);

@@ -31,6 +31,10 @@ struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
 
 /* The IKE SA is up: lifetime, rekey and liveness timers (timers.c). */
 void ike_sa_timers_start(struct ike_sa *ike);
+/* A responder's IKE SA that answered IKE_SA_INIT: deleted unless IKE_AUTH
+ * establishes it within IKE_HALF_OPEN_LIFETIME_S (ike_sa_timers_start
+ * replaces the timer). */
+void ike_sa_half_open_timer_start(struct ike_sa *ike);
 void child_sa_timers_start(struct child_sa *child);
 
 /* CREATE_CHILD_SA and INFORMATIONAL requests we start. */

@@ -239,7 +239,7 @@ struct ike_sa *ike_sa_first(struct pluto *p)
 	return p->sas->all;
 }
 
-unsigned ike_sa_count(struct pluto *p, unsigned *half_open)
+unsigned ike_sa_count(const struct pluto *p, unsigned *half_open)
 {
 	if (half_open != NULL)
 		*half_open = p->sas->half_open;

@@ -94,6 +94,7 @@ struct ike_sa {
 	struct dh_secret *dh;
 	chunk_t ni, nr;
 	chunk_t cookie;              /* COOKIE to echo in the next IKE_SA_INIT */
+	unsigned cookie_tries;       /* COOKIE answers to this IKE SA's IKE_SA_INIT */
 	chunk_t init_request, init_response;   /* kept for AUTH, freed after */
 	bool peer_digsig;            /* peer sent SIGNATURE_HASH_ALGORITHMS */
 	uint16_t peer_hashes[8];
@@ -132,6 +133,10 @@ struct ike_sa {
 	struct ike_sa *next_hash, *next_serial, *next_all, *prev_all;
 };
 
+/* Seconds a responder keeps an IKE SA that answered IKE_SA_INIT and got no
+ * good IKE_AUTH request (libreswan: one minute). */
+#define IKE_HALF_OPEN_LIFETIME_S 60
+
 /* ---- the table -------------------------------------------------------- */
 
 struct sa_table;
@@ -156,7 +161,7 @@ struct ike_sa *ike_sa_of_conn(struct pluto *p, const struct connection *c);
 /* Every IKE SA, for status and shutdown; the next pointer is safe to
  * take before freeing the current one. */
 struct ike_sa *ike_sa_first(struct pluto *p);
-unsigned ike_sa_count(struct pluto *p, unsigned *half_open);
+unsigned ike_sa_count(const struct pluto *p, unsigned *half_open);
 
 /* Puts a new IKE SA in the table (once its SPIs are set). */
 void ike_sa_insert(struct ike_sa *ike);

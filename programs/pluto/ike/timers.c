@@ -61,10 +61,30 @@ static void ike_dpd(evutil_socket_t fd, short what, void *arg)
 	arm(&ike->dpd_timer, ike->pluto->base, ike_dpd, ike, c->dpd_delay_ms);
 }
 
+static void ike_half_open_expired(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct ike_sa *ike = arg;
+	ike_sa_delete(ike, "no IKE_AUTH request in time: forgetting the half-open IKE SA");
+}
+
+void ike_sa_half_open_timer_start(struct ike_sa *ike)
+{
+	if (ike->expire_timer == NULL)
+		ike->expire_timer = event_new(ike->pluto->base, -1, 0, ike_half_open_expired, ike);
+	struct timeval tv = { IKE_HALF_OPEN_LIFETIME_S, 0 };
+	event_add(ike->expire_timer, &tv);
+}
+
 void ike_sa_timers_start(struct ike_sa *ike)
 {
 	struct connection *c = ike->c;
 	struct event_base *base = ike->pluto->base;
+	if (ike->expire_timer != NULL) {   /* the half-open one: a new callback */
+		event_free(ike->expire_timer);
+		ike->expire_timer = NULL;
+	}
 	uint64_t life = c->ike_lifetime_ms ? c->ike_lifetime_ms : 3600000;
 	ike->last_heard = time(NULL);
 	arm(&ike->expire_timer, base, ike_expired, ike, life);
