@@ -1,5 +1,5 @@
 /* Start-up and shutdown: NSS, the kernel, the control socket, the IKE
- * sockets, the helpers, DNS, capabilities, signals, then the conns of
+ * sockets, capabilities, the helpers, DNS, signals, then the conns of
  * --config. Shutdown undoes it all in reverse. */
 #include <errno.h>
 #include <event2/event.h>
@@ -201,6 +201,9 @@ int pluto_start(struct pluto *p)
 	p->sas = sa_table_new();
 	if (!ifaces_open(p, ike_receive))
 		return 1;
+	/* Capabilities are per thread: dropped before any thread (crypto
+	 * helpers, libunbound's) is started, so that none keeps more. */
+	caps_drop(&p->logger);
 	helpers_start(p, p->opts.nhelpers);
 	dns_start(p);
 	int kfd = kernel_event_fd(p->kernel);
@@ -208,7 +211,6 @@ int pluto_start(struct pluto *p)
 		p->kernel_event = event_new(p->base, kfd, EV_READ | EV_PERSIST, on_kernel_readable, p);
 		event_add(p->kernel_event, NULL);
 	}
-	caps_drop(&p->logger);
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		p->signals[i] = evsignal_new(p->base, sigs[i], on_signal, p);

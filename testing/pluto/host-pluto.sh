@@ -624,8 +624,103 @@ test_cookie_wrong() {
 	result cookie-wrong "$why"
 }
 
+
+# ---- capabilities -------------------------------------------------------------
+
+# cap_names HEX: the capability names of a /proc/PID/status mask
+cap_names() {
+	local -A name=([0]=chown [1]=dac_override [2]=dac_read_search [3]=fowner [4]=fsetid
+		[5]=kill [6]=setgid [7]=setuid [8]=setpcap [9]=linux_immutable
+		[10]=net_bind_service [11]=net_broadcast [12]=net_admin [13]=net_raw
+		[14]=ipc_lock [15]=ipc_owner [16]=sys_module [17]=sys_rawio [18]=sys_chroot
+		[19]=sys_ptrace [20]=sys_pacct [21]=sys_admin [22]=sys_boot [23]=sys_nice
+		[24]=sys_resource [25]=sys_time [26]=sys_tty_config [27]=mknod [28]=lease
+		[29]=audit_write [30]=audit_control [31]=setfcap [32]=mac_override
+		[33]=mac_admin [34]=syslog [35]=wake_alarm [36]=block_suspend
+		[37]=audit_read [38]=perfmon [39]=bpf [40]=checkpoint_restore)
+	local v=$((16#$1)) i out=""
+	for ((i = 0; i < 64; i++)); do
+		(((v >> i) & 1)) && out+="${out:+,}${name[$i]:-cap$i}"
+	done
+	echo "${out:-none}"
+}
+
+# What pluto keeps after start-up (caps.c): net_admin for XFRM and what
+# updown does with ip; net_bind_service to bind IKE ports on addresses
+# found later (whack --listen); net_raw for updown scripts that run iptables.
+# Effective = permitted = bounding; nothing inheritable or ambient, so a
+# root updown gets its bounding set: the same three.
+PLUTO_CAPS=net_bind_service,net_admin,net_raw
+
+# caps_check WHAT STATUS-FILE: "" when the Cap* lines of STATUS-FILE are
+# PLUTO_CAPS (effective, permitted, bounding) and nothing inheritable or
+# ambient, else why not
+caps_check() {
+	local what=$1 f=$2 k v got
+	for k in CapEff CapPrm CapBnd CapInh CapAmb; do
+		v=$(sed -n "s/^$k:[[:space:]]*//p" "$f")
+		[ -n "$v" ] || { [ $k = CapAmb ] && continue; echo "$what: no $k in its status"; return; }
+		got=$(cap_names "$v")
+		case $k in
+		CapInh | CapAmb) [ "$got" = none ] || { echo "$what: $k is $got, want none"; return; } ;;
+		*) [ "$got" = "$PLUTO_CAPS" ] || { echo "$what: $k is $got, want $PLUTO_CAPS"; return; } ;;
+		esac
+	done
+}
+
+# pluto's threads (the crypto helpers too) and an updown it runs keep only
+# PLUTO_CAPS
+test_caps() {
+	local why="" w pid t n=0
+	setup_pair caps || { result caps "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	# the shell's own status ($$), not that of a command it runs
+	printf '#!/bin/sh\nwhile read -r l; do case $l in Cap*) echo "$l";; esac; done </proc/$$/status >"%s/updown-status.$PLUTO_VERB"\n' "$w" >"$w/caps.sh"
+	chmod +x "$w/caps.sh"
+	conn_text west-east authby=secret >"$w/ipsec.conf"
+	sed -i "s|leftupdown=%disabled|leftupdown=$w/caps.sh|" "$w/ipsec.conf"
+	cp "$w/ipsec.conf" "$(host_dir east)/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	secrets "$PSK" >"$(host_dir east)/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$(host_dir east)/ipsec.secrets"
+	# two helpers: threads started before or after the drop would differ
+	pluto_start west "$NS_WEST" none --nhelpers 2 && pluto_start east "$NS_EAST" ||
+		{ result caps "pluto did not start"; return; }
+	whackh west "$NS_WEST" --name west-east --initiate >/dev/null 2>&1 || why="initiate failed"
+	pid=$(cat "$w/pid")
+	for t in /proc/"$pid"/task/*; do
+		[ -n "$why" ] && break
+		[ -r "$t/status" ] || continue
+		n=$((n + 1))
+		why=$(caps_check "pluto thread ${t##*/} ($(cat "$t/comm" 2>/dev/null))" "$t/status")
+	done
+	[ -z "$why" ] && [ $n -lt 3 ] && why="pluto has $n threads, want the main one and 2 helpers"
+	if [ -z "$why" ]; then
+		[ -s "$w/updown-status.up-client" ] || why="updown up-client did not record its status"
+		[ -z "$why" ] && why=$(caps_check "updown up-client" "$w/updown-status.up-client")
+	fi
+	# what the set is for: binding IKE ports on a new address (whack
+	# --listen) and rereading the secrets (SIGHUP) still work
+	if [ -z "$why" ]; then
+		ip -n "$NS_WEST" addr add 198.51.100.7/24 dev lan0
+		whackh west "$NS_WEST" --listen >/dev/null 2>&1
+		grep -q 'listening for IKE on 198.51.100.7:500$' "$w/log" ||
+			why="pluto could not bind port 500 on a new address after the drop"
+	fi
+	if [ -z "$why" ]; then
+		kill -HUP "$pid"
+		for ((t = 0; t < 50; t++)); do
+			grep -q 'SIGHUP: 1 secrets reloaded' "$w/log" && break
+			sleep 0.1
+		done
+		[ $t = 50 ] && why="pluto did not reread its secrets after the drop"
+	fi
+	result caps "$why"
+}
+
 for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libreswan-initiator \
-	libreswan-responder libreswan-rsa cookie cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder; do
+	libreswan-responder libreswan-rsa cookie cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder \
+	caps; do
 	want "$t" || continue
 	case $t in
 	psk) test_psk ;;
@@ -643,6 +738,7 @@ for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libre
 	cookie-wrong) test_cookie_wrong ;;
 	cookie-libreswan-initiator) test_cookie_libreswan initiator ;;
 	cookie-libreswan-responder) test_cookie_libreswan responder ;;
+	caps) test_caps ;;
 	esac
 done
 exit 0
