@@ -14,7 +14,7 @@ const struct auto_op auto_ops[] = {
 	{ "delete", WHACK_DELETE, WHACK_NAME_REQUIRED, false,
 	  "remove conn NAME from pluto, tearing down its SAs" },
 	{ "replace", WHACK_REPLACE, WHACK_NAME_REQUIRED, true,
-	  "delete conn NAME and load it again from the config" },
+	  "delete conn NAME (and its instances) and load it again from the config" },
 	{ "up", WHACK_INITIATE, WHACK_NAME_REQUIRED, false,
 	  "negotiate conn NAME and wait for the outcome" },
 	{ "down", WHACK_TERMINATE, WHACK_NAME_REQUIRED, false,
@@ -221,6 +221,10 @@ static int build_from_config(const struct auto_args *a, struct auto_plan *p, FIL
 	size_t n = 0;
 	if (!client_build_conn(p->conf, a->name, a->op->cmd, &p->msgs, &n, &p->d))
 		return CLIENT_EXIT_USAGE;
+	/* a conn sent as instances: the first REPLACE names the conn, so that
+	 * pluto also deletes instances that have left the configuration */
+	if (a->op->cmd == WHACK_REPLACE && n > 0 && strcmp(p->msgs.v[0].name, a->name) != 0)
+		whack_msg_add_option(&p->msgs.v[0], "replaces", a->name);
 	if (n == 0 && info != NULL)
 		fprintf(info, PROG ": conn %s is a policy group without instances: nothing to send\n",
 			a->name);

@@ -463,6 +463,17 @@ static void test_replace_carries_the_conn(void **state)
 	assert_string_equal(whack_kvs_get(&p.msgs.v[0].conn, "type"), "transport");
 	auto_plan_free(&p);
 	cap_free(&c);
+
+	/* instances: the first request names the conn, so that pluto also
+	 * deletes instances that have left the configuration */
+	assert_int_equal(build_line("--replace many", &p, &c), 0);
+	assert_int_equal(p.msgs.n, 2);
+	assert_int_equal(p.msgs.v[0].command, WHACK_REPLACE);
+	assert_string_equal(p.msgs.v[0].name, "many/1x0");
+	assert_string_equal(whack_kvs_get(&p.msgs.v[0].options, "replaces"), "many");
+	assert_int_equal(p.msgs.v[1].options.n, 0);
+	auto_plan_free(&p);
+	cap_free(&c);
 }
 
 static void test_add_errors(void **state)

@@ -1,12 +1,42 @@
-/* whack replace: delete the conn of that name (if any), then add. */
+/* whack replace: delete the conn of that name and its instances
+ * (NAME/LxR, NAME#CIDR), then add. A client that sends a conn as its
+ * instances puts the conn's own name in the option replaces=NAME of the
+ * first request: every instance of NAME goes then, also those that have
+ * left the configuration, and the requests after it each add one. */
+#include <string.h>
 #include "conn_load.h"
 #include "ctl.h"
 #include "pluto.h"
 
+static void unload_one(struct pluto *p, struct connection *c, void *ctx)
+{
+	(void)ctx;
+	conn_unload(p, c);
+}
+
+/* name is family itself or one of its instances */
+static bool in_family(const char *name, const char *family)
+{
+	size_t len = strlen(family);
+	return strncmp(name, family, len) == 0 &&
+	       (name[len] == '\0' || name[len] == '/' || name[len] == '#');
+}
+
 int cmd_replace(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
 {
-	struct connection *c = connections_find(&p->conns, m->name);
+	const char *family = whack_kvs_get(&m->options, "replaces");
+	if (family == NULL)
+		family = m->name;
+	if (!in_family(m->name, family)) {
+		ctl_reply(cl, "replace: \"%s\" is not conn \"%s\" or one of its instances",
+			  m->name, family);
+		return WHACK_STATUS_BAD;
+	}
+	/* the conn itself, then (ctl_for_conns finding no conn of that name)
+	 * its instances */
+	struct connection *c = connections_find(&p->conns, family);
 	if (c != NULL)
 		conn_unload(p, c);
+	ctl_for_conns(p, family, unload_one, NULL);
 	return conn_load(p, m->name, &m->conn, cl);
 }
