@@ -35,32 +35,73 @@ static bool orient(struct pluto *p, struct connection *c, struct ctl_client *cl)
 	return false;
 }
 
+/* A lookup of one end's host name. The conn may be replaced or deleted
+ * before the answer comes: it is found again by name and load serial. */
 struct lookup {
-	char name[128];
+	char *conn;
+	unsigned serial;
 	int side;
 };
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+	if (d == NULL)
+		abort();
+	return d;
+}
+
+static const char *side_name(int side)
+{
+	return side ? "right" : "left";
+}
 
 static void resolved(struct pluto *p, void *arg, const ip_address *a, const char *err)
 {
 	struct lookup *l = arg;
-	struct connection *c = connections_find(&p->conns, l->name);
-	if (c != NULL && c->end[l->side].host_kind == HOST_DNS) {
+	struct connection *c = connections_find(&p->conns, l->conn);
+	if (c != NULL && c->serial == l->serial && c->end[l->side].host_kind == HOST_DNS) {
 		struct end *e = &c->end[l->side];
+		e->dns_pending = false;
+		free(e->dns_error);
+		e->dns_error = NULL;
 		if (a == NULL) {
+			e->dns_error = xstrdup(err);
 			llog(&p->logger, RC_WARNING, "\"%s\": cannot resolve %s=%s: %s", c->name,
-			     l->side ? "right" : "left", e->host_text, err);
+			     side_name(l->side), e->host_text, err);
 		} else {
 			char buf[ADDRESS_BUF];
 			e->host = *a;
 			e->host_kind = HOST_ADDRESS;
-			llog(&p->logger, RC_INFO, "\"%s\": %s=%s is %s", c->name,
-			     l->side ? "right" : "left", e->host_text, str_address(a, buf));
+			llog(&p->logger, RC_INFO, "\"%s\": %s=%s is %s", c->name, side_name(l->side),
+			     e->host_text, str_address(a, buf));
 			bool pending = c->end[!l->side].host_kind == HOST_DNS;
 			if (!pending && orient(p, c, NULL))
 				conn_autostart(p, c);
 		}
 	}
+	free(l->conn);
 	free(l);
+}
+
+unsigned conn_resolve(struct pluto *p, struct connection *c)
+{
+	unsigned started = 0;
+	for (int s = 0; s < 2; s++) {
+		struct end *e = &c->end[s];
+		if (e->host_kind != HOST_DNS || e->dns_pending)
+			continue;
+		struct lookup *l = calloc(1, sizeof(*l));
+		if (l == NULL)
+			abort();
+		l->conn = xstrdup(c->name);
+		l->serial = c->serial;
+		l->side = s;
+		e->dns_pending = true;
+		started++;
+		dns_lookup(p, e->host_text, IP_V4, resolved, l);   /* may answer at once */
+	}
+	return started;
 }
 
 void conn_autostart(struct pluto *p, struct connection *c)
@@ -98,20 +139,13 @@ int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
 		say(p, cl, RC_INFO, "\"%s\": replacing the conn of that name", name);
 		conn_unload(p, old);
 	}
+	static unsigned serial;
+	c->serial = ++serial;
 	connections_add(&p->conns, c);
-	bool dns = false;
-	for (int s = 0; s < 2; s++) {
-		if (c->end[s].host_kind != HOST_DNS)
-			continue;
-		struct lookup *l = calloc(1, sizeof(*l));
-		if (l == NULL)
-			abort();
-		snprintf(l->name, sizeof(l->name), "%s", name);
-		l->side = s;
-		dns = true;
-		dns_lookup(p, c->end[s].host_text, IP_V4, resolved, l);
-	}
+	bool dns = c->end[0].host_kind == HOST_DNS || c->end[1].host_kind == HOST_DNS;
 	say(p, cl, RC_INFO, "added connection \"%s\"%s", name, dns ? " (resolving host names)" : "");
+	if (dns)
+		conn_resolve(p, c);
 	if (!dns && orient(p, c, cl))
 		ldbg(&p->logger, DBG_CONTROL, "\"%s\": this host is %s", name, c->local ? "right" : "left");
 	return 0;

@@ -17,6 +17,10 @@ int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
 void conn_unload(struct pluto *p, struct connection *c);
 /* Orients the conns that are not yet (after new addresses appeared). */
 void conn_orient_all(struct pluto *p);
+/* Starts looking up the host names of the conn's ends that are not
+ * resolved and not being looked up; the conn is oriented (and auto=
+ * applied) once all are. Returns how many lookups it started. */
+unsigned conn_resolve(struct pluto *p, struct connection *c);
 /* Applies auto=route and auto=start to a freshly loaded conn. */
 void conn_autostart(struct pluto *p, struct connection *c);
 #endif

@@ -502,6 +502,7 @@ static void end_free(struct end *e)
 	free(e->updown);
 	free(e->ca);
 	free(e->cert);
+	free(e->dns_error);
 }
 
 void connection_free(struct connection *c)

@@ -43,10 +43,14 @@ struct end {
 	ip_address sourceip;        /* leftsourceip= (family IP_UNSET: none) */
 	char *updown;               /* NULL: no updown at all */
 	char *ca, *cert;
+	/* HOST_DNS: a lookup is under way, or why the last one failed */
+	bool dns_pending;
+	char *dns_error;
 };
 
 struct connection {
 	char *name;
+	unsigned serial;            /* which load of that name (DNS answers) */
 	struct end end[2];          /* [SIDE_LEFT], [SIDE_RIGHT] */
 	int local;                  /* index of this host's end; -1 not oriented */
 	enum conn_type type;

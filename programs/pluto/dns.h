@@ -12,7 +12,9 @@ typedef void dns_fn(struct pluto *p, void *arg, const ip_address *result, const 
  * cannot start (names then fail to resolve, with that reason). */
 bool dns_start(struct pluto *p);
 void dns_stop(struct pluto *p);
-/* Looks name up (A for IP_V4, AAAA for IP_V6) and calls fn later on the
- * main thread. */
+/* Looks name up (A for IP_V4, AAAA for IP_V6) and calls fn exactly once
+ * on the main thread: later, with the answer or why there is none; at once
+ * when the lookup cannot start; from dns_stop() (result NULL) when pluto
+ * stops first. */
 void dns_lookup(struct pluto *p, const char *name, enum ip_family family, dns_fn *fn, void *arg);
 #endif

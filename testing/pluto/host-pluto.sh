@@ -22,10 +22,36 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 WORK=$(mktemp -d /tmp/cygnet-host.XXXXXX)
-trap 'netns_down >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+trap 'netns_down >/dev/null 2>&1; etc_netns_clean; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 PSK='host-test-psk-0123456789'
 
 # ---- helpers ---------------------------------------------------------------
+
+# etc_netns NS FILE CONTENT: /etc/netns/NS/FILE, which `ip netns exec NS`
+# binds over /etc/FILE (hosts, resolv.conf) for what it runs; etc_netns_clean
+# removes exactly what this run made (not in a pipeline or $(...): the
+# lists of what was made would be lost with the subshell)
+ETC_NETNS_FILES=() ETC_NETNS_DIRS=()
+etc_netns() {
+	local ns=$1 f=$2
+	if [ ! -d /etc/netns ]; then
+		mkdir /etc/netns || return 1
+		ETC_NETNS_DIRS+=(/etc/netns)
+	fi
+	if [ ! -d "/etc/netns/$ns" ]; then
+		mkdir "/etc/netns/$ns" || return 1
+		ETC_NETNS_DIRS=("/etc/netns/$ns" "${ETC_NETNS_DIRS[@]}")
+	fi
+	ETC_NETNS_FILES+=("/etc/netns/$ns/$f")
+	printf '%s' "$3" >"/etc/netns/$ns/$f"
+}
+etc_netns_clean() {
+	local f
+	for f in "${ETC_NETNS_FILES[@]}"; do rm -f "$f"; done
+	for f in "${ETC_NETNS_DIRS[@]}"; do rmdir "$f" 2>/dev/null; done   # deepest first
+	ETC_NETNS_FILES=() ETC_NETNS_DIRS=()
+	return 0
+}
 
 # conn_text NAME EXTRA...: a west-east conn (the same text on both hosts)
 conn_text() {
@@ -114,6 +140,7 @@ want() {
 result() {
 	local why=$2 h f
 	netns_down >/dev/null 2>&1
+	etc_netns_clean
 	for h in west east; do
 		f=$(host_dir $h)/stderr
 		[ -z "$why" ] && [ -f "$f" ] && grep -q 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$f" &&
@@ -718,9 +745,132 @@ test_caps() {
 	result caps "$why"
 }
 
+
+# ---- DNS (libunbound) ------------------------------------------------------------
+
+# dns_files: both namespaces get a hosts file naming west and east, and a
+# resolv.conf whose server is an address on the link where nothing answers
+# (a lookup of any other name times out without leaving the namespaces)
+dns_files() {
+	local ns
+	for ns in "$NS_WEST" "$NS_EAST"; do
+		etc_netns "$ns" hosts $'127.0.0.1\tlocalhost\n198.18.0.1\twest.cygnet.test\n198.18.0.2\teast.cygnet.test\n' &&
+			etc_netns "$ns" resolv.conf $'nameserver 198.18.0.53\n' || return 1
+	done
+}
+
+# conn_dns NAME LEFT RIGHT EXTRA...: conn_text with host names
+conn_dns() {
+	local name=$1 l=$2 r=$3
+	shift 3
+	conn_text "$name" "$@" | sed -e "s/left=198.18.0.1/left=$l/" -e "s/right=198.18.0.2/right=$r/"
+}
+
+# left=/right= host names (hosts file) resolve and the conn comes up; a name
+# that does not resolve is one clear line and the conns after it load
+test_dns() {
+	local why="" w e out
+	setup_pair dns || { result dns "cannot make the namespaces"; return; }
+	dns_files || { result dns "cannot write /etc/netns files"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	{
+		conn_dns west-east west.cygnet.test east.cygnet.test authby=secret
+		conn_dns bad west.cygnet.test nohost.cygnet.invalid authby=secret | sed 1,2d
+		conn_text after authby=secret | sed 1,2d | sed 's/right=198.18.0.2/right=198.18.0.9/'
+	} >"$w/ipsec.conf"
+	conn_dns west-east west.cygnet.test east.cygnet.test authby=secret >"$e/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	secrets "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	start_both || { result dns "pluto did not start"; return; }
+	local i
+	for ((i = 0; i < 50; i++)); do   # <= 5 s for the lookups
+		grep -q '"west-east": right=east.cygnet.test is 198.18.0.2' "$w/log" &&
+			grep -q '"west-east": left=west.cygnet.test is 198.18.0.1' "$e/log" &&
+			grep -q 'nohost.cygnet.invalid' "$w/log" && break
+		sleep 0.1
+	done
+	grep -q '"west-east": left=west.cygnet.test is 198.18.0.1' "$w/log" &&
+		grep -q '"west-east": right=east.cygnet.test is 198.18.0.2' "$w/log" ||
+		why="west did not resolve west.cygnet.test and east.cygnet.test"
+	if [ -z "$why" ]; then
+		out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+		[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 1 ] && why="east has no Child SA"
+	fi
+	if [ -z "$why" ]; then
+		out=$(grep -c 'nohost.cygnet.invalid' "$w/log")
+		[ "$out" = 1 ] || why="$out lines about nohost.cygnet.invalid, want one: $(grep 'nohost' "$w/log")"
+		[ -z "$why" ] && ! grep -q '"bad": cannot resolve right=nohost.cygnet.invalid: no such name$' "$w/log" &&
+			why="no clear line for the name that does not resolve: $(grep '"bad": ' "$w/log")"
+	fi
+	if [ -z "$why" ]; then   # initiating it says why not, naming the host
+		out=$(whackh west "$NS_WEST" --name bad --initiate 2>&1) && why="initiating conn bad succeeded"
+		[ -z "$why" ] && ! grep -q 'right=nohost.cygnet.invalid' <<<"$out" &&
+			why="initiating conn bad does not name the host: $out"
+	fi
+	if [ -z "$why" ]; then   # the conn after it loaded, the daemon runs
+		status_json west "$NS_WEST" | grep -q '"name": "after"' || why="conn after was not loaded"
+		_ns_alive "$(cat "$w/pid")" || why="west's pluto died"
+	fi
+	result dns "$why"
+}
+
+# A lookup that times out (the server in resolv.conf never answers) does
+# not hold the event loop: whack --status answers and a conn whose names
+# are in the hosts file comes up meanwhile; pluto stops cleanly with the
+# lookup still pending
+test_dns_slow() {
+	local why="" w e out t0 t1
+	setup_pair dns-slow || { result dns-slow "cannot make the namespaces"; return; }
+	dns_files || { result dns-slow "cannot write /etc/netns files"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	{
+		conn_dns slow west.cygnet.test slow.cygnet.example authby=secret
+		conn_dns west-east west.cygnet.test east.cygnet.test authby=secret | sed 1,2d
+	} >"$w/ipsec.conf"
+	conn_text west-east authby=secret >"$e/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	secrets "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	start_both || { result dns-slow "pluto did not start"; return; }
+	t0=$(date +%s%N)
+	out=$(timeout 5 ip netns exec "$NS_WEST" "$IPSEC" whack --rundir "$w/run" --status 2>&1) ||
+		why="whack --status did not answer while a lookup was pending: $out"
+	t1=$(date +%s%N)
+	[ -z "$why" ] && ! grep -q '"slow"' <<<"$out" && why="conn slow is not in the status: $out"
+	[ -z "$why" ] && grep -q '"slow": cannot resolve' "$w/log" && why="the lookup did not stay pending: $(grep '"slow"' "$w/log")"
+	[ -z "$why" ] && [ $(((t1 - t0) / 1000000)) -gt 3000 ] && why="whack --status took $(((t1 - t0) / 1000000)) ms"
+	if [ -z "$why" ]; then
+		wait_for 1 5 grep -c '"west-east": right=east.cygnet.test is 198.18.0.2' "$w/log" ||
+			why="east.cygnet.test did not resolve while slow.cygnet.example was pending"
+	fi
+	if [ -z "$why" ]; then
+		out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+		out=$(whackh west "$NS_WEST" --name slow --initiate 2>&1) && why="conn slow initiated"
+		[ -z "$why" ] && ! grep -q 'conn slow: right=slow.cygnet.example is being looked up' <<<"$out" &&
+			why="initiating conn slow does not say it is being looked up: $out"
+		[ -z "$why" ] && grep -q '"slow": cannot resolve' "$w/log" &&
+			why="the slow lookup ended before the test did (not pending any more)"
+	fi
+	# libunbound's thread, started after the capabilities were dropped,
+	# has no more than the others
+	local pid t n=0
+	pid=$(cat "$w/pid")
+	for t in /proc/"$pid"/task/*; do
+		[ -n "$why" ] && break
+		[ -r "$t/status" ] || continue
+		n=$((n + 1))
+		why=$(caps_check "pluto thread ${t##*/} ($(cat "$t/comm" 2>/dev/null))" "$t/status")
+	done
+	[ -z "$why" ] && [ $n -lt 3 ] && why="pluto has $n threads, want the main one, a helper and libunbound's"
+	result dns-slow "$why"
+}
+
 for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libreswan-initiator \
 	libreswan-responder libreswan-rsa cookie cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder \
-	caps; do
+	caps dns dns-slow; do
 	want "$t" || continue
 	case $t in
 	psk) test_psk ;;
@@ -739,6 +889,8 @@ for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libre
 	cookie-libreswan-initiator) test_cookie_libreswan initiator ;;
 	cookie-libreswan-responder) test_cookie_libreswan responder ;;
 	caps) test_caps ;;
+	dns) test_dns ;;
+	dns-slow) test_dns_slow ;;
 	esac
 done
 exit 0

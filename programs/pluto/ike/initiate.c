@@ -1,6 +1,7 @@
 /* Starting a negotiation, and finding the conn a responder uses. */
 #include <stdio.h>
 #include <string.h>
+#include "conn_load.h"
 #include "ctl.h"
 #include "iface.h"
 #include "ike/exchanges.h"
@@ -12,6 +13,22 @@ bool ike_initiate(struct pluto *p, struct connection *c, struct ctl_client *whac
 		  char *why, size_t whysize)
 {
 	if (c->local < 0) {
+		for (int s = 0; s < 2; s++) {
+			struct end *e = &c->end[s];
+			if (e->host_kind != HOST_DNS)
+				continue;
+			const char *side = s ? "right" : "left";
+			if (e->dns_pending) {
+				snprintf(why, whysize, "conn %s: %s=%s is being looked up; try again",
+					 c->name, side, e->host_text);
+			} else {
+				snprintf(why, whysize, "conn %s: cannot resolve %s=%s: %s (looking it up again)",
+					 c->name, side, e->host_text,
+					 e->dns_error ? e->dns_error : "not looked up");
+				conn_resolve(p, c);
+			}
+			return false;
+		}
 		snprintf(why, whysize, "conn %s is not oriented: neither end is this host", c->name);
 		return false;
 	}
@@ -22,8 +39,8 @@ bool ike_initiate(struct pluto *p, struct connection *c, struct ctl_client *whac
 	}
 	struct end *me = local_end(c), *peer = peer_end(c);
 	if (peer->host_kind != HOST_ADDRESS) {
-		snprintf(why, whysize, "cannot initiate conn %s: right=%s is not a known address",
-			 c->name, peer->host_text);
+		snprintf(why, whysize, "cannot initiate conn %s: %s=%s is not a known address",
+			 c->name, c->local ? "left" : "right", peer->host_text);
 		return false;
 	}
 	ip_address local = me->host;
