@@ -39,8 +39,17 @@ char *setup_pluto_path(void);
 
 /* "config setup", as far as starting pluto is concerned (owned copies;
  * NULL when unset). */
+/* config setup keys that become one pluto option with the key's value */
+struct setup_pluto_opt {
+	const char *key;           /* "nhelpers" */
+	const char *option;        /* "--nhelpers" */
+};
+#define SETUP_PLUTO_OPTS 5
+extern const struct setup_pluto_opt setup_pluto_opts[SETUP_PLUTO_OPTS];
+
 struct setup_config {
-	char *stderrlog, *debug, *nhelpers, *uniqueids;
+	char *stderrlog;
+	char *opt_value[SETUP_PLUTO_OPTS];   /* by setup_pluto_opts[] */
 	char *prepluto, *postpluto, *dumpdir, *plutoopts;
 	bool start_pluto;          /* pluto=yes */
 	bool plutowait;            /* auto=start: wait for each negotiation */

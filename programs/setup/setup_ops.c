@@ -119,6 +119,8 @@ void setup_usage(FILE *out)
 	      "      plutodebug=CATS      pluto --debug CATS\n"
 	      "      nhelpers=N           pluto --nhelpers N\n"
 	      "      uniqueids=yes|no     pluto --uniqueids yes|no\n"
+	      "      ddos-mode=busy|unlimited|auto  pluto --ddos-mode (COOKIEs)\n"
+	      "      ddos-ike-threshold=N pluto --ddos-ike-threshold N\n"
 	      "      plutoopts=\"...\"      more pluto options, split at white space\n"
 	      "      prepluto=, postpluto=  shell commands run before and after pluto\n"
 	      "      dumpdir=DIR          pluto's working directory, where core files\n"
@@ -263,12 +265,19 @@ static char *dup_or_null(const char *v)
 	return v != NULL ? xstrdup(v) : NULL;
 }
 
+const struct setup_pluto_opt setup_pluto_opts[SETUP_PLUTO_OPTS] = {
+	{ "plutodebug", "--debug" },
+	{ "nhelpers", "--nhelpers" },
+	{ "uniqueids", "--uniqueids" },
+	{ "ddos-mode", "--ddos-mode" },
+	{ "ddos-ike-threshold", "--ddos-ike-threshold" },
+};
+
 static void read_config_setup(struct setup_config *cs, const struct resolved *r)
 {
 	cs->stderrlog = dup_or_null(resolved_get(r, "plutostderrlog"));
-	cs->debug = dup_or_null(resolved_get(r, "plutodebug"));
-	cs->nhelpers = dup_or_null(resolved_get(r, "nhelpers"));
-	cs->uniqueids = dup_or_null(resolved_get(r, "uniqueids"));
+	for (size_t i = 0; i < SETUP_PLUTO_OPTS; i++)
+		cs->opt_value[i] = dup_or_null(resolved_get(r, setup_pluto_opts[i].key));
 	cs->prepluto = dup_or_null(resolved_get(r, "prepluto"));
 	cs->postpluto = dup_or_null(resolved_get(r, "postpluto"));
 	cs->dumpdir = dup_or_null(resolved_get(r, "dumpdir"));
@@ -303,9 +312,8 @@ void setup_plan_free(struct setup_plan *p)
 {
 	struct setup_config *cs = &p->cs;
 	free(cs->stderrlog);
-	free(cs->debug);
-	free(cs->nhelpers);
-	free(cs->uniqueids);
+	for (size_t i = 0; i < SETUP_PLUTO_OPTS; i++)
+		free(cs->opt_value[i]);
 	free(cs->prepluto);
 	free(cs->postpluto);
 	free(cs->dumpdir);
@@ -356,12 +364,9 @@ char **setup_pluto_argv(const struct setup_args *a, const struct setup_config *c
 		argv_push(&b, xstrdup("--logfile"));
 		argv_push(&b, absolute(cs->stderrlog));
 	}
-	if (cs->debug != NULL)
-		argv_opt(&b, "--debug", cs->debug);
-	if (cs->nhelpers != NULL)
-		argv_opt(&b, "--nhelpers", cs->nhelpers);
-	if (cs->uniqueids != NULL)
-		argv_opt(&b, "--uniqueids", cs->uniqueids);
+	for (size_t i = 0; i < SETUP_PLUTO_OPTS; i++)
+		if (cs->opt_value[i] != NULL)
+			argv_opt(&b, setup_pluto_opts[i].option, cs->opt_value[i]);
 	/* word by word, as Openswan's unquoted $plutoopts */
 	for (const char *s = cs->plutoopts; s != NULL && *s != '\0';) {
 		s += strspn(s, " \t\n");

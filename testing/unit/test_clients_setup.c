@@ -335,6 +335,8 @@ static const char full_conf[] =
 	"\tplutodebug=\"control parsing\"\n"
 	"\tnhelpers=2\n"
 	"\tuniqueids=no\n"
+	"\tddos-mode=busy\n"
+	"\tddos-ike-threshold=40\n"
 	"\tprepluto=\"touch %s/pre\"\n"
 	"\tpostpluto=\"touch %s/post\"\n"
 	"\tdumpdir=%s/dump\n"
@@ -419,6 +421,7 @@ static void test_config_to_argv_and_plan(void **state)
 		self_exe, "--nofork", "--rundir", tmp_path("run"),
 		"--stderrlog", "--logfile", tmp_path("pluto.log"),
 		"--debug", "control parsing", "--nhelpers", "2", "--uniqueids", "no",
+		"--ddos-mode", "busy", "--ddos-ike-threshold", "40",
 		"--ikeport", "5500", "--natikeport", "4501",
 		"--kernel", "none", "--listen", "192.0.2.1", NULL,
 	};
