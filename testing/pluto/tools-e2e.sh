@@ -481,7 +481,7 @@ west_conf() {   # the west side; $1: c-multi's leftsubnets, $2: c-add's rightid
 
 group_pair() {
 	PHASE=pair LOGS="west east"
-	local w e why out rc t
+	local w e why out rc t n
 	w=$(hdir west)
 	e=$(hdir east)
 	new_host west
@@ -666,6 +666,10 @@ $S_OUT" res start-auto "setup start: east $east_rc, west $S_RC"
 	[ $rc = 0 ] && why="--up succeeded with the wrong PSK"
 	[ -z "$why" ] && [ $rc = 1 ] && why="status 1 (the tools' 'cannot reach pluto')"
 	[ -z "$why" ] && ! grep -q 'AUTHENTICATION_FAILED' <<<"$out" && why="pluto's reason (AUTHENTICATION_FAILED) is not shown"
+	# the reason reaches the client once (the IKE SA's log line), not also
+	# as a separate reply
+	n=$(grep -c 'negotiation failed: IKE_AUTH answered with AUTHENTICATION_FAILED' <<<"$out")
+	[ -z "$why" ] && [ "$n" != 1 ] && why="pluto's reason is shown $n times, want once"
 	[ -z "$why" ] && ! jx_is west 'child("c-start")' 0 && why="west has a Child SA"
 	DETAIL="status $rc: $out" res auto-up-wrong-psk "$why"
 

@@ -474,8 +474,7 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		return;
 	}
 	if (err != 0) {
-		ctl_reply(ike->whack, "\"%s\" #%u: the peer refused the Child SA: %s", ike->c->name,
-			  child->serial, notify_name(err));
+		/* the IKE SA's logger tells the waiting client too */
 		llog(&ike->logger, RC_WARNING, "the peer refused the Child SA: %s", notify_name(err));
 		child_sa_delete(child, NULL);
 		whack_done(ike, WHACK_STATUS_REFUSED);
@@ -507,8 +506,8 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		e = "cannot install the Child SA in the kernel";
 	child_sa_keys_free(&keys);
 	if (e != NULL) {
-		llog(&child->logger, RC_WARNING, "Child SA: %s", e);
-		ctl_reply(ike->whack, "\"%s\" #%u: Child SA failed: %s", ike->c->name, child->serial, e);
+		/* the Child SA's logger tells the waiting client too */
+		llog(&child->logger, RC_WARNING, "Child SA failed: %s", e);
 		child_sa_delete(child, NULL);
 		whack_done(ike, WHACK_STATUS_REFUSED);
 		return;
@@ -764,11 +763,12 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 
 void ike_initiate_failed(struct ike_sa *ike, const char *why)
 {
+	/* the IKE SA's logger goes to the waiting whack client too: the
+	 * client sees the reason once, in the same words as the log */
 	llog(&ike->logger, RC_WARNING, "negotiation failed: %s", why);
-	if (ike->whack != NULL) {
+	if (ike->whack != NULL && ike->logger.whack_fd != ike->whack->fd)
 		ctl_reply(ike->whack, "\"%s\" #%u: negotiation failed: %s",
 			  ike->c ? ike->c->name : "", ike->serial, why);
-		whack_done(ike, WHACK_STATUS_REFUSED);
-	}
+	whack_done(ike, WHACK_STATUS_REFUSED);
 	ike_sa_delete(ike, NULL);
 }

@@ -343,8 +343,10 @@ void ike_sa_delete(struct ike_sa *ike, const char *why)
 	if (ike->pending_child != NULL)
 		child_sa_delete(ike->pending_child, NULL);
 	if (ike->whack != NULL) {
-		ctl_reply(ike->whack, "\"%s\" #%u: %s", ike->c ? ike->c->name : "", ike->serial,
-			  why ? why : "IKE SA deleted");
+		/* why went to the client with the log line above */
+		if (why == NULL || ike->logger.whack_fd != ike->whack->fd)
+			ctl_reply(ike->whack, "\"%s\" #%u: %s", ike->c ? ike->c->name : "",
+				  ike->serial, why ? why : "IKE SA deleted");
 		ike_whack_done(ike, WHACK_STATUS_REFUSED);
 	}
 	if (ike->rekey_new != NULL)
