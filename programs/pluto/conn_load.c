@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conn_load.h"
+#include "conn_timers.h"
 #include "connections.h"
 #include "ctl.h"
 #include "dns.h"
@@ -63,13 +64,27 @@ static void resolved(struct pluto *p, void *arg, const ip_address *a, const char
 	if (c != NULL && c->serial == l->serial && c->end[l->side].host_kind == HOST_DNS) {
 		struct end *e = &c->end[l->side];
 		e->dns_pending = false;
-		free(e->dns_error);
-		e->dns_error = NULL;
 		if (a == NULL) {
+			/* looked up again later, the pause doubling; the log tells
+			 * the first failure and each new reason, not every retry */
+			bool news = e->dns_error == NULL || strcmp(e->dns_error, err) != 0;
+			free(e->dns_error);
 			e->dns_error = xstrdup(err);
-			llog(&p->logger, RC_WARNING, "\"%s\": cannot resolve %s=%s: %s", c->name,
-			     side_name(l->side), e->host_text, err);
+			e->dns_retry_s = dns_retry_pause_s(e->dns_retry_s);
+			e->dns_retry_at_ms = mono_ms() + e->dns_retry_s * 1000ull;
+			if (news)
+				llog(&p->logger, RC_WARNING,
+				     "\"%s\": cannot resolve %s=%s: %s (looking it up again in %u s)",
+				     c->name, side_name(l->side), e->host_text, err, e->dns_retry_s);
+			else
+				ldbg(&p->logger, DBG_DNS, "\"%s\": %s=%s: still %s; next lookup in %u s",
+				     c->name, side_name(l->side), e->host_text, err, e->dns_retry_s);
+			conn_timers_arm(p);
 		} else {
+			free(e->dns_error);
+			e->dns_error = NULL;
+			e->dns_retry_s = 0;
+			e->dns_retry_at_ms = 0;
 			char buf[ADDRESS_BUF];
 			e->host = *a;
 			e->host_kind = HOST_ADDRESS;
@@ -98,6 +113,7 @@ unsigned conn_resolve(struct pluto *p, struct connection *c)
 		l->serial = c->serial;
 		l->side = s;
 		e->dns_pending = true;
+		e->dns_retry_at_ms = 0;
 		started++;
 		dns_lookup(p, e->host_text, IP_V4, resolved, l);   /* may answer at once */
 	}

@@ -11,6 +11,9 @@
 #include "swan/deltatime.h"
 #include "swan/scalars.h"
 
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
 struct parse {
 	struct connection *c;
 	const char *key, *value;
@@ -71,6 +74,7 @@ static bool parse_host(struct parse *p)
 		e->host_kind = HOST_ADDRESS;
 	} else if (is_dns_name(v)) {
 		e->host_kind = HOST_DNS;
+		e->host_is_name = true;
 	} else {
 		return fail(p, "not an address, a DNS name or a known magic value");
 	}
@@ -372,12 +376,21 @@ static const struct key_row {
 	{ "dpdaction", false, parse_dpdaction },
 };
 
-/* The value given for a key, or the keyword table's built-in default. */
+/* Where pluto's default differs from the keyword table's. */
+static const struct { const char *key, *value; } pluto_defaults[] = {
+	{ "keyingtries", XSTR(KEYINGTRIES_DEFAULT) },
+};
+
+/* The value given for a key, or pluto's default for it, or the keyword
+ * table's built-in default. */
 static const char *value_of(const struct whack_kvs *keys, const char *key)
 {
 	const char *v = whack_kvs_get(keys, key);
 	if (v != NULL)
 		return v;
+	for (size_t i = 0; i < sizeof(pluto_defaults) / sizeof(pluto_defaults[0]); i++)
+		if (strcmp(pluto_defaults[i].key, key) == 0)
+			return pluto_defaults[i].value;
 	struct kw_ref ref = keyword_lookup(key, strlen(key));
 	return ref.kw != NULL ? ref.kw->deflt : NULL;
 }
@@ -453,6 +466,13 @@ struct connection *connection_from_keys(const char *name, const struct whack_kvs
 		k->v[k->n++] = (struct whack_kv){ xstrdup(keys->v[i].key), xstrdup(keys->v[i].value) };
 	}
 	return c;
+}
+
+unsigned dns_retry_pause_s(unsigned previous_s)
+{
+	if (previous_s == 0)
+		return DNS_RETRY_FIRST_S;
+	return previous_s >= DNS_RETRY_MAX_S / 2 ? DNS_RETRY_MAX_S : 2 * previous_s;
 }
 
 /* IDs default to the host address; clients default to the host itself. */

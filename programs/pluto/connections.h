@@ -43,10 +43,26 @@ struct end {
 	ip_address sourceip;        /* leftsourceip= (family IP_UNSET: none) */
 	char *updown;               /* NULL: no updown at all */
 	char *ca, *cert;
+	bool host_is_name;          /* left= is a DNS name (resolved or not) */
 	/* HOST_DNS: a lookup is under way, or why the last one failed */
 	bool dns_pending;
 	char *dns_error;
+	/* after a failed lookup: the next one (monotonic ms, 0 none) and the
+	 * pause that led to it (dns_retry_pause_s) */
+	uint64_t dns_retry_at_ms;
+	unsigned dns_retry_s;
 };
+
+/* Lookups of a name that failed are tried again after DNS_RETRY_FIRST_S,
+ * the pause doubling each time up to DNS_RETRY_MAX_S. */
+#define DNS_RETRY_FIRST_S 5
+#define DNS_RETRY_MAX_S 300
+/* The pause after a failed lookup, given the pause before it (0: none). */
+unsigned dns_retry_pause_s(unsigned previous_s);
+
+/* keyingtries= when not given (FreeS/WAN's and this pluto's default; the
+ * keyword table of libipsecconf says %forever) */
+#define KEYINGTRIES_DEFAULT 3
 
 struct connection {
 	char *name;
@@ -64,7 +80,7 @@ struct connection {
 	bool rekey;
 	uint64_t ike_lifetime_ms, sa_lifetime_ms, rekeymargin_ms;
 	unsigned rekeyfuzz;         /* percent */
-	unsigned keyingtries;       /* 0: forever */
+	unsigned keyingtries;       /* attempts to negotiate once initiated; 0: forever */
 	uint64_t dpd_delay_ms, dpd_timeout_ms;
 	char *dpdaction;
 	bool compress;
@@ -78,6 +94,11 @@ struct connection {
 	bool routed;                /* trap/shunt policies installed */
 	unsigned ike_serial;        /* established IKE SA, 0 none */
 	unsigned child_serial;      /* established Child SA, 0 none */
+	/* keyingtries=: the keying attempt under way or waiting to start
+	 * (1 is the first; 0 none), and when it starts (monotonic ms) */
+	unsigned keying_attempt;
+	bool keying_waiting;
+	uint64_t keying_at_ms;
 	struct connection *next;
 };
 

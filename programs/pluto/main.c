@@ -18,6 +18,8 @@
 #include "helpers.h"
 #include "iface.h"
 #include "ike/cookie.h"
+#include "ike/exchanges.h"
+#include "ike/msg.h"
 #include "ike/sa.h"
 #include "kernel/kernel.h"
 #include "pluto.h"
@@ -33,7 +35,7 @@ static const char usage[] =
 	"                   [--debug CATS] [--kernel xfrm|none] [--listen ADDR]...\n"
 	"                   [--ikeport N] [--natikeport N] [--uniqueids yes|no]\n"
 	"                   [--force-busy | --force-unlimited | --ddos-mode MODE]\n"
-	"                   [--ddos-ike-threshold N]\n"
+	"                   [--ddos-ike-threshold N] [--retransmit-timeout S]\n"
 	"  --kernel none   negotiate and record SAs without installing them\n"
 	"                  (for hosts whose kernel has no ESP)\n"
 	"  --force-busy    always answer a new IKE_SA_INIT request with a COOKIE\n"
@@ -48,14 +50,28 @@ static const char usage[] =
 	"                  IKE_AUTH yet) from which on auto mode asks for COOKIEs\n"
 	"                  (default " XSTR(COOKIE_THRESHOLD_DEFAULT) "; libreswan's ddos-ike-threshold=);\n"
 	"                  a half-open IKE SA is forgotten after " XSTR(IKE_HALF_OPEN_LIFETIME_S) " s\n"
+	"  --retransmit-timeout S  how long a request of ours is retransmitted\n"
+	"                  before it has failed (default " XSTR(RETRANSMIT_TIMEOUT_S) " s; 1..3600): the\n"
+	"                  first retransmission " XSTR(RETRANSMIT_INTERVAL_MS) " ms after it, each pause twice\n"
+	"                  the one before, at most " XSTR(RETRANSMIT_INTERVAL_MAX_MS) " ms (libreswan's\n"
+	"                  retransmit-interval= and retransmit-timeout= defaults;\n"
+	"                  not conn keywords here). Meant for tests.\n"
 	"  --debug CATS    none, all, or a list of: control parsing emitting\n"
-	"                  crypt kernel lifecycle dns raw private helpers updown\n";
+	"                  crypt kernel lifecycle dns raw private helpers updown\n"
+	"\nkeyingtries=N     (a conn key) how many keying attempts are made for a\n"
+	"                  conn that was initiated (auto=start, auto --up, an\n"
+	"                  ACQUIRE); default " XSTR(KEYINGTRIES_DEFAULT) ", %forever or 0 for no limit. After a\n"
+	"                  timeout the next attempt starts at once; after a refusal\n"
+	"                  (e.g. AUTHENTICATION_FAILED) after 1 s, doubling up to\n"
+	"                  " XSTR(KEYING_PAUSE_MAX_S) " s. auto --up reports the first attempt and leaves the\n"
+	"                  others to pluto (auto --down ends them)\n";
 
 enum {
 	OPT_NOFORK = 256, OPT_STDERRLOG, OPT_LOGFILE, OPT_CONFIG, OPT_SECRETS,
 	OPT_IPSECDIR, OPT_NSSDIR, OPT_RUNDIR, OPT_NHELPERS, OPT_DEBUG, OPT_KERNEL,
 	OPT_LISTEN, OPT_IKEPORT, OPT_NATIKEPORT, OPT_UNIQUEIDS, OPT_HELP, OPT_VERSION,
 	OPT_FORCE_BUSY, OPT_FORCE_UNLIMITED, OPT_DDOS_MODE, OPT_DDOS_THRESHOLD,
+	OPT_RETRANSMIT_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -78,6 +94,7 @@ static const struct option long_opts[] = {
 	{ "force-unlimited", no_argument, NULL, OPT_FORCE_UNLIMITED },
 	{ "ddos-mode", required_argument, NULL, OPT_DDOS_MODE },
 	{ "ddos-ike-threshold", required_argument, NULL, OPT_DDOS_THRESHOLD },
+	{ "retransmit-timeout", required_argument, NULL, OPT_RETRANSMIT_TIMEOUT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -108,6 +125,7 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 		.uniqueids = true,
 		.ddos_mode = DDOS_AUTO,
 		.ddos_threshold = COOKIE_THRESHOLD_DEFAULT,
+		.retransmit_timeout_ms = RETRANSMIT_TIMEOUT_S * 1000,
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -181,6 +199,18 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 				return 2;
 			}
 			o->ddos_threshold = (unsigned)v;
+			break;
+		}
+		case OPT_RETRANSMIT_TIMEOUT: {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno != 0 || v < 1 || v > 3600) {
+				fprintf(stderr, "pluto: --retransmit-timeout %s: expected seconds, 1..3600\n",
+					optarg);
+				return 2;
+			}
+			o->retransmit_timeout_ms = (unsigned)v * 1000;
 			break;
 		}
 		case OPT_HELP:

@@ -3,6 +3,8 @@
 #ifndef PLUTO_PLUTO_H
 #define PLUTO_PLUTO_H
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 #include "connections.h"
 #include "log.h"
 #include "secrets.h"
@@ -43,6 +45,7 @@ struct pluto_options {
 	bool uniqueids;
 	enum ddos_mode ddos_mode;
 	unsigned ddos_threshold;    /* half-open IKE SAs that make pluto busy */
+	unsigned retransmit_timeout_ms;   /* --retransmit-timeout: a request's budget */
 };
 
 struct pluto {
@@ -62,8 +65,17 @@ struct pluto {
 	struct event *ctl_event;
 	struct event *kernel_event;
 	struct event *signals[4];
+	struct event *conn_timer;   /* conn_timers.c */
 	bool shutting_down;
 };
+
+/* Milliseconds of a clock that only goes forward (CLOCK_MONOTONIC). */
+static inline uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /* Ends the event loop after the current callbacks (SIGTERM, whack shutdown). */
 void pluto_shutdown(struct pluto *p);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "caps.h"
 #include "conn_load.h"
+#include "conn_timers.h"
 #include "crypto/crypto.h"
 #include "ctl.h"
 #include "dns.h"
@@ -55,8 +56,8 @@ static void on_kernel_event(const struct kernel_event *ev, void *arg)
 	char why[256];
 	if (ev->type == KERNEL_EVENT_ACQUIRE) {
 		struct connection *c = conn_by_reqid(p, ev->reqid);
-		if (c == NULL || ike_sa_of_conn(p, c) != NULL)
-			return;
+		if (c == NULL || ike_sa_of_conn(p, c) != NULL || c->keying_waiting)
+			return;   /* up, or its next keying attempt is coming */
 		for (struct ike_sa *s = ike_sa_first(p); s != NULL; s = s->next_all)
 			if (s->c == c)
 				return;   /* already negotiating */
@@ -223,6 +224,8 @@ int pluto_start(struct pluto *p)
 
 void pluto_stop(struct pluto *p)
 {
+	p->shutting_down = true;   /* nothing is scheduled any more */
+	conn_timers_stop(p);
 	/* tell the peers, then forget the SAs */
 	if (p->sas != NULL) {
 		struct ike_sa *next;

@@ -114,6 +114,15 @@ wait_for() {
 	return 1
 }
 
+# wait_for_s N SECONDS CMD...: until CMD prints N, bounded by the clock (a
+# slow CMD does not stretch it)
+_prints() { local want=$1; shift; [ "$("$@")" = "$want" ]; }
+wait_for_s() {
+	local want=$1 secs=$2
+	shift 2
+	wait_until "$secs" _prints "$want" "$@"
+}
+
 secrets() { printf '@west @east : PSK "%s"\n' "$1"; }
 
 # setup_pair TEST WEST-EXTRA EAST-EXTRA: fresh topology, configs, plutos
@@ -237,11 +246,13 @@ test_psk() {
 	result psk "$why"
 }
 
+# and the refusal is retried as keyingtries=2 says (Openswan does), the log
+# saying so, after a pause of 1 s
 test_psk_wrong() {
-	local why=""
+	local why="" n
 	setup_pair psk-wrong || { result psk-wrong "cannot make the namespaces"; return; }
-	conn_text west-east authby=secret >"$(host_dir west)/ipsec.conf"
-	cp "$(host_dir west)/ipsec.conf" "$(host_dir east)/ipsec.conf"
+	conn_text west-east authby=secret keyingtries=2 >"$(host_dir west)/ipsec.conf"
+	conn_text west-east authby=secret >"$(host_dir east)/ipsec.conf"
 	secrets "$PSK" >"$(host_dir west)/ipsec.secrets"
 	secrets "not-the-same-psk" >"$(host_dir east)/ipsec.secrets"
 	chmod 600 "$(host_dir west)/ipsec.secrets" "$(host_dir east)/ipsec.secrets"
@@ -252,6 +263,14 @@ test_psk_wrong() {
 	[ $rc = 0 ] && why="initiate succeeded with mismatched PSKs"
 	[ -z "$why" ] && ! grep -q AUTHENTICATION_FAILED <<<"$out" && why="no AUTHENTICATION_FAILED in: $out"
 	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 0 ] && why="east kept an IKE SA"
+	[ -z "$why" ] && ! grep -q "trying again although the peer's answer ended this attempt: keying attempt 2 of at most 2 in 1 s; pluto goes on in the background" <<<"$out" &&
+		why="whack is not told that the refusal is tried again: $out"
+	if [ -z "$why" ]; then
+		wait_for_s 1 8 grep -c 'giving up after 2 keying attempts (keyingtries=2)' "$(host_dir west)/log" ||
+			why="west did not give up after a second refused attempt"
+		n=$(grep -c 'negotiation failed: IKE_AUTH answered with AUTHENTICATION_FAILED' "$(host_dir west)/log")
+		[ -z "$why" ] && [ "$n" != 2 ] && why="$n refused attempts, want 2"
+	fi
 	result psk-wrong "$why"
 }
 
@@ -746,6 +765,91 @@ test_caps() {
 }
 
 
+# ---- keyingtries= and the retransmission budget ------------------------------------
+
+# west alone (nothing listens on east: a silent peer), its conn west-east
+# with EXTRA keys, pluto with --retransmit-timeout SECS
+silent_peer() {
+	local t=$1 secs=$2 w
+	shift 2
+	setup_pair "$t" || return 1
+	w=$(host_dir west)
+	conn_text west-east authby=secret "$@" >"$w/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets"
+	pluto_start west "$NS_WEST" none --retransmit-timeout "$secs"
+}
+
+# keyingtries=2 against a silent peer: the first attempt ends after the
+# retransmission budget (--retransmit-timeout 2), whack gets that reason
+# once and is told that pluto goes on; the second attempt starts at once
+# with new SPIs, and then pluto gives up: exactly two attempts
+test_keyingtries() {
+	local why="" w out rc t0 ms n
+	silent_peer keyingtries 2 keyingtries=2 || { result keyingtries "cannot start west"; return; }
+	w=$(host_dir west)
+	t0=$(now_ms)
+	out=$(timeout 20 ip netns exec "$NS_WEST" "$IPSEC" whack --rundir "$w/run" --name west-east --initiate 2>&1)
+	rc=$?
+	ms=$(($(now_ms) - t0))
+	[ $rc = 0 ] && why="initiate succeeded against a silent peer"
+	[ -z "$why" ] && [ $rc = 124 ] && why="initiate did not return within 20 s"
+	n=$(grep -c 'negotiation failed: no answer to IKE_SA_INIT' <<<"$out")
+	[ -z "$why" ] && [ "$n" != 1 ] && why="the reason is shown $n times, want once: $out"
+	[ -z "$why" ] && ! grep -q 'starting keying attempt 2 of at most 2; pluto goes on in the background' <<<"$out" &&
+		why="whack is not told that pluto goes on: $out"
+	[ -z "$why" ] && { [ $ms -lt 1800 ] || [ $ms -gt 8000 ]; } && why="the first attempt took $ms ms, want ~2 s"
+	if [ -z "$why" ]; then
+		wait_for_s 1 8 grep -c 'giving up after 2 keying attempts (keyingtries=2)' "$w/log" ||
+			why="pluto did not give up after the second attempt: $(grep -i 'attempt' "$w/log" | tail -3)"
+	fi
+	if [ -z "$why" ]; then   # a third attempt would start at once
+		sleep 1.5
+		n=$(grep -c 'sent IKE_SA_INIT request' "$w/log")
+		[ "$n" = 2 ] || why="$n IKE_SA_INIT requests (attempts), want 2"
+		[ -z "$why" ] && ! grep -q 'initiating IKEv2 connection to 198.18.0.2: keying attempt 2 of at most 2' "$w/log" &&
+			why="no line for the start of attempt 2"
+		n=$(grep -o '"west-east" #[0-9]*: sent IKE_SA_INIT' "$w/log" | sort -u | wc -l)
+		[ -z "$why" ] && [ "$n" != 2 ] && why="the attempts are not two IKE SAs (new SPIs): $n"
+		out=$(status_json west "$NS_WEST" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+c = [c for c in d["connections"] if c["name"] == "west-east"][0]
+print(len(d["ike_sas"]), c["keying_attempt"], c["keyingtries"])')
+		[ -z "$why" ] && [ "$out" != "0 0 2" ] && why="after giving up: IKE SAs, keying_attempt, keyingtries = $out, want 0 0 2"
+	fi
+	result keyingtries "$why"
+}
+
+# keyingtries=%forever: attempts go on (each --retransmit-timeout 1) until
+# whack --terminate, after which none starts
+test_keyingtries_forever() {
+	local why="" w out n n2
+	silent_peer keyingtries-forever 1 keyingtries=%forever || { result keyingtries-forever "cannot start west"; return; }
+	w=$(host_dir west)
+	out=$(timeout 20 ip netns exec "$NS_WEST" "$IPSEC" whack --rundir "$w/run" --name west-east --initiate 2>&1) &&
+		why="initiate succeeded against a silent peer"
+	[ -z "$why" ] && ! grep -q 'starting keying attempt 2 of an unlimited number (keyingtries=%forever)' <<<"$out" &&
+		why="whack is not told of attempt 2: $out"
+	if [ -z "$why" ]; then
+		wait_for_s 1 10 grep -c 'connection to 198.18.0.2: keying attempt 4 of an unlimited number' "$w/log" ||
+			why="no fourth attempt: $(grep 'attempt' "$w/log" | tail -2)"
+	fi
+	[ -z "$why" ] && ! whackh west "$NS_WEST" --status | grep -q '"west-east": .*; keying attempt [0-9]* of %forever' &&
+		why="--status does not show the keying attempt: $(whackh west "$NS_WEST" --status | grep '"west-east"')"
+	if [ -z "$why" ]; then
+		out=$(timeout 10 ip netns exec "$NS_WEST" "$IPSEC" whack --rundir "$w/run" --name west-east --terminate 2>&1) ||
+			why="terminate failed: $out"
+		n=$(grep -c 'initiating IKEv2 connection' "$w/log")
+		sleep 2   # two more attempts' time
+		n2=$(grep -c 'initiating IKEv2 connection' "$w/log")
+		[ -z "$why" ] && [ "$n" != "$n2" ] && why="attempts went on after --terminate ($n, then $n2)"
+		[ -z "$why" ] && [ "$(status_json west "$NS_WEST" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["ike_sas"]))')" != 0 ] &&
+			why="IKE SAs left after --terminate"
+	fi
+	result keyingtries-forever "$why"
+}
+
 # ---- DNS (libunbound) ------------------------------------------------------------
 
 # dns_files: both namespaces get a hosts file naming west and east, and a
@@ -801,7 +905,7 @@ test_dns() {
 	if [ -z "$why" ]; then
 		out=$(grep -c 'nohost.cygnet.invalid' "$w/log")
 		[ "$out" = 1 ] || why="$out lines about nohost.cygnet.invalid, want one: $(grep 'nohost' "$w/log")"
-		[ -z "$why" ] && ! grep -q '"bad": cannot resolve right=nohost.cygnet.invalid: no such name$' "$w/log" &&
+		[ -z "$why" ] && ! grep -q '"bad": cannot resolve right=nohost.cygnet.invalid: no such name (looking it up again in 5 s)$' "$w/log" &&
 			why="no clear line for the name that does not resolve: $(grep '"bad": ' "$w/log")"
 	fi
 	if [ -z "$why" ]; then   # initiating it says why not, naming the host
@@ -870,7 +974,7 @@ test_dns_slow() {
 
 for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libreswan-initiator \
 	libreswan-responder libreswan-rsa cookie cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder \
-	caps dns dns-slow; do
+	caps keyingtries keyingtries-forever dns dns-slow; do
 	want "$t" || continue
 	case $t in
 	psk) test_psk ;;
@@ -889,6 +993,8 @@ for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libre
 	cookie-libreswan-initiator) test_cookie_libreswan initiator ;;
 	cookie-libreswan-responder) test_cookie_libreswan responder ;;
 	caps) test_caps ;;
+	keyingtries) test_keyingtries ;;
+	keyingtries-forever) test_keyingtries_forever ;;
 	dns) test_dns ;;
 	dns-slow) test_dns_slow ;;
 	esac

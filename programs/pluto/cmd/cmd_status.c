@@ -78,6 +78,29 @@ static void end_text(const struct end *e, char *buf, size_t size)
 		 e->has_client ? "===" : "", e->has_client ? sub : "");
 }
 
+/* Seconds (rounded up) until a monotonic deadline; 0 when past. */
+static unsigned secs_until(uint64_t at_ms)
+{
+	uint64_t now = mono_ms();
+	return at_ms > now ? (unsigned)((at_ms - now + 999) / 1000) : 0;
+}
+
+/* "; keying attempt 2 of 3 in 1 s" while keyingtries= attempts go on */
+static const char *keying_text(const struct connection *c, char *buf, size_t size)
+{
+	if (c->keying_attempt == 0)
+		return "";
+	char of[16], when[32] = "";
+	if (c->keyingtries)
+		snprintf(of, sizeof(of), "%u", c->keyingtries);
+	else
+		snprintf(of, sizeof(of), "%%forever");
+	if (c->keying_waiting)
+		snprintf(when, sizeof(when), " in %u s", secs_until(c->keying_at_ms));
+	snprintf(buf, size, "; keying attempt %u of %s%s", c->keying_attempt, of, when);
+	return buf;
+}
+
 static long remaining(time_t since, uint64_t life_ms)
 {
 	long left = (long)(life_ms / 1000) - (long)(time(NULL) - since);
@@ -115,16 +138,18 @@ static void spis_hex(const struct ike_sa *ike, char *buf)
 static void text_status(struct pluto *p, const char *only, struct ctl_client *cl)
 {
 	char l[1200], r[1200], suite[128], spis[40], a[ADDRESS_BUF], b[ADDRESS_BUF];
+	char keying[80];
 	ctl_reply(cl, "Connections:");
 	for (struct connection *c = p->conns.head; c != NULL; c = c->next) {
 		if (only && strcmp(only, c->name) != 0)
 			continue;
 		end_text(&c->end[0], l, sizeof(l));
 		end_text(&c->end[1], r, sizeof(r));
-		ctl_reply(cl, "\"%s\": %s...%s; %s; authby=%s; %s%s%s", c->name, l, r,
+		ctl_reply(cl, "\"%s\": %s...%s; %s; authby=%s; %s%s%s%s", c->name, l, r,
 			  type_names[c->type], authby_name(c->authby),
 			  c->local < 0 ? "not oriented" : c->local ? "this host is right" : "this host is left",
-			  c->routed ? "; routed" : "", c->ike_serial ? "; up" : "");
+			  c->routed ? "; routed" : "",
+			  c->ike_serial ? "; up" : "", keying_text(c, keying, sizeof(keying)));
 	}
 	ctl_reply(cl, "IKE SAs:");
 	for (struct ike_sa *ike = ike_sa_first(p); ike != NULL; ike = ike->next_all) {
@@ -192,9 +217,13 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 		put(&b, ", \"right\": ");
 		json_end(&b, &c->end[1]);
 		put(&b, ", \"type\": \"%s\", \"authby\": \"%s\", \"local\": \"%s\", \"routed\": %s, "
-		    "\"ike_sa\": %u, \"child_sa\": %u}", type_names[c->type], authby_name(c->authby),
+		    "\"ike_sa\": %u, \"child_sa\": %u, ", type_names[c->type], authby_name(c->authby),
 		    c->local < 0 ? "" : c->local ? "right" : "left", c->routed ? "true" : "false",
 		    c->ike_serial, c->child_serial);
+		/* keyingtries: 0 is %forever; keying_attempt: 0 none */
+		put(&b, "\"keyingtries\": %u, \"keying_attempt\": %u, \"keying_in\": %d}",
+		    c->keyingtries, c->keying_attempt,
+		    c->keying_waiting ? (int)secs_until(c->keying_at_ms) : -1);
 	}
 	put(&b, "],\n \"ike_sas\": [");
 	first = true;

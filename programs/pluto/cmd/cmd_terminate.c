@@ -8,13 +8,21 @@
 
 struct down_ctx {
 	struct ctl_client *cl;
-	unsigned sas, waiting;
+	unsigned sas, waiting, attempts;
 };
 
 static void down_one(struct pluto *p, struct connection *c, void *arg)
 {
 	struct down_ctx *d = arg;
 	struct ike_sa *next;
+	/* no further keying attempt (keyingtries=), and none waits */
+	if (c->keying_waiting) {
+		ctl_reply(d->cl, "\"%s\": keying attempt %u will not start", c->name,
+			  c->keying_attempt);
+		d->attempts++;
+	}
+	c->keying_waiting = false;
+	c->keying_attempt = 0;
 	for (struct ike_sa *ike = ike_sa_first(p); ike != NULL; ike = next) {
 		next = ike->next_all;
 		if (ike->c != c)
@@ -38,12 +46,12 @@ static void down_one(struct pluto *p, struct connection *c, void *arg)
 
 int cmd_terminate(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
 {
-	struct down_ctx d = { cl, 0, 0 };
+	struct down_ctx d = { cl, 0, 0, 0 };
 	if (ctl_for_conns(p, m->name, down_one, &d) == 0) {
 		ctl_reply(cl, "no connection named \"%s\"", m->name);
 		return WHACK_STATUS_REFUSED;
 	}
-	if (d.sas == 0)
+	if (d.sas == 0 && d.attempts == 0)
 		ctl_reply(cl, "\"%s\": no SA to terminate", m->name);
 	if (d.waiting == 0)
 		return WHACK_STATUS_OK;

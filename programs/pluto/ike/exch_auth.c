@@ -257,7 +257,7 @@ static void send_auth_request(struct ike_sa *ike, struct auth_request *r);
 
 static void auth_timeout(struct ike_sa *ike)
 {
-	ike_initiate_failed(ike, "no answer to IKE_AUTH");
+	ike_initiate_failed(ike, FAIL_TIMEOUT, "no answer to IKE_AUTH");
 }
 
 static void sign_done_initiator(struct pluto *p, void *arg)
@@ -269,7 +269,7 @@ static void sign_done_initiator(struct pluto *p, void *arg)
 		return;
 	}
 	if (j->err[0] != '\0') {
-		ike_initiate_failed(ike, j->err);
+		ike_initiate_failed(ike, FAIL_LOCAL, j->err);
 		sign_job_free(j);
 		return;
 	}
@@ -296,7 +296,7 @@ void auth_initiate(struct ike_sa *ike)
 		abort();
 	if (!id_to_payload(&me, &r->idi, r->idbuf, sizeof(r->idbuf))) {
 		free(r);
-		ike_initiate_failed(ike, "leftid= cannot be sent as an IKE ID");
+		ike_initiate_failed(ike, FAIL_LOCAL, "leftid= cannot be sent as an IKE ID");
 		return;
 	}
 	r->send_idr = !peer_end(ike->c)->id_from_host && peer.kind != ID_ANY &&
@@ -308,7 +308,7 @@ void auth_initiate(struct ike_sa *ike)
 				     chunk_from(body, blen), &octets);
 	if (e != NULL) {
 		free(r);
-		ike_initiate_failed(ike, e);
+		ike_initiate_failed(ike, FAIL_LOCAL, e);
 		return;
 	}
 	struct sign_job *job;
@@ -316,7 +316,7 @@ void auth_initiate(struct ike_sa *ike)
 	chunk_free(&octets);
 	if (!ok) {
 		free(r);
-		ike_initiate_failed(ike, why);
+		ike_initiate_failed(ike, FAIL_LOCAL, why);
 		return;
 	}
 	child_prepare(ike);
@@ -324,7 +324,7 @@ void auth_initiate(struct ike_sa *ike)
 		free(r);
 		if (job != NULL)
 			sign_job_free(job);
-		ike_initiate_failed(ike, "cannot reserve an SPI");
+		ike_initiate_failed(ike, FAIL_LOCAL, "cannot reserve an SPI");
 		return;
 	}
 	if (job != NULL) {
@@ -374,7 +374,7 @@ static void send_auth_request(struct ike_sa *ike, struct auth_request *r)
 	chunk_free(&r->auth);
 	free(r);
 	if (!ok) {
-		ike_initiate_failed(ike, "cannot build IKE_AUTH");
+		ike_initiate_failed(ike, FAIL_LOCAL, "cannot build IKE_AUTH");
 		return;
 	}
 	ike_set_state(ike, IKE_I_AUTH_SENT);
@@ -414,6 +414,9 @@ static void ike_established(struct ike_sa *ike, const ip_id *peer)
 	ike_set_state(ike, IKE_ESTABLISHED);
 	ike->established = time(NULL);
 	ike->c->ike_serial = ike->serial;
+	/* up, whoever initiated: no further keying attempt is due */
+	ike->c->keying_attempt = 0;
+	ike->c->keying_waiting = false;
 	chunk_free(&ike->init_request);
 	chunk_free(&ike->init_response);
 	llog(&ike->logger, RC_INFO, "established IKE SA with %s {%s}", str_id(peer, id),
@@ -435,7 +438,7 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	if (err != 0 && (!child_error(err) || idp == NULL || ap == NULL)) {
 		char why[128];
 		snprintf(why, sizeof(why), "IKE_AUTH answered with %s", notify_name(err));
-		ike_initiate_failed(ike, why);
+		ike_initiate_failed(ike, FAIL_REFUSED, why);
 		return;
 	}
 	struct ikev2_diag d = { 0 };
@@ -443,7 +446,7 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	struct ikev2_auth auth;
 	if (idp == NULL || ap == NULL || ikev2_decode_id(idp, &idr, &d) != NULL ||
 	    ikev2_decode_auth(ap, &auth, &d) != NULL) {
-		ike_initiate_failed(ike, d.text[0] ? d.text : "IKE_AUTH answer without IDr and AUTH");
+		ike_initiate_failed(ike, FAIL_REFUSED, d.text[0] ? d.text : "IKE_AUTH answer without IDr and AUTH");
 		return;
 	}
 	ip_id peer, me = local_id(ike), want = expected_peer_id(ike);
@@ -463,7 +466,7 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		e = verify_auth(ike, &auth, octets, &me, &peer);
 	chunk_free(&octets);
 	if (e != NULL) {
-		ike_initiate_failed(ike, e);
+		ike_initiate_failed(ike, FAIL_REFUSED, e);
 		return;
 	}
 	ike_established(ike, &peer);
@@ -757,18 +760,4 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 	free(job);
 	w->r = r;
 	helpers_submit(ike->pluto, sign_work, sign_done_responder, w);
-}
-
-/* ---- failure --------------------------------------------------------------- */
-
-void ike_initiate_failed(struct ike_sa *ike, const char *why)
-{
-	/* the IKE SA's logger goes to the waiting whack client too: the
-	 * client sees the reason once, in the same words as the log */
-	llog(&ike->logger, RC_WARNING, "negotiation failed: %s", why);
-	if (ike->whack != NULL && ike->logger.whack_fd != ike->whack->fd)
-		ctl_reply(ike->whack, "\"%s\" #%u: negotiation failed: %s",
-			  ike->c ? ike->c->name : "", ike->serial, why);
-	whack_done(ike, WHACK_STATUS_REFUSED);
-	ike_sa_delete(ike, NULL);
 }

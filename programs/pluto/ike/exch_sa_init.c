@@ -153,14 +153,14 @@ static bool fill_init_request(struct ike_sa *ike, struct ikev2_builder *b, void 
 
 static void init_timeout(struct ike_sa *ike)
 {
-	ike_initiate_failed(ike, "no answer to IKE_SA_INIT");
+	ike_initiate_failed(ike, FAIL_TIMEOUT, "no answer to IKE_SA_INIT");
 }
 
 static void send_init_request(struct ike_sa *ike)
 {
 	ike->on_timeout = init_timeout;
 	if (!ike_send_request(ike, IKEV2_EXCH_IKE_SA_INIT, REQ_SA_INIT, fill_init_request, NULL)) {
-		ike_initiate_failed(ike, "cannot build IKE_SA_INIT");
+		ike_initiate_failed(ike, FAIL_LOCAL, "cannot build IKE_SA_INIT");
 		return;
 	}
 	chunk_free(&ike->init_request);
@@ -181,7 +181,7 @@ static void keygen_done(struct pluto *p, void *arg)
 		return;
 	}
 	if (j->err[0] != '\0') {
-		ike_initiate_failed(ike, j->err);
+		ike_initiate_failed(ike, FAIL_LOCAL, j->err);
 		dh_job_free(j);
 		return;
 	}
@@ -200,7 +200,7 @@ void sa_init_start(struct ike_sa *ike, const struct alg_desc *group)
 	if (ike->ni.ptr == NULL) {
 		err_t e = random_nonce(NONCE_LEN, &ike->ni);
 		if (e != NULL) {
-			ike_initiate_failed(ike, e);
+			ike_initiate_failed(ike, FAIL_LOCAL, e);
 			return;
 		}
 	}
@@ -221,7 +221,8 @@ static void keys_done_initiator(struct pluto *p, void *arg)
 		return;
 	}
 	if (j->err[0] != '\0') {
-		ike_initiate_failed(ike, j->err);
+		/* mostly the peer's KE: worth another attempt */
+		ike_initiate_failed(ike, FAIL_REFUSED, j->err);
 		dh_job_free(j);
 		return;
 	}
@@ -241,7 +242,7 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		 * forging its answers) asking again and again must not keep us
 		 * sending IKE_SA_INIT for ever */
 		if (++ike->cookie_tries > COOKIE_RETRIES) {
-			ike_initiate_failed(ike, "the responder keeps asking for a COOKIE");
+			ike_initiate_failed(ike, FAIL_REFUSED, "the responder keeps asking for a COOKIE");
 			return;
 		}
 		llog(&ike->logger, RC_INFO, "the responder asks for a COOKIE: sending IKE_SA_INIT again");
@@ -256,7 +257,7 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		const struct alg_desc *group = alg_by_ikev2_id(ALG_DH, g);
 		if (group == NULL || !ike_proposals_offer_dh(ike->c, g) ||
 		    ++ike->invalid_ke_tries > INVALID_KE_RETRIES) {
-			ike_initiate_failed(ike, "the responder wants a DH group we do not offer");
+			ike_initiate_failed(ike, FAIL_REFUSED, "the responder wants a DH group we do not offer");
 			return;
 		}
 		llog(&ike->logger, RC_INFO, "the responder wants DH group %s: sending IKE_SA_INIT again",
@@ -271,12 +272,12 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	if (err != 0) {
 		char why[128];
 		snprintf(why, sizeof(why), "IKE_SA_INIT answered with %s", notify_name(err));
-		ike_initiate_failed(ike, why);
+		ike_initiate_failed(ike, FAIL_REFUSED, why);
 		return;
 	}
 	struct ikev2_diag d = { 0 };
 	if (ikev2_check_payloads(IKEV2_EXCH_IKE_SA_INIT, true, pl, NULL, &d) != NULL) {
-		ike_initiate_failed(ike, d.text);
+		ike_initiate_failed(ike, FAIL_REFUSED, d.text);
 		return;
 	}
 	static struct ikev2_sa offered, answer;
@@ -285,7 +286,7 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	if (ikev2_decode_sa(ikev2_payloads_find(pl, IKEV2_PT_SA, 0), &answer, &d) != NULL ||
 	    ikev2_decode_ke(ikev2_payloads_find(pl, IKEV2_PT_KE, 0), &ke, &d) != NULL ||
 	    ikev2_decode_nonce(ikev2_payloads_find(pl, IKEV2_PT_NONCE, 0), &nr, &d) != NULL) {
-		ike_initiate_failed(ike, d.text);
+		ike_initiate_failed(ike, FAIL_REFUSED, d.text);
 		return;
 	}
 	ike_proposals_build(ike->c, NULL, &offered);
@@ -295,7 +296,7 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	if (e == NULL && ike->suite.dh->ikev2_id != ke.group)
 		e = "the responder chose a DH group other than its KE's";
 	if (e != NULL) {
-		ike_initiate_failed(ike, e);
+		ike_initiate_failed(ike, FAIL_REFUSED, e);
 		return;
 	}
 	memcpy(ike->spi_r, m->h.spi_r, 8);

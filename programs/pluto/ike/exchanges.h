@@ -8,13 +8,45 @@ struct pluto;
 struct packet;
 struct ctl_client;
 
-/* Starts negotiating conn c (whack --up, auto=start, an ACQUIRE). The
- * whack client (may be NULL) gets the outcome. False with why when it
- * cannot even start. */
+/* Starts negotiating conn c (whack --up, auto=start, an ACQUIRE): its
+ * first keying attempt, replacing attempts under way or waiting. The whack
+ * client (may be NULL) gets the outcome of that first attempt. False with
+ * why when it cannot even start.
+ *
+ * keyingtries=N (0: %forever) is how many attempts are made: after an
+ * attempt that failed by a timeout or by the peer's answer (a refusal such
+ * as AUTHENTICATION_FAILED or NO_PROPOSAL_CHOSEN, or an answer that does
+ * not fit), the next one starts with new SPIs: at once after a timeout,
+ * after keying_pause_ms() after a refusal (the log says that the peer
+ * refused and that pluto tries again). A failure of this host's own
+ * (no PSK, no private key, no SPI) ends the attempts. The waiting whack
+ * client is released when the first attempt fails, with that failure and,
+ * when more attempts remain, a line saying that pluto goes on in the
+ * background; whack --terminate (auto --down) ends them. */
 bool ike_initiate(struct pluto *p, struct connection *c, struct ctl_client *whack,
 		  char *why, size_t whysize);
-/* Initiator: negotiation failed; tells whack and deletes the IKE SA. */
-void ike_initiate_failed(struct ike_sa *ike, const char *why);
+/* Starts the conn's waiting keying attempt (conn_timers.c, when due). */
+void ike_initiate_due(struct pluto *p, struct connection *c);
+/* Ends the conn's keying attempts: the one waiting, and the IKE SAs of
+ * attempts under way (deleted, why logged). Returns how many there were. */
+unsigned ike_initiate_cancel(struct pluto *p, struct connection *c, const char *why);
+
+/* How an initiator's negotiation failed. */
+enum initiate_failure {
+	FAIL_LOCAL,      /* this host cannot go on: no other attempt */
+	FAIL_TIMEOUT,    /* no answer: the next attempt at once */
+	FAIL_REFUSED,    /* the peer refused, or answered what we cannot take:
+			  * the next attempt after a pause */
+};
+/* The pause before the attempt after one that the peer refused: 1 s after
+ * the first, doubling up to KEYING_PAUSE_MAX_MS. */
+#define KEYING_PAUSE_MAX_S 60
+#define KEYING_PAUSE_MAX_MS (KEYING_PAUSE_MAX_S * 1000u)
+uint64_t keying_pause_ms(unsigned failed_attempt);
+/* Initiator: the negotiation failed; logs why (the waiting whack client
+ * sees it once), schedules the next keying attempt or gives up, releases
+ * whack and deletes the IKE SA. */
+void ike_initiate_failed(struct ike_sa *ike, enum initiate_failure kind, const char *why);
 
 /* IKE_SA_INIT: (re)start with a DH group (exch_sa_init.c). */
 void sa_init_start(struct ike_sa *ike, const struct alg_desc *group);

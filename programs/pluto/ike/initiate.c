@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "conn_load.h"
+#include "conn_timers.h"
 #include "ctl.h"
 #include "iface.h"
 #include "ike/exchanges.h"
@@ -9,8 +10,9 @@
 #include "ike/ts.h"
 #include "pluto.h"
 
-bool ike_initiate(struct pluto *p, struct connection *c, struct ctl_client *whack,
-		  char *why, size_t whysize)
+/* Whether conn c can be negotiated now; the socket to use in *ifc. */
+static bool can_initiate(struct pluto *p, struct connection *c, const struct iface **out,
+			 char *why, size_t whysize)
 {
 	if (c->local < 0) {
 		for (int s = 0; s < 2; s++) {
@@ -61,25 +63,163 @@ bool ike_initiate(struct pluto *p, struct connection *c, struct ctl_client *whac
 		snprintf(why, whysize, "conn %s is already up (IKE SA #%u)", c->name, existing->serial);
 		return false;
 	}
+	*out = ifc;
+	return true;
+}
+
+/* "at most 3" or "an unlimited number (keyingtries=%forever)" */
+static const char *tries_text(const struct connection *c, char *buf, size_t size)
+{
+	if (c->keyingtries == 0)
+		snprintf(buf, size, "an unlimited number (keyingtries=%%forever)");
+	else
+		snprintf(buf, size, "at most %u", c->keyingtries);
+	return buf;
+}
+
+static void start_attempt(struct pluto *p, struct connection *c, const struct iface *ifc,
+			  struct ctl_client *whack, unsigned attempt)
+{
+	c->keying_attempt = attempt;
+	c->keying_waiting = false;
 	struct ike_sa *ike = ike_sa_new(p, c, true);
+	ike->attempt = attempt;
 	if (random_ike_spi(ike->spi_i) != NULL) {
 		ike_sa_delete(ike, NULL);
-		snprintf(why, whysize, "no random numbers for an SPI");
-		return false;
+		c->keying_attempt = 0;
+		llog(&p->logger, RC_ERROR, "\"%s\": no random numbers for an SPI", c->name);
+		if (whack != NULL) {
+			ctl_reply(whack, "\"%s\": no random numbers for an SPI", c->name);
+			ctl_client_done(whack, WHACK_STATUS_REFUSED);
+		}
+		return;
 	}
 	ike->iface = ifc;
-	ike->remote = peer->host;
+	ike->remote = peer_end(c)->host;
 	ike->remote_port = (uint16_t)p->opts.ike_port;
 	ike_sa_insert(ike);
 	if (whack != NULL) {
 		ike->whack = whack;
 		ike->logger.whack_fd = whack->fd;
 	}
-	char a[ADDRESS_BUF];
-	llog(&ike->logger, RC_INFO, "initiating IKEv2 connection to %s",
-	     str_address(&ike->remote, a));
+	char a[ADDRESS_BUF], tries[64];
+	if (attempt == 1)
+		llog(&ike->logger, RC_INFO, "initiating IKEv2 connection to %s",
+		     str_address(&ike->remote, a));
+	else
+		llog(&ike->logger, RC_INFO, "initiating IKEv2 connection to %s: keying attempt %u of %s",
+		     str_address(&ike->remote, a), attempt, tries_text(c, tries, sizeof(tries)));
 	sa_init_start(ike, ike_proposals_first_dh(c));
+}
+
+/* An IKE SA of a keying attempt still negotiating. */
+static bool negotiating_attempt(const struct ike_sa *s, const struct connection *c)
+{
+	return s->c == c && s->original_initiator && s->attempt > 0 &&
+	       (s->state == IKE_I_INIT || s->state == IKE_I_INIT_SENT || s->state == IKE_I_AUTH_SENT);
+}
+
+unsigned ike_initiate_cancel(struct pluto *p, struct connection *c, const char *why)
+{
+	unsigned n = c->keying_waiting ? 1 : 0;
+	c->keying_waiting = false;
+	c->keying_attempt = 0;
+	struct ike_sa *next;
+	for (struct ike_sa *s = ike_sa_first(p); s != NULL; s = next) {
+		next = s->next_all;
+		if (negotiating_attempt(s, c)) {
+			n++;
+			ike_sa_delete(s, why);
+		}
+	}
+	return n;
+}
+
+bool ike_initiate(struct pluto *p, struct connection *c, struct ctl_client *whack,
+		  char *why, size_t whysize)
+{
+	const struct iface *ifc;
+	if (!can_initiate(p, c, &ifc, why, whysize))
+		return false;
+	ike_initiate_cancel(p, c, "replaced by a new initiation");
+	start_attempt(p, c, ifc, whack, 1);
 	return true;
+}
+
+void ike_initiate_due(struct pluto *p, struct connection *c)
+{
+	if (!c->keying_waiting)
+		return;
+	c->keying_waiting = false;
+	const struct iface *ifc;
+	char why[256];
+	if (ike_sa_of_conn(p, c) != NULL && c->child_serial != 0) {
+		llog(&p->logger, RC_INFO, "\"%s\": up meanwhile: keying attempt %u is not needed",
+		     c->name, c->keying_attempt);
+		c->keying_attempt = 0;
+		return;
+	}
+	if (!can_initiate(p, c, &ifc, why, sizeof(why))) {
+		llog(&p->logger, RC_WARNING, "\"%s\": keying attempt %u cannot start: %s", c->name,
+		     c->keying_attempt, why);
+		c->keying_attempt = 0;
+		return;
+	}
+	start_attempt(p, c, ifc, NULL, c->keying_attempt);
+}
+
+uint64_t keying_pause_ms(unsigned failed_attempt)
+{
+	uint64_t ms = 1000;
+	for (unsigned i = 1; i < failed_attempt && ms < KEYING_PAUSE_MAX_MS; i++)
+		ms *= 2;
+	return ms < KEYING_PAUSE_MAX_MS ? ms : KEYING_PAUSE_MAX_MS;
+}
+
+void ike_initiate_failed(struct ike_sa *ike, enum initiate_failure kind, const char *why)
+{
+	struct pluto *p = ike->pluto;
+	struct connection *c = ike->c;
+	/* the IKE SA's logger goes to the waiting whack client too: the
+	 * client sees the reason once, in the same words as the log */
+	llog(&ike->logger, RC_WARNING, "negotiation failed: %s", why);
+	if (ike->whack != NULL && ike->logger.whack_fd != ike->whack->fd)
+		ctl_reply(ike->whack, "\"%s\" #%u: negotiation failed: %s",
+			  c ? c->name : "", ike->serial, why);
+	/* only the conn's current attempt goes on (not one that a newer
+	 * initiation replaced, nor one of a conn that came up meanwhile) */
+	unsigned attempt = ike->attempt;
+	if (c != NULL && attempt > 0 && c->keying_attempt == attempt) {
+		char tries[64];
+		tries_text(c, tries, sizeof(tries));
+		if (kind == FAIL_LOCAL) {
+			c->keying_attempt = 0;
+		} else if (c->keyingtries != 0 && attempt >= c->keyingtries) {
+			llog(&ike->logger, RC_WARNING, "giving up after %u keying attempt%s (keyingtries=%u)",
+			     attempt, attempt == 1 ? "" : "s", c->keyingtries);
+			c->keying_attempt = 0;
+		} else {
+			uint64_t pause = kind == FAIL_TIMEOUT ? 0 : keying_pause_ms(attempt);
+			c->keying_attempt = attempt + 1;
+			c->keying_waiting = true;
+			c->keying_at_ms = mono_ms() + pause;
+			char when[48] = "";
+			if (pause > 0)
+				snprintf(when, sizeof(when), " in %.0f s", (double)pause / 1000);
+			const char *bg = ike->whack != NULL
+				? "; pluto goes on in the background (ipsec auto --down stops it)" : "";
+			if (kind == FAIL_REFUSED)
+				llog(&ike->logger, RC_WARNING,
+				     "trying again although the peer's answer ended this attempt: keying attempt %u of %s%s%s",
+				     attempt + 1, tries, when, bg);
+			else
+				llog(&ike->logger, RC_INFO, "starting keying attempt %u of %s%s%s",
+				     attempt + 1, tries, when, bg);
+			conn_timers_arm(p);
+		}
+	}
+	ike_whack_done(ike, WHACK_STATUS_REFUSED);
+	ike_sa_delete(ike, NULL);
 }
 
 /* How well a conn fits a responder's packet (0: not at all). */

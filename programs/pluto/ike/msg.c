@@ -8,10 +8,6 @@
 #include "ike/msg.h"
 #include "pluto.h"
 
-#define RETRANSMIT_FIRST_MS 500
-#define RETRANSMIT_MAX_MS 32000
-#define RETRANSMIT_TRIES 7
-
 static uint8_t out_buf[IKE_MSG_MAX];
 static uint8_t inner_buf[IKE_MSG_MAX];
 
@@ -201,6 +197,30 @@ static void transmit(struct ike_sa *ike, const uint8_t *data, size_t len)
 	ldbg_hex(&ike->logger, DBG_RAW, "sent", data, len);
 }
 
+uint64_t retransmit_pause_ms(unsigned done, uint64_t elapsed_ms, uint64_t timeout_ms)
+{
+	if (elapsed_ms >= timeout_ms)
+		return 0;
+	uint64_t pause = RETRANSMIT_INTERVAL_MS;
+	for (unsigned i = 0; i < done && pause < RETRANSMIT_INTERVAL_MAX_MS; i++)
+		pause *= 2;
+	if (pause > RETRANSMIT_INTERVAL_MAX_MS)
+		pause = RETRANSMIT_INTERVAL_MAX_MS;
+	return pause < timeout_ms - elapsed_ms ? pause : timeout_ms - elapsed_ms;
+}
+
+static uint64_t timeout_ms(const struct ike_sa *ike)
+{
+	unsigned t = ike->pluto->opts.retransmit_timeout_ms;
+	return t ? t : RETRANSMIT_TIMEOUT_S * 1000u;
+}
+
+static void arm_retransmit(struct ike_sa *ike, uint64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+	event_add(ike->retransmit_timer, &tv);
+}
+
 static void on_retransmit(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -208,8 +228,11 @@ static void on_retransmit(evutil_socket_t fd, short what, void *arg)
 	struct ike_sa *ike = arg;
 	if (!ike->request_outstanding)
 		return;
-	if (ike->retransmits >= RETRANSMIT_TRIES) {
-		llog(&ike->logger, RC_INFO, "no answer after %u retransmissions", ike->retransmits);
+	uint64_t elapsed = mono_ms() - ike->request_sent_ms;
+	/* a timer may fire a little early: what is left under 5 ms is none */
+	if (retransmit_pause_ms(ike->retransmits, elapsed + 5, timeout_ms(ike)) == 0) {
+		llog(&ike->logger, RC_INFO, "no answer to message %u after %u retransmissions in %.1f s",
+		     ike->last_request_msgid, ike->retransmits, (double)elapsed / 1000);
 		ike->request_outstanding = false;
 		if (ike->on_timeout != NULL)
 			ike->on_timeout(ike);
@@ -221,11 +244,7 @@ static void on_retransmit(evutil_socket_t fd, short what, void *arg)
 	ldbg(&ike->logger, DBG_LIFECYCLE, "retransmission %u of message %u", ike->retransmits,
 	     ike->last_request_msgid);
 	transmit(ike, ike->last_request.ptr, ike->last_request.len);
-	unsigned ms = RETRANSMIT_FIRST_MS << ike->retransmits;
-	if (ms > RETRANSMIT_MAX_MS)
-		ms = RETRANSMIT_MAX_MS;
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-	event_add(ike->retransmit_timer, &tv);
+	arm_retransmit(ike, retransmit_pause_ms(ike->retransmits, elapsed, timeout_ms(ike)));
 }
 
 bool ike_send_request(struct ike_sa *ike, uint8_t exchange, enum ike_request kind,
@@ -247,10 +266,10 @@ bool ike_send_request(struct ike_sa *ike, uint8_t exchange, enum ike_request kin
 	ike->request_kind = kind;
 	ike->request_exchange = exchange;
 	ike->retransmits = 0;
+	ike->request_sent_ms = mono_ms();
 	if (ike->retransmit_timer == NULL)
 		ike->retransmit_timer = event_new(ike->pluto->base, -1, 0, on_retransmit, ike);
-	struct timeval tv = { 0, RETRANSMIT_FIRST_MS * 1000 };
-	event_add(ike->retransmit_timer, &tv);
+	arm_retransmit(ike, retransmit_pause_ms(0, 0, timeout_ms(ike)));
 	transmit(ike, out_buf, len);
 	return true;
 }

@@ -14,6 +14,20 @@ struct packet;
 
 #define IKE_MSG_MAX 65535
 
+/* Retransmission of our requests, as libreswan's defaults
+ * (retransmit-interval=500ms, retransmit-timeout=60s): the first
+ * retransmission RETRANSMIT_INTERVAL_MS after the request, each pause
+ * twice the one before (at most RETRANSMIT_INTERVAL_MAX_MS), until
+ * RETRANSMIT_TIMEOUT_S after the first send (pluto --retransmit-timeout);
+ * then the request has failed. With 60 s: 7 sends, at 0, 0.5, 1.5, 3.5,
+ * 7.5, 15.5 and 31.5 s, and the end at 60 s. */
+#define RETRANSMIT_INTERVAL_MS 500
+#define RETRANSMIT_INTERVAL_MAX_MS 32000
+#define RETRANSMIT_TIMEOUT_S 60
+/* The pause before the next retransmission after `done` of them, elapsed_ms
+ * after the first send; 0 when the request has run out of its timeout_ms. */
+uint64_t retransmit_pause_ms(unsigned done, uint64_t elapsed_ms, uint64_t timeout_ms);
+
 /* A received message, decoded (and decrypted). */
 struct ike_msg_in {
 	const struct packet *pkt;

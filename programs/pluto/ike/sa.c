@@ -370,6 +370,10 @@ void ike_sa_delete(struct ike_sa *ike, const char *why)
 	ike_sa_keys_free(&ike->keys);
 	if (ike->c != NULL && ike->c->ike_serial == ike->serial)
 		ike->c->ike_serial = 0;
+	/* a keying attempt that ends without a next one waiting */
+	if (ike->c != NULL && ike->attempt > 0 && ike->c->keying_attempt == ike->attempt &&
+	    !ike->c->keying_waiting)
+		ike->c->keying_attempt = 0;
 	free(ike);
 }
 

@@ -80,6 +80,7 @@ struct ike_sa {
 	struct pluto *pluto;
 	struct connection *c;
 	bool original_initiator;     /* we sent the first IKE_SA_INIT */
+	unsigned attempt;            /* the conn's keying attempt it is (keyingtries=); 0: not one */
 	enum ike_state state;
 	uint8_t spi_i[8], spi_r[8];
 	const struct iface *iface;   /* our socket */
@@ -111,6 +112,7 @@ struct ike_sa {
 	int request_kind;            /* enum ike_request of the outstanding one */
 	uint8_t request_exchange;
 	unsigned retransmits;
+	uint64_t request_sent_ms;    /* when it was first sent (mono_ms) */
 	struct event *retransmit_timer;
 	void (*on_timeout)(struct ike_sa *ike);   /* when retransmits are exhausted */
 	chunk_t last_response;       /* to answer a retransmitted request */
