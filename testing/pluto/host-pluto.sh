@@ -908,6 +908,21 @@ test_dns() {
 		[ -z "$why" ] && ! grep -q '"bad": cannot resolve right=nohost.cygnet.invalid: no such name (looking it up again in 5 s)$' "$w/log" &&
 			why="no clear line for the name that does not resolve: $(grep '"bad": ' "$w/log")"
 	fi
+	if [ -z "$why" ]; then   # --status says why it is not oriented, text and JSON
+		out=$(whackh west "$NS_WEST" --status 2>&1)
+		grep -q '^"bad": .*; nohost.cygnet.invalid: no such name (next lookup in [0-9]* s)' <<<"$out" ||
+			why="--status does not say why conn bad is not oriented: $(grep '^"bad"' <<<"$out")"
+		grep -q '^"west-east": .*; this host is left' <<<"$out" ||
+			why="--status: $(grep '^"west-east"' <<<"$out")"
+		out=$(status_json west "$NS_WEST" | python3 -c '
+import json, sys
+d = {c["name"]: c for c in json.load(sys.stdin)["connections"]}
+b, w = d["bad"], d["west-east"]
+print(b["right"]["dns"], b["right"]["dns_error"], b["orientation"].startswith("nohost.cygnet.invalid: no such name"),
+      w["right"]["dns"], w["right"]["address"], w["orientation"])' 2>&1)
+		[ -z "$why" ] && [ "$out" != "failed no such name True resolved 198.18.0.2 this host is left" ] &&
+			why="JSON status of the names: $out"
+	fi
 	if [ -z "$why" ]; then   # initiating it says why not, naming the host
 		out=$(whackh west "$NS_WEST" --name bad --initiate 2>&1) && why="initiating conn bad succeeded"
 		[ -z "$why" ] && ! grep -q 'right=nohost.cygnet.invalid' <<<"$out" &&
@@ -944,6 +959,13 @@ test_dns_slow() {
 		why="whack --status did not answer while a lookup was pending: $out"
 	t1=$(date +%s%N)
 	[ -z "$why" ] && ! grep -q '"slow"' <<<"$out" && why="conn slow is not in the status: $out"
+	[ -z "$why" ] && ! grep -q '^"slow": .*; resolving slow.cygnet.example' <<<"$out" &&
+		why="--status does not say that slow.cygnet.example is being resolved: $(grep '^"slow"' <<<"$out")"
+	[ -z "$why" ] && [ "$(status_json west "$NS_WEST" | python3 -c '
+import json, sys
+c = [c for c in json.load(sys.stdin)["connections"] if c["name"] == "slow"][0]
+print(c["right"]["dns"], c["orientation"])')" != "resolving resolving slow.cygnet.example" ] &&
+		why="the JSON status does not say that slow.cygnet.example is being resolved"
 	[ -z "$why" ] && grep -q '"slow": cannot resolve' "$w/log" && why="the lookup did not stay pending: $(grep '"slow"' "$w/log")"
 	[ -z "$why" ] && [ $(((t1 - t0) / 1000000)) -gt 3000 ] && why="whack --status took $(((t1 - t0) / 1000000)) ms"
 	if [ -z "$why" ]; then

@@ -85,6 +85,34 @@ static unsigned secs_until(uint64_t at_ms)
 	return at_ms > now ? (unsigned)((at_ms - now + 999) / 1000) : 0;
 }
 
+/* Which end is this host; for a conn that is not oriented, why: its host
+ * names being looked up ("resolving HOST") or not resolved ("HOST:
+ * error"), else "not oriented". */
+static const char *orientation(const struct connection *c, char *buf, size_t size)
+{
+	if (c->local >= 0)
+		return c->local ? "this host is right" : "this host is left";
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int s = 0; s < 2; s++) {
+		const struct end *e = &c->end[s];
+		if (e->host_kind != HOST_DNS || n >= size)
+			continue;
+		const char *sep = n ? ", " : "";
+		int k;
+		if (e->dns_pending)
+			k = snprintf(buf + n, size - n, "%sresolving %s", sep, e->host_text);
+		else if (e->dns_error != NULL)
+			k = snprintf(buf + n, size - n, "%s%s: %s (next lookup in %u s)", sep, e->host_text,
+				     e->dns_error, secs_until(e->dns_retry_at_ms));
+		else
+			k = snprintf(buf + n, size - n, "%s%s: not looked up yet", sep, e->host_text);
+		if (k > 0)
+			n += (size_t)k;
+	}
+	return n ? buf : "not oriented";
+}
+
 /* "; keying attempt 2 of 3 in 1 s" while keyingtries= attempts go on */
 static const char *keying_text(const struct connection *c, char *buf, size_t size)
 {
@@ -138,7 +166,7 @@ static void spis_hex(const struct ike_sa *ike, char *buf)
 static void text_status(struct pluto *p, const char *only, struct ctl_client *cl)
 {
 	char l[1200], r[1200], suite[128], spis[40], a[ADDRESS_BUF], b[ADDRESS_BUF];
-	char keying[80];
+	char orient[600], keying[80];
 	ctl_reply(cl, "Connections:");
 	for (struct connection *c = p->conns.head; c != NULL; c = c->next) {
 		if (only && strcmp(only, c->name) != 0)
@@ -147,8 +175,7 @@ static void text_status(struct pluto *p, const char *only, struct ctl_client *cl
 		end_text(&c->end[1], r, sizeof(r));
 		ctl_reply(cl, "\"%s\": %s...%s; %s; authby=%s; %s%s%s%s", c->name, l, r,
 			  type_names[c->type], authby_name(c->authby),
-			  c->local < 0 ? "not oriented" : c->local ? "this host is right" : "this host is left",
-			  c->routed ? "; routed" : "",
+			  orientation(c, orient, sizeof(orient)), c->routed ? "; routed" : "",
 			  c->ike_serial ? "; up" : "", keying_text(c, keying, sizeof(keying)));
 	}
 	ctl_reply(cl, "IKE SAs:");
@@ -190,9 +217,24 @@ static void text_status(struct pluto *p, const char *only, struct ctl_client *cl
 
 static void json_end(struct buf *b, const struct end *e)
 {
-	char sub[SUBNET_BUF], id[ID_BUF];
+	char sub[SUBNET_BUF], id[ID_BUF], a[ADDRESS_BUF];
 	put(b, "{\"host\": ");
 	put_str(b, e->host_text);
+	/* a host name: "resolving", "failed" (with why and when the next
+	 * lookup is) or "resolved" (with the address) */
+	if (e->host_kind == HOST_DNS && e->dns_pending) {
+		put(b, ", \"dns\": \"resolving\"");
+	} else if (e->host_kind == HOST_DNS && e->dns_error != NULL) {
+		put(b, ", \"dns\": \"failed\", \"dns_error\": ");
+		put_str(b, e->dns_error);
+		put(b, ", \"next_lookup_in\": %u", secs_until(e->dns_retry_at_ms));
+	} else if (e->host_kind == HOST_DNS) {
+		put(b, ", \"dns\": \"not looked up\"");
+	} else if (e->host_is_name) {
+		put(b, ", \"dns\": \"resolved\"");
+	}
+	if (e->host_kind == HOST_ADDRESS)
+		put(b, ", \"address\": \"%s\"", str_address(&e->host, a));
 	put(b, ", \"id\": ");
 	put_str(b, e->id.kind == ID_NONE ? "" : str_id(&e->id, id));
 	put(b, ", \"client\": ");
@@ -203,7 +245,7 @@ static void json_end(struct buf *b, const struct end *e)
 static void json_status(struct pluto *p, const char *only, struct ctl_client *cl)
 {
 	struct buf b = { 0 };
-	char suite[128], spis[40], a[ADDRESS_BUF];
+	char suite[128], spis[40], a[ADDRESS_BUF], orient[600];
 	put(&b, "{\"connections\": [");
 	bool first = true;
 	for (struct connection *c = p->conns.head; c != NULL; c = c->next) {
@@ -220,8 +262,10 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 		    "\"ike_sa\": %u, \"child_sa\": %u, ", type_names[c->type], authby_name(c->authby),
 		    c->local < 0 ? "" : c->local ? "right" : "left", c->routed ? "true" : "false",
 		    c->ike_serial, c->child_serial);
+		put(&b, "\"orientation\": ");
+		put_str(&b, orientation(c, orient, sizeof(orient)));
 		/* keyingtries: 0 is %forever; keying_attempt: 0 none */
-		put(&b, "\"keyingtries\": %u, \"keying_attempt\": %u, \"keying_in\": %d}",
+		put(&b, ", \"keyingtries\": %u, \"keying_attempt\": %u, \"keying_in\": %d}",
 		    c->keyingtries, c->keying_attempt,
 		    c->keying_waiting ? (int)secs_until(c->keying_at_ms) : -1);
 	}
