@@ -15,6 +15,7 @@ void dns_stop(struct pluto *p);
 /* Looks name up (A for IP_V4, AAAA for IP_V6) and calls fn exactly once
  * on the main thread: later, with the answer or why there is none; at once
  * when the lookup cannot start; from dns_stop() (result NULL) when pluto
- * stops first. */
+ * stops first. /etc/hosts and /etc/resolv.conf are read again first when
+ * they changed since the resolver read them. */
 void dns_lookup(struct pluto *p, const char *name, enum ip_family family, dns_fn *fn, void *arg);
 #endif

@@ -994,9 +994,57 @@ print(c["right"]["dns"], c["orientation"])')" != "resolving resolving slow.cygne
 	result dns-slow "$why"
 }
 
+# A name that does not resolve at start is looked up again (5 s later, the
+# pause doubling): once the hosts file names it, the auto=start conn comes
+# up and the auto=route one is routed, with no command
+test_dns_late() {
+	local why="" w e out
+	setup_pair dns-late || { result dns-late "cannot make the namespaces"; return; }
+	dns_files || { result dns-late "cannot write /etc/netns files"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	{
+		conn_dns late-start west.cygnet.test late.cygnet.test authby=secret | sed 's/auto=add/auto=start/'
+		conn_dns late-route west.cygnet.test late.cygnet.test authby=secret | sed 1,2d |
+			sed -e 's/auto=add/auto=route/' -e 's|198.51.100.0/24|198.51.100.128/25|' -e 's|203.0.113.0/24|203.0.113.128/25|'
+	} >"$w/ipsec.conf"
+	conn_text west-east authby=secret >"$e/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	secrets "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	start_both || { result dns-late "pluto did not start"; return; }
+	wait_for_s 1 5 grep -c '"late-start": cannot resolve right=late.cygnet.test: no such name (looking it up again in 5 s)$' "$w/log" ||
+		why="no line for the name that does not resolve yet: $(grep '"late-start"' "$w/log")"
+	if [ -z "$why" ]; then
+		out=$(whackh west "$NS_WEST" --status 2>&1)
+		grep -q '^"late-start": .*; late.cygnet.test: no such name (next lookup in [0-9] s)' <<<"$out" ||
+			why="--status does not say why late-start is not oriented: $(grep '^"late-start"' <<<"$out")"
+	fi
+	# the name appears: written in place, as the namespace's /etc/hosts is
+	# a bind mount of this file
+	[ -z "$why" ] && { etc_netns "$NS_WEST" hosts $'127.0.0.1\tlocalhost\n198.18.0.1\twest.cygnet.test\n198.18.0.2\teast.cygnet.test\n198.18.0.2\tlate.cygnet.test\n' ||
+		why="cannot write the hosts file"; }
+	if [ -z "$why" ]; then   # the lookup 5 s after the failure, then IKE
+		wait_for_s 1 12 count west "$NS_WEST" child_sas ESTABLISHED ||
+			why="late-start did not come up: $(grep -e 'late' -e 'DNS' "$w/log" | tail -4)"
+	fi
+	[ -z "$why" ] && ! grep -q 'DNS: /etc/hosts changed: reading it again' "$w/log" && why="no line for the new hosts file"
+	[ -z "$why" ] && ! grep -q '"late-start": right=late.cygnet.test is 198.18.0.2' "$w/log" && why="no line for the resolved name"
+	if [ -z "$why" ]; then
+		out=$(status_json west "$NS_WEST" | python3 -c '
+import json, sys
+d = {c["name"]: c for c in json.load(sys.stdin)["connections"]}
+s, r = d["late-start"], d["late-route"]
+print(s["right"]["dns"], s["local"], r["local"], r["routed"])' 2>&1)
+		[ "$out" = "resolved left left True" ] || why="late-start, late-route: $out (want resolved, oriented left, routed)"
+	fi
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 1 ] && why="east has no Child SA"
+	result dns-late "$why"
+}
+
 for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libreswan-initiator \
 	libreswan-responder libreswan-rsa cookie cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder \
-	caps keyingtries keyingtries-forever dns dns-slow; do
+	caps keyingtries keyingtries-forever dns dns-slow dns-late; do
 	want "$t" || continue
 	case $t in
 	psk) test_psk ;;
@@ -1019,6 +1067,7 @@ for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libre
 	keyingtries-forever) test_keyingtries_forever ;;
 	dns) test_dns ;;
 	dns-slow) test_dns_slow ;;
+	dns-late) test_dns_late ;;
 	esac
 done
 exit 0
