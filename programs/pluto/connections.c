@@ -11,9 +11,6 @@
 #include "swan/deltatime.h"
 #include "swan/scalars.h"
 
-#define STR(x) #x
-#define XSTR(x) STR(x)
-
 struct parse {
 	struct connection *c;
 	const char *key, *value;
@@ -376,21 +373,13 @@ static const struct key_row {
 	{ "dpdaction", false, parse_dpdaction },
 };
 
-/* Where pluto's default differs from the keyword table's. */
-static const struct { const char *key, *value; } pluto_defaults[] = {
-	{ "keyingtries", XSTR(KEYINGTRIES_DEFAULT) },
-};
-
-/* The value given for a key, or pluto's default for it, or the keyword
- * table's built-in default. */
+/* The value given for a key, or the keyword table's built-in default (one
+ * table, so that readwriteconf shows what pluto uses). */
 static const char *value_of(const struct whack_kvs *keys, const char *key)
 {
 	const char *v = whack_kvs_get(keys, key);
 	if (v != NULL)
 		return v;
-	for (size_t i = 0; i < sizeof(pluto_defaults) / sizeof(pluto_defaults[0]); i++)
-		if (strcmp(pluto_defaults[i].key, key) == 0)
-			return pluto_defaults[i].value;
 	struct kw_ref ref = keyword_lookup(key, strlen(key));
 	return ref.kw != NULL ? ref.kw->deflt : NULL;
 }

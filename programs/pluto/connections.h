@@ -60,10 +60,6 @@ struct end {
 /* The pause after a failed lookup, given the pause before it (0: none). */
 unsigned dns_retry_pause_s(unsigned previous_s);
 
-/* keyingtries= when not given (FreeS/WAN's and this pluto's default; the
- * keyword table of libipsecconf says %forever) */
-#define KEYINGTRIES_DEFAULT 3
-
 struct connection {
 	char *name;
 	unsigned serial;            /* which load of that name (DNS answers) */

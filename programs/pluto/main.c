@@ -60,7 +60,7 @@ static const char usage[] =
 	"                  crypt kernel lifecycle dns raw private helpers updown\n"
 	"\nkeyingtries=N     (a conn key) how many keying attempts are made for a\n"
 	"                  conn that was initiated (auto=start, auto --up, an\n"
-	"                  ACQUIRE); default " XSTR(KEYINGTRIES_DEFAULT) ", %forever or 0 for no limit. After a\n"
+	"                  ACQUIRE); default %forever (no limit, also 0). After a\n"
 	"                  timeout the next attempt starts at once; after a refusal\n"
 	"                  (e.g. AUTHENTICATION_FAILED) after 1 s, doubling up to\n"
 	"                  " XSTR(KEYING_PAUSE_MAX_S) " s. auto --up reports the first attempt and leaves the\n"

@@ -114,8 +114,7 @@ static void test_keyingtries_values(void **state)
 {
 	(void)state;
 	struct connection *c = conn(NULL, "198.18.0.2");
-	assert_int_equal(c->keyingtries, KEYINGTRIES_DEFAULT);
-	assert_int_equal(c->keyingtries, 3);
+	assert_int_equal(c->keyingtries, 0);   /* %forever */
 	connection_free(c);
 	c = conn("%forever", "198.18.0.2");
 	assert_int_equal(c->keyingtries, 0);
