@@ -125,7 +125,8 @@ static void usage(FILE *f)
 	      "                      AEAD: aes_gcm16_256-prfsha2_256\n"
 	      "  --dh GROUP          DH group (curve25519; modp2048, ecp256, ...)\n"
 	      "  --esp PROPOSAL      Child SA proposal (aes256-sha2_256)\n"
-	      "  --no-child          no Child SA in IKE_AUTH (RFC 6023 responders only)\n"
+	      "  --no-child          no Child SA in IKE_AUTH (RFC 6023: IKE_SA_INIT says\n"
+	      "                      CHILDLESS_IKEV2_SUPPORTED)\n"
 	      "  --tsi CIDR          TSi: the next address of CIDR for each SA (distinct\n"
 	      "                      selectors, as remote-access clients have); default:\n"
 	      "                      our address (host to host)\n"
@@ -580,7 +581,7 @@ static void transmit(struct slot *s)
 }
 
 /* IKE_SA_INIT: [N(COOKIE)], SA, KE, Ni, N(NAT_DETECTION_SOURCE_IP),
- * N(NAT_DETECTION_DESTINATION_IP). */
+ * N(NAT_DETECTION_DESTINATION_IP) [, N(CHILDLESS_IKEV2_SUPPORTED)]. */
 static bool send_init(struct slot *s)
 {
 	struct ikev2_header h = { .exchange = IKEV2_EXCH_IKE_SA_INIT,
@@ -601,6 +602,8 @@ static bool send_init(struct slot *s)
 	ikev2_build_notify_simple(&b, IKEV2_N_NAT_DETECTION_SOURCE_IP, hash, sizeof(hash));
 	natd_hash(s->spi_i, zero_spi, &o.target, o.port, hash);
 	ikev2_build_notify_simple(&b, IKEV2_N_NAT_DETECTION_DESTINATION_IP, hash, sizeof(hash));
+	if (!o.child)   /* RFC 6023: IKE_AUTH will ask for no Child SA */
+		ikev2_build_notify_simple(&b, IKEV2_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
 	err_t e = ikev2_build_finish(&b, &s->init_req_len);
 	if (e != NULL) {
 		fail(s, "cannot build IKE_SA_INIT: %s", e);

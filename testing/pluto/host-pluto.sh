@@ -671,6 +671,66 @@ test_cookie_wrong() {
 }
 
 
+# ---- childless IKE_AUTH (RFC 6023) -------------------------------------------
+
+# probe ARG...: testing/pluto/lib/ike_auth_probe.py run in west (a bare
+# initiator: @west, the test PSK, to east)
+probe() {
+	ip netns exec "$NS_WEST" timeout 20 python3 "$top/testing/pluto/lib/ike_auth_probe.py" \
+		198.18.0.1 198.18.0.2 "$PSK" @west "$@" 2>&1
+}
+
+# ike_states HOST NS: the states of every IKE SA, sorted, space-separated
+ike_states() {
+	status_json "$1" "$2" | python3 -c '
+import json, sys
+print(" ".join(sorted(s["state"] for s in json.load(sys.stdin)["ike_sas"])))' 2>/dev/null
+}
+
+# east answers CHILDLESS_IKEV2_SUPPORTED with its own and takes an IKE_AUTH
+# without SA/TSi/TSr (IKE SA up, no Child SA); without the notify such an
+# IKE_AUTH gets INVALID_SYNTAX and the half-open IKE SA is gone at once (not
+# after the one-minute half-open timer); a negotiated childless SA may still
+# carry a Child SA
+test_childless() {
+	local why="" e out
+	if ! python3 -c 'import cryptography' 2>/dev/null; then
+		echo "SKIP childless: python3-cryptography is not installed"
+		return
+	fi
+	pair_psk childless || { result childless "cannot make the namespaces"; return; }
+	e=$(host_dir east)
+	pluto_start east "$NS_EAST" || { result childless "pluto did not start"; return; }
+	out=$(probe notify)
+	[[ "$(sed -n 1p <<<"$out")" == "INIT: "*"N(16418)"* ]] ||
+		why="east did not announce CHILDLESS_IKEV2_SUPPORTED: $out"
+	[ -z "$why" ] && [ "$(sed -n 2p <<<"$out")" != "AUTH: IDr AUTH verified" ] &&
+		why="childless IKE_AUTH not answered with IDr and AUTH alone: $out"
+	[ -z "$why" ] && [ "$(ike_states east "$NS_EAST")" != ESTABLISHED ] &&
+		why="east's IKE SAs after childless IKE_AUTH: $(ike_states east "$NS_EAST"), want one ESTABLISHED"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 0 ] && why="east made a Child SA"
+	[ -z "$why" ] && ! grep -q 'childless IKE_AUTH (RFC 6023): no Child SA asked for' "$e/log" &&
+		why="east did not log the childless IKE_AUTH"
+	if [ -z "$why" ]; then   # not negotiated: refused, and nothing left half-open
+		out=$(probe -)
+		[[ "$(sed -n 1p <<<"$out")" == *"N(16418)"* ]] && why="east announced childless unasked: $out"
+		[ -z "$why" ] && [ "$(sed -n 2p <<<"$out")" != "AUTH: N(7)" ] &&
+			why="childless IKE_AUTH without the notify not refused with INVALID_SYNTAX: $out"
+		[ -z "$why" ] && [ "$(ike_states east "$NS_EAST")" != ESTABLISHED ] &&
+			why="east's IKE SAs after the refused IKE_AUTH: $(ike_states east "$NS_EAST"), want only the first"
+		[ -z "$why" ] && ! grep -q 'deleting IKE SA: its IKE_AUTH request was refused' "$e/log" &&
+			why="east did not log the deletion of the refused IKE SA"
+	fi
+	if [ -z "$why" ]; then   # childless negotiated, a Child SA asked for all the same
+		out=$(probe notify,child=198.51.100.0/24/203.0.113.0/24)
+		[ "$(sed -n 2p <<<"$out")" != "AUTH: IDr AUTH SA TSi TSr verified" ] &&
+			why="IKE_AUTH with a Child SA after CHILDLESS_IKEV2_SUPPORTED: $out"
+		[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 1 ] && why="east has no Child SA"
+	fi
+	result childless "$why"
+}
+
+
 # ---- capabilities -------------------------------------------------------------
 
 # cap_names HEX: the capability names of a /proc/PID/status mask
@@ -1044,7 +1104,7 @@ print(s["right"]["dns"], s["local"], r["local"], r["routed"])' 2>&1)
 
 for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libreswan-initiator \
 	libreswan-responder libreswan-rsa cookie cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder \
-	caps keyingtries keyingtries-forever dns dns-slow dns-late; do
+	childless caps keyingtries keyingtries-forever dns dns-slow dns-late; do
 	want "$t" || continue
 	case $t in
 	psk) test_psk ;;
@@ -1062,6 +1122,7 @@ for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libre
 	cookie-wrong) test_cookie_wrong ;;
 	cookie-libreswan-initiator) test_cookie_libreswan initiator ;;
 	cookie-libreswan-responder) test_cookie_libreswan responder ;;
+	childless) test_childless ;;
 	caps) test_caps ;;
 	keyingtries) test_keyingtries ;;
 	keyingtries-forever) test_keyingtries_forever ;;

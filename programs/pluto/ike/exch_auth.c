@@ -527,7 +527,7 @@ struct auth_response {
 	uint8_t method;
 	chunk_t auth;
 	uint16_t child_notify;       /* non-zero: the Child SA was refused */
-	bool child_ok;
+	bool child_ok;               /* a Child SA is in the answer (false: childless) */
 	struct ikev2_proposal chosen;
 	struct ikev2_ts_list tsi, tsr;
 	uint32_t msgid;
@@ -551,6 +551,8 @@ static bool fill_auth_response(struct ike_sa *ike, struct ikev2_builder *b, void
 		ikev2_build_notify_simple(b, r->child_notify, NULL, 0);
 		return true;
 	}
+	if (!r->child_ok)
+		return true;   /* childless (RFC 6023): IDr and AUTH only */
 	if (ike->children != NULL && ike->children->transport)
 		ikev2_build_notify_simple(b, IKEV2_N_USE_TRANSPORT_MODE, NULL, 0);
 	static struct ikev2_sa sa;
@@ -611,8 +613,13 @@ static uint16_t responder_child(struct ike_sa *ike, const struct ikev2_payloads 
 	const struct ikev2_payload *sap = ikev2_payloads_find(pl, IKEV2_PT_SA, 0);
 	const struct ikev2_payload *tip = ikev2_payloads_find(pl, IKEV2_PT_TSi, 0);
 	const struct ikev2_payload *trp = ikev2_payloads_find(pl, IKEV2_PT_TSr, 0);
+	if (sap == NULL && tip == NULL && trp == NULL) {
+		/* the payload table lets this through only when negotiated */
+		llog(&ike->logger, RC_INFO, "childless IKE_AUTH (RFC 6023): no Child SA asked for");
+		return 0;
+	}
 	if (sap == NULL || tip == NULL || trp == NULL)
-		return 0;   /* no Child SA asked for (childless) */
+		return IKEV2_N_INVALID_SYNTAX;
 	if (ikev2_decode_sa(sap, &sa, &d) != NULL || ikev2_decode_ts(tip, &tsi, &d) != NULL ||
 	    ikev2_decode_ts(trp, &tsr, &d) != NULL)
 		return IKEV2_N_INVALID_SYNTAX;
@@ -658,6 +665,7 @@ static uint16_t responder_child(struct ike_sa *ike, const struct ikev2_payloads 
 	r->chosen.spi[3] = (uint8_t)child->spi_in;
 	ts_lists_of(&child->ts, false, &r->tsi, &r->tsr);
 	child_established(ike, child);
+	r->child_ok = true;
 	return 0;
 }
 

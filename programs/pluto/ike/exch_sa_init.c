@@ -339,6 +339,8 @@ static bool fill_init_response(struct ike_sa *ike, struct ikev2_builder *b, void
 	build_natd(ike, b);
 	if (ike->peer_digsig)
 		build_hash_algs(b);
+	if (ike->childless)
+		ikev2_build_notify_simple(b, IKEV2_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
 	return true;
 }
 
@@ -507,6 +509,8 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	ike->msgid_expect_in = 1;
 	ike_sa_insert(ike);
 	read_common(ike, pl, pkt, (const uint8_t[8]){ 0 });
+	/* RFC 6023: an initiator that asks may leave the Child SA out of IKE_AUTH */
+	ike->childless = ikev2_payloads_find_notify(pl, IKEV2_N_CHILDLESS_IKEV2_SUPPORTED) != NULL;
 	llog(&ike->logger, RC_INFO, "responding to IKE_SA_INIT from %s:%u", a, pkt->remote_port);
 
 	struct dh_job *j = &rj->dh;

@@ -389,7 +389,9 @@ static void handle_response(struct ike_sa *ike, struct ike_msg_in *m)
 			llog(&ike->logger, RC_WARNING, "dropping response %u: %s", m->h.message_id, e);
 			return;
 		}
-		if (ikev2_check_payloads(m->h.exchange, true, &m->clear, &m->inner, &d) != NULL) {
+		/* childless IKE_AUTH: only when negotiated and our request had no Child SA */
+		unsigned flags = ike->childless && ike->pending_child == NULL ? IKEV2_CHECK_CHILDLESS : 0;
+		if (ikev2_check_payloads_flags(m->h.exchange, true, &m->clear, &m->inner, flags, &d) != NULL) {
 			llog(&ike->logger, RC_WARNING, "response %u: %s", m->h.message_id, d.text);
 			/* an answered request: stop retransmitting and give up */
 		}
@@ -429,12 +431,17 @@ static void handle_request(struct ike_sa *ike, struct ike_msg_in *m)
 		llog(&ike->logger, RC_WARNING, "dropping request %u: %s", m->h.message_id, e);
 		return;
 	}
-	if (ikev2_check_payloads(m->h.exchange, false, &m->clear, &m->inner, &d) != NULL) {
+	unsigned flags = ike->childless ? IKEV2_CHECK_CHILDLESS : 0;
+	if (ikev2_check_payloads_flags(m->h.exchange, false, &m->clear, &m->inner, flags, &d) != NULL) {
 		llog(&ike->logger, RC_WARNING, "request %u: %s", m->h.message_id, d.text);
 		/* RFC 7296 2.21: an authenticated bad request gets INVALID_SYNTAX */
 		uint16_t n = d.notify ? d.notify : IKEV2_N_INVALID_SYNTAX;
 		ike->msgid_expect_in++;
 		ike_send_notify_response(ike, m->h.exchange, m->h.message_id, n);
+		/* a refused IKE_AUTH leaves nothing to wait for: the half-open
+		 * IKE SA goes now, as when auth_responder refuses it */
+		if (m->h.exchange == IKEV2_EXCH_IKE_AUTH && ike->state == IKE_R_INIT_SENT)
+			ike_sa_delete(ike, "its IKE_AUTH request was refused");
 		return;
 	}
 	follow_peer(ike, m->pkt);

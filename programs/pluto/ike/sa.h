@@ -98,6 +98,7 @@ struct ike_sa {
 	unsigned cookie_tries;       /* COOKIE answers to this IKE SA's IKE_SA_INIT */
 	chunk_t init_request, init_response;   /* kept for AUTH, freed after */
 	bool peer_digsig;            /* peer sent SIGNATURE_HASH_ALGORITHMS */
+	bool childless;              /* RFC 6023: both sent CHILDLESS_IKEV2_SUPPORTED */
 	uint16_t peer_hashes[8];
 	unsigned n_peer_hashes;
 	struct ike_sa_keys keys;

@@ -11,6 +11,7 @@
 #define I IKEV2_ALLOW_INNER
 #define R IKEV2_REQUIRED
 #define P IKEV2_REPEAT
+#define K IKEV2_CHILD
 #define AT(t) [(t) - IKEV2_PT_FIRST]
 #define N_TYPES (IKEV2_PT_LAST - IKEV2_PT_FIRST + 1)
 
@@ -34,22 +35,24 @@ static const struct legal_row legal_table[] = {
 		AT(IKEV2_PT_SA) = C | R, AT(IKEV2_PT_KE) = C | R,
 		AT(IKEV2_PT_NONCE) = C | R, AT(IKEV2_PT_CERTREQ) = C | P,
 		AT(IKEV2_PT_N) = C | P, AT(IKEV2_PT_V) = C | P } },
-	/* HDR, SK {IDi, [CERT+,] [CERTREQ+,] [IDr,] AUTH, [CP,] SAi2, TSi, TSr [, N+, V+]} */
+	/* HDR, SK {IDi, [CERT+,] [CERTREQ+,] [IDr,] AUTH, [CP,] SAi2, TSi, TSr [, N+, V+]}
+	 * (childless, RFC 6023: no SAi2, TSi, TSr) */
 	{ IKEV2_EXCH_IKE_AUTH, false, true, {
 		ENCRYPTED,
 		AT(IKEV2_PT_IDi) = I | R, AT(IKEV2_PT_CERT) = I | P,
 		AT(IKEV2_PT_CERTREQ) = I | P, AT(IKEV2_PT_IDr) = I,
 		AT(IKEV2_PT_AUTH) = I | R, AT(IKEV2_PT_CP) = I,
-		AT(IKEV2_PT_SA) = I | R, AT(IKEV2_PT_TSi) = I | R,
-		AT(IKEV2_PT_TSr) = I | R, AT(IKEV2_PT_N) = I | P,
+		AT(IKEV2_PT_SA) = I | R | K, AT(IKEV2_PT_TSi) = I | R | K,
+		AT(IKEV2_PT_TSr) = I | R | K, AT(IKEV2_PT_N) = I | P,
 		AT(IKEV2_PT_V) = I | P, AT(IKEV2_PT_EAP) = I } },
-	/* HDR, SK {IDr, [CERT+,] AUTH, [CP,] SAr2, TSi, TSr [, N+, V+]} */
+	/* HDR, SK {IDr, [CERT+,] AUTH, [CP,] SAr2, TSi, TSr [, N+, V+]}
+	 * (childless: no SAr2, TSi, TSr) */
 	{ IKEV2_EXCH_IKE_AUTH, true, true, {
 		ENCRYPTED,
 		AT(IKEV2_PT_IDr) = I | R, AT(IKEV2_PT_CERT) = I | P,
 		AT(IKEV2_PT_AUTH) = I | R, AT(IKEV2_PT_CP) = I,
-		AT(IKEV2_PT_SA) = I | R, AT(IKEV2_PT_TSi) = I | R,
-		AT(IKEV2_PT_TSr) = I | R, AT(IKEV2_PT_N) = I | P,
+		AT(IKEV2_PT_SA) = I | R | K, AT(IKEV2_PT_TSi) = I | R | K,
+		AT(IKEV2_PT_TSr) = I | R | K, AT(IKEV2_PT_N) = I | P,
 		AT(IKEV2_PT_V) = I | P, AT(IKEV2_PT_EAP) = I } },
 	/* HDR, SK {[N(REKEY_SA)], SA, Ni, [KEi,] [TSi, TSr]} (no TS: IKE rekey) */
 	{ IKEV2_EXCH_CREATE_CHILD_SA, false, true, {
@@ -121,10 +124,11 @@ static bool requirements_waived(const struct legal_row *row, const struct ikev2_
 	return false;
 }
 
-/* One chain against the table. where: IKEV2_ALLOW_CLEAR or _INNER. */
+/* One chain against the table. where: IKEV2_ALLOW_CLEAR or _INNER;
+ * flags: enum ikev2_check_flag. */
 static err_t check_chain(const struct legal_row *row, const char *label,
 			 const struct ikev2_payloads *pl, unsigned where,
-			 bool check_required, struct ikev2_diag *d)
+			 bool check_required, unsigned flags, struct ikev2_diag *d)
 {
 	char nb[IKEV2_NAME_BUF];
 	unsigned count[N_TYPES] = { 0 };
@@ -148,10 +152,21 @@ static err_t check_chain(const struct legal_row *row, const char *label,
 		return ikev2_bad(d, "%s: %s without %s", label, tsi ? "TSi" : "TSr", tsi ? "TSr" : "TSi");
 	if (!check_required || requirements_waived(row, pl))
 		return NULL;
+	/* childless IKE_AUTH (RFC 6023): the Child SA's payloads are all
+	 * absent, allowed when it was negotiated; or all required as usual */
+	bool no_child = true;
+	for (uint8_t t = IKEV2_PT_FIRST; t <= IKEV2_PT_LAST; t++)
+		if ((rule_of(row, t) & IKEV2_CHILD) && count[t - IKEV2_PT_FIRST] > 0)
+			no_child = false;
+	bool childless = (flags & IKEV2_CHECK_CHILDLESS) != 0;
 	for (uint8_t t = IKEV2_PT_FIRST; t <= IKEV2_PT_LAST; t++) {
 		unsigned r = rule_of(row, t);
+		bool child = (r & IKEV2_CHILD) != 0;
+		if (child && no_child && childless)
+			continue;
 		if ((r & IKEV2_REQUIRED) && (r & where) && count[t - IKEV2_PT_FIRST] == 0)
-			return ikev2_bad(d, "%s: %s payload missing", label, ikev2_pt_str(t, nb));
+			return ikev2_bad(d, "%s: %s payload missing%s", label, ikev2_pt_str(t, nb),
+					 child && no_child ? " (childless IKE_AUTH was not negotiated)" : "");
 	}
 	return NULL;
 }
@@ -159,6 +174,14 @@ static err_t check_chain(const struct legal_row *row, const char *label,
 err_t ikev2_check_payloads(uint8_t exchange, bool response,
 			   const struct ikev2_payloads *clear,
 			   const struct ikev2_payloads *inner, struct ikev2_diag *d)
+{
+	return ikev2_check_payloads_flags(exchange, response, clear, inner, 0, d);
+}
+
+err_t ikev2_check_payloads_flags(uint8_t exchange, bool response,
+				 const struct ikev2_payloads *clear,
+				 const struct ikev2_payloads *inner, unsigned flags,
+				 struct ikev2_diag *d)
 {
 	char eb[IKEV2_NAME_BUF];
 	if (d != NULL)
@@ -170,7 +193,7 @@ err_t ikev2_check_payloads(uint8_t exchange, bool response,
 	if (row == NULL)
 		return ikev2_fail(d, 0, "%s: no payload rules for this exchange", label);
 	if (clear != NULL) {
-		err_t e = check_chain(row, label, clear, IKEV2_ALLOW_CLEAR, !row->encrypted, d);
+		err_t e = check_chain(row, label, clear, IKEV2_ALLOW_CLEAR, !row->encrypted, flags, d);
 		if (e != NULL)
 			return e;
 		if (row->encrypted && clear->n != 1)
@@ -179,7 +202,7 @@ err_t ikev2_check_payloads(uint8_t exchange, bool response,
 	if (inner != NULL) {
 		if (!row->encrypted)
 			return ikev2_bad(d, "%s: an inner chain was given but this exchange is never encrypted", label);
-		return check_chain(row, label, inner, IKEV2_ALLOW_INNER, true, d);
+		return check_chain(row, label, inner, IKEV2_ALLOW_INNER, true, flags, d);
 	}
 	return NULL;
 }

@@ -420,6 +420,17 @@ enum ikev2_rule {
 	IKEV2_ALLOW_INNER = 2,  /* may appear inside SK */
 	IKEV2_REQUIRED = 4,     /* must appear (where allowed) */
 	IKEV2_REPEAT = 8,       /* may appear more than once */
+	/* IKE_AUTH: one of SA, TSi, TSr, which ask for (or answer with) the
+	 * first Child SA. Required, except that all three may be left out
+	 * together when childless IKE_AUTH (RFC 6023) was negotiated
+	 * (IKEV2_CHECK_CHILDLESS). */
+	IKEV2_CHILD = 16,
+};
+/* What the exchange's IKE SA negotiated, for ikev2_check_payloads_flags(). */
+enum ikev2_check_flag {
+	/* both ends sent CHILDLESS_IKEV2_SUPPORTED in IKE_SA_INIT (for a
+	 * response: and our request asked for no Child SA) */
+	IKEV2_CHECK_CHILDLESS = 1,
 };
 /* The rule bits for payload in that exchange and direction; 0 when not
  * allowed or for an exchange the table does not describe. */
@@ -437,6 +448,12 @@ bool ikev2_exchange_has_rules(uint8_t exchange);
 err_t ikev2_check_payloads(uint8_t exchange, bool response,
 			   const struct ikev2_payloads *clear,
 			   const struct ikev2_payloads *inner, struct ikev2_diag *d);
+/* The same with enum ikev2_check_flag bits: IKEV2_CHECK_CHILDLESS lets an
+ * IKE_AUTH message carry none of SA, TSi and TSr (all or none). */
+err_t ikev2_check_payloads_flags(uint8_t exchange, bool response,
+				 const struct ikev2_payloads *clear,
+				 const struct ikev2_payloads *inner, unsigned flags,
+				 struct ikev2_diag *d);
 
 /* ---- step 2: payload structs, decoders and their equality ----------------
  * Each ikev2_decode_X() takes one entry of struct ikev2_payloads (its type
