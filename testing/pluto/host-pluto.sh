@@ -504,6 +504,40 @@ test_libreswan_rsa() {
 }
 
 
+# child_ts HOST NS: "LOCAL REMOTE" of each established Child SA, one a line
+child_ts() {
+	status_json "$1" "$2" | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["child_sas"]:
+    if c["state"] == "ESTABLISHED":
+        print(c["local"], c["remote"])' 2>/dev/null
+}
+
+# A road-warrior responder: east has right=%any and no rightsubnet=, west
+# (no leftsubnet= either) initiates; the peer's selector is its actual
+# address /32, on both sides
+test_any_peer() {
+	local why="" w e out
+	setup_pair any-peer || { result any-peer "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	printf 'conn west-east\n\tauthby=secret\n\tleft=198.18.0.1\n\tleftid=@west\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\tauto=add\n' >"$w/ipsec.conf"
+	printf 'conn road\n\tauthby=secret\n\tleft=198.18.0.2\n\tleftid=@east\n\tleftsubnet=203.0.113.0/24\n\tright=%%any\n\trightid=@west\n\tleftupdown=%%disabled\n\tauto=add\n' >"$e/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	secrets "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	start_both || { result any-peer "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && grep -q TS_UNACCEPTABLE "$w/log" && why="east refused the Child SA with TS_UNACCEPTABLE"
+	[ -z "$why" ] && [ "$(child_ts east "$NS_EAST")" != "203.0.113.0/24 198.18.0.1/32" ] &&
+		why="east's Child SA (local remote): '$(child_ts east "$NS_EAST")', want '203.0.113.0/24 198.18.0.1/32'"
+	[ -z "$why" ] && [ "$(child_ts west "$NS_WEST")" != "198.18.0.1/32 203.0.113.0/24" ] &&
+		why="west's Child SA (local remote): '$(child_ts west "$NS_WEST")', want '198.18.0.1/32 203.0.113.0/24'"
+	[ -z "$why" ] && ! grep -q '"road" #[0-9]*: established Child SA tunnel 203.0.113.0/24===198.18.0.1/32' "$e/log" &&
+		why="east did not log the Child SA with the peer's address"
+	result any-peer "$why"
+}
+
 # ---- COOKIE (RFC 7296 2.6) ---------------------------------------------------
 
 # east --force-busy: west's first IKE_SA_INIT is answered with a COOKIE,
@@ -1102,7 +1136,7 @@ print(s["right"]["dns"], s["local"], r["local"], r["routed"])' 2>&1)
 	result dns-late "$why"
 }
 
-for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libreswan-initiator \
+for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances any-peer libreswan-initiator \
 	libreswan-responder libreswan-rsa cookie cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder \
 	childless caps keyingtries keyingtries-forever dns dns-slow dns-late; do
 	want "$t" || continue
@@ -1115,6 +1149,7 @@ for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances libre
 	route-acquire) test_route_acquire ;;
 	updown) test_updown ;;
 	instances) test_instances ;;
+	any-peer) test_any_peer ;;
 	libreswan-rsa) test_libreswan_rsa ;;
 	libreswan-initiator) test_libreswan initiator ;;
 	libreswan-responder) test_libreswan responder ;;

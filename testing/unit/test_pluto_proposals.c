@@ -147,10 +147,10 @@ static void test_ts_narrowing(void **state)
 	struct connection *c = conn(kv);
 	struct ikev2_ts_list tsi, tsr;
 	/* as an initiator at the other end would send it: its side is our right */
-	ts_of_end(peer_end(c), &tsi);
-	ts_of_end(local_end(c), &tsr);
+	ts_of_end(peer_end(c), NULL, &tsi);
+	ts_of_end(local_end(c), NULL, &tsr);
 	struct child_ts ts;
-	assert_null(ts_narrow(c, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
 	char a[SUBNET_BUF], b[SUBNET_BUF];
 	assert_string_equal(str_subnet(&ts.local, a), "198.51.100.0/24");
 	assert_string_equal(str_subnet(&ts.remote, b), "203.0.113.0/24");
@@ -159,13 +159,13 @@ static void test_ts_narrowing(void **state)
 	ttoaddress_num("203.0.0.0", 9, IP_UNSET, &lo);
 	ttoaddress_num("203.0.255.255", 13, IP_UNSET, &hi);
 	tsi.ts[0] = ikev2_ts_range(&lo, &hi, 0, 0, 65535);
-	assert_null(ts_narrow(c, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
 	assert_string_equal(str_subnet(&ts.remote, b), "203.0.113.0/24");
 	/* a disjoint one is refused */
 	ttoaddress_num("10.0.0.0", 8, IP_UNSET, &lo);
 	ttoaddress_num("10.0.0.255", 10, IP_UNSET, &hi);
 	tsi.ts[0] = ikev2_ts_range(&lo, &hi, 0, 0, 65535);
-	assert_non_null(ts_narrow(c, &tsi, &tsr, &ts));
+	assert_non_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
 	connection_free(c);
 }
 
@@ -175,17 +175,17 @@ static void test_ts_protoport(void **state)
 	const char *const kv[] = { "leftprotoport", "17/1701", "rightprotoport", "17/%any", NULL };
 	struct connection *c = conn(kv);
 	struct ikev2_ts_list tsi, tsr;
-	ts_of_end(peer_end(c), &tsi);
-	ts_of_end(local_end(c), &tsr);
+	ts_of_end(peer_end(c), NULL, &tsi);
+	ts_of_end(local_end(c), NULL, &tsr);
 	struct child_ts ts;
-	assert_null(ts_narrow(c, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
 	assert_int_equal(ts.proto, 17);
 	assert_int_equal(ts.local_port, 1701);
 	assert_int_equal(ts.remote_port, 0);
 	/* TCP is outside the conn's UDP selectors */
 	tsi.ts[0].ip_protocol = 6;
 	tsr.ts[0].ip_protocol = 6;
-	assert_non_null(ts_narrow(c, &tsi, &tsr, &ts));
+	assert_non_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
 	connection_free(c);
 }
 

@@ -360,8 +360,8 @@ static bool fill_auth_req(struct ike_sa *ike, struct ikev2_builder *b, void *ctx
 	child_proposals_build(ike->c, child->spi_in, NULL, &sa);
 	ikev2_build_sa(b, &sa);
 	struct ikev2_ts_list tsi, tsr;
-	ts_of_end(local_end(ike->c), &tsi);
-	ts_of_end(peer_end(ike->c), &tsr);
+	ts_of_end(local_end(ike->c), &ike->iface->addr, &tsi);
+	ts_of_end(peer_end(ike->c), &ike->remote, &tsr);
 	ikev2_build_ts(b, IKEV2_PT_TSi, &tsi);
 	ikev2_build_ts(b, IKEV2_PT_TSr, &tsr);
 	return true;
@@ -497,7 +497,7 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		e = child_proposals_accept(&offered, &answer, &child->suite, NULL, &child->spi_out);
 	}
 	if (e == NULL)
-		e = ts_accept(ike->c, &tsi, &tsr, &child->ts);
+		e = ts_accept(ike->c, &ike->iface->addr, &ike->remote, &tsi, &tsr, &child->ts);
 	struct ikev2_notify tn;
 	bool transport = ike_find_notify(pl, IKEV2_N_USE_TRANSPORT_MODE, &tn) != NULL;
 	if (e == NULL && transport != child->transport)
@@ -631,7 +631,7 @@ static uint16_t responder_child(struct ike_sa *ike, const struct ikev2_payloads 
 		child_sa_delete(child, NULL);
 		return IKEV2_N_NO_PROPOSAL_CHOSEN;
 	}
-	e = ts_narrow(ike->c, &tsi, &tsr, &child->ts);
+	e = ts_narrow(ike->c, &ike->iface->addr, &ike->remote, &tsi, &tsr, &child->ts);
 	if (e != NULL) {
 		llog(&ike->logger, RC_INFO, "Child SA: %s", e);
 		child_sa_delete(child, NULL);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "helpers.h"
+#include "iface.h"
 #include "ike/child.h"
 #include "ike/exchanges.h"
 #include "ike/msg.h"
@@ -522,7 +523,7 @@ void child_responder(struct ike_sa *ike, struct ike_msg_in *m)
 			const struct alg_desc *dh = NULL;
 			err_t e = child_proposals_choose(c, &sa, pfs, &x->chosen, &child->suite, &dh);
 			if (e == NULL)
-				e = ts_narrow(c, &tsi, &tsr, &child->ts);
+				e = ts_narrow(c, &ike->iface->addr, &ike->remote, &tsi, &tsr, &child->ts);
 			if (e != NULL) {
 				llog(&ike->logger, RC_INFO, "CREATE_CHILD_SA: %s", e);
 				refuse = IKEV2_N_NO_PROPOSAL_CHOSEN;

@@ -266,7 +266,8 @@ struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
 	for (struct connection *c = p->conns.head; c != NULL; c = c->next) {
 		int s = fit(c, pkt, peer_id);
 		struct child_ts ts;
-		if (s > 0 && tsi != NULL && tsr != NULL && ts_narrow(c, tsi, tsr, &ts) != NULL)
+		if (s > 0 && tsi != NULL && tsr != NULL &&
+		    ts_narrow(c, &pkt->iface->addr, &pkt->remote, tsi, tsr, &ts) != NULL)
 			continue;   /* the peer asks for traffic this conn does not carry */
 		if (s > best_score) {
 			best = c;

@@ -20,10 +20,20 @@ static void subnet_range(const ip_subnet *s, ip_address *lo, ip_address *hi)
 	}
 }
 
-static struct sel sel_of_end(const struct end *e)
+/* An end without leftsubnet= stands for its host: the address the IKE SA
+ * uses (for right=%any, the peer's actual address), else left=. */
+static ip_subnet client_of(const struct end *e, const ip_address *host)
+{
+	if (!e->has_client && host != NULL && host->family != IP_UNSET)
+		return subnet_from_address(host);
+	return e->client;
+}
+
+static struct sel sel_of_end(const struct end *e, const ip_address *host)
 {
 	struct sel s = { 0 };
-	subnet_range(&e->client, &s.start, &s.end);
+	ip_subnet client = client_of(e, host);
+	subnet_range(&client, &s.start, &s.end);
 	s.proto = e->protoport.proto;
 	if (e->protoport.port != 0) {
 		s.port_lo = s.port_hi = e->protoport.port;
@@ -34,9 +44,9 @@ static struct sel sel_of_end(const struct end *e)
 	return s;
 }
 
-void ts_of_end(const struct end *e, struct ikev2_ts_list *out)
+void ts_of_end(const struct end *e, const ip_address *host, struct ikev2_ts_list *out)
 {
-	struct sel s = sel_of_end(e);
+	struct sel s = sel_of_end(e, host);
 	out->n = 1;
 	out->ts[0] = ikev2_ts_range(&s.start, &s.end, s.proto, s.port_lo, s.port_hi);
 }
@@ -113,11 +123,13 @@ static bool narrow_list(const struct ikev2_ts_list *l, const struct sel *allow, 
 	return false;
 }
 
-err_t ts_narrow(const struct connection *c, const struct ikev2_ts_list *tsi,
+err_t ts_narrow(const struct connection *c, const ip_address *local_host,
+		const ip_address *remote_host, const struct ikev2_ts_list *tsi,
 		const struct ikev2_ts_list *tsr, struct child_ts *out)
 {
 	struct connection *cc = (struct connection *)c;
-	struct sel remote = sel_of_end(peer_end(cc)), local = sel_of_end(local_end(cc));
+	struct sel remote = sel_of_end(peer_end(cc), remote_host);
+	struct sel local = sel_of_end(local_end(cc), local_host);
 	uint8_t rp = 0, lp = 0;
 	if (!narrow_list(tsi, &remote, &out->remote, &rp, &out->remote_port))
 		return "the initiator's traffic selectors (TSi) do not fit this connection";
@@ -129,12 +141,14 @@ err_t ts_narrow(const struct connection *c, const struct ikev2_ts_list *tsi,
 	return NULL;
 }
 
-err_t ts_accept(const struct connection *c, const struct ikev2_ts_list *tsi,
+err_t ts_accept(const struct connection *c, const ip_address *local_host,
+		const ip_address *remote_host, const struct ikev2_ts_list *tsi,
 		const struct ikev2_ts_list *tsr, struct child_ts *out)
 {
 	/* we are the initiator: TSi is our side */
 	struct connection *cc = (struct connection *)c;
-	struct sel local = sel_of_end(local_end(cc)), remote = sel_of_end(peer_end(cc));
+	struct sel local = sel_of_end(local_end(cc), local_host);
+	struct sel remote = sel_of_end(peer_end(cc), remote_host);
 	uint8_t lp = 0, rp = 0;
 	if (!narrow_list(tsi, &local, &out->local, &lp, &out->local_port))
 		return "the responder's TSi is not within what we proposed";
