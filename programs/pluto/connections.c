@@ -435,6 +435,14 @@ struct connection *connection_from_keys(const char *name, const struct whack_kvs
 			}
 		}
 	}
+	/* Liveness (DPD) only for a conn that asks for it with dpddelay=, as
+	 * Openswan's and libreswan's: addconn sends only the keys the
+	 * configuration gives (conn %default and also= included), so a
+	 * missing key is one nobody set. The keyword table's dpddelay=30s
+	 * stays what readwriteconf shows; dpdtimeout= and dpdaction= alone do
+	 * not switch liveness on. */
+	if (whack_kvs_get(keys, "dpddelay") == NULL)
+		c->dpd_delay_ms = 0;
 	for (int s = 0; s < 2; s++) {
 		struct end *e = &c->end[s];
 		if (e->host_text == NULL) {

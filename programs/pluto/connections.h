@@ -77,6 +77,9 @@ struct connection {
 	uint64_t ike_lifetime_ms, sa_lifetime_ms, rekeymargin_ms;
 	unsigned rekeyfuzz;         /* percent */
 	unsigned keyingtries;       /* attempts to negotiate once initiated; 0: forever */
+	/* liveness checks every dpd_delay_ms of silence; 0: none (no
+	 * dpddelay= given, or dpddelay=0); dpd_timeout_ms 0 also switches
+	 * them off */
 	uint64_t dpd_delay_ms, dpd_timeout_ms;
 	char *dpdaction;
 	bool compress;

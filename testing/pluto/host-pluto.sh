@@ -538,6 +538,41 @@ test_any_peer() {
 	result any-peer "$why"
 }
 
+# Liveness (DPD) only where dpddelay= is set: two conns between the same
+# plutos (--debug dpd), "dpd" with dpddelay=1s and "nodpd" without any dpd
+# key; in 3.5 s the first exchanges liveness checks, the second none
+test_liveness() {
+	local why="" w e sent answered n
+	setup_pair liveness || { result liveness "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	{
+		conn_text dpd authby=secret dpddelay=1s |
+			sed -e 's|198.51.100.0/24|198.51.100.0/25|' -e 's|203.0.113.0/24|203.0.113.0/25|'
+		conn_text nodpd authby=secret | sed 1,2d |
+			sed -e 's|198.51.100.0/24|198.51.100.128/25|' -e 's|203.0.113.0/24|203.0.113.128/25|'
+	} >"$w/ipsec.conf"
+	cp "$w/ipsec.conf" "$e/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	secrets "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	pluto_start west "$NS_WEST" none --debug dpd && pluto_start east "$NS_EAST" none --debug dpd ||
+		{ result liveness "pluto did not start"; return; }
+	whackh west "$NS_WEST" --name dpd --initiate >/dev/null 2>&1 &&
+		whackh west "$NS_WEST" --name nodpd --initiate >/dev/null 2>&1 || why="initiate failed"
+	[ -z "$why" ] && sleep 3.5
+	sent=$(cat "$w/log" "$e/log" | grep -c '"dpd" #[0-9]*: liveness: sent a check')
+	answered=$(cat "$w/log" "$e/log" | grep -c '"dpd" #[0-9]*: liveness: answering the peer.s check')
+	[ -z "$why" ] && [ "$sent" -lt 2 ] && why="conn dpd (dpddelay=1s): $sent liveness checks sent in 3.5 s, want 2 or more"
+	[ -z "$why" ] && [ "$answered" -lt 2 ] && why="conn dpd: $answered liveness checks answered, want 2 or more"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 2 ] && why="west lost an IKE SA"
+	n=$(cat "$w/log" "$e/log" | grep -c '"nodpd" #[0-9]*: liveness: \(sent\|answering\)')
+	[ -z "$why" ] && [ "$n" != 0 ] && why="conn nodpd (no dpd keys): $n liveness messages"
+	n=$(cat "$w/log" "$e/log" | grep -c '"nodpd" #[0-9]*: liveness: no checks (no dpddelay=)')
+	[ -z "$why" ] && [ "$n" != 2 ] && why="the nodpd IKE SAs did not both decide on no liveness checks ($n)"
+	result liveness "$why"
+}
+
 # ---- COOKIE (RFC 7296 2.6) ---------------------------------------------------
 
 # east --force-busy: west's first IKE_SA_INIT is answered with a COOKIE,
@@ -1136,7 +1171,7 @@ print(s["right"]["dns"], s["local"], r["local"], r["routed"])' 2>&1)
 	result dns-late "$why"
 }
 
-for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances any-peer libreswan-initiator \
+for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances any-peer liveness libreswan-initiator \
 	libreswan-responder libreswan-rsa cookie cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder \
 	childless caps keyingtries keyingtries-forever dns dns-slow dns-late; do
 	want "$t" || continue
@@ -1150,6 +1185,7 @@ for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances any-p
 	updown) test_updown ;;
 	instances) test_instances ;;
 	any-peer) test_any_peer ;;
+	liveness) test_liveness ;;
 	libreswan-rsa) test_libreswan_rsa ;;
 	libreswan-initiator) test_libreswan initiator ;;
 	libreswan-responder) test_libreswan responder ;;

@@ -95,7 +95,11 @@ bool info_liveness(struct ike_sa *ike)
 	if (ike_outstanding(ike) != REQ_NONE)
 		return false;
 	ike->on_timeout = liveness_timeout;
-	return ike_send_request(ike, IKEV2_EXCH_INFORMATIONAL, REQ_LIVENESS, fill_delete, NULL);
+	if (!ike_send_request(ike, IKEV2_EXCH_INFORMATIONAL, REQ_LIVENESS, fill_delete, NULL))
+		return false;
+	ldbg(&ike->logger, DBG_LIFECYCLE, "liveness: sent a check (INFORMATIONAL request %u)",
+	     ike->last_request_msgid);
+	return true;
 }
 
 void info_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
@@ -126,6 +130,9 @@ void info_responder(struct ike_sa *ike, struct ike_msg_in *m)
 {
 	const struct ikev2_payloads *pl = m->pl;
 	struct delete_req answer = { .protocol = IKEV2_PROTO_ESP };
+	if (pl->n == 0)
+		ldbg(&ike->logger, DBG_LIFECYCLE, "liveness: answering the peer's check (INFORMATIONAL request %u)",
+		     m->h.message_id);
 	bool delete_ike = false;
 	for (size_t i = 0; i < pl->n; i++) {
 		if (pl->p[i].type != IKEV2_PT_D)

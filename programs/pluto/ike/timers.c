@@ -1,5 +1,6 @@
 /* SA timers: rekey before the lifetime ends (randomised by rekeyfuzz=),
- * delete at its end, and liveness checks (dpddelay=/dpdtimeout=). */
+ * delete at its end, and liveness checks (only for a conn with dpddelay=;
+ * see connections.c). */
 #include <event2/event.h>
 #include <stdlib.h>
 #include "crypto/crypto.h"
@@ -90,8 +91,14 @@ void ike_sa_timers_start(struct ike_sa *ike)
 	arm(&ike->expire_timer, base, ike_expired, ike, life);
 	if (c->rekey && ike->original_initiator)
 		arm(&ike->rekey_timer, base, ike_rekey, ike, rekey_after(c, life));
-	if (c->dpd_delay_ms > 0 && c->dpd_timeout_ms > 0)
+	if (c->dpd_delay_ms > 0 && c->dpd_timeout_ms > 0) {
 		arm(&ike->dpd_timer, base, ike_dpd, ike, c->dpd_delay_ms);
+		ldbg(&ike->logger, DBG_LIFECYCLE, "liveness: a check after %.1f s without a message from the peer",
+		     (double)c->dpd_delay_ms / 1000);
+	} else {
+		ldbg(&ike->logger, DBG_LIFECYCLE, "liveness: no checks (%s)",
+		     c->dpd_delay_ms == 0 ? "no dpddelay=" : "dpdtimeout=0");
+	}
 }
 
 /* ---- Child SA ------------------------------------------------------------ */
