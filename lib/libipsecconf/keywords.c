@@ -146,7 +146,7 @@ static size_t *slot_row;              /* per slot: row */
 static signed char *slot_side;
 static char **slot_names;
 
-struct name_entry { const char *name; size_t row; enum side side; };
+struct name_entry { const char *name; size_t len; size_t row; enum side side; };
 static struct name_entry *names;      /* open addressing, power of two */
 static size_t names_mask;
 
@@ -195,10 +195,11 @@ static const struct keyword *target_row(const struct keyword *kw)
 
 static void add_name(char *name, size_t row, enum side side)
 {
-	size_t i = hash_name(name, strlen(name)) & names_mask;
+	size_t len = strlen(name);
+	size_t i = hash_name(name, len) & names_mask;
 	while (names[i].name != NULL)
 		i = (i + 1) & names_mask;
-	names[i] = (struct name_entry){ name, row, side };
+	names[i] = (struct name_entry){ name, len, row, side };
 }
 
 static void *xcalloc(size_t n, size_t size)
@@ -281,7 +282,8 @@ struct kw_ref keyword_lookup(const char *name, size_t len)
 	struct kw_ref ref = { NULL, SIDE_NONE, false, NULL };
 	size_t i = hash_name(name, len) & names_mask;
 	for (; names[i].name != NULL; i = (i + 1) & names_mask) {
-		if (strncmp(names[i].name, name, len) != 0 || names[i].name[len] != '\0')
+		/* By length first: a key from the file may hold a NUL byte. */
+		if (names[i].len != len || memcmp(names[i].name, name, len) != 0)
 			continue;
 		const struct keyword *kw = &keyword_table[names[i].row];
 		ref.written = kw;
