@@ -355,6 +355,102 @@ static void test_dump_and_shutdown(void **state)
 	/* teardown closes with things installed: no leak, no error */
 }
 
+static void count_line(const char *text, void *arg)
+{
+	(void)text;
+	(*(int *)arg)++;
+}
+
+/* Many Child SAs, as a responder holds them: every SA and policy is found
+ * by its own key (hash tables, not lists), the counts stay right through
+ * deletions, and the keys that differ only in what the hash must tell
+ * apart (SPI, destination, direction, prefix, ports) stay apart. */
+static void test_many(void **state)
+{
+	struct kernel *k = *state;
+	struct kernel_diag d = { 0 };
+	enum { N = 3000 };
+	static struct kernel_policy pol[N][3];
+	static uint32_t spi_in[N];
+	for (unsigned i = 0; i < N; i++) {
+		char peer[32];
+		snprintf(peer, sizeof(peer), "10.%u.%u.%u/32", i >> 16, (i >> 8) & 0xff, i & 0xff);
+		struct kernel_spi_req req = { .src = addr("198.18.0.1"), .dst = addr("198.18.0.2"),
+					      .proto = KERNEL_PROTO_ESP, .mode = KERNEL_MODE_TUNNEL,
+					      .reqid = i + 1 };
+		assert_null(kernel_get_spi(k, &req, &spi_in[i], &d));
+		struct kernel_sa in = sa_for("198.18.0.1", "198.18.0.2", spi_in[i]);
+		/* outbound SPIs of different peers may collide: other dst */
+		struct kernel_sa out = sa_for("198.18.0.2", "198.18.0.1", 0x1000 + i);
+		assert_null(kernel_add_sa_pair(k, &in, &out, &d));
+		pol[i][0] = policy(KERNEL_DIR_OUT, "203.0.113.0/24", peer);
+		pol[i][1] = policy(KERNEL_DIR_IN, peer, "203.0.113.0/24");
+		pol[i][2] = policy(KERNEL_DIR_FWD, peer, "203.0.113.0/24");
+		assert_null(kernel_add_policies(k, pol[i], 3, false, &d));
+	}
+	assert_int_equal(kernel_none_sa_count(k), 2 * N);
+	assert_int_equal(kernel_none_spi_count(k), 0);
+	assert_int_equal(kernel_none_policy_count(k), 3 * N);
+	/* the same outbound SPI towards another destination is another SA */
+	struct kernel_sa twin = sa_for("198.18.0.2", "198.18.0.3", 0x1000);
+	assert_null(kernel_add_sa(k, &twin, &d));
+	struct kernel_sa_id tid = kernel_sa_id_of(&twin);
+	assert_int_equal(kernel_none_find_sa(k, &tid)->sa.dst.bytes[3], 3);
+	assert_null(kernel_del_sa(k, &tid, &d));
+	/* a wider selector and one with ports are other policies */
+	struct kernel_policy wide = policy(KERNEL_DIR_OUT, "203.0.113.0/24", "10.0.0.0/31");
+	assert_null(kernel_add_policy(k, &wide, &d));
+	struct kernel_policy port = pol[5][0];
+	port.sel.proto = 6;
+	port.sel.dport = 443;
+	assert_null(kernel_add_policy(k, &port, &d));
+	assert_int_equal(kernel_none_policy_count(k), 3 * N + 2);
+	assert_null(kernel_del_policy(k, &wide, &d));
+	assert_null(kernel_del_policy(k, &port, &d));
+
+	for (unsigned i = 0; i < N; i++) {
+		struct kernel_sa_id in = { .src = addr("198.18.0.1"), .dst = addr("198.18.0.2"),
+					   .proto = KERNEL_PROTO_ESP, .spi = spi_in[i] };
+		const struct kernel_none_sa *r = kernel_none_find_sa(k, &in);
+		assert_non_null(r);
+		assert_int_equal(r->sa.spi, spi_in[i]);
+		for (int j = 0; j < 3; j++) {
+			const struct kernel_policy *p = kernel_none_find_policy(k, &pol[i][j].sel, pol[i][j].dir);
+			assert_non_null(p);
+			assert_int_equal(p->dir, pol[i][j].dir);
+			assert_true(kernel_selector_eq(&p->sel, &pol[i][j].sel));
+		}
+		struct kernel_policy miss = pol[i][0];
+		miss.dir = KERNEL_DIR_IN;   /* out's selector, in direction: none */
+		assert_null(kernel_none_find_policy(k, &miss.sel, miss.dir));
+	}
+	/* every other Child SA goes */
+	for (unsigned i = 0; i < N; i += 2) {
+		struct kernel_sa_id in = { .src = addr("198.18.0.1"), .dst = addr("198.18.0.2"),
+					   .proto = KERNEL_PROTO_ESP, .spi = spi_in[i] };
+		struct kernel_sa_id out = { .src = addr("198.18.0.2"), .dst = addr("198.18.0.1"),
+					    .proto = KERNEL_PROTO_ESP, .spi = 0x1000 + i };
+		assert_null(kernel_del_sa(k, &in, &d));
+		assert_null(kernel_del_sa(k, &out, &d));
+		for (int j = 0; j < 3; j++)
+			assert_null(kernel_del_policy(k, &pol[i][j], &d));
+	}
+	assert_int_equal(kernel_none_sa_count(k), N);
+	assert_int_equal(kernel_none_policy_count(k), 3 * N / 2);
+	for (unsigned i = 0; i < N; i++) {
+		bool kept = i % 2 == 1;
+		const struct kernel_policy *p = kernel_none_find_policy(k, &pol[i][1].sel, KERNEL_DIR_IN);
+		assert_true((p != NULL) == kept);
+		struct kernel_sa_id out = { .src = addr("198.18.0.2"), .dst = addr("198.18.0.1"),
+					    .proto = KERNEL_PROTO_ESP, .spi = 0x1000 + i };
+		assert_true((kernel_none_find_sa(k, &out) != NULL) == kept);
+	}
+	int n = 0;
+	kernel_none_dump(k, count_line, &n);
+	assert_int_equal(n, N + 3 * N / 2);
+	/* teardown frees the rest (ASan watches) */
+}
+
 static void test_ipv6(void **state)
 {
 	struct kernel *k = *state;
@@ -380,6 +476,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_and_shutdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

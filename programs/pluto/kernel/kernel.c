@@ -164,36 +164,65 @@ bool kernel_selector_eq(const struct kernel_selector *a, const struct kernel_sel
 	       a->proto == b->proto && a->sport == b->sport && a->dport == b->dport;
 }
 
+/* What a check is about, named only when it fails: "bad ESP SA 0x... a->b",
+ * "bad out policy ..." or a fixed text. */
+struct what {
+	const struct kernel_sa *sa;
+	const struct kernel_policy *p;
+	const char *text;
+};
+
+static err_t bad(struct kernel_diag *d, const struct what *w, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static err_t bad(struct kernel_diag *d, const struct what *w, const char *fmt, ...)
+{
+	char name[KERNEL_POLICY_BUF + 8], buf[KERNEL_POLICY_BUF > KERNEL_SA_BUF ? KERNEL_POLICY_BUF : KERNEL_SA_BUF];
+	if (w->sa != NULL) {
+		struct kernel_sa_id id = kernel_sa_id_of(w->sa);
+		snprintf(name, sizeof(name), "bad %s", str_kernel_sa_id(&id, buf));
+	} else if (w->p != NULL) {
+		snprintf(name, sizeof(name), "bad %s", str_kernel_policy(w->p, buf));
+	} else {
+		snprintf(name, sizeof(name), "%s", w->text);
+	}
+	char msg[KERNEL_DIAG_SIZE];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return kernel_diag_set(d, EINVAL, "%s: %s", name, msg);
+}
+
 static bool family_ok(uint8_t f)
 {
 	return f == IP_V4 || f == IP_V6;
 }
 
-static err_t selector_check(const struct kernel_selector *s, bool any_ok, const char *what,
+static err_t selector_check(const struct kernel_selector *s, bool any_ok, const struct what *what,
 			    struct kernel_diag *d)
 {
 	uint8_t fs = s->src.addr.family, fd = s->dst.addr.family;
 	if (fs == IP_UNSET && fd == IP_UNSET && any_ok)
 		return NULL;
 	if (!family_ok(fs) || !family_ok(fd))
-		return kernel_diag_set(d, EINVAL, "%s: selector needs a source and a destination subnet", what);
+		return bad(d, what, "selector needs a source and a destination subnet");
 	if (fs != fd)
-		return kernel_diag_set(d, EINVAL, "%s: selector mixes IPv4 and IPv6", what);
+		return bad(d, what, "selector mixes IPv4 and IPv6");
 	unsigned bits = address_bits(fs);
 	if (s->src.prefix > bits || s->dst.prefix > bits)
-		return kernel_diag_set(d, EINVAL, "%s: selector prefix longer than the address", what);
+		return bad(d, what, "selector prefix longer than the address");
 	if ((s->sport != 0 || s->dport != 0) && s->proto == 0)
-		return kernel_diag_set(d, EINVAL, "%s: selector has a port but no protocol", what);
+		return bad(d, what, "selector has a port but no protocol");
 	return NULL;
 }
 
-static err_t endpoints_check(const ip_address *src, const ip_address *dst, const char *what,
+static err_t endpoints_check(const ip_address *src, const ip_address *dst, const struct what *what,
 			     struct kernel_diag *d)
 {
 	if (!family_ok(src->family) || !family_ok(dst->family))
-		return kernel_diag_set(d, EINVAL, "%s: source and destination addresses are required", what);
+		return bad(d, what, "source and destination addresses are required");
 	if (src->family != dst->family)
-		return kernel_diag_set(d, EINVAL, "%s: source and destination families differ", what);
+		return bad(d, what, "source and destination families differ");
 	return NULL;
 }
 
@@ -203,81 +232,75 @@ static bool no_integ(const struct alg_desc *a)
 }
 
 static err_t alg_check(const struct alg_desc *a, chunk_t key, enum alg_type type,
-		       const char *what, struct kernel_diag *d)
+		       const struct what *what, struct kernel_diag *d)
 {
 	const struct kernel_alg *ka = kernel_alg_find(a);
 	if (a->type != type || ka == NULL)
-		return kernel_diag_set(d, EINVAL, "%s: algorithm %s has no kernel equivalent", what, a->name);
+		return bad(d, what, "algorithm %s has no kernel equivalent", a->name);
 	if (!kernel_alg_key_ok(ka, key.len)) {
 		char sizes[64] = "";
 		size_t n = 0;
 		for (size_t i = 0; i < sizeof(ka->key_octets) && ka->key_octets[i] != 0; i++)
 			n += (size_t)snprintf(sizes + n, sizeof(sizes) - n, "%s%u", i ? "/" : "",
 					      ka->key_octets[i] + ka->salt_octets);
-		return kernel_diag_set(d, EINVAL, "%s: %s key is %zu bytes, %s wants %s", what, a->name,
-				       key.len, ka->kernel_name, ka->key_octets[0] ? sizes : "none");
+		return bad(d, what, "%s key is %zu bytes, %s wants %s", a->name, key.len,
+			   ka->kernel_name, ka->key_octets[0] ? sizes : "none");
 	}
 	if (key.len > 0 && key.ptr == NULL)
-		return kernel_diag_set(d, EINVAL, "%s: %s key missing", what, a->name);
+		return bad(d, what, "%s key missing", a->name);
 	return NULL;
 }
 
 err_t kernel_sa_check(const struct kernel_sa *sa, struct kernel_diag *d)
 {
-	char what[KERNEL_SA_BUF + 16];
-	struct kernel_sa_id id = kernel_sa_id_of(sa);
-	char idb[KERNEL_SA_BUF];
-	snprintf(what, sizeof(what), "bad %s", str_kernel_sa_id(&id, idb));
+	const struct what what[1] = { { .sa = sa } };
 	if (sa->proto != KERNEL_PROTO_ESP && sa->proto != KERNEL_PROTO_AH)
-		return kernel_diag_set(d, EINVAL, "%s: protocol %u is neither ESP nor AH", what, sa->proto);
+		return bad(d, what, "protocol %u is neither ESP nor AH", sa->proto);
 	if (endpoints_check(&sa->src, &sa->dst, what, d) != NULL)
 		return d->text;
 	if (sa->spi < 256)
-		return kernel_diag_set(d, EINVAL, "%s: SPIs 0-255 are reserved", what);
+		return bad(d, what, "SPIs 0-255 are reserved");
 	if (sa->mode != KERNEL_MODE_TUNNEL && sa->mode != KERNEL_MODE_TRANSPORT)
-		return kernel_diag_set(d, EINVAL, "%s: unknown mode", what);
+		return bad(d, what, "unknown mode");
 	if (selector_check(&sa->sel, true, what, d) != NULL)
 		return d->text;
 	if (sa->proto == KERNEL_PROTO_AH) {
 		if (sa->encr != NULL)
-			return kernel_diag_set(d, EINVAL, "%s: AH has no encryption", what);
+			return bad(d, what, "AH has no encryption");
 		if (no_integ(sa->integ))
-			return kernel_diag_set(d, EINVAL, "%s: AH needs an integrity algorithm", what);
+			return bad(d, what, "AH needs an integrity algorithm");
 		if (sa->encap.enabled)
-			return kernel_diag_set(d, EINVAL, "%s: AH cannot be UDP-encapsulated", what);
+			return bad(d, what, "AH cannot be UDP-encapsulated");
 	} else {
 		if (sa->encr == NULL)
-			return kernel_diag_set(d, EINVAL, "%s: ESP needs an encryption algorithm (null for none)", what);
+			return bad(d, what, "ESP needs an encryption algorithm (null for none)");
 		if (alg_check(sa->encr, sa->encr_key, ALG_ENCRYPT, what, d) != NULL)
 			return d->text;
 		bool aead = kernel_alg_find(sa->encr)->kind == KERNEL_ALG_AEAD;
 		if (aead && !no_integ(sa->integ))
-			return kernel_diag_set(d, EINVAL, "%s: %s is AEAD and takes no integrity algorithm",
-					       what, sa->encr->name);
+			return bad(d, what, "%s is AEAD and takes no integrity algorithm", sa->encr->name);
 		if (!aead && sa->encr->ikev2_id == 11 && no_integ(sa->integ))
-			return kernel_diag_set(d, EINVAL, "%s: ESP with null encryption needs integrity", what);
+			return bad(d, what, "ESP with null encryption needs integrity");
 	}
 	if (!no_integ(sa->integ) && alg_check(sa->integ, sa->integ_key, ALG_INTEG, what, d) != NULL)
 		return d->text;
 	if (sa->replay_window > KERNEL_REPLAY_WINDOW_MAX)
-		return kernel_diag_set(d, EINVAL, "%s: replay window %u is over %u", what,
-				       sa->replay_window, KERNEL_REPLAY_WINDOW_MAX);
+		return bad(d, what, "replay window %u is over %u", sa->replay_window, KERNEL_REPLAY_WINDOW_MAX);
 	if (sa->esn && sa->replay_window == 0)
-		return kernel_diag_set(d, EINVAL, "%s: ESN needs a replay window (the kernel refuses 0; "
-				       "give the outbound SA the inbound one's window)", what);
+		return bad(d, what, "ESN needs a replay window (the kernel refuses 0; "
+			   "give the outbound SA the inbound one's window)");
 	if (sa->encap.enabled && (sa->encap.sport == 0 || sa->encap.dport == 0))
-		return kernel_diag_set(d, EINVAL, "%s: UDP encapsulation needs both ports", what);
+		return bad(d, what, "UDP encapsulation needs both ports");
 	if (sa->life.soft_seconds && sa->life.hard_seconds && sa->life.soft_seconds > sa->life.hard_seconds)
-		return kernel_diag_set(d, EINVAL, "%s: soft lifetime longer than the hard one", what);
+		return bad(d, what, "soft lifetime longer than the hard one");
 	return NULL;
 }
 
 err_t kernel_policy_check(const struct kernel_policy *p, struct kernel_diag *d)
 {
-	char what[KERNEL_POLICY_BUF + 16], pb[KERNEL_POLICY_BUF];
-	snprintf(what, sizeof(what), "bad %s", str_kernel_policy(p, pb));
+	const struct what what[1] = { { .p = p } };
 	if (p->dir != KERNEL_DIR_IN && p->dir != KERNEL_DIR_OUT && p->dir != KERNEL_DIR_FWD)
-		return kernel_diag_set(d, EINVAL, "%s: unknown direction", what);
+		return bad(d, what, "unknown direction");
 	if (selector_check(&p->sel, false, what, d) != NULL)
 		return d->text;
 	switch (p->action) {
@@ -287,21 +310,21 @@ err_t kernel_policy_check(const struct kernel_policy *p, struct kernel_diag *d)
 		return NULL;
 	case KERNEL_ACTION_TRAP:
 		if (p->dir != KERNEL_DIR_OUT)
-			return kernel_diag_set(d, EINVAL, "%s: a trap policy is outbound", what);
+			return bad(d, what, "a trap policy is outbound");
 		break;
 	case KERNEL_ACTION_IPSEC:
 		break;
 	default:
-		return kernel_diag_set(d, EINVAL, "%s: unknown action", what);
+		return bad(d, what, "unknown action");
 	}
 	const struct kernel_tmpl *t = &p->tmpl;
 	if (t->proto != KERNEL_PROTO_ESP && t->proto != KERNEL_PROTO_AH)
-		return kernel_diag_set(d, EINVAL, "%s: template protocol is neither ESP nor AH", what);
+		return bad(d, what, "template protocol is neither ESP nor AH");
 	if (t->mode == KERNEL_MODE_TUNNEL) {
 		if (endpoints_check(&t->src, &t->dst, what, d) != NULL)
 			return d->text;
 	} else if (t->mode != KERNEL_MODE_TRANSPORT) {
-		return kernel_diag_set(d, EINVAL, "%s: unknown template mode", what);
+		return bad(d, what, "unknown template mode");
 	}
 	return NULL;
 }
@@ -336,7 +359,7 @@ err_t kernel_get_spi(struct kernel *k, const struct kernel_spi_req *req, uint32_
 {
 	if (req->proto != KERNEL_PROTO_ESP && req->proto != KERNEL_PROTO_AH)
 		return kernel_diag_set(d, EINVAL, "cannot allocate an SPI for protocol %u", req->proto);
-	if (endpoints_check(&req->src, &req->dst, "cannot allocate an SPI", d) != NULL)
+	if (endpoints_check(&req->src, &req->dst, &(const struct what){ .text = "cannot allocate an SPI" }, d) != NULL)
 		return d->text;
 	err_t e = base(k)->ops->get_spi(k, req, spi, d);
 	if (e == NULL)
@@ -363,8 +386,11 @@ err_t kernel_update_sa(struct kernel *k, const struct kernel_sa *sa, struct kern
 
 err_t kernel_del_sa(struct kernel *k, const struct kernel_sa_id *id, struct kernel_diag *d)
 {
-	char idb[KERNEL_SA_BUF];
-	ldbg(kernel_logger(k), DBG_KERNEL, "%s: delete %s", base(k)->ops->name, str_kernel_sa_id(id, idb));
+	if (dbg(DBG_KERNEL)) {
+		char idb[KERNEL_SA_BUF];
+		ldbg(kernel_logger(k), DBG_KERNEL, "%s: delete %s", base(k)->ops->name,
+		     str_kernel_sa_id(id, idb));
+	}
 	return base(k)->ops->del_sa(k, id, d);
 }
 

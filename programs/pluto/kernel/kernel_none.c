@@ -11,18 +11,28 @@
 #include <sys/random.h>
 #include <unistd.h>
 #include "kernel/kernel_none.h"
+#include "kernel/kernel_table.h"
 
 struct none_event {
 	struct kernel_event ev;
 	struct none_event *next;
 };
 
+struct none_sa {
+	struct kernel_table_entry link;   /* in none_kernel.sas */
+	struct kernel_none_sa s;
+};
+
+struct none_policy {
+	struct kernel_table_entry link;   /* in none_kernel.pols */
+	struct kernel_policy p;
+};
+
 struct none_kernel {
 	struct kernel_base base;
-	struct kernel_none_sa *sas;
-	size_t nsas, sas_cap;
-	struct kernel_policy *pols;
-	size_t npols, pols_cap;
+	struct kernel_table sas;          /* by proto, SPI, dst */
+	struct kernel_table pols;         /* by direction, selector */
+	size_t nlarval;                   /* SAs that are only an SPI so far */
 	struct none_event *events, **events_tail;
 	int pipe[2];
 	struct {
@@ -37,21 +47,8 @@ static struct none_kernel *nk(struct kernel *k)
 	return (struct none_kernel *)k;
 }
 
-static void *grow(void *p, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return p;
-	size_t ncap = *cap ? *cap * 2 : 8;
-	void *q = realloc(p, ncap * elem);
-	if (q == NULL)
-		abort();
-	*cap = ncap;
-	return q;
-}
-
-/* A failure set up by kernel_none_fail() for this call? */
-static bool injected(struct none_kernel *n, enum kernel_none_op op, const char *verb,
-		     const char *what, struct kernel_diag *d)
+/* Does a failure set up by kernel_none_fail() hit this call? */
+static bool injected(struct none_kernel *n, enum kernel_none_op op)
 {
 	if (!n->fail[op].armed)
 		return false;
@@ -60,31 +57,60 @@ static bool injected(struct none_kernel *n, enum kernel_none_op op, const char *
 		return false;
 	}
 	n->fail[op].armed = false;
-	kernel_diag_set(d, n->fail[op].error, "cannot %s %s: %s (failure injected by a test)", verb,
-			what, strerror(n->fail[op].error));
 	return true;
 }
 
-static bool id_eq(const struct kernel_sa *sa, const struct kernel_sa_id *id)
+static err_t injected_error(struct none_kernel *n, enum kernel_none_op op, const char *verb,
+			    const char *what, struct kernel_diag *d)
 {
-	return sa->proto == id->proto && sa->spi == id->spi && address_eq(&sa->dst, &id->dst);
+	int e = n->fail[op].error;
+	return kernel_diag_set(d, e, "cannot %s %s: %s (failure injected by a test)", verb, what,
+			       strerror(e));
 }
 
-static struct kernel_none_sa *find_sa(struct none_kernel *n, const struct kernel_sa_id *id)
+static struct none_sa *find_sa(struct none_kernel *n, const struct kernel_sa_id *id)
 {
-	for (size_t i = 0; i < n->nsas; i++)
-		if (id_eq(&n->sas[i].sa, id))
-			return &n->sas[i];
+	uint32_t h = kernel_sa_key_hash(id->proto, id->spi, &id->dst);
+	for (struct kernel_table_entry *e = kernel_table_chain(&n->sas, h); e != NULL; e = e->next) {
+		struct none_sa *x = kernel_table_container(e, struct none_sa, link);
+		if (e->hash == h && x->s.sa.proto == id->proto && x->s.sa.spi == id->spi &&
+		    address_eq(&x->s.sa.dst, &id->dst))
+			return x;
+	}
 	return NULL;
 }
 
-static struct kernel_policy *find_policy(struct none_kernel *n, const struct kernel_selector *sel,
-					 enum kernel_dir dir)
+static struct none_policy *find_policy(struct none_kernel *n, const struct kernel_selector *sel,
+				       enum kernel_dir dir)
 {
-	for (size_t i = 0; i < n->npols; i++)
-		if (n->pols[i].dir == dir && kernel_selector_eq(&n->pols[i].sel, sel))
-			return &n->pols[i];
+	uint32_t h = kernel_policy_key_hash(dir, sel);
+	for (struct kernel_table_entry *e = kernel_table_chain(&n->pols, h); e != NULL; e = e->next) {
+		struct none_policy *x = kernel_table_container(e, struct none_policy, link);
+		if (e->hash == h && x->p.dir == dir && kernel_selector_eq(&x->p.sel, sel))
+			return x;
+	}
 	return NULL;
+}
+
+static struct none_sa *new_sa(struct none_kernel *n, const struct kernel_sa_id *id)
+{
+	struct none_sa *x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		abort();
+	x->s.sa.src = id->src;
+	x->s.sa.dst = id->dst;
+	x->s.sa.proto = id->proto;
+	x->s.sa.spi = id->spi;
+	kernel_table_insert(&n->sas, &x->link, kernel_sa_key_hash(id->proto, id->spi, &id->dst));
+	return x;
+}
+
+static void drop_sa(struct none_kernel *n, struct none_sa *x)
+{
+	kernel_table_remove(&n->sas, &x->link);
+	if (x->s.larval)
+		n->nlarval--;
+	free(x);
 }
 
 static struct kernel *none_init(const struct logger *lg, struct kernel_diag *d)
@@ -108,9 +134,16 @@ static void none_shutdown(struct kernel *k)
 {
 	struct none_kernel *n = nk(k);
 	ldbg(&n->base.logger, DBG_KERNEL, "none: shutdown drops %zu SAs/SPIs and %zu policies",
-	     n->nsas, n->npols);
-	free(n->sas);
-	free(n->pols);
+	     n->sas.count, n->pols.count);
+	struct kernel_table_cursor c;
+	for (struct kernel_table_entry *e = kernel_table_first(&n->sas, &c); e != NULL;
+	     e = kernel_table_next(&c))
+		free(kernel_table_container(e, struct none_sa, link));
+	for (struct kernel_table_entry *e = kernel_table_first(&n->pols, &c); e != NULL;
+	     e = kernel_table_next(&c))
+		free(kernel_table_container(e, struct none_policy, link));
+	kernel_table_clear(&n->sas);
+	kernel_table_clear(&n->pols);
 	while (n->events != NULL) {
 		struct none_event *e = n->events;
 		n->events = e->next;
@@ -125,8 +158,8 @@ static err_t none_get_spi(struct kernel *k, const struct kernel_spi_req *req, ui
 			  struct kernel_diag *d)
 {
 	struct none_kernel *n = nk(k);
-	if (injected(n, KERNEL_NONE_GET_SPI, "allocate", "an SPI", d))
-		return d->text;
+	if (injected(n, KERNEL_NONE_GET_SPI))
+		return injected_error(n, KERNEL_NONE_GET_SPI, "allocate", "an SPI", d);
 	struct kernel_sa_id id = { .src = req->src, .dst = req->dst, .proto = req->proto };
 	for (int tries = 0; tries < 1000; tries++) {
 		uint32_t r = 0;
@@ -137,51 +170,46 @@ static err_t none_get_spi(struct kernel *k, const struct kernel_spi_req *req, ui
 		id.spi = r;
 		if (find_sa(n, &id) != NULL)
 			continue;
-		n->sas = grow(n->sas, &n->sas_cap, n->nsas, sizeof(*n->sas));
-		struct kernel_none_sa *s = &n->sas[n->nsas++];
-		memset(s, 0, sizeof(*s));
-		s->sa.src = req->src;
-		s->sa.dst = req->dst;
-		s->sa.proto = req->proto;
-		s->sa.spi = r;
-		s->sa.reqid = req->reqid;
-		s->sa.mode = req->mode;
-		s->larval = true;
+		struct none_sa *x = new_sa(n, &id);
+		x->s.sa.reqid = req->reqid;
+		x->s.sa.mode = req->mode;
+		x->s.larval = true;
+		n->nlarval++;
 		*spi = r;
 		return NULL;
 	}
 	return kernel_diag_set(d, EAGAIN, "cannot allocate an SPI: no free value found");
 }
 
-static void record(struct kernel_none_sa *s, const struct kernel_sa *sa)
+static void record(struct none_kernel *n, struct none_sa *x, const struct kernel_sa *sa)
 {
-	s->sa = *sa;
-	s->sa.encr_key.ptr = NULL;
-	s->sa.integ_key.ptr = NULL;
-	s->add_time = time(NULL);
-	s->larval = false;
+	x->s.sa = *sa;
+	x->s.sa.encr_key.ptr = NULL;
+	x->s.sa.integ_key.ptr = NULL;
+	x->s.add_time = time(NULL);
+	if (x->s.larval)
+		n->nlarval--;
+	x->s.larval = false;
 }
 
 static err_t none_add_sa(struct kernel *k, const struct kernel_sa *sa, struct kernel_diag *d)
 {
 	struct none_kernel *n = nk(k);
 	struct kernel_sa_id id = kernel_sa_id_of(sa);
+	struct none_sa *x = find_sa(n, &id);
 	char what[KERNEL_SA_BUF];
-	str_kernel_sa_id(&id, what);
-	struct kernel_none_sa *s = find_sa(n, &id);
-	if (injected(n, KERNEL_NONE_ADD_SA, "add", what, d)) {
-		if (s != NULL && s->larval)   /* like xfrm: release the SPI */
-			*s = n->sas[--n->nsas];
+	if (injected(n, KERNEL_NONE_ADD_SA)) {
+		injected_error(n, KERNEL_NONE_ADD_SA, "add", str_kernel_sa_id(&id, what), d);
+		if (x != NULL && x->s.larval)   /* like xfrm: release the SPI */
+			drop_sa(n, x);
 		return d->text;
 	}
-	if (s != NULL && !s->larval)
+	if (x != NULL && !x->s.larval)
 		return kernel_diag_set(d, EEXIST, "cannot add %s: %s (an SA with this SPI is already installed)",
-				       what, strerror(EEXIST));
-	if (s == NULL) {
-		n->sas = grow(n->sas, &n->sas_cap, n->nsas, sizeof(*n->sas));
-		s = &n->sas[n->nsas++];
-	}
-	record(s, sa);
+				       str_kernel_sa_id(&id, what), strerror(EEXIST));
+	if (x == NULL)
+		x = new_sa(n, &id);
+	record(n, x, sa);
 	return NULL;
 }
 
@@ -190,16 +218,16 @@ static err_t none_update_sa(struct kernel *k, const struct kernel_sa *sa, struct
 	struct none_kernel *n = nk(k);
 	struct kernel_sa_id id = kernel_sa_id_of(sa);
 	char what[KERNEL_SA_BUF];
-	str_kernel_sa_id(&id, what);
-	if (injected(n, KERNEL_NONE_UPDATE_SA, "update", what, d))
-		return d->text;
-	struct kernel_none_sa *s = find_sa(n, &id);
-	if (s == NULL)
-		return kernel_diag_set(d, ESRCH, "cannot update %s: %s (no such SA)", what, strerror(ESRCH));
-	time_t added = s->add_time;
-	record(s, sa);
+	if (injected(n, KERNEL_NONE_UPDATE_SA))
+		return injected_error(n, KERNEL_NONE_UPDATE_SA, "update", str_kernel_sa_id(&id, what), d);
+	struct none_sa *x = find_sa(n, &id);
+	if (x == NULL)
+		return kernel_diag_set(d, ESRCH, "cannot update %s: %s (no such SA)",
+				       str_kernel_sa_id(&id, what), strerror(ESRCH));
+	time_t added = x->s.add_time;
+	record(n, x, sa);
 	if (added != 0)
-		s->add_time = added;
+		x->s.add_time = added;
 	return NULL;
 }
 
@@ -207,13 +235,13 @@ static err_t none_del_sa(struct kernel *k, const struct kernel_sa_id *id, struct
 {
 	struct none_kernel *n = nk(k);
 	char what[KERNEL_SA_BUF];
-	str_kernel_sa_id(id, what);
-	if (injected(n, KERNEL_NONE_DEL_SA, "delete", what, d))
-		return d->text;
-	struct kernel_none_sa *s = find_sa(n, id);
-	if (s == NULL)
-		return kernel_diag_set(d, ESRCH, "cannot delete %s: %s (no such SA)", what, strerror(ESRCH));
-	*s = n->sas[--n->nsas];
+	if (injected(n, KERNEL_NONE_DEL_SA))
+		return injected_error(n, KERNEL_NONE_DEL_SA, "delete", str_kernel_sa_id(id, what), d);
+	struct none_sa *x = find_sa(n, id);
+	if (x == NULL)
+		return kernel_diag_set(d, ESRCH, "cannot delete %s: %s (no such SA)",
+				       str_kernel_sa_id(id, what), strerror(ESRCH));
+	drop_sa(n, x);
 	return NULL;
 }
 
@@ -221,14 +249,14 @@ static err_t none_sa_counters(struct kernel *k, const struct kernel_sa_id *id,
 			      struct kernel_sa_counters *c, struct kernel_diag *d)
 {
 	struct none_kernel *n = nk(k);
-	struct kernel_none_sa *s = find_sa(n, id);
-	if (s == NULL || s->larval) {
+	struct none_sa *x = find_sa(n, id);
+	if (x == NULL || x->s.larval) {
 		char what[KERNEL_SA_BUF];
 		return kernel_diag_set(d, ESRCH, "cannot read counters of %s: %s (no such SA)",
 				       str_kernel_sa_id(id, what), strerror(ESRCH));
 	}
 	memset(c, 0, sizeof(*c));
-	c->add_time = s->add_time;
+	c->add_time = x->s.add_time;
 	return NULL;
 }
 
@@ -237,20 +265,21 @@ static err_t install_policy(struct kernel *k, const struct kernel_policy *p, boo
 {
 	struct none_kernel *n = nk(k);
 	char what[KERNEL_POLICY_BUF];
-	str_kernel_policy(p, what);
-	if (injected(n, replace ? KERNEL_NONE_REPLACE_POLICY : KERNEL_NONE_ADD_POLICY,
-		     replace ? "replace" : "add", what, d))
-		return d->text;
-	struct kernel_policy *old = find_policy(n, &p->sel, p->dir);
+	enum kernel_none_op op = replace ? KERNEL_NONE_REPLACE_POLICY : KERNEL_NONE_ADD_POLICY;
+	if (injected(n, op))
+		return injected_error(n, op, replace ? "replace" : "add", str_kernel_policy(p, what), d);
+	struct none_policy *old = find_policy(n, &p->sel, p->dir);
 	if (old != NULL && !replace)
 		return kernel_diag_set(d, EEXIST,
 				       "cannot add %s: %s (a policy with this selector and direction exists)",
-				       what, strerror(EEXIST));
+				       str_kernel_policy(p, what), strerror(EEXIST));
 	if (old == NULL) {
-		n->pols = grow(n->pols, &n->pols_cap, n->npols, sizeof(*n->pols));
-		old = &n->pols[n->npols++];
+		old = calloc(1, sizeof(*old));
+		if (old == NULL)
+			abort();
+		kernel_table_insert(&n->pols, &old->link, kernel_policy_key_hash(p->dir, &p->sel));
 	}
-	*old = *p;
+	old->p = *p;
 	return NULL;
 }
 
@@ -268,13 +297,14 @@ static err_t none_del_policy(struct kernel *k, const struct kernel_policy *p, st
 {
 	struct none_kernel *n = nk(k);
 	char what[KERNEL_POLICY_BUF];
-	str_kernel_policy(p, what);
-	if (injected(n, KERNEL_NONE_DEL_POLICY, "delete", what, d))
-		return d->text;
-	struct kernel_policy *old = find_policy(n, &p->sel, p->dir);
+	if (injected(n, KERNEL_NONE_DEL_POLICY))
+		return injected_error(n, KERNEL_NONE_DEL_POLICY, "delete", str_kernel_policy(p, what), d);
+	struct none_policy *old = find_policy(n, &p->sel, p->dir);
 	if (old == NULL)
-		return kernel_diag_set(d, ENOENT, "cannot delete %s: %s (no such policy)", what, strerror(ENOENT));
-	*old = n->pols[--n->npols];
+		return kernel_diag_set(d, ENOENT, "cannot delete %s: %s (no such policy)",
+				       str_kernel_policy(p, what), strerror(ENOENT));
+	kernel_table_remove(&n->pols, &old->link);
+	free(old);
 	return NULL;
 }
 
@@ -298,9 +328,9 @@ static void none_process_events(struct kernel *k, kernel_event_cb *cb, void *arg
 		if (e->ev.type == KERNEL_EVENT_EXPIRE && e->ev.hard) {
 			struct kernel_sa_id id = { .src = e->ev.src, .dst = e->ev.dst,
 						   .proto = e->ev.proto, .spi = e->ev.spi };
-			struct kernel_none_sa *s = find_sa(n, &id);
-			if (s != NULL)   /* a hard expire means the kernel deleted it */
-				*s = n->sas[--n->nsas];
+			struct none_sa *x = find_sa(n, &id);
+			if (x != NULL)   /* a hard expire means the kernel deleted it */
+				drop_sa(n, x);
 		}
 		cb(&e->ev, arg);
 		free(e);
@@ -312,31 +342,30 @@ static void none_process_events(struct kernel *k, kernel_event_cb *cb, void *arg
 
 size_t kernel_none_sa_count(struct kernel *k)
 {
-	size_t c = 0;
-	for (size_t i = 0; i < nk(k)->nsas; i++)
-		c += !nk(k)->sas[i].larval;
-	return c;
+	return nk(k)->sas.count - nk(k)->nlarval;
 }
 
 size_t kernel_none_spi_count(struct kernel *k)
 {
-	return nk(k)->nsas - kernel_none_sa_count(k);
+	return nk(k)->nlarval;
 }
 
 size_t kernel_none_policy_count(struct kernel *k)
 {
-	return nk(k)->npols;
+	return nk(k)->pols.count;
 }
 
 const struct kernel_none_sa *kernel_none_find_sa(struct kernel *k, const struct kernel_sa_id *id)
 {
-	return find_sa(nk(k), id);
+	struct none_sa *x = find_sa(nk(k), id);
+	return x != NULL ? &x->s : NULL;
 }
 
 const struct kernel_policy *kernel_none_find_policy(struct kernel *k, const struct kernel_selector *sel,
 						    enum kernel_dir dir)
 {
-	return find_policy(nk(k), sel, dir);
+	struct none_policy *x = find_policy(nk(k), sel, dir);
+	return x != NULL ? &x->p : NULL;
 }
 
 void kernel_none_inject_event(struct kernel *k, const struct kernel_event *ev)
@@ -365,8 +394,10 @@ void kernel_none_dump(struct kernel *k, void (*line)(const char *text, void *arg
 {
 	struct none_kernel *n = nk(k);
 	char text[KERNEL_POLICY_BUF + 96];
-	for (size_t i = 0; i < n->nsas; i++) {
-		const struct kernel_none_sa *s = &n->sas[i];
+	struct kernel_table_cursor c;
+	for (struct kernel_table_entry *x = kernel_table_first(&n->sas, &c); x != NULL;
+	     x = kernel_table_next(&c)) {
+		const struct kernel_none_sa *s = &kernel_table_container(x, struct none_sa, link)->s;
 		struct kernel_sa_id id = kernel_sa_id_of(&s->sa);
 		char idb[KERNEL_SA_BUF];
 		const struct kernel_alg *e = kernel_alg_find(s->sa.encr), *a = kernel_alg_find(s->sa.integ);
@@ -375,8 +406,9 @@ void kernel_none_dump(struct kernel *k, void (*line)(const char *text, void *arg
 			 e ? " enc " : "", e ? e->kernel_name : "", a ? " auth " : "", a ? a->kernel_name : "");
 		line(text, arg);
 	}
-	for (size_t i = 0; i < n->npols; i++) {
-		const struct kernel_policy *p = &n->pols[i];
+	for (struct kernel_table_entry *x = kernel_table_first(&n->pols, &c); x != NULL;
+	     x = kernel_table_next(&c)) {
+		const struct kernel_policy *p = &kernel_table_container(x, struct none_policy, link)->p;
 		char pb[KERNEL_POLICY_BUF];
 		snprintf(text, sizeof(text), "%s %s priority %u reqid %u", str_kernel_policy(p, pb),
 			 kernel_action_name(p->action), p->priority, p->tmpl.reqid);

@@ -18,18 +18,22 @@
 #include <sys/time.h>
 #include <unistd.h>
 #include <libmnl/libmnl.h>
+#include "kernel/kernel_table.h"
 #include "kernel/kernel_xfrm_msg.h"
 
 #define REPLY_TIMEOUT_SECONDS 5
 #define EVENT_RCVBUF (1u << 20)
 
-enum tracked_kind { TRACK_LARVAL, TRACK_SA, TRACK_POLICY };
+/* What this process installed, to remove exactly that at shutdown. */
+struct tracked_sa {
+	struct kernel_table_entry link;   /* in xfrm_kernel.sas */
+	struct kernel_sa_id id;
+	bool larval;                      /* an SPI from ALLOCSPI, not filled yet */
+};
 
-struct tracked {
-	enum tracked_kind kind;
-	struct kernel_sa_id sa;        /* TRACK_LARVAL, TRACK_SA */
-	struct kernel_policy policy;   /* TRACK_POLICY */
-	struct tracked *next;
+struct tracked_policy {
+	struct kernel_table_entry link;   /* in xfrm_kernel.pols */
+	struct kernel_policy p;
 };
 
 struct xfrm_kernel {
@@ -38,7 +42,8 @@ struct xfrm_kernel {
 	struct mnl_socket *ev;
 	uint32_t req_portid;
 	uint32_t seq;
-	struct tracked *installed;
+	struct kernel_table sas;          /* by proto, SPI, dst */
+	struct kernel_table pols;         /* by direction, selector */
 	/* receive buffers (the kernel is used from the event loop only) */
 	char reply[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	char events[65536] __attribute__((aligned(NLMSG_ALIGNTO)));
@@ -51,50 +56,65 @@ static struct xfrm_kernel *xk(struct kernel *k)
 
 /* ---- tracking ------------------------------------------------------------- */
 
-static bool sa_id_eq(const struct kernel_sa_id *a, const struct kernel_sa_id *b)
+static struct tracked_sa *find_sa(struct xfrm_kernel *x, const struct kernel_sa_id *id)
 {
-	return a->proto == b->proto && a->spi == b->spi && address_eq(&a->dst, &b->dst);
-}
-
-static struct tracked **find_sa(struct xfrm_kernel *x, const struct kernel_sa_id *id, enum tracked_kind kind)
-{
-	for (struct tracked **t = &x->installed; *t != NULL; t = &(*t)->next)
-		if ((*t)->kind == kind && sa_id_eq(&(*t)->sa, id))
+	uint32_t h = kernel_sa_key_hash(id->proto, id->spi, &id->dst);
+	for (struct kernel_table_entry *e = kernel_table_chain(&x->sas, h); e != NULL; e = e->next) {
+		struct tracked_sa *t = kernel_table_container(e, struct tracked_sa, link);
+		if (e->hash == h && t->id.proto == id->proto && t->id.spi == id->spi &&
+		    address_eq(&t->id.dst, &id->dst))
 			return t;
+	}
 	return NULL;
 }
 
-static struct tracked **find_policy(struct xfrm_kernel *x, const struct kernel_policy *p)
+static struct tracked_policy *find_policy(struct xfrm_kernel *x, const struct kernel_policy *p)
 {
-	for (struct tracked **t = &x->installed; *t != NULL; t = &(*t)->next)
-		if ((*t)->kind == TRACK_POLICY && (*t)->policy.dir == p->dir &&
-		    kernel_selector_eq(&(*t)->policy.sel, &p->sel))
+	uint32_t h = kernel_policy_key_hash(p->dir, &p->sel);
+	for (struct kernel_table_entry *e = kernel_table_chain(&x->pols, h); e != NULL; e = e->next) {
+		struct tracked_policy *t = kernel_table_container(e, struct tracked_policy, link);
+		if (e->hash == h && t->p.dir == p->dir && kernel_selector_eq(&t->p.sel, &p->sel))
 			return t;
+	}
 	return NULL;
 }
 
-static void track(struct xfrm_kernel *x, enum tracked_kind kind, const struct kernel_sa_id *id,
-		  const struct kernel_policy *p)
+static void track_sa(struct xfrm_kernel *x, const struct kernel_sa_id *id, bool larval)
 {
-	struct tracked *t = calloc(1, sizeof(*t));
+	struct tracked_sa *t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		abort();
-	t->kind = kind;
-	if (id != NULL)
-		t->sa = *id;
-	if (p != NULL)
-		t->policy = *p;
-	t->next = x->installed;
-	x->installed = t;
+	t->id = *id;
+	t->larval = larval;
+	kernel_table_insert(&x->sas, &t->link, kernel_sa_key_hash(id->proto, id->spi, &id->dst));
 }
 
-static void untrack(struct tracked **t)
+static void untrack_sa(struct xfrm_kernel *x, struct tracked_sa *t)
 {
 	if (t == NULL)
 		return;
-	struct tracked *gone = *t;
-	*t = gone->next;
-	free(gone);
+	kernel_table_remove(&x->sas, &t->link);
+	free(t);
+}
+
+static void track_policy(struct xfrm_kernel *x, const struct kernel_policy *p)
+{
+	struct tracked_policy *t = find_policy(x, p);
+	if (t == NULL) {
+		t = calloc(1, sizeof(*t));
+		if (t == NULL)
+			abort();
+		kernel_table_insert(&x->pols, &t->link, kernel_policy_key_hash(p->dir, &p->sel));
+	}
+	t->p = *p;
+}
+
+static void untrack_policy(struct xfrm_kernel *x, struct tracked_policy *t)
+{
+	if (t == NULL)
+		return;
+	kernel_table_remove(&x->pols, &t->link);
+	free(t);
 }
 
 /* ---- requests ------------------------------------------------------------- */
@@ -279,31 +299,35 @@ static void xfrm_shutdown(struct kernel *k)
 	struct xfrm_kernel *x = xk(k);
 	char extack[160];
 	/* Policies first, so no packet is dropped for lack of an SA. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (struct tracked **t = &x->installed; *t != NULL;) {
-			bool policy = (*t)->kind == TRACK_POLICY;
-			if (policy != (pass == 0)) {
-				t = &(*t)->next;
-				continue;
-			}
-			int err;
-			char what[KERNEL_POLICY_BUF];
-			if (policy) {
-				err = del_policy_request(x, &(*t)->policy, extack, sizeof(extack));
-				str_kernel_policy(&(*t)->policy, what);
-			} else {
-				err = del_sa_request(x, &(*t)->sa, extack, sizeof(extack));
-				str_kernel_sa_id(&(*t)->sa, what);
-			}
-			if (err == 0 || err == ESRCH || err == ENOENT)
-				ldbg(&x->base.logger, DBG_KERNEL, "xfrm: shutdown removed %s%s", what,
-				     err ? " (already gone)" : "");
-			else
-				llog(&x->base.logger, RC_WARNING, "cannot remove %s at shutdown: %s", what,
-				     strerror(err));
-			untrack(t);
-		}
+	struct kernel_table_cursor c;
+	for (struct kernel_table_entry *e = kernel_table_first(&x->pols, &c); e != NULL;
+	     e = kernel_table_next(&c)) {
+		struct tracked_policy *t = kernel_table_container(e, struct tracked_policy, link);
+		int err = del_policy_request(x, &t->p, extack, sizeof(extack));
+		char what[KERNEL_POLICY_BUF];
+		if (err == 0 || err == ENOENT)
+			ldbg(&x->base.logger, DBG_KERNEL, "xfrm: shutdown removed %s%s",
+			     str_kernel_policy(&t->p, what), err ? " (already gone)" : "");
+		else
+			llog(&x->base.logger, RC_WARNING, "cannot remove %s at shutdown: %s",
+			     str_kernel_policy(&t->p, what), strerror(err));
+		untrack_policy(x, t);
 	}
+	for (struct kernel_table_entry *e = kernel_table_first(&x->sas, &c); e != NULL;
+	     e = kernel_table_next(&c)) {
+		struct tracked_sa *t = kernel_table_container(e, struct tracked_sa, link);
+		int err = del_sa_request(x, &t->id, extack, sizeof(extack));
+		char what[KERNEL_SA_BUF];
+		if (err == 0 || err == ESRCH)
+			ldbg(&x->base.logger, DBG_KERNEL, "xfrm: shutdown removed %s%s",
+			     str_kernel_sa_id(&t->id, what), err ? " (already gone)" : "");
+		else
+			llog(&x->base.logger, RC_WARNING, "cannot remove %s at shutdown: %s",
+			     str_kernel_sa_id(&t->id, what), strerror(err));
+		untrack_sa(x, t);
+	}
+	kernel_table_clear(&x->pols);
+	kernel_table_clear(&x->sas);
 	mnl_socket_close(x->ev);
 	mnl_socket_close(x->req);
 	free(x);
@@ -334,17 +358,19 @@ static err_t xfrm_get_spi(struct kernel *k, const struct kernel_spi_req *req, ui
 	if (nlh == NULL)
 		return d->text;
 	struct spi_reply r = { false, 0 };
-	char extack[160], what[2 * ADDRESS_BUF + 32], a[ADDRESS_BUF], b[ADDRESS_BUF];
-	snprintf(what, sizeof(what), "an %s SPI for %s->%s", kernel_proto_name(req->proto),
-		 str_address(&req->src, a), str_address(&req->dst, b));
+	char extack[160];
 	int err = transact(x, nlh, spi_reply, &r, extack, sizeof(extack));
 	if (err == 0 && !r.got)
 		err = EPROTO;
-	if (err != 0)
+	if (err != 0) {
+		char what[2 * ADDRESS_BUF + 32], a[ADDRESS_BUF], b[ADDRESS_BUF];
+		snprintf(what, sizeof(what), "an %s SPI for %s->%s", kernel_proto_name(req->proto),
+			 str_address(&req->src, a), str_address(&req->dst, b));
 		return fail(d, err, "allocate", what, extack, err == EPERM ? "(needs CAP_NET_ADMIN)" : NULL);
+	}
 	*spi = r.spi;
 	struct kernel_sa_id id = { .src = req->src, .dst = req->dst, .proto = req->proto, .spi = r.spi };
-	track(x, TRACK_LARVAL, &id, NULL);
+	track_sa(x, &id, true);
 	return NULL;
 }
 
@@ -352,25 +378,26 @@ static err_t install_sa(struct kernel *k, const struct kernel_sa *sa, bool updat
 {
 	struct xfrm_kernel *x = xk(k);
 	struct kernel_sa_id id = kernel_sa_id_of(sa);
-	struct tracked **larval = find_sa(x, &id, TRACK_LARVAL);
-	uint16_t type = (update || larval != NULL) ? XFRM_MSG_UPDSA : XFRM_MSG_NEWSA;
+	struct tracked_sa *t = find_sa(x, &id);
+	bool larval = t != NULL && t->larval;
+	uint16_t type = (update || larval) ? XFRM_MSG_UPDSA : XFRM_MSG_NEWSA;
 	union { struct nlmsghdr h; char b[XFRM_MSG_BUF]; } buf;
 	struct nlmsghdr *nlh = xfrm_msg_sa(&buf, sizeof(buf), type, sa, d);
-	char what[KERNEL_SA_BUF], extack[160], hint[160];
-	str_kernel_sa_id(&id, what);
 	if (nlh == NULL)
 		return d->text;
+	char what[KERNEL_SA_BUF], extack[160], hint[160];
 	int err = transact(x, nlh, NULL, NULL, extack, sizeof(extack));
 	memset(&buf, 0, sizeof(buf));   /* the keys */
 	if (err == 0) {
-		if (larval != NULL)
-			(*larval)->kind = TRACK_SA;
-		else if (find_sa(x, &id, TRACK_SA) == NULL)
-			track(x, TRACK_SA, &id, NULL);
+		if (t != NULL)
+			t->larval = false;
+		else
+			track_sa(x, &id, false);
 		return NULL;
 	}
-	fail(d, err, update ? "update" : "add", what, extack, sa_hint(err, sa, hint, sizeof(hint)));
-	if (larval != NULL) {
+	fail(d, err, update ? "update" : "add", str_kernel_sa_id(&id, what), extack,
+	     sa_hint(err, sa, hint, sizeof(hint)));
+	if (larval) {
 		/* Release the SPI's placeholder too: nothing half-installed. */
 		char e2[160];
 		int err2 = del_sa_request(x, &id, e2, sizeof(e2));
@@ -380,7 +407,7 @@ static err_t install_sa(struct kernel *k, const struct kernel_sa *sa, bool updat
 		else
 			snprintf(d->text + n, sizeof(d->text) - n, "; releasing SPI 0x%08x failed too: %s",
 				 sa->spi, strerror(err2));
-		untrack(larval);
+		untrack_sa(x, t);
 	}
 	return d->text;
 }
@@ -400,10 +427,8 @@ static err_t xfrm_del_sa(struct kernel *k, const struct kernel_sa_id *id, struct
 	struct xfrm_kernel *x = xk(k);
 	char extack[160], what[KERNEL_SA_BUF];
 	int err = del_sa_request(x, id, extack, sizeof(extack));
-	if (err == 0 || err == ESRCH) {
-		untrack(find_sa(x, id, TRACK_SA));
-		untrack(find_sa(x, id, TRACK_LARVAL));
-	}
+	if (err == 0 || err == ESRCH)
+		untrack_sa(x, find_sa(x, id));
 	if (err == 0)
 		return NULL;
 	return fail(d, err, "delete", str_kernel_sa_id(id, what), extack,
@@ -435,13 +460,14 @@ static err_t xfrm_sa_counters(struct kernel *k, const struct kernel_sa_id *id,
 	if (nlh == NULL)
 		return d->text;
 	struct counters_reply r = { false, c };
-	char extack[160], what[KERNEL_SA_BUF + 16], idb[KERNEL_SA_BUF];
-	snprintf(what, sizeof(what), "counters of %s", str_kernel_sa_id(id, idb));
+	char extack[160];
 	int err = transact(x, nlh, counters_reply, &r, extack, sizeof(extack));
 	if (err == 0 && !r.got)
 		err = EPROTO;
 	if (err == 0)
 		return NULL;
+	char what[KERNEL_SA_BUF + 16], idb[KERNEL_SA_BUF];
+	snprintf(what, sizeof(what), "counters of %s", str_kernel_sa_id(id, idb));
 	return fail(d, err, "read", what, extack, err == ESRCH ? "(no such SA)" : NULL);
 }
 
@@ -459,11 +485,7 @@ static err_t install_policy(struct kernel *k, const struct kernel_policy *p, boo
 	if (err != 0)
 		return fail(d, err, replace ? "replace" : "add", str_kernel_policy(p, what), extack,
 			    policy_hint(err));
-	struct tracked **t = find_policy(x, p);
-	if (t != NULL)
-		(*t)->policy = *p;
-	else
-		track(x, TRACK_POLICY, NULL, p);
+	track_policy(x, p);
 	return NULL;
 }
 
@@ -483,7 +505,7 @@ static err_t xfrm_del_policy(struct kernel *k, const struct kernel_policy *p, st
 	char extack[160], what[KERNEL_POLICY_BUF];
 	int err = del_policy_request(x, p, extack, sizeof(extack));
 	if (err == 0 || err == ENOENT)
-		untrack(find_policy(x, p));
+		untrack_policy(x, find_policy(x, p));
 	if (err == 0)
 		return NULL;
 	return fail(d, err, "delete", str_kernel_policy(p, what), extack, policy_hint(err));
@@ -527,8 +549,7 @@ static void xfrm_process_events(struct kernel *k, kernel_event_cb *cb, void *arg
 			if (ev.type == KERNEL_EVENT_EXPIRE && ev.hard) {
 				/* The kernel has deleted it: nothing to remove at shutdown. */
 				struct kernel_sa_id id = { .src = ev.src, .dst = ev.dst, .proto = ev.proto, .spi = ev.spi };
-				untrack(find_sa(x, &id, TRACK_SA));
-				untrack(find_sa(x, &id, TRACK_LARVAL));
+				untrack_sa(x, find_sa(x, &id));
 			}
 			cb(&ev, arg);
 		}

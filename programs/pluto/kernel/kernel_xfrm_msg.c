@@ -3,6 +3,8 @@
  * mnl_attr_put_check, the fixed headers are size-checked first. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/udp.h>
@@ -89,12 +91,36 @@ static uint64_t limit(uint64_t v)
 
 /* ---- building ------------------------------------------------------------- */
 
+/* What a request is about, named in error texts only: the text is made
+ * when one is needed, not for every request. */
+struct what {
+	const char *text;                  /* a fixed text, or */
+	const struct kernel_sa_id *id;     /* an SA, or */
+	const struct kernel_policy *p;     /* a policy */
+};
+
+static void fail(struct kernel_diag *d, int err, const struct what *w, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void fail(struct kernel_diag *d, int err, const struct what *w, const char *fmt, ...)
+{
+	char buf[KERNEL_POLICY_BUF > KERNEL_SA_BUF ? KERNEL_POLICY_BUF : KERNEL_SA_BUF];
+	const char *t = w->text != NULL ? w->text
+		      : w->id != NULL ? str_kernel_sa_id(w->id, buf)
+		      : str_kernel_policy(w->p, buf);
+	char msg[KERNEL_DIAG_SIZE];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kernel_diag_set(d, err, "%s: %s", t, msg);
+}
+
 /* Header plus a zeroed fixed part of extra bytes; NULL if it does not fit. */
 static struct nlmsghdr *put_header(void *buf, size_t size, uint16_t type, size_t extra,
-				   const char *what, struct kernel_diag *d)
+				   const struct what *what, struct kernel_diag *d)
 {
 	if (buf == NULL || size < MNL_NLMSG_HDRLEN + MNL_ALIGN(extra)) {
-		kernel_diag_set(d, EMSGSIZE, "%s: netlink buffer of %zu bytes too small", what, size);
+		fail(d, EMSGSIZE, what, "netlink buffer of %zu bytes too small", size);
 		return NULL;
 	}
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -107,12 +133,11 @@ static struct nlmsghdr *put_header(void *buf, size_t size, uint16_t type, size_t
 }
 
 static bool put_attr(struct nlmsghdr *nlh, size_t size, uint16_t type, size_t len,
-		     const void *data, const char *what, struct kernel_diag *d)
+		     const void *data, const struct what *what, struct kernel_diag *d)
 {
 	if (len > UINT16_MAX - MNL_ATTR_HDRLEN ||
 	    !mnl_attr_put_check(nlh, size, type, len, data)) {
-		kernel_diag_set(d, EMSGSIZE, "%s: attribute %u (%zu bytes) does not fit the netlink buffer",
-				what, type, len);
+		fail(d, EMSGSIZE, what, "attribute %u (%zu bytes) does not fit the netlink buffer", type, len);
 		return false;
 	}
 	return true;
@@ -120,7 +145,7 @@ static bool put_attr(struct nlmsghdr *nlh, size_t size, uint16_t type, size_t le
 
 /* struct xfrm_algo / xfrm_algo_auth / xfrm_algo_aead followed by the key. */
 static bool put_alg(struct nlmsghdr *nlh, size_t size, const struct kernel_alg *ka, chunk_t key,
-		    bool auth_trunc, const char *what, struct kernel_diag *d)
+		    bool auth_trunc, const struct what *what, struct kernel_diag *d)
 {
 	union {
 		struct xfrm_algo crypt;
@@ -148,11 +173,11 @@ static bool put_alg(struct nlmsghdr *nlh, size_t size, const struct kernel_alg *
 		keyp = (uint8_t *)a.bytes + fixed;
 	}
 	if (key.len > sizeof(a.bytes) - fixed || key.len > UINT32_MAX / 8) {
-		kernel_diag_set(d, EINVAL, "%s: %s key of %zu bytes is too long", what, ka->kernel_name, key.len);
+		fail(d, EINVAL, what, "%s key of %zu bytes is too long", ka->kernel_name, key.len);
 		return false;
 	}
 	if (strlen(ka->kernel_name) >= sizeof(a.crypt.alg_name)) {
-		kernel_diag_set(d, EINVAL, "%s: algorithm name %s too long", what, ka->kernel_name);
+		fail(d, EINVAL, what, "algorithm name %s too long", ka->kernel_name);
 		return false;
 	}
 	strcpy(name, ka->kernel_name);
@@ -172,17 +197,11 @@ static bool put_alg(struct nlmsghdr *nlh, size_t size, const struct kernel_alg *
 	return ok;
 }
 
-static const char *sa_what(const struct kernel_sa *sa, char buf[KERNEL_SA_BUF])
-{
-	struct kernel_sa_id id = kernel_sa_id_of(sa);
-	return str_kernel_sa_id(&id, buf);
-}
-
 struct nlmsghdr *xfrm_msg_sa(void *buf, size_t size, uint16_t type,
 			     const struct kernel_sa *sa, struct kernel_diag *d)
 {
-	char what[KERNEL_SA_BUF];
-	sa_what(sa, what);
+	struct kernel_sa_id id = kernel_sa_id_of(sa);
+	const struct what what[1] = { { .id = &id } };
 	struct nlmsghdr *nlh = put_header(buf, size, type, sizeof(struct xfrm_usersa_info), what, d);
 	if (nlh == NULL)
 		return NULL;
@@ -212,11 +231,11 @@ struct nlmsghdr *xfrm_msg_sa(void *buf, size_t size, uint16_t type,
 	const struct kernel_alg *enc = kernel_alg_find(sa->encr);
 	const struct kernel_alg *auth = kernel_alg_find(sa->integ);
 	if (sa->encr != NULL && enc == NULL) {
-		kernel_diag_set(d, EINVAL, "%s: no kernel name for %s", what, sa->encr->name);
+		fail(d, EINVAL, what, "no kernel name for %s", sa->encr->name);
 		return NULL;
 	}
 	if (sa->integ != NULL && sa->integ->ikev2_id != 0 && auth == NULL) {
-		kernel_diag_set(d, EINVAL, "%s: no kernel name for %s", what, sa->integ->name);
+		fail(d, EINVAL, what, "no kernel name for %s", sa->integ->name);
 		return NULL;
 	}
 	if (enc != NULL && !put_alg(nlh, size, enc, sa->encr_key, false, what, d))
@@ -235,7 +254,7 @@ struct nlmsghdr *xfrm_msg_sa(void *buf, size_t size, uint16_t type,
 	if (esn_attr) {
 		uint32_t window = sa->replay_window;
 		if (window > KERNEL_REPLAY_WINDOW_MAX) {
-			kernel_diag_set(d, EINVAL, "%s: replay window %u too large", what, window);
+			fail(d, EINVAL, what, "replay window %u too large", window);
 			return NULL;
 		}
 		uint32_t words = (window + 31) / 32;
@@ -256,8 +275,7 @@ struct nlmsghdr *xfrm_msg_sa(void *buf, size_t size, uint16_t type,
 struct nlmsghdr *xfrm_msg_sa_id(void *buf, size_t size, uint16_t type,
 				const struct kernel_sa_id *id, struct kernel_diag *d)
 {
-	char what[KERNEL_SA_BUF];
-	str_kernel_sa_id(id, what);
+	const struct what what[1] = { { .id = id } };
 	struct nlmsghdr *nlh = put_header(buf, size, type, sizeof(struct xfrm_usersa_id), what, d);
 	if (nlh == NULL)
 		return NULL;
@@ -275,7 +293,8 @@ struct nlmsghdr *xfrm_msg_allocspi(void *buf, size_t size, const struct kernel_s
 				   uint32_t min, uint32_t max, struct kernel_diag *d)
 {
 	struct nlmsghdr *nlh = put_header(buf, size, XFRM_MSG_ALLOCSPI,
-					  sizeof(struct xfrm_userspi_info), "SPI allocation", d);
+					  sizeof(struct xfrm_userspi_info),
+					  &(const struct what){ .text = "SPI allocation" }, d);
 	if (nlh == NULL)
 		return NULL;
 	struct xfrm_userspi_info x;
@@ -305,8 +324,7 @@ static uint8_t xfrm_dir(enum kernel_dir dir)
 struct nlmsghdr *xfrm_msg_policy(void *buf, size_t size, uint16_t type,
 				 const struct kernel_policy *p, struct kernel_diag *d)
 {
-	char what[KERNEL_POLICY_BUF];
-	str_kernel_policy(p, what);
+	const struct what what[1] = { { .p = p } };
 	struct nlmsghdr *nlh = put_header(buf, size, type, sizeof(struct xfrm_userpolicy_info), what, d);
 	if (nlh == NULL)
 		return NULL;
@@ -349,8 +367,7 @@ struct nlmsghdr *xfrm_msg_policy(void *buf, size_t size, uint16_t type,
 struct nlmsghdr *xfrm_msg_policy_id(void *buf, size_t size, const struct kernel_policy *p,
 				    struct kernel_diag *d)
 {
-	char what[KERNEL_POLICY_BUF];
-	str_kernel_policy(p, what);
+	const struct what what[1] = { { .p = p } };
 	struct nlmsghdr *nlh = put_header(buf, size, XFRM_MSG_DELPOLICY,
 					  sizeof(struct xfrm_userpolicy_id), what, d);
 	if (nlh == NULL)
