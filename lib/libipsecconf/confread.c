@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "bigmem.h"
 #include "internal.h"
 #include "conf_parser.h"
 #define YYSTYPE CONF_YYSTYPE
@@ -218,8 +219,9 @@ static void do_section(struct conf_reader *r, const struct conf_toklist *it)
 	}
 
 	if (conf->sects.n == conf->sects.cap) {
+		size_t old = conf->sects.cap * sizeof(*conf->sects.v);
 		conf->sects.cap = conf->sects.cap ? conf->sects.cap * 2 : 64;
-		conf->sects.v = xrealloc(conf->sects.v, conf->sects.cap * sizeof(*conf->sects.v));
+		conf->sects.v = big_realloc(conf->sects.v, old, conf->sects.cap * sizeof(*conf->sects.v));
 	}
 	uint32_t idx = (uint32_t)conf->sects.n++;
 	struct conf_section *s = &conf->sects.v[idx];
@@ -349,8 +351,9 @@ void reader_header(struct conf_reader *r, const struct conf_toklist *words)
 static struct conf_kv *add_kv(struct ipsecconf *conf)
 {
 	if (conf->kvs.n == conf->kvs.cap) {
+		size_t old = conf->kvs.cap * sizeof(*conf->kvs.v);
 		conf->kvs.cap = conf->kvs.cap ? conf->kvs.cap * 2 : 256;
-		conf->kvs.v = xrealloc(conf->kvs.v, conf->kvs.cap * sizeof(*conf->kvs.v));
+		conf->kvs.v = big_realloc(conf->kvs.v, old, conf->kvs.cap * sizeof(*conf->kvs.v));
 	}
 	return &conf->kvs.v[conf->kvs.n++];
 }
@@ -546,18 +549,20 @@ static const char *dir_of(struct arena *a, const char *path)
 	return arena_strndup(a, path, (size_t)(slash - path));
 }
 
-/* The whole file plus the two NULs scan() needs; sized from fstat. */
-static char *slurp(FILE *f, size_t size_hint, size_t *len)
+/* The whole file plus the two NULs scan() needs; sized from fstat. The
+ * buffer is *cap bytes (for big_free). */
+static char *slurp(FILE *f, size_t size_hint, size_t *len, size_t *cap)
 {
-	size_t cap = size_hint + 3, n = 0;
-	char *buf = xrealloc(NULL, cap);
+	size_t n = 0;
+	*cap = size_hint + 3;
+	char *buf = big_realloc(NULL, 0, *cap);
 	for (;;) {
-		size_t got = fread(buf + n, 1, cap - 2 - n, f);
+		size_t got = fread(buf + n, 1, *cap - 2 - n, f);
 		n += got;
-		if (n < cap - 2)
+		if (n < *cap - 2)
 			break;
-		cap *= 2;   /* the file grew while we read it */
-		buf = xrealloc(buf, cap);
+		buf = big_realloc(buf, *cap, *cap * 2);   /* the file grew while we read it */
+		*cap *= 2;
 	}
 	buf[n] = buf[n + 1] = '\0';
 	*len = n;
@@ -620,12 +625,12 @@ static void read_path(struct conf_reader *parent, struct ipsecconf *conf,
 		fclose(f);
 		return;
 	}
-	size_t len;
-	char *text = slurp(f, (size_t)st.st_size, &len);
+	size_t len, cap;
+	char *text = slurp(f, (size_t)st.st_size, &len, &cap);
 	fclose(f);
 	struct include_frame frame = { st.st_dev, st.st_ino, path, parent ? parent->stack : NULL };
 	read_text(parent, conf, d, path, text, len, &frame, false);
-	free(text);
+	big_free(text, cap);
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -743,8 +748,8 @@ void ipsecconf_free(struct ipsecconf *conf)
 {
 	if (conf == NULL)
 		return;
-	free(conf->kvs.v);
-	free(conf->sects.v);
+	big_free(conf->kvs.v, conf->kvs.cap * sizeof(*conf->kvs.v));
+	big_free(conf->sects.v, conf->sects.cap * sizeof(*conf->sects.v));
 	free(conf->hash);
 	free(conf->conn_default);
 	free(conf->setup_default);
