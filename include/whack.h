@@ -97,6 +97,9 @@ enum whack_command {
 	WHACK_LISTEN = 10,
 	WHACK_SHUTDOWN = 11,
 	WHACK_PING = 12,
+	WHACK_DDOS_BUSY = 13,
+	WHACK_DDOS_UNLIMITED = 14,
+	WHACK_DDOS_AUTO = 15,
 };
 
 enum whack_name_use {

@@ -28,6 +28,12 @@ const struct whack_command_desc whack_commands[] = {
 	  "tear down every SA and stop pluto" },
 	{ "ping", WHACK_PING, WHACK_NAME_NONE, false,
 	  "check that pluto is running and answering" },
+	{ "ddos-busy", WHACK_DDOS_BUSY, WHACK_NAME_NONE, false,
+	  "ask every new IKE initiator for a COOKIE" },
+	{ "ddos-unlimited", WHACK_DDOS_UNLIMITED, WHACK_NAME_NONE, false,
+	  "never ask for a COOKIE" },
+	{ "ddos-auto", WHACK_DDOS_AUTO, WHACK_NAME_NONE, false,
+	  "ask for COOKIEs only while half-open IKE SAs pile up" },
 };
 
 const size_t whack_commands_len = sizeof(whack_commands) / sizeof(whack_commands[0]);

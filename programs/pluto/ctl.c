@@ -29,6 +29,9 @@ static const struct ctl_command commands[] = {
 	{ WHACK_LISTEN, cmd_listen },
 	{ WHACK_SHUTDOWN, cmd_shutdown },
 	{ WHACK_PING, cmd_ping },
+	{ WHACK_DDOS_BUSY, cmd_ddos },
+	{ WHACK_DDOS_UNLIMITED, cmd_ddos },
+	{ WHACK_DDOS_AUTO, cmd_ddos },
 };
 
 void ctl_reply(struct ctl_client *cl, const char *fmt, ...)

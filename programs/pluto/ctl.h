@@ -56,4 +56,5 @@ int cmd_rereadsecrets(struct pluto *p, const struct whack_msg *m, struct ctl_cli
 int cmd_listen(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_shutdown(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_ping(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
+int cmd_ddos(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 #endif

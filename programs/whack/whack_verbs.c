@@ -19,6 +19,9 @@ const struct whack_verb whack_verbs[] = {
 	{ "listen", WHACK_LISTEN },
 	{ "shutdown", WHACK_SHUTDOWN },
 	{ "ping", WHACK_PING },
+	{ "ddos-busy", WHACK_DDOS_BUSY },
+	{ "ddos-unlimited", WHACK_DDOS_UNLIMITED },
+	{ "ddos-auto", WHACK_DDOS_AUTO },
 };
 
 const size_t whack_verbs_len = sizeof(whack_verbs) / sizeof(whack_verbs[0]);

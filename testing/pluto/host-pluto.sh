@@ -594,6 +594,47 @@ test_cookie() {
 	result cookie "$why"
 }
 
+# whack --ddos-busy / --ddos-unlimited / --ddos-auto switch the COOKIE
+# mode of a running pluto: status shows it, and a busy east asks west for
+# a COOKIE that it did not ask for when it started in auto mode
+test_cookie_whack() {
+	local why="" out st
+	pair_psk cookie-whack || { result cookie-whack "cannot make the namespaces"; return; }
+	pluto_start west "$NS_WEST" && pluto_start east "$NS_EAST" ||
+		{ result cookie-whack "pluto did not start"; return; }
+	st=$(whackh east "$NS_EAST" --status 2>&1)
+	grep -q '^IKE_SA_INIT: ddos-mode=auto; 0 half-open IKE SAs (threshold 512); COOKIEs not asked for$' <<<"$st" ||
+		why="status before: $(tail -1 <<<"$st")"
+	if [ -z "$why" ]; then
+		out=$(whackh east "$NS_EAST" --ddos-busy 2>&1) || why="--ddos-busy failed: $out"
+	fi
+	[ -z "$why" ] && ! grep -q 'ddos-mode=busy; .*COOKIEs asked for' <<<"$out" && why="--ddos-busy said: $out"
+	[ -z "$why" ] && ! grep -q 'ddos-mode auto -> busy (by whack)' "$(host_dir east)/log" &&
+		why="east did not log the switch"
+	if [ -z "$why" ]; then
+		out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	fi
+	[ -z "$why" ] && ! grep -q 'the responder asks for a COOKIE: sending IKE_SA_INIT again' "$(host_dir west)/log" &&
+		why="a busy east did not ask west for a COOKIE"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 1 ] && why="east has no Child SA"
+	if [ -z "$why" ]; then
+		whackh east "$NS_EAST" --ddos-unlimited >/dev/null 2>&1 || why="--ddos-unlimited failed"
+		st=$(status_json east "$NS_EAST" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)['ddos']
+print(d['mode'], d['cookies'], d['threshold'])" 2>&1)
+		[ -z "$why" ] && [ "$st" != "unlimited False 512" ] && why="JSON status after --ddos-unlimited: $st"
+	fi
+	if [ -z "$why" ]; then
+		out=$(whackh east "$NS_EAST" --name west-east --ddos-auto 2>&1) && why="--ddos-auto took a conn name: $out"
+	fi
+	if [ -z "$why" ]; then
+		out=$(whackh east "$NS_EAST" --ddos-auto 2>&1) || why="--ddos-auto failed: $out"
+		[ -z "$why" ] && ! grep -q 'ddos-mode=auto; ' <<<"$out" && why="--ddos-auto said: $out"
+	fi
+	result cookie-whack "$why"
+}
+
 # libreswan with ddos-mode=busy answers our IKE_SA_INIT with a COOKIE;
 # libreswan initiating to our --force-busy pluto gets one from us
 test_cookie_libreswan() {
@@ -1172,7 +1213,7 @@ print(s["right"]["dns"], s["local"], r["local"], r["routed"])' 2>&1)
 }
 
 for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances any-peer liveness libreswan-initiator \
-	libreswan-responder libreswan-rsa cookie cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder \
+	libreswan-responder libreswan-rsa cookie cookie-whack cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder \
 	childless caps keyingtries keyingtries-forever dns dns-slow dns-late; do
 	want "$t" || continue
 	case $t in
@@ -1190,6 +1231,7 @@ for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances any-p
 	libreswan-initiator) test_libreswan initiator ;;
 	libreswan-responder) test_libreswan responder ;;
 	cookie) test_cookie ;;
+	cookie-whack) test_cookie_whack ;;
 	cookie-wrong) test_cookie_wrong ;;
 	cookie-libreswan-initiator) test_cookie_libreswan initiator ;;
 	cookie-libreswan-responder) test_cookie_libreswan responder ;;

@@ -71,6 +71,8 @@ static void test_verb_table(void **state)
 		{ "unroute", WHACK_UNROUTE }, { "status", WHACK_STATUS },
 		{ "rereadsecrets", WHACK_REREADSECRETS }, { "listen", WHACK_LISTEN },
 		{ "shutdown", WHACK_SHUTDOWN }, { "ping", WHACK_PING },
+		{ "ddos-busy", WHACK_DDOS_BUSY }, { "ddos-unlimited", WHACK_DDOS_UNLIMITED },
+		{ "ddos-auto", WHACK_DDOS_AUTO },
 	};
 	assert_int_equal(whack_verbs_len, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {

@@ -9,6 +9,7 @@
 #include "ctl.h"
 #include "iface.h"
 #include "ike/child.h"
+#include "ike/cookie.h"
 #include "ike/proposals.h"
 #include "ike/sa.h"
 #include "ikev2/ikev2_msg.h"
@@ -211,6 +212,11 @@ static void text_status(struct pluto *p, const char *only, struct ctl_client *cl
 				  remaining(c->established, c->lifetime_ms));
 		}
 	}
+	if (only == NULL) {
+		char ddos[160];
+		ddos_status(p, ddos, sizeof(ddos));
+		ctl_reply(cl, "IKE_SA_INIT: %s", ddos);
+	}
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -313,7 +319,11 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 			    remaining(c->established, c->lifetime_ms));
 		}
 	}
-	put(&b, "]}\n");
+	unsigned half_open;
+	ike_sa_count(p, &half_open);
+	put(&b, "],\n \"ddos\": {\"mode\": \"%s\", \"half_open\": %u, \"threshold\": %u, "
+	    "\"cookies\": %s}}\n", ddos_mode_name(p->opts.ddos_mode), half_open,
+	    p->opts.ddos_threshold, cookie_required(p) ? "true" : "false");
 	if (cl != NULL)
 		whack_reply_json(cl->fd, b.s);
 	free(b.s);

@@ -1,6 +1,7 @@
 /* Cookies with a secret made at start-up and replaced every few minutes
  * (the previous one still accepted, so a cookie in flight stays good). */
 #include <pk11pub.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "crypto/crypto.h"
@@ -65,6 +66,24 @@ bool cookie_required(const struct pluto *p)
 	unsigned half_open;
 	ike_sa_count(p, &half_open);
 	return half_open >= p->opts.ddos_threshold;
+}
+
+static const char *const ddos_names[] = {
+	[DDOS_AUTO] = "auto", [DDOS_BUSY] = "busy", [DDOS_UNLIMITED] = "unlimited",
+};
+
+const char *ddos_mode_name(enum ddos_mode m)
+{
+	return (size_t)m < sizeof(ddos_names) / sizeof(ddos_names[0]) ? ddos_names[m] : "?";
+}
+
+void ddos_status(const struct pluto *p, char *buf, size_t size)
+{
+	unsigned half_open;
+	ike_sa_count(p, &half_open);
+	snprintf(buf, size, "ddos-mode=%s; %u half-open IKE SAs (threshold %u); COOKIEs %s",
+		 ddos_mode_name(p->opts.ddos_mode), half_open, p->opts.ddos_threshold,
+		 cookie_required(p) ? "asked for" : "not asked for");
 }
 
 enum cookie_verdict cookie_check(struct pluto *p, const struct ikev2_header *h,

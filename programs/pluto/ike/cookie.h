@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include "chunk.h"
 #include "ikev2/ikev2_msg.h"
+#include "pluto.h"
 #include "swan/address.h"
 
 struct pluto;
@@ -21,6 +22,12 @@ void cookie_make(struct pluto *p, const uint8_t spi_i[8], const ip_address *ip,
 /* Whether new initiators must show a cookie now: --force-busy,
  * --force-unlimited, or (auto) --ddos-ike-threshold half-open IKE SAs. */
 bool cookie_required(const struct pluto *p);
+
+/* "busy", "unlimited" or "auto" (the ddos-mode= names). */
+const char *ddos_mode_name(enum ddos_mode m);
+/* One line for status: the mode, the half-open IKE SAs, the threshold and
+ * whether COOKIEs are asked for now. */
+void ddos_status(const struct pluto *p, char *buf, size_t size);
 
 enum cookie_verdict {
 	COOKIE_NOT_NEEDED,       /* not busy: go on */
