@@ -40,8 +40,9 @@ void reader_error(struct conf_reader *r, unsigned line, unsigned col,
 	diag_vadd(r->diags, DIAG_ERROR, r->file, line, col, fmt, ap);
 	va_end(ap);
 	r->reported_line = line;
-	/* a line the section cannot be read from: the section must not load */
-	if (r->conf->current >= 0)
+	/* a line the section cannot be read from: the section must not load
+	 * (a bad header line starts another section: not this one's fault) */
+	if (r->conf->current >= 0 && !r->header_line)
 		r->conf->sects.v[r->conf->current].bad = true;
 }
 
@@ -186,6 +187,14 @@ static void do_version(struct conf_reader *r, const struct conf_toklist *it)
 			       "'version 2' should be the first line of the file");
 }
 
+void reader_bad_line(struct conf_reader *r)
+{
+	if (!r->header_line)
+		return;
+	r->conf->current = -1;
+	r->conf->skip_keys = true;   /* its error was reported */
+}
+
 static void do_section(struct conf_reader *r, const struct conf_toklist *it)
 {
 	struct ipsecconf *conf = r->conf;
@@ -296,6 +305,10 @@ void reader_header(struct conf_reader *r, const struct conf_toklist *words)
 	struct ipsecconf *conf = r->conf;
 	struct conf_toklist copy = materialize(r, words);
 	const struct conf_toklist *it = &copy;
+	/* a key line that lost its indentation: the section above cannot load */
+	bool key_line = it->n == 0 || it->has_eq;
+	if (key_line && conf->current >= 0)
+		conf->sects.v[conf->current].bad = true;
 	if (it->n == 0) {
 		reader_error(r, r->line - 1, 1, "a line cannot start with '='");
 		return;
@@ -309,6 +322,7 @@ void reader_header(struct conf_reader *r, const struct conf_toklist *words)
 	}
 	if (it->n > CONF_TOKLIST_MAX) {
 		reader_error(r, first->line, first->col, "too many words on this line");
+		reader_bad_line(r);
 		return;
 	}
 	if (strcmp(first->s, "version") == 0 && !first->quoted) {

@@ -98,6 +98,7 @@ struct conf_reader {
 	unsigned depth;            /* include depth */
 	struct include_frame *stack;
 	unsigned reported_line;    /* a lexer error was reported on this line */
+	bool header_line;          /* the line being scanned is not indented */
 	bool implicit;             /* reading the built-in implicit conns */
 	struct conf_toklist list;  /* the words of the line being parsed */
 };
@@ -106,6 +107,9 @@ struct conf_reader {
 void reader_header(struct conf_reader *r, const struct conf_toklist *items);
 void reader_keyline(struct conf_reader *r, const struct conf_tok *key,
 		    const struct conf_toklist *values, bool has_eq);
+/* A line that did not parse: when it was a section header, the keys
+ * after it belong to no section (not to the one before it). */
+void reader_bad_line(struct conf_reader *r);
 void reader_error(struct conf_reader *r, unsigned line, unsigned col,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

@@ -62,7 +62,7 @@ line
 						       "missing keyword before '=' (a key line is 'keyword=value')"); }
 	| EOL				{ }
 	| INDENT EOL			{ }
-	| error EOL			{ yyerrok; }
+	| error EOL			{ yyerrok; reader_bad_line(reader); }
 	;
 
 items
