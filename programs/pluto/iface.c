@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "iface.h"
+#include "swan/sockaddr.h"
 #include "log.h"
 #include "pluto.h"
 
@@ -19,39 +20,6 @@
 #endif
 
 #define IKE_MSG_MAX 65536
-
-static socklen_t to_sockaddr(const ip_address *a, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == IP_V6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, a->bytes, 16);
-		return sizeof(*s6);
-	}
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	s4->sin_family = AF_INET;
-	s4->sin_port = htons(port);
-	memcpy(&s4->sin_addr, a->bytes, 4);
-	return sizeof(*s4);
-}
-
-static void from_sockaddr(const struct sockaddr_storage *ss, ip_address *a, uint16_t *port)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-		a->family = IP_V6;
-		memcpy(a->bytes, &s6->sin6_addr, 16);
-		*port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-		a->family = IP_V4;
-		memcpy(a->bytes, &s4->sin_addr, 4);
-		*port = ntohs(s4->sin_port);
-	}
-}
 
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
@@ -68,7 +36,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		if (n < 0)
 			return;
 		struct packet pkt = { .iface = ifc, .data = buf, .len = (size_t)n };
-		from_sockaddr(&from, &pkt.remote, &pkt.remote_port);
+		address_from_sockaddr(&from, &pkt.remote, &pkt.remote_port);
 		if (ifc->natt) {
 			/* IKE on 4500 starts with four zero bytes; a lone 0xff
 			 * is a NAT keepalive (RFC 3948) */
@@ -107,7 +75,7 @@ static void bypass_ipsec(struct pluto *p, int fd, int family)
 static struct iface *bind_one(struct pluto *p, const ip_address *a, uint16_t port, bool natt)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = to_sockaddr(a, port, &ss);
+	socklen_t len = sockaddr_from_address(a, port, &ss);
 	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	char abuf[ADDRESS_BUF];
 	if (fd < 0)
@@ -178,7 +146,7 @@ static const char *device_of(struct ifaddrs *ifa, const ip_address *a)
 			continue;
 		ip_address b;
 		uint16_t port;
-		from_sockaddr((const struct sockaddr_storage *)(const void *)i->ifa_addr, &b, &port);
+		address_from_sockaddr((const struct sockaddr_storage *)(const void *)i->ifa_addr, &b, &port);
 		if (address_eq(&b, a))
 			return i->ifa_name;
 	}
@@ -208,7 +176,7 @@ static void scan_addresses(struct pluto *p)
 				continue;
 			ip_address a;
 			uint16_t port;
-			from_sockaddr((const struct sockaddr_storage *)(const void *)i->ifa_addr, &a, &port);
+			address_from_sockaddr((const struct sockaddr_storage *)(const void *)i->ifa_addr, &a, &port);
 			if (usable(&a))
 				add_address(p, &a, i->ifa_name);
 		}
@@ -283,7 +251,7 @@ err_t iface_send(const struct iface *ifc, const ip_address *to, uint16_t port,
 		outlen = len + 4;
 	}
 	struct sockaddr_storage ss;
-	socklen_t sl = to_sockaddr(to, port, &ss);
+	socklen_t sl = sockaddr_from_address(to, port, &ss);
 	ssize_t n = sendto(ifc->fd, out, outlen, 0, (struct sockaddr *)&ss, sl);
 	if (n < 0)
 		return strerror(errno);

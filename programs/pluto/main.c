@@ -100,11 +100,22 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static bool parse_port(const char *s, unsigned *out)
+/* A whole decimal number from lo to hi, and nothing else. */
+static bool parse_number(const char *s, long lo, long hi, long *out)
 {
 	char *end;
+	errno = 0;
 	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < 1 || v > 65535)
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_port(const char *s, unsigned *out)
+{
+	long v;
+	if (!parse_number(s, 1, 65535, &v))
 		return false;
 	*out = (unsigned)v;
 	return true;
@@ -140,9 +151,8 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 		case OPT_RUNDIR: o->rundir = optarg; break;
 		case OPT_KERNEL: o->kernel = optarg; break;
 		case OPT_NHELPERS: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < -1 || v > 256) {
+			long v;
+			if (!parse_number(optarg, -1, 256, &v)) {
 				fprintf(stderr, "pluto: --nhelpers %s: expected -1..256\n", optarg);
 				return 2;
 			}
@@ -190,10 +200,8 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 			}
 			break;
 		case OPT_DDOS_THRESHOLD: {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 1000000) {
+			long v;
+			if (!parse_number(optarg, 0, 1000000, &v)) {
 				fprintf(stderr, "pluto: --ddos-ike-threshold %s: expected 0..1000000\n",
 					optarg);
 				return 2;
@@ -202,10 +210,8 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 			break;
 		}
 		case OPT_RETRANSMIT_TIMEOUT: {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 || v < 1 || v > 3600) {
+			long v;
+			if (!parse_number(optarg, 1, 3600, &v)) {
 				fprintf(stderr, "pluto: --retransmit-timeout %s: expected seconds, 1..3600\n",
 					optarg);
 				return 2;

@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "ike/ids.h"
+#include "ike/msg.h"
+#include "swan/sockaddr.h"
 #include "ike-load.h"
 
 static struct load_opts o = {
@@ -383,39 +385,6 @@ static void setup_crypto(void)
 
 /* ==== sockets =========================================================== */
 
-static socklen_t to_sockaddr(const ip_address *a, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == IP_V6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, a->bytes, 16);
-		return sizeof(*s6);
-	}
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	s4->sin_family = AF_INET;
-	s4->sin_port = htons(port);
-	memcpy(&s4->sin_addr, a->bytes, 4);
-	return sizeof(*s4);
-}
-
-static void from_sockaddr(const struct sockaddr_storage *ss, ip_address *a, uint16_t *port)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-		a->family = IP_V6;
-		memcpy(a->bytes, &s6->sin6_addr, 16);
-		*port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-		a->family = IP_V4;
-		memcpy(a->bytes, &s4->sin_addr, 4);
-		*port = ntohs(s4->sin_port);
-	}
-}
-
 static void subnet_bounds(const ip_subnet *s, ip_address *lo, ip_address *hi);
 
 /* One connected UDP socket per source port: the kernel tells us the local
@@ -423,7 +392,7 @@ static void subnet_bounds(const ip_subnet *s, ip_address *lo, ip_address *hi);
 static void open_sockets(void)
 {
 	struct sockaddr_storage dst, src;
-	socklen_t dlen = to_sockaddr(&o.target, o.port, &dst);
+	socklen_t dlen = sockaddr_from_address(&o.target, o.port, &dst);
 	for (unsigned i = 0; i < o.ports; i++) {
 		int fd = socket(o.target.family == IP_V6 ? AF_INET6 : AF_INET,
 				SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -433,7 +402,7 @@ static void open_sockets(void)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
 		if (o.bind.family != IP_UNSET) {
-			socklen_t slen = to_sockaddr(&o.bind, 0, &src);
+			socklen_t slen = sockaddr_from_address(&o.bind, 0, &src);
 			if (bind(fd, (struct sockaddr *)&src, slen) != 0)
 				die("bind: %s", strerror(errno));
 		}
@@ -442,7 +411,7 @@ static void open_sockets(void)
 		socklen_t slen = sizeof(src);
 		if (getsockname(fd, (struct sockaddr *)&src, &slen) != 0)
 			die("getsockname: %s", strerror(errno));
-		from_sockaddr(&src, &local_addr[i], &local_port[i]);
+		address_from_sockaddr(&src, &local_addr[i], &local_port[i]);
 		socks[i] = fd;
 	}
 	/* selectors, any protocol: host to host unless --tsi / --tsr */
@@ -776,22 +745,12 @@ static uint16_t first_error_notify(const struct ikev2_payloads *pl)
 	return 0;
 }
 
-static const struct ikev2_notify *find_notify(const struct ikev2_payloads *pl, uint16_t type,
-					      struct ikev2_notify *out)
-{
-	const struct ikev2_payload *p = ikev2_payloads_find_notify(pl, type);
-	struct ikev2_diag d;
-	if (p == NULL || ikev2_decode_notify(p, out, &d) != NULL)
-		return NULL;
-	return out;
-}
-
 static void on_init_response(struct slot *s, const uint8_t *msg, size_t len,
 			     const struct ikev2_header *h, const struct ikev2_payloads *pl)
 {
 	struct ikev2_notify n;
 	char nb[32];
-	if (find_notify(pl, IKEV2_N_COOKIE, &n) != NULL) {
+	if (ike_find_notify(pl, IKEV2_N_COOKIE, &n) != NULL) {
 		st.cookies++;
 		if (++s->cookies > LOAD_MAX_COOKIES || n.data.len == 0 || n.data.len > LOAD_COOKIE_MAX) {
 			fail(s, "IKE_SA_INIT: the responder keeps asking for a COOKIE");
@@ -802,7 +761,7 @@ static void on_init_response(struct slot *s, const uint8_t *msg, size_t len,
 		send_init(s);
 		return;
 	}
-	if (find_notify(pl, IKEV2_N_INVALID_KE_PAYLOAD, &n) != NULL) {
+	if (ike_find_notify(pl, IKEV2_N_INVALID_KE_PAYLOAD, &n) != NULL) {
 		fail(s, "IKE_SA_INIT: INVALID_KE_PAYLOAD (the responder wants group %u)",
 		     ikev2_notify_ke_group(&n));
 		return;

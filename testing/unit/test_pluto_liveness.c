@@ -11,22 +11,12 @@
 #include "connections.h"
 #include "ipsecconf/keywords.h"
 #include "whack.h"
+#include "unit_conn.h"
 
 /* left/right and "key", "value" pairs, as addconn sends them */
 static struct connection *conn(const char *const *kv)
 {
-	struct whack_msg m;
-	whack_msg_init(&m, WHACK_ADD);
-	whack_msg_add_conn(&m, "left", "198.18.0.1");
-	whack_msg_add_conn(&m, "right", "198.18.0.2");
-	for (size_t i = 0; kv[i] != NULL; i += 2)
-		whack_msg_add_conn(&m, kv[i], kv[i + 1]);
-	char err[256];
-	struct connection *c = connection_from_keys("t", &m.conn, err, sizeof(err));
-	whack_msg_free(&m);
-	if (c == NULL)
-		fail_msg("%s", err);
-	return c;
+	return unit_conn(unit_conn_ends, kv);
 }
 
 static void test_off_without_dpddelay(void **state)

@@ -10,6 +10,7 @@
 #include "ike/proposals.h"
 #include "ike/ts.h"
 #include "whack.h"
+#include "unit_conn.h"
 
 /* "key=value" pairs into a connection oriented with left as this host. */
 static bool left_is_local(const ip_address *a, void *ctx)
@@ -22,17 +23,8 @@ static bool left_is_local(const ip_address *a, void *ctx)
 
 static struct connection *conn(const char *const *kv)
 {
-	struct whack_msg m;
-	whack_msg_init(&m, WHACK_ADD);
-	whack_msg_add_conn(&m, "left", "198.18.0.1");
-	whack_msg_add_conn(&m, "right", "198.18.0.2");
-	for (size_t i = 0; kv[i] != NULL; i += 2)
-		whack_msg_add_conn(&m, kv[i], kv[i + 1]);
+	struct connection *c = unit_conn(unit_conn_ends, kv);
 	char err[256];
-	struct connection *c = connection_from_keys("t", &m.conn, err, sizeof(err));
-	whack_msg_free(&m);
-	if (c == NULL)
-		fail_msg("%s", err);
 	assert_true(connection_orient(c, left_is_local, NULL, err, sizeof(err)));
 	return c;
 }

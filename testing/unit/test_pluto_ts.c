@@ -12,6 +12,7 @@
 #include "connections.h"
 #include "ike/ts.h"
 #include "whack.h"
+#include "unit_conn.h"
 
 static ip_address addr(const char *s)
 {
@@ -29,15 +30,8 @@ static bool is_local(const ip_address *a, void *ctx)
 /* A conn from "key", "value" pairs, oriented with `me` as this host. */
 static struct connection *conn(const char *me, const char *const *kv)
 {
-	struct whack_msg m;
-	whack_msg_init(&m, WHACK_ADD);
-	for (size_t i = 0; kv[i] != NULL; i += 2)
-		whack_msg_add_conn(&m, kv[i], kv[i + 1]);
+	struct connection *c = unit_conn(NULL, kv);
 	char err[256];
-	struct connection *c = connection_from_keys("t", &m.conn, err, sizeof(err));
-	whack_msg_free(&m);
-	if (c == NULL)
-		fail_msg("%s", err);
 	if (!connection_orient(c, is_local, (void *)me, err, sizeof(err)))
 		fail_msg("%s", err);
 	return c;
