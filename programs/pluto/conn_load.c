@@ -9,7 +9,7 @@
 #include "dns.h"
 #include "iface.h"
 #include "ike/child.h"
-#include "ike/exchanges.h"
+#include "ike/initiate.h"
 #include "ike/sa.h"
 #include "pluto.h"
 

@@ -4,7 +4,7 @@
 #include <event2/event.h>
 #include "conn_load.h"
 #include "conn_timers.h"
-#include "ike/exchanges.h"
+#include "ike/initiate.h"
 #include "pluto.h"
 
 /* The next lookup of end e is due at *at (false: none waits). */

@@ -257,3 +257,15 @@ err_t iface_send(const struct iface *ifc, const ip_address *to, uint16_t port,
 		return strerror(errno);
 	return NULL;
 }
+
+err_t iface_send_keepalive(const struct iface *ifc, const ip_address *to, uint16_t port)
+{
+	static const uint8_t keepalive = 0xff;
+	if (!ifc->natt)
+		return "not a NAT-T socket";
+	struct sockaddr_storage ss;
+	socklen_t sl = sockaddr_from_address(to, port, &ss);
+	if (sendto(ifc->fd, &keepalive, 1, 0, (struct sockaddr *)&ss, sl) < 0)
+		return strerror(errno);
+	return NULL;
+}

@@ -47,6 +47,9 @@ void ifaces_rescan(struct pluto *p);
 bool ifaces_is_local(const ip_address *a, void *ctx);
 /* The socket for a local address and port kind, or NULL. */
 const struct iface *ifaces_find(const struct pluto *p, const ip_address *local, bool natt);
+/* A NAT-T keepalive (RFC 3948 2.3: one octet 0xff, no marker) from a
+ * NAT-T socket. */
+err_t iface_send_keepalive(const struct iface *ifc, const ip_address *to, uint16_t port);
 /* Sends one IKE message (adds the non-ESP marker on a NAT-T socket). */
 err_t iface_send(const struct iface *ifc, const ip_address *to, uint16_t port,
 		 const uint8_t *data, size_t len);

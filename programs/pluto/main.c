@@ -2,6 +2,7 @@
  * kernel, control socket, IKE sockets, capabilities, conns), the libevent
  * loop, and an orderly shutdown that removes what pluto installed. */
 #include <errno.h>
+#include <stddef.h>
 #include <event2/event.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,9 +18,9 @@
 #include "dns.h"
 #include "helpers.h"
 #include "iface.h"
-#include "ike/cookie.h"
-#include "ike/exchanges.h"
-#include "ike/msg.h"
+#include "ikev2/cookie.h"
+#include "ike/natt.h"
+#include "ike/transmit.h"
 #include "ike/sa.h"
 #include "kernel/kernel.h"
 #include "pluto.h"
@@ -36,6 +37,8 @@ static const char usage[] =
 	"                   [--ikeport N] [--natikeport N] [--uniqueids yes|no]\n"
 	"                   [--force-busy | --force-unlimited | --ddos-mode MODE]\n"
 	"                   [--ddos-ike-threshold N] [--retransmit-timeout S]\n"
+	"                   [--keep-alive S] [--max-halfopen-ike N]\n"
+	"                   [--max-halfopen-ike-per-address N]\n"
 	"  --kernel none   negotiate and record SAs without installing them\n"
 	"                  (for hosts whose kernel has no ESP)\n"
 	"  --force-busy    always answer a new IKE_SA_INIT request with a COOKIE\n"
@@ -56,6 +59,14 @@ static const char usage[] =
 	"                  the one before, at most " XSTR(RETRANSMIT_INTERVAL_MAX_MS) " ms (libreswan's\n"
 	"                  retransmit-interval= and retransmit-timeout= defaults;\n"
 	"                  not conn keywords here). Meant for tests.\n"
+	"  --keep-alive S  NAT-T keepalives every S seconds from a host behind a NAT\n"
+	"                  (default " XSTR(NATT_KEEPALIVE_DEFAULT_S) "; config setup keep_alive=)\n"
+	"  --max-halfopen-ike N  IKE SAs that answered IKE_SA_INIT and wait for\n"
+	"                  IKE_AUTH, at most (default " XSTR(HALF_OPEN_MAX_DEFAULT) "; libreswan's\n"
+	"                  max-halfopen-ike=); a request beyond it is dropped\n"
+	"                  before any DH work\n"
+	"  --max-halfopen-ike-per-address N  the same, for one peer address\n"
+	"                  (default " XSTR(HALF_OPEN_PER_ADDRESS_DEFAULT) "; config setup max-halfopen-ike-per-address=)\n"
 	"  --debug CATS    none, all, or a list of: control parsing emitting\n"
 	"                  crypt kernel lifecycle dns raw private helpers updown\n"
 	"\nkeyingtries=N     (a conn key) how many keying attempts are made for a\n"
@@ -71,7 +82,7 @@ enum {
 	OPT_IPSECDIR, OPT_NSSDIR, OPT_RUNDIR, OPT_NHELPERS, OPT_DEBUG, OPT_KERNEL,
 	OPT_LISTEN, OPT_IKEPORT, OPT_NATIKEPORT, OPT_UNIQUEIDS, OPT_HELP, OPT_VERSION,
 	OPT_FORCE_BUSY, OPT_FORCE_UNLIMITED, OPT_DDOS_MODE, OPT_DDOS_THRESHOLD,
-	OPT_RETRANSMIT_TIMEOUT,
+	OPT_RETRANSMIT_TIMEOUT, OPT_KEEPALIVE, OPT_HALFOPEN_MAX, OPT_HALFOPEN_PER_ADDRESS,
 };
 
 static const struct option long_opts[] = {
@@ -95,6 +106,9 @@ static const struct option long_opts[] = {
 	{ "ddos-mode", required_argument, NULL, OPT_DDOS_MODE },
 	{ "ddos-ike-threshold", required_argument, NULL, OPT_DDOS_THRESHOLD },
 	{ "retransmit-timeout", required_argument, NULL, OPT_RETRANSMIT_TIMEOUT },
+	{ "keep-alive", required_argument, NULL, OPT_KEEPALIVE },
+	{ "max-halfopen-ike", required_argument, NULL, OPT_HALFOPEN_MAX },
+	{ "max-halfopen-ike-per-address", required_argument, NULL, OPT_HALFOPEN_PER_ADDRESS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -109,6 +123,41 @@ static bool parse_number(const char *s, long lo, long hi, long *out)
 	if (*s == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi)
 		return false;
 	*out = v;
+	return true;
+}
+
+/* The options that take a plain number: their range, the field of struct
+ * pluto_options (unsigned) and the factor to store (seconds to ms). */
+static const struct numeric_opt {
+	int code;
+	const char *name, *what;
+	long lo, hi;
+	size_t field;
+	unsigned factor;
+} numeric_opts[] = {
+	{ OPT_DDOS_THRESHOLD, "ddos-ike-threshold", "", 0, 1000000,
+	  offsetof(struct pluto_options, ddos_threshold), 1 },
+	{ OPT_RETRANSMIT_TIMEOUT, "retransmit-timeout", "seconds, ", 1, 3600,
+	  offsetof(struct pluto_options, retransmit_timeout_ms), 1000 },
+	{ OPT_KEEPALIVE, "keep-alive", "seconds, ", 1, 86400,
+	  offsetof(struct pluto_options, keepalive_s), 1 },
+	{ OPT_HALFOPEN_MAX, "max-halfopen-ike", "", 1, 10000000,
+	  offsetof(struct pluto_options, halfopen_max), 1 },
+	{ OPT_HALFOPEN_PER_ADDRESS, "max-halfopen-ike-per-address", "", 1, 10000000,
+	  offsetof(struct pluto_options, halfopen_per_address), 1 },
+};
+
+/* Returns false (with a message) when the value is not a number in range. */
+static bool parse_numeric(const struct numeric_opt *n, const char *arg, struct pluto_options *o)
+{
+	long v;
+	if (!parse_number(arg, n->lo, n->hi, &v)) {
+		fprintf(stderr, "pluto: --%s %s: expected %s%ld..%ld\n", n->name, arg, n->what,
+			n->lo, n->hi);
+		return false;
+	}
+	unsigned value = (unsigned)v * n->factor;
+	memcpy((char *)o + n->field, &value, sizeof(value));
 	return true;
 }
 
@@ -137,9 +186,21 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 		.ddos_mode = DDOS_AUTO,
 		.ddos_threshold = COOKIE_THRESHOLD_DEFAULT,
 		.retransmit_timeout_ms = RETRANSMIT_TIMEOUT_S * 1000,
+		.keepalive_s = NATT_KEEPALIVE_DEFAULT_S,
+		.halfopen_max = HALF_OPEN_MAX_DEFAULT,
+		.halfopen_per_address = HALF_OPEN_PER_ADDRESS_DEFAULT,
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		const struct numeric_opt *num = NULL;
+		for (size_t i = 0; i < sizeof(numeric_opts) / sizeof(numeric_opts[0]); i++)
+			if (numeric_opts[i].code == c)
+				num = &numeric_opts[i];
+		if (num != NULL) {
+			if (!parse_numeric(num, optarg, o))
+				return 2;
+			continue;
+		}
 		switch (c) {
 		case OPT_NOFORK: o->nofork = true; break;
 		case OPT_STDERRLOG: o->stderrlog = true; break;
@@ -199,26 +260,6 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 				return 2;
 			}
 			break;
-		case OPT_DDOS_THRESHOLD: {
-			long v;
-			if (!parse_number(optarg, 0, 1000000, &v)) {
-				fprintf(stderr, "pluto: --ddos-ike-threshold %s: expected 0..1000000\n",
-					optarg);
-				return 2;
-			}
-			o->ddos_threshold = (unsigned)v;
-			break;
-		}
-		case OPT_RETRANSMIT_TIMEOUT: {
-			long v;
-			if (!parse_number(optarg, 1, 3600, &v)) {
-				fprintf(stderr, "pluto: --retransmit-timeout %s: expected seconds, 1..3600\n",
-					optarg);
-				return 2;
-			}
-			o->retransmit_timeout_ms = (unsigned)v * 1000;
-			break;
-		}
 		case OPT_HELP:
 			fputs(usage, stdout);
 			return -1;

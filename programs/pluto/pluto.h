@@ -19,6 +19,12 @@ struct dns;
 
 #define PLUTO_LISTEN_MAX 16
 
+/* Half-open IKE SAs (answered IKE_SA_INIT, waiting for IKE_AUTH) kept at
+ * most, in all (libreswan's max-halfopen-ike= default) and per peer
+ * address; a request beyond either is dropped before any DH work. */
+#define HALF_OPEN_MAX_DEFAULT 50000
+#define HALF_OPEN_PER_ADDRESS_DEFAULT 25
+
 /* When IKE_SA_INIT requests must carry a COOKIE (RFC 7296 2.6); libreswan's
  * ddos-mode= values. */
 enum ddos_mode {
@@ -46,6 +52,9 @@ struct pluto_options {
 	enum ddos_mode ddos_mode;
 	unsigned ddos_threshold;    /* half-open IKE SAs that make pluto busy */
 	unsigned retransmit_timeout_ms;   /* --retransmit-timeout: a request's budget */
+	unsigned keepalive_s;       /* --keep-alive: NAT-T keepalive interval (0: default) */
+	unsigned halfopen_max;      /* --max-halfopen-ike: half-open IKE SAs in all */
+	unsigned halfopen_per_address;   /* --max-halfopen-ike-per-address */
 };
 
 struct pluto {

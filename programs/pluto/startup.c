@@ -18,8 +18,9 @@
 #include "helpers.h"
 #include "iface.h"
 #include "ike/child.h"
-#include "ike/exchanges.h"
-#include "ike/msg.h"
+#include "ike/initiate.h"
+#include "ike/ops.h"
+#include "ike/queue.h"
 #include "ike/sa.h"
 #include "ipsecconf/conf.h"
 #include "kernel/kernel.h"
@@ -76,7 +77,7 @@ static void on_kernel_event(const struct kernel_event *ev, void *arg)
 			continue;
 		if (!ev->hard) {
 			if (s->original_initiator)
-				child_rekey_start(c);
+				ike_queue(s, WORK_REKEY_CHILD, c->serial, NULL, NULL);
 		} else {
 			c->installed = false;   /* the kernel removed it */
 			child_sa_delete(c, "the kernel's hard lifetime expired");
@@ -231,7 +232,8 @@ void pluto_stop(struct pluto *p)
 		struct ike_sa *next;
 		for (struct ike_sa *s = ike_sa_first(p); s != NULL; s = next) {
 			next = s->next_all;
-			info_delete_ike(s, NULL);
+			if (s->ops->goodbye != NULL)
+				s->ops->goodbye(s);
 			ike_sa_delete(s, NULL);
 		}
 	}

@@ -38,8 +38,8 @@
 #include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
-#include "ike/ids.h"
-#include "ike/msg.h"
+#include "ikev2/ids.h"
+#include "ikev2/messages.h"
 #include "swan/sockaddr.h"
 #include "ike-load.h"
 

@@ -1212,6 +1212,9 @@ print(s["right"]["dns"], s["local"], r["local"], r["routed"])' 2>&1)
 	result dns-late "$why"
 }
 
+# Sourced by another test script (host-core.sh): the helpers above only.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
 for t in psk psk-wrong rsa rekey invalid-ke route-acquire updown instances any-peer liveness libreswan-initiator \
 	libreswan-responder libreswan-rsa cookie cookie-whack cookie-wrong cookie-libreswan-initiator cookie-libreswan-responder \
 	childless caps keyingtries keyingtries-forever dns dns-slow dns-late; do

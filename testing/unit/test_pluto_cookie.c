@@ -11,7 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "crypto/crypto.h"
-#include "ike/cookie.h"
+#include "ikev2/cookie.h"
+#include "ike/ops.h"
 #include "ike/sa.h"
 #include "pluto.h"
 
@@ -40,7 +41,7 @@ static void free_pluto(struct pluto *p)
 /* A responder's IKE SA after IKE_SA_INIT: half-open. */
 static struct ike_sa *half_open(struct pluto *p, uint8_t spi0)
 {
-	struct ike_sa *ike = ike_sa_new(p, NULL, false);
+	struct ike_sa *ike = ike_sa_new(p, &ikev2_ops, NULL, false);
 	ike->spi_i[0] = spi0;
 	ike->spi_r[0] = spi0;
 	ike_sa_insert(ike);
@@ -126,7 +127,7 @@ static void test_threshold(void **state)
 	ike_sa_delete(one, NULL);
 	assert_false(cookie_required(p));
 	/* an initiator's IKE SA is not half-open in this sense */
-	struct ike_sa *mine = ike_sa_new(p, NULL, true);
+	struct ike_sa *mine = ike_sa_new(p, &ikev2_ops, NULL, true);
 	mine->spi_i[0] = 9;
 	ike_sa_insert(mine);
 	assert_false(cookie_required(p));

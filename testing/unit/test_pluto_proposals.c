@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "connections.h"
-#include "ike/proposals.h"
+#include "ikev2/proposals.h"
 #include "ike/ts.h"
 #include "whack.h"
 #include "unit_conn.h"

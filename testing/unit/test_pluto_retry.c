@@ -1,4 +1,4 @@
-/* Trying again: the retransmission schedule of a request (ike/msg.c), the
+/* Trying again: the retransmission schedule of a request (ike/transmit.c), the
  * keying attempts of keyingtries= (ike/initiate.c) and the lookups of host
  * names that did not resolve (conn_load.c, conn_timers.c). The host tests
  * keyingtries, keyingtries-forever, psk-wrong and dns-late check the same
@@ -14,15 +14,16 @@
 #include "conn_load.h"
 #include "conn_timers.h"
 #include "crypto/crypto.h"
-#include "ike/exchanges.h"
-#include "ike/msg.h"
+#include "ike/initiate.h"
+#include "ike/transmit.h"
+#include "ike/ops.h"
 #include "ike/sa.h"
 #include "pluto.h"
 
 /* ---- retransmissions -------------------------------------------------- */
 
 /* The whole schedule of one request: the times of the sends (ms after the
- * first) and when it fails, as msg.c's timer would walk it. */
+ * first) and when it fails, as transmit.c's timer would walk it. */
 static unsigned schedule(uint64_t timeout_ms, uint64_t *sends, unsigned max, uint64_t *end)
 {
 	uint64_t now = 0;
@@ -151,7 +152,7 @@ static void free_pluto(struct pluto *p)
 /* An IKE SA of keying attempt n of c, as start_attempt() makes it. */
 static struct ike_sa *attempt(struct pluto *p, struct connection *c, unsigned n)
 {
-	struct ike_sa *ike = ike_sa_new(p, c, true);
+	struct ike_sa *ike = ike_sa_new(p, &ikev2_ops, c, true);
 	ike->spi_i[0] = (uint8_t)n;
 	ike->attempt = n;
 	c->keying_attempt = n;

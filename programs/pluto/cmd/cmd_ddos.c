@@ -1,7 +1,7 @@
 /* whack ddos-busy | ddos-unlimited | ddos-auto: switch when IKE_SA_INIT
  * requests must carry a COOKIE, at run time (as --ddos-mode at start). */
 #include "ctl.h"
-#include "ike/cookie.h"
+#include "ikev2/cookie.h"
 #include "pluto.h"
 
 static const struct {

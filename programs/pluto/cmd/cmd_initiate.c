@@ -1,7 +1,7 @@
 /* whack initiate: negotiate the conn (or each of its instances); the
  * client waits for every outcome unless it asked for WHACK_FLAG_ASYNC. */
 #include "ctl.h"
-#include "ike/exchanges.h"
+#include "ike/initiate.h"
 #include "pluto.h"
 
 struct up_ctx {

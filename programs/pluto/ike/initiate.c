@@ -5,10 +5,36 @@
 #include "conn_timers.h"
 #include "ctl.h"
 #include "iface.h"
-#include "ike/exchanges.h"
-#include "ike/proposals.h"
+#include "ike/initiate.h"
+#include "ike/ops.h"
+#include "ike/queue.h"
 #include "ike/ts.h"
 #include "pluto.h"
+
+/* The Child SA of c is up (over its own IKE SA or a sibling's). */
+static struct child_sa *conn_child(struct pluto *p, const struct connection *c)
+{
+	struct child_sa *child = c->child_serial ? child_sa_by_serial(p, c->child_serial) : NULL;
+	return child != NULL && child->state == CHILD_ESTABLISHED && child->c == c ? child : NULL;
+}
+
+/* An IKE SA of another instance of c's group to the same peer, up or on its
+ * way, that c's Child SA can ride on; NULL when none. */
+static struct ike_sa *group_ike_sa(struct pluto *p, const struct connection *c)
+{
+	struct connection *cc = (struct connection *)c;
+	const struct end *peer = peer_end(cc);
+	for (struct ike_sa *s = ike_sa_first(p); s != NULL; s = s->next_all) {
+		if (s->c == NULL || s->c == c || !conn_same_group(s->c, c))
+			continue;
+		bool usable = s->state == IKE_ESTABLISHED ||
+			      (s->original_initiator && (s->state == IKE_I_INIT || s->state == IKE_I_INIT_SENT ||
+							 s->state == IKE_I_AUTH_SENT));
+		if (usable && peer->host_kind == HOST_ADDRESS && address_eq(&s->remote, &peer->host))
+			return s;
+	}
+	return NULL;
+}
 
 /* Whether conn c can be negotiated now; the socket to use in *ifc. */
 static bool can_initiate(struct pluto *p, struct connection *c, const struct iface **out,
@@ -58,9 +84,9 @@ static bool can_initiate(struct pluto *p, struct connection *c, const struct ifa
 		snprintf(why, whysize, "conn %s: no IKE socket for left=%s", c->name, me->host_text);
 		return false;
 	}
-	struct ike_sa *existing = ike_sa_of_conn(p, c);
-	if (existing != NULL && c->child_serial != 0) {
-		snprintf(why, whysize, "conn %s is already up (IKE SA #%u)", c->name, existing->serial);
+	struct child_sa *up = conn_child(p, c);
+	if (up != NULL) {
+		snprintf(why, whysize, "conn %s is already up (IKE SA #%u)", c->name, up->ike->serial);
 		return false;
 	}
 	*out = ifc;
@@ -82,7 +108,15 @@ static void start_attempt(struct pluto *p, struct connection *c, const struct if
 {
 	c->keying_attempt = attempt;
 	c->keying_waiting = false;
-	struct ike_sa *ike = ike_sa_new(p, c, true);
+	/* an instance of a group rides on its siblings' IKE SA */
+	struct ike_sa *shared = group_ike_sa(p, c);
+	if (shared != NULL) {
+		c->keying_attempt = 0;
+		llog(&shared->logger, RC_INFO, "\"%s\": its Child SA goes over this IKE SA", c->name);
+		ike_queue(shared, WORK_NEW_CHILD, 0, c, whack);
+		return;
+	}
+	struct ike_sa *ike = ike_sa_new(p, &ikev2_ops, c, true);
 	ike->attempt = attempt;
 	if (random_ike_spi(ike->spi_i) != NULL) {
 		ike_sa_delete(ike, NULL);
@@ -104,12 +138,13 @@ static void start_attempt(struct pluto *p, struct connection *c, const struct if
 	}
 	char a[ADDRESS_BUF], tries[64];
 	if (attempt == 1)
-		llog(&ike->logger, RC_INFO, "initiating IKEv2 connection to %s",
+		llog(&ike->logger, RC_INFO, "initiating %s connection to %s", ike->ops->name,
 		     str_address(&ike->remote, a));
 	else
-		llog(&ike->logger, RC_INFO, "initiating IKEv2 connection to %s: keying attempt %u of %s",
-		     str_address(&ike->remote, a), attempt, tries_text(c, tries, sizeof(tries)));
-	sa_init_start(ike, ike_proposals_first_dh(c));
+		llog(&ike->logger, RC_INFO, "initiating %s connection to %s: keying attempt %u of %s",
+		     ike->ops->name, str_address(&ike->remote, a), attempt,
+		     tries_text(c, tries, sizeof(tries)));
+	ike->ops->initiate(ike);
 }
 
 /* An IKE SA of a keying attempt still negotiating. */
@@ -127,6 +162,7 @@ unsigned ike_initiate_cancel(struct pluto *p, struct connection *c, const char *
 	struct ike_sa *next;
 	for (struct ike_sa *s = ike_sa_first(p); s != NULL; s = next) {
 		next = s->next_all;
+		ike_queue_forget_conn(s, c);
 		if (negotiating_attempt(s, c)) {
 			n++;
 			ike_sa_delete(s, why);
@@ -153,7 +189,7 @@ void ike_initiate_due(struct pluto *p, struct connection *c)
 	c->keying_waiting = false;
 	const struct iface *ifc;
 	char why[256];
-	if (ike_sa_of_conn(p, c) != NULL && c->child_serial != 0) {
+	if (conn_child(p, c) != NULL) {
 		llog(&p->logger, RC_INFO, "\"%s\": up meanwhile: keying attempt %u is not needed",
 		     c->name, c->keying_attempt);
 		c->keying_attempt = 0;
@@ -166,6 +202,17 @@ void ike_initiate_due(struct pluto *p, struct connection *c)
 		return;
 	}
 	start_attempt(p, c, ifc, NULL, c->keying_attempt);
+}
+
+void ike_initiate_again(struct pluto *p, struct connection *c, const char *why)
+{
+	if (c->keying_waiting || p->shutting_down)
+		return;
+	c->keying_attempt = 1;
+	c->keying_waiting = true;
+	c->keying_at_ms = mono_ms();
+	llog(&p->logger, RC_INFO, "\"%s\": %s: starting keying attempt 1", c->name, why);
+	conn_timers_arm(p);
 }
 
 uint64_t keying_pause_ms(unsigned failed_attempt)
@@ -217,6 +264,15 @@ void ike_initiate_failed(struct ike_sa *ike, enum initiate_failure kind, const c
 				     attempt + 1, tries, when, bg);
 			conn_timers_arm(p);
 		}
+	}
+	/* instances that were to ride on this IKE SA come along next time */
+	for (struct ike_work *w = ike->queue_head; c != NULL && c->keying_waiting && w != NULL;
+	     w = w->next) {
+		if (w->kind != WORK_NEW_CHILD || w->c == NULL || w->c->keying_waiting)
+			continue;
+		w->c->keying_attempt = c->keying_attempt;
+		w->c->keying_waiting = true;
+		w->c->keying_at_ms = c->keying_at_ms;
 	}
 	ike_whack_done(ike, WHACK_STATUS_REFUSED);
 	ike_sa_delete(ike, NULL);
@@ -275,4 +331,46 @@ struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
 		}
 	}
 	return best;
+}
+
+/* ---- subnet groups: instances of one conn share its IKE SA ------------------ */
+
+bool conn_same_group(const struct connection *a, const struct connection *b)
+{
+	size_t la = strcspn(a->name, "/#"), lb = strcspn(b->name, "/#");
+	return a->name[la] == '/' && b->name[lb] == '/' && la == lb &&
+	       memcmp(a->name, b->name, la) == 0;
+}
+
+/* The peer of c is the one at the other end of ike. */
+static bool same_peer(const struct connection *c, const struct ike_sa *ike)
+{
+	struct connection *cc = (struct connection *)c;
+	if (c->local < 0 || (c->type != CONN_TUNNEL && c->type != CONN_TRANSPORT))
+		return false;
+	const struct end *peer = peer_end(cc);
+	if (peer->host_kind == HOST_ADDRESS && !address_eq(&peer->host, &ike->remote))
+		return false;
+	if (peer->host_kind != HOST_ADDRESS && peer->host_kind != HOST_ANY)
+		return false;
+	if (!peer->id_from_host && peer->id.kind != ID_ANY && ike->peer_id.kind != ID_NONE &&
+	    !id_eq(&peer->id, &ike->peer_id))
+		return false;
+	return true;
+}
+
+struct connection *conn_for_new_child(struct ike_sa *ike, const struct ikev2_ts_list *tsi,
+				      const struct ikev2_ts_list *tsr, struct child_ts *ts)
+{
+	struct pluto *p = ike->pluto;
+	struct connection *c = ike->c;
+	if (c != NULL && ts_narrow(c, &ike->iface->addr, &ike->remote, tsi, tsr, ts) == NULL)
+		return c;
+	for (struct connection *s = p->conns.head; s != NULL && c != NULL; s = s->next) {
+		if (s == c || !conn_same_group(s, c) || !same_peer(s, ike))
+			continue;
+		if (ts_narrow(s, &ike->iface->addr, &ike->remote, tsi, tsr, ts) == NULL)
+			return s;
+	}
+	return NULL;
 }

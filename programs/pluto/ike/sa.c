@@ -3,13 +3,24 @@
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
-#include "child.h"
 #include "ctl.h"
+#include "ike/child.h"
+#include "ike/ops.h"
+#include "ike/queue.h"
 #include "ike/sa.h"
 #include "kernel/kernel.h"
 #include "pluto.h"
 
 #define SA_BUCKETS 65536u
+
+#define ADDR_BUCKETS 4096u
+
+/* Half-open IKE SAs from one peer address. */
+struct addr_count {
+	ip_address addr;
+	unsigned n;
+	struct addr_count *next;
+};
 
 struct sa_table {
 	struct ike_sa *by_spi[SA_BUCKETS];
@@ -18,11 +29,61 @@ struct sa_table {
 	unsigned next_serial;
 	unsigned count;
 	unsigned half_open;          /* responder SAs not yet authenticated */
+	struct addr_count *half_open_by_addr[ADDR_BUCKETS];
 };
 
 static bool is_half_open(enum ike_state s)
 {
 	return s == IKE_R_INIT || s == IKE_R_INIT_SENT;
+}
+
+static size_t addr_bucket(const ip_address *a)
+{
+	uint32_t h = 2166136261u;
+	size_t n = a->family == IP_V6 ? 16 : 4;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ a->bytes[i]) * 16777619u;
+	return h & (ADDR_BUCKETS - 1);
+}
+
+static struct addr_count **addr_slot(struct sa_table *t, const ip_address *a)
+{
+	struct addr_count **pp = &t->half_open_by_addr[addr_bucket(a)];
+	while (*pp != NULL && !address_eq(&(*pp)->addr, a))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* One more (delta 1) or one less (-1) half-open IKE SA from a. */
+static void count_half_open(struct sa_table *t, const ip_address *a, int delta)
+{
+	struct addr_count **pp = addr_slot(t, a);
+	if (*pp == NULL) {
+		if (delta < 0)
+			return;
+		*pp = calloc(1, sizeof(**pp));
+		if (*pp == NULL)
+			abort();
+		(*pp)->addr = *a;
+	}
+	struct addr_count *ac = *pp;
+	if (delta > 0) {
+		ac->n++;
+		t->half_open++;
+		return;
+	}
+	ac->n--;
+	t->half_open--;
+	if (ac->n == 0) {
+		*pp = ac->next;
+		free(ac);
+	}
+}
+
+unsigned ike_sa_half_open_from(const struct pluto *p, const ip_address *a)
+{
+	struct addr_count **pp = addr_slot(p->sas, a);
+	return *pp != NULL ? (*pp)->n : 0;
 }
 
 /* ---- states ----------------------------------------------------------- */
@@ -85,11 +146,13 @@ void ike_set_state(struct ike_sa *ike, enum ike_state to)
 		     ike_state_name(from), ike_state_name(to));
 		abort();
 	}
-	if (is_half_open(from) && !is_half_open(to))
-		ike->pluto->sas->half_open--;
+	if (is_half_open(from) && !is_half_open(to) && ike->in_table)
+		count_half_open(ike->pluto->sas, &ike->half_open_from, -1);
 	ike->state = to;
 	ldbg(&ike->logger, DBG_LIFECYCLE, "IKE SA state %s -> %s", ike_state_name(from),
 	     ike_state_name(to));
+	if (to == IKE_ESTABLISHED)
+		ike_queue_kick(ike);   /* work that waited for it */
 }
 
 void child_set_state(struct child_sa *child, enum child_state to)
@@ -118,6 +181,13 @@ struct sa_table *sa_table_new(void)
 
 void sa_table_free(struct sa_table *t)
 {
+	for (size_t i = 0; i < ADDR_BUCKETS; i++) {
+		while (t->half_open_by_addr[i] != NULL) {
+			struct addr_count *ac = t->half_open_by_addr[i];
+			t->half_open_by_addr[i] = ac->next;
+			free(ac);
+		}
+	}
 	free(t);
 }
 
@@ -203,10 +273,16 @@ struct ike_sa *ike_sa_by_serial(struct pluto *p, unsigned serial)
 
 struct child_sa *child_sa_by_serial(struct pluto *p, unsigned serial)
 {
-	for (struct ike_sa *s = p->sas->all; s != NULL; s = s->next_all)
+	for (struct ike_sa *s = p->sas->all; s != NULL; s = s->next_all) {
 		for (struct child_sa *c = s->children; c != NULL; c = c->next)
 			if (c->serial == serial)
 				return c;
+		for (struct child_sa *c = s->larval; c != NULL; c = c->next)
+			if (c->serial == serial)
+				return c;
+		if (s->pending_child != NULL && s->pending_child->serial == serial)
+			return s->pending_child;
+	}
 	return NULL;
 }
 
@@ -251,12 +327,14 @@ static void set_logger(struct ike_sa *ike)
 	logger_init(&ike->logger, -1, "\"%s\" #%u: ", ike->c ? ike->c->name : "", ike->serial);
 }
 
-struct ike_sa *ike_sa_new(struct pluto *p, struct connection *c, bool initiator)
+struct ike_sa *ike_sa_new(struct pluto *p, const struct ike_ops *ops, struct connection *c,
+			  bool initiator)
 {
 	struct ike_sa *ike = calloc(1, sizeof(*ike));
 	if (ike == NULL)
 		abort();
 	ike->pluto = p;
+	ike->ops = ops;
 	ike->c = c;
 	ike->serial = p->sas->next_serial++;
 	ike->original_initiator = initiator;
@@ -268,8 +346,10 @@ struct ike_sa *ike_sa_new(struct pluto *p, struct connection *c, bool initiator)
 void ike_sa_insert(struct ike_sa *ike)
 {
 	link_sa(ike->pluto->sas, ike);
-	if (is_half_open(ike->state))
-		ike->pluto->sas->half_open++;
+	if (is_half_open(ike->state)) {
+		ike->half_open_from = ike->remote;
+		count_half_open(ike->pluto->sas, &ike->half_open_from, 1);
+	}
 }
 
 struct child_sa *child_sa_new(struct ike_sa *ike, struct connection *c)
@@ -283,6 +363,33 @@ struct child_sa *child_sa_new(struct ike_sa *ike, struct connection *c)
 	child->state = CHILD_LARVAL;
 	logger_init(&child->logger, ike->logger.whack_fd, "\"%s\" #%u: ", c->name, child->serial);
 	return child;
+}
+
+static void unlink_child(struct child_sa **list, struct child_sa *child)
+{
+	for (struct child_sa **pp = list; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == child) {
+			*pp = child->next;
+			child->next = NULL;
+			return;
+		}
+}
+
+void child_sa_larval(struct child_sa *child)
+{
+	struct ike_sa *ike = child->ike;
+	child->next = ike->larval;
+	ike->larval = child;
+}
+
+void child_sa_established(struct child_sa *child)
+{
+	struct ike_sa *ike = child->ike;
+	unlink_child(&ike->larval, child);
+	if (ike->pending_child == child)
+		ike->pending_child = NULL;
+	child->next = ike->children;
+	ike->children = child;
 }
 
 void ike_whack_done(struct ike_sa *ike, int status)
@@ -315,11 +422,8 @@ void child_sa_delete(struct child_sa *child, const char *why)
 	if (why != NULL && child->state != CHILD_LARVAL)
 		llog(&child->logger, RC_INFO, "deleting Child SA: %s", why);
 	child_uninstall(child);
-	for (struct child_sa **pp = &ike->children; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == child) {
-			*pp = child->next;
-			break;
-		}
+	unlink_child(&ike->children, child);
+	unlink_child(&ike->larval, child);
 	if (ike->pending_child == child)
 		ike->pending_child = NULL;
 	free_timer(&child->rekey_timer);
@@ -339,9 +443,12 @@ void ike_sa_delete(struct ike_sa *ike, const char *why)
 	if (why != NULL)
 		llog(&ike->logger, RC_INFO, "deleting IKE SA: %s", why);
 	while (ike->children != NULL)
-		child_sa_delete(ike->children, why ? NULL : NULL);
+		child_sa_delete(ike->children, NULL);
+	while (ike->larval != NULL)
+		child_sa_delete(ike->larval, NULL);
 	if (ike->pending_child != NULL)
 		child_sa_delete(ike->pending_child, NULL);
+	ike_queue_free(ike, WHACK_STATUS_REFUSED);
 	if (ike->whack != NULL) {
 		/* why went to the client with the log line above */
 		if (why == NULL || ike->logger.whack_fd != ike->whack->fd)
@@ -349,8 +456,6 @@ void ike_sa_delete(struct ike_sa *ike, const char *why)
 				  ike->serial, why ? why : "IKE SA deleted");
 		ike_whack_done(ike, WHACK_STATUS_REFUSED);
 	}
-	if (ike->rekey_new != NULL)
-		ike->rekey_new = NULL;
 	if (ike->in_table) {
 		ike_set_state(ike, IKE_DEAD);
 		unlink_sa(p->sas, ike);
@@ -359,15 +464,14 @@ void ike_sa_delete(struct ike_sa *ike, const char *why)
 	free_timer(&ike->rekey_timer);
 	free_timer(&ike->expire_timer);
 	free_timer(&ike->dpd_timer);
+	free_timer(&ike->keepalive_timer);
 	dh_free(&ike->dh);
 	chunk_free(&ike->ni);
 	chunk_free(&ike->nr);
-	chunk_free(&ike->cookie);
-	chunk_free(&ike->init_request);
-	chunk_free(&ike->init_response);
 	chunk_free(&ike->last_request);
 	chunk_free(&ike->last_response);
-	ike_sa_keys_free(&ike->keys);
+	if (ike->ops != NULL && ike->ops->free_part != NULL)
+		ike->ops->free_part(ike);
 	if (ike->c != NULL && ike->c->ike_serial == ike->serial)
 		ike->c->ike_serial = 0;
 	/* a keying attempt that ends without a next one waiting */

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "swan/id.h"
 #include "swan/subnet.h"
+#include "ikev2/ikev2_part.h"
 
 struct pluto;
 struct iface;
@@ -75,65 +76,71 @@ struct child_sa {
 	struct logger logger;
 };
 
+/* The ops of the IKE version an SA speaks (ike/ops.h). */
+struct ike_ops;
+struct ike_work;
+
 struct ike_sa {
 	unsigned serial;
 	struct pluto *pluto;
 	struct connection *c;
-	bool original_initiator;     /* we sent the first IKE_SA_INIT */
+	const struct ike_ops *ops;   /* its IKE version */
+	bool original_initiator;     /* we sent the first message */
 	unsigned attempt;            /* the conn's keying attempt it is (keyingtries=); 0: not one */
 	enum ike_state state;
-	uint8_t spi_i[8], spi_r[8];
+	uint8_t spi_i[8], spi_r[8];  /* IKEv1: the initiator and responder cookies */
 	const struct iface *iface;   /* our socket */
 	ip_address remote;
 	uint16_t remote_port;
-	bool nat_detected;           /* ESP in UDP and IKE on 4500 */
 
-	/* IKE_SA_INIT */
+	/* NAT traversal (ike/natt.c) */
+	bool nat_detected;           /* ESP in UDP and IKE on 4500 */
+	bool nat_local;              /* this host is behind the NAT: it sends keepalives */
+	struct event *keepalive_timer;
+
+	/* negotiated in the first exchange */
 	struct ike_suite suite;
-	uint16_t ke_group;           /* the DH group of our KE */
-	unsigned invalid_ke_tries;
 	struct dh_secret *dh;
 	chunk_t ni, nr;
-	chunk_t cookie;              /* COOKIE to echo in the next IKE_SA_INIT */
-	unsigned cookie_tries;       /* COOKIE answers to this IKE SA's IKE_SA_INIT */
-	chunk_t init_request, init_response;   /* kept for AUTH, freed after */
-	bool peer_digsig;            /* peer sent SIGNATURE_HASH_ALGORITHMS */
-	bool childless;              /* RFC 6023: both sent CHILDLESS_IKEV2_SUPPORTED */
-	uint16_t peer_hashes[8];
-	unsigned n_peer_hashes;
-	struct ike_sa_keys keys;
-	bool keys_ready;
 
-	/* message IDs (window of one in each direction) */
-	uint32_t msgid_next_out;     /* the ID of our next request */
-	uint32_t msgid_expect_in;    /* the ID of the peer's next request */
-	chunk_t last_request;        /* what we retransmit */
+	/* our request in flight and its retransmission (ike/transmit.c) */
+	chunk_t last_request;
 	uint32_t last_request_msgid;
-	bool request_outstanding;
-	int request_kind;            /* enum ike_request of the outstanding one */
 	uint8_t request_exchange;
+	bool request_outstanding;
 	unsigned retransmits;
 	uint64_t request_sent_ms;    /* when it was first sent (mono_ms) */
 	struct event *retransmit_timer;
 	void (*on_timeout)(struct ike_sa *ike);   /* when retransmits are exhausted */
-	chunk_t last_response;       /* to answer a retransmitted request */
+	/* our last answer, sent again for a retransmitted request */
+	chunk_t last_response;
 	uint32_t last_response_msgid;
+	uint8_t last_response_exchange;
 	bool have_last_response;
 
-	/* after IKE_AUTH */
+	/* the exchanges waiting their turn (ike/queue.c) */
+	struct ike_work *queue_head, *queue_tail;
+	struct ike_work *running;    /* the one in progress, NULL when idle */
+	struct event *queue_event;
+
+	/* once established */
 	ip_id peer_id;
 	time_t established;
 	struct event *rekey_timer, *expire_timer, *dpd_timer;
-	time_t last_heard;
+	uint64_t last_heard_ms;      /* the last authenticated message from the peer */
 
-	struct child_sa *children;
-	struct child_sa *pending_child;  /* the Child SA IKE_AUTH or CREATE_CHILD_SA builds */
-	struct ike_sa *rekey_new;        /* CREATE_CHILD_SA rekeying this IKE SA */
+	struct child_sa *children;   /* established and rekeyed ones */
+	struct child_sa *larval;     /* being negotiated in CREATE_CHILD_SA (ours or the peer's) */
+	struct child_sa *pending_child;  /* the Child SA of IKE_AUTH */
 
 	struct ctl_client *whack;    /* waiting for the outcome of --up */
 	struct logger logger;
 	bool in_table;
+	ip_address half_open_from;   /* the address a half-open SA is counted for */
 	struct ike_sa *next_hash, *next_serial, *next_all, *prev_all;
+
+	/* what only one IKE version has */
+	struct ikev2_part v2;
 };
 
 /* Seconds a responder keeps an IKE SA that answered IKE_SA_INIT and got no
@@ -148,8 +155,13 @@ void sa_table_free(struct sa_table *t);
 
 /* A new IKE SA in the table (state IKE_I_INIT or IKE_R_INIT), with a fresh
  * serial and our SPI; c may be NULL for a responder that has not chosen. */
-struct ike_sa *ike_sa_new(struct pluto *p, struct connection *c, bool initiator);
+struct ike_sa *ike_sa_new(struct pluto *p, const struct ike_ops *ops, struct connection *c,
+			  bool initiator);
 struct child_sa *child_sa_new(struct ike_sa *ike, struct connection *c);
+/* A Child SA being negotiated by CREATE_CHILD_SA joins the IKE SA's larval
+ * list; once installed it moves to its children (child_sa_established). */
+void child_sa_larval(struct child_sa *child);
+void child_sa_established(struct child_sa *child);
 
 /* Lookups. spi_r all zero matches an IKE_SA_INIT we answered or sent. */
 struct ike_sa *ike_sa_by_spis(struct pluto *p, const uint8_t spi_i[8], const uint8_t spi_r[8]);
@@ -165,6 +177,9 @@ struct ike_sa *ike_sa_of_conn(struct pluto *p, const struct connection *c);
  * take before freeing the current one. */
 struct ike_sa *ike_sa_first(struct pluto *p);
 unsigned ike_sa_count(const struct pluto *p, unsigned *half_open);
+/* Half-open IKE SAs (a responder's, not yet authenticated) from one peer
+ * address. */
+unsigned ike_sa_half_open_from(const struct pluto *p, const ip_address *a);
 
 /* Puts a new IKE SA in the table (once its SPIs are set). */
 void ike_sa_insert(struct ike_sa *ike);

@@ -1,89 +1,29 @@
-/* Which payloads each exchange may carry, in which direction, where
- * (clear or inside SK), how often, and which it must carry: one table,
- * read by the checker, the tests and the documentation (RFC 7296 1.2-1.5,
- * 1.3, 2.21; RFC 7383 for SKF). */
+/* The payload checker: which payloads each exchange may carry, in which
+ * direction, where (clear or inside SK), how often, and which it must
+ * carry, read from the exchange records of exchanges.c (RFC 7296 1.2-1.5,
+ * 2.21; RFC 7383 for SKF). */
 #include <stdio.h>
 #include <string.h>
 #include "ikev2/ikev2_msg.h"
 #include "ikev2/ikev2_wire.h"
+#include "ikev2/exchanges.h"
 
-#define C IKEV2_ALLOW_CLEAR
-#define I IKEV2_ALLOW_INNER
-#define R IKEV2_REQUIRED
-#define P IKEV2_REPEAT
-#define K IKEV2_CHILD
-#define AT(t) [(t) - IKEV2_PT_FIRST]
-#define N_TYPES (IKEV2_PT_LAST - IKEV2_PT_FIRST + 1)
-
+/* A row: one direction of one exchange of the records in exchanges.c. */
 struct legal_row {
 	uint8_t exchange;
 	bool response;
 	bool encrypted;          /* the clear chain is one SK or SKF */
-	uint8_t rules[N_TYPES];  /* by payload type - IKEV2_PT_FIRST */
+	const uint8_t *rules;    /* by payload type - IKEV2_PT_FIRST */
 };
 
-#define ENCRYPTED AT(IKEV2_PT_SK) = C, AT(IKEV2_PT_SKF) = C
-
-static const struct legal_row legal_table[] = {
-	/* HDR, SAi1, KEi, Ni [, N(COOKIE), N(NAT_D)..., V...] */
-	{ IKEV2_EXCH_IKE_SA_INIT, false, false, {
-		AT(IKEV2_PT_SA) = C | R, AT(IKEV2_PT_KE) = C | R,
-		AT(IKEV2_PT_NONCE) = C | R, AT(IKEV2_PT_N) = C | P,
-		AT(IKEV2_PT_V) = C | P } },
-	/* HDR, SAr1, KEr, Nr, [CERTREQ], or HDR, N(error or COOKIE) */
-	{ IKEV2_EXCH_IKE_SA_INIT, true, false, {
-		AT(IKEV2_PT_SA) = C | R, AT(IKEV2_PT_KE) = C | R,
-		AT(IKEV2_PT_NONCE) = C | R, AT(IKEV2_PT_CERTREQ) = C | P,
-		AT(IKEV2_PT_N) = C | P, AT(IKEV2_PT_V) = C | P } },
-	/* HDR, SK {IDi, [CERT+,] [CERTREQ+,] [IDr,] AUTH, [CP,] SAi2, TSi, TSr [, N+, V+]}
-	 * (childless, RFC 6023: no SAi2, TSi, TSr) */
-	{ IKEV2_EXCH_IKE_AUTH, false, true, {
-		ENCRYPTED,
-		AT(IKEV2_PT_IDi) = I | R, AT(IKEV2_PT_CERT) = I | P,
-		AT(IKEV2_PT_CERTREQ) = I | P, AT(IKEV2_PT_IDr) = I,
-		AT(IKEV2_PT_AUTH) = I | R, AT(IKEV2_PT_CP) = I,
-		AT(IKEV2_PT_SA) = I | R | K, AT(IKEV2_PT_TSi) = I | R | K,
-		AT(IKEV2_PT_TSr) = I | R | K, AT(IKEV2_PT_N) = I | P,
-		AT(IKEV2_PT_V) = I | P, AT(IKEV2_PT_EAP) = I } },
-	/* HDR, SK {IDr, [CERT+,] AUTH, [CP,] SAr2, TSi, TSr [, N+, V+]}
-	 * (childless: no SAr2, TSi, TSr) */
-	{ IKEV2_EXCH_IKE_AUTH, true, true, {
-		ENCRYPTED,
-		AT(IKEV2_PT_IDr) = I | R, AT(IKEV2_PT_CERT) = I | P,
-		AT(IKEV2_PT_AUTH) = I | R, AT(IKEV2_PT_CP) = I,
-		AT(IKEV2_PT_SA) = I | R | K, AT(IKEV2_PT_TSi) = I | R | K,
-		AT(IKEV2_PT_TSr) = I | R | K, AT(IKEV2_PT_N) = I | P,
-		AT(IKEV2_PT_V) = I | P, AT(IKEV2_PT_EAP) = I } },
-	/* HDR, SK {[N(REKEY_SA)], SA, Ni, [KEi,] [TSi, TSr]} (no TS: IKE rekey) */
-	{ IKEV2_EXCH_CREATE_CHILD_SA, false, true, {
-		ENCRYPTED,
-		AT(IKEV2_PT_SA) = I | R, AT(IKEV2_PT_NONCE) = I | R,
-		AT(IKEV2_PT_KE) = I, AT(IKEV2_PT_TSi) = I, AT(IKEV2_PT_TSr) = I,
-		AT(IKEV2_PT_N) = I | P, AT(IKEV2_PT_V) = I | P } },
-	/* HDR, SK {SA, Nr, [KEr,] [TSi, TSr]}, or HDR, SK {N(error)} */
-	{ IKEV2_EXCH_CREATE_CHILD_SA, true, true, {
-		ENCRYPTED,
-		AT(IKEV2_PT_SA) = I | R, AT(IKEV2_PT_NONCE) = I | R,
-		AT(IKEV2_PT_KE) = I, AT(IKEV2_PT_TSi) = I, AT(IKEV2_PT_TSr) = I,
-		AT(IKEV2_PT_N) = I | P, AT(IKEV2_PT_V) = I | P } },
-	/* HDR, SK {[N,] [D,] [CP,] ...}; an empty one is a liveness check */
-	{ IKEV2_EXCH_INFORMATIONAL, false, true, {
-		ENCRYPTED,
-		AT(IKEV2_PT_N) = I | P, AT(IKEV2_PT_D) = I | P,
-		AT(IKEV2_PT_CP) = I, AT(IKEV2_PT_V) = I | P } },
-	{ IKEV2_EXCH_INFORMATIONAL, true, true, {
-		ENCRYPTED,
-		AT(IKEV2_PT_N) = I | P, AT(IKEV2_PT_D) = I | P,
-		AT(IKEV2_PT_CP) = I, AT(IKEV2_PT_V) = I | P } },
-};
-
-static const struct legal_row *find_row(uint8_t exchange, bool response)
+static bool find_row_into(uint8_t exchange, bool response, struct legal_row *row)
 {
-	for (size_t i = 0; i < sizeof(legal_table) / sizeof(legal_table[0]); i++) {
-		if (legal_table[i].exchange == exchange && legal_table[i].response == response)
-			return &legal_table[i];
-	}
-	return NULL;
+	const struct ikev2_exchange_record *x = ikev2_exchange_record(exchange);
+	if (x == NULL)
+		return false;
+	*row = (struct legal_row){ exchange, response, x->encrypted,
+				   response ? x->response : x->request };
+	return true;
 }
 
 static unsigned rule_of(const struct legal_row *row, uint8_t payload)
@@ -95,12 +35,13 @@ static unsigned rule_of(const struct legal_row *row, uint8_t payload)
 
 unsigned ikev2_payload_rule(uint8_t exchange, bool response, uint8_t payload)
 {
-	return rule_of(find_row(exchange, response), payload);
+	struct legal_row row;
+	return find_row_into(exchange, response, &row) ? rule_of(&row, payload) : 0;
 }
 
 bool ikev2_exchange_has_rules(uint8_t exchange)
 {
-	return find_row(exchange, false) != NULL;
+	return ikev2_exchange_record(exchange) != NULL;
 }
 
 /* The RFC 7296 exceptions to the required set: error answers (and a
@@ -131,7 +72,7 @@ static err_t check_chain(const struct legal_row *row, const char *label,
 			 bool check_required, unsigned flags, struct ikev2_diag *d)
 {
 	char nb[IKEV2_NAME_BUF];
-	unsigned count[N_TYPES] = { 0 };
+	unsigned count[IKEV2_RULES_N] = { 0 };
 	for (size_t k = 0; k < pl->n; k++) {
 		uint8_t t = pl->p[k].type;
 		unsigned r = rule_of(row, t);
@@ -189,7 +130,8 @@ err_t ikev2_check_payloads_flags(uint8_t exchange, bool response,
 	char label[IKEV2_NAME_BUF + 16];
 	snprintf(label, sizeof(label), "%s %s", ikev2_str(&ikev2_exchange_names, exchange, eb),
 		 response ? "response" : "request");
-	const struct legal_row *row = find_row(exchange, response);
+	struct legal_row found;
+	const struct legal_row *row = find_row_into(exchange, response, &found) ? &found : NULL;
 	if (row == NULL)
 		return ikev2_fail(d, 0, "%s: no payload rules for this exchange", label);
 	if (clear != NULL) {

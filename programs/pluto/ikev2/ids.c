@@ -4,7 +4,7 @@
 #include <secasn1.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ike/ids.h"
+#include "ikev2/ids.h"
 
 /* id_kind -> IKEv2 ID type. */
 static const struct { enum id_kind kind; uint8_t type; } id_types[] = {

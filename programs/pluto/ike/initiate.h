@@ -1,7 +1,9 @@
-/* What the exchanges offer each other and the rest of the daemon. */
-#ifndef PLUTO_IKE_EXCHANGES_H
-#define PLUTO_IKE_EXCHANGES_H
+/* Starting negotiations (keying attempts, keyingtries=) and finding the
+ * conn a responder uses: the core's, whatever the IKE version. */
+#ifndef PLUTO_IKE_INITIATE_H
+#define PLUTO_IKE_INITIATE_H
 #include <stdbool.h>
+#include <stdint.h>
 #include "ike/sa.h"
 
 struct pluto;
@@ -12,6 +14,11 @@ struct ctl_client;
  * first keying attempt, replacing attempts under way or waiting. The whack
  * client (may be NULL) gets the outcome of that first attempt. False with
  * why when it cannot even start.
+ *
+ * A conn that is an instance of a group (NAME/LxR of leftsubnets=) whose
+ * sibling already has an IKE SA to the same peer (established or on its
+ * way) gets its Child SA over that IKE SA (CREATE_CHILD_SA), not an IKE
+ * SA of its own.
  *
  * keyingtries=N (0: %forever) is how many attempts are made: after an
  * attempt that failed by a timeout or by the peer's answer (a refusal such
@@ -47,11 +54,9 @@ uint64_t keying_pause_ms(unsigned failed_attempt);
  * sees it once), schedules the next keying attempt or gives up, releases
  * whack and deletes the IKE SA. */
 void ike_initiate_failed(struct ike_sa *ike, enum initiate_failure kind, const char *why);
-
-/* IKE_SA_INIT: (re)start with a DH group (exch_sa_init.c). */
-void sa_init_start(struct ike_sa *ike, const struct alg_desc *group);
-/* IKE_AUTH: the initiator's request, once the IKE SA keys exist. */
-void auth_initiate(struct ike_sa *ike);
+/* A keying attempt of conn c starts again later, as after a timeout
+ * (dpdaction=restart, a peer that went away): attempt 1, at once. */
+void ike_initiate_again(struct pluto *p, struct connection *c, const char *why);
 
 /* The conn a responder uses for a peer at that address, narrowed by the
  * peer's ID once known (NULL before IKE_AUTH) and by the traffic selectors
@@ -60,19 +65,12 @@ struct ikev2_ts_list;
 struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
 				      const ip_id *peer_id, const struct ikev2_ts_list *tsi,
 				      const struct ikev2_ts_list *tsr);
-
-/* The IKE SA is up: lifetime, rekey and liveness timers (timers.c). */
-void ike_sa_timers_start(struct ike_sa *ike);
-/* A responder's IKE SA that answered IKE_SA_INIT: deleted unless IKE_AUTH
- * establishes it within IKE_HALF_OPEN_LIFETIME_S (ike_sa_timers_start
- * replaces the timer). */
-void ike_sa_half_open_timer_start(struct ike_sa *ike);
-void child_sa_timers_start(struct child_sa *child);
-
-/* CREATE_CHILD_SA and INFORMATIONAL requests we start. */
-bool child_rekey_start(struct child_sa *child);
-bool ike_rekey_start(struct ike_sa *ike);
-bool info_delete_ike(struct ike_sa *ike, struct ctl_client *whack);
-bool info_delete_child(struct child_sa *child);
-bool info_liveness(struct ike_sa *ike);
+/* The conn of a Child SA the peer asks for over an established IKE SA
+ * (CREATE_CHILD_SA without REKEY_SA): the IKE SA's own conn or another
+ * instance of its group (NAME/LxR, same peer), the first whose selectors
+ * fit, narrowed into *ts; NULL when none fits. */
+struct connection *conn_for_new_child(struct ike_sa *ike, const struct ikev2_ts_list *tsi,
+				      const struct ikev2_ts_list *tsr, struct child_ts *ts);
+/* Whether a and b are instances of one leftsubnets= group (NAME/LxR). */
+bool conn_same_group(const struct connection *a, const struct connection *b);
 #endif

@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctl.h"
-#include "ike/exchanges.h"
-#include "ike/msg.h"
+#include "ike/queue.h"
+#include "ike/timers.h"
+#include "ikev2/exchanges.h"
+#include "ikev2/messages.h"
 #include "pluto.h"
 
 #define DELETE_SPIS_MAX 64
@@ -41,61 +43,63 @@ static bool fill_delete(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	return true;
 }
 
+/* A Delete of the IKE SA that goes unanswered ends it all the same. */
 static void delete_timeout(struct ike_sa *ike)
 {
 	ike_sa_delete(ike, "no answer to our Delete");
 }
 
-bool info_delete_ike(struct ike_sa *ike, struct ctl_client *whack)
+bool ikev2_delete_ike(struct ike_sa *ike, struct ike_work *w)
 {
-	if (ike->state != IKE_ESTABLISHED || ike_outstanding(ike) != REQ_NONE)
-		return false;
 	struct delete_req r = { .protocol = IKEV2_PROTO_IKE };
 	ike->on_timeout = delete_timeout;
-	if (!ike_send_request(ike, IKEV2_EXCH_INFORMATIONAL, REQ_DELETE_IKE, fill_delete, &r))
+	if (!ikev2_send_request(ike, IKEV2_EXCH_INFORMATIONAL, fill_delete, &r))
 		return false;
-	if (whack != NULL && ike->whack == NULL) {
-		ike->whack = whack;
-		ike->logger.whack_fd = whack->fd;
+	if (w->whack != NULL && ike->whack == NULL) {
+		ike->whack = w->whack;
+		ike->logger.whack_fd = w->whack->fd;
+		w->whack = NULL;   /* the IKE SA answers it when it goes */
 	}
 	/* the Child SAs go now: traffic must not use SAs being deleted */
 	while (ike->children != NULL)
 		child_sa_delete(ike->children, "deleting the IKE SA");
+	while (ike->larval != NULL)
+		child_sa_delete(ike->larval, NULL);
 	ike_set_state(ike, IKE_DELETING);
 	llog(&ike->logger, RC_INFO, "sent Delete for the IKE SA");
 	return true;
 }
 
-static void child_delete_timeout(struct ike_sa *ike)
+void ikev2_goodbye(struct ike_sa *ike)
 {
-	ike_sa_delete(ike, "no answer to our Delete of a Child SA");
+	if (ike->state != IKE_ESTABLISHED || ike->request_outstanding)
+		return;   /* the window of one is taken: the peer finds out later */
+	struct delete_req r = { .protocol = IKEV2_PROTO_IKE };
+	if (ikev2_send_request(ike, IKEV2_EXCH_INFORMATIONAL, fill_delete, &r))
+		llog(&ike->logger, RC_INFO, "sent Delete for the IKE SA");
 }
 
-bool info_delete_child(struct child_sa *child)
+bool ikev2_delete_child(struct ike_sa *ike, struct ike_work *w)
 {
-	struct ike_sa *ike = child->ike;
-	if (ike->state != IKE_ESTABLISHED || ike_outstanding(ike) != REQ_NONE)
+	struct child_sa *child = child_sa_by_serial(ike->pluto, w->child_serial);
+	if (child == NULL || child->ike != ike || child->state == CHILD_DELETING ||
+	    child->state == CHILD_LARVAL)
 		return false;
 	struct delete_req r = { .protocol = child->protocol, .n = 1 };
 	r.spis[0] = child->spi_in;
-	ike->on_timeout = child_delete_timeout;
-	if (!ike_send_request(ike, IKEV2_EXCH_INFORMATIONAL, REQ_DELETE_CHILD, fill_delete, &r))
+	ike->on_timeout = ike_request_timed_out;
+	if (!ikev2_send_request(ike, IKEV2_EXCH_INFORMATIONAL, fill_delete, &r))
 		return false;
 	child_set_state(child, CHILD_DELETING);
+	ldbg(&child->logger, DBG_LIFECYCLE, "sent Delete for Child SA {0x%08x}", child->spi_in);
 	return true;
 }
 
-static void liveness_timeout(struct ike_sa *ike)
+bool ikev2_liveness(struct ike_sa *ike, struct ike_work *w)
 {
-	ike_sa_delete(ike, "the peer is not answering liveness checks (dpdtimeout)");
-}
-
-bool info_liveness(struct ike_sa *ike)
-{
-	if (ike_outstanding(ike) != REQ_NONE)
-		return false;
-	ike->on_timeout = liveness_timeout;
-	if (!ike_send_request(ike, IKEV2_EXCH_INFORMATIONAL, REQ_LIVENESS, fill_delete, NULL))
+	(void)w;
+	ike->on_timeout = ike_request_timed_out;
+	if (!ikev2_send_request(ike, IKEV2_EXCH_INFORMATIONAL, fill_delete, NULL))
 		return false;
 	ldbg(&ike->logger, DBG_LIFECYCLE, "liveness: sent a check (INFORMATIONAL request %u)",
 	     ike->last_request_msgid);
@@ -105,12 +109,15 @@ bool info_liveness(struct ike_sa *ike)
 void info_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 {
 	(void)m;
-	switch (ike->request_kind) {
-	case REQ_DELETE_IKE:
+	enum ike_work_kind kind = ike->running != NULL ? ike->running->kind : WORK_LIVENESS;
+	if (ike->state == IKE_DELETING)
+		kind = WORK_DELETE_IKE;   /* the goodbye of a shutdown or unload */
+	switch (kind) {
+	case WORK_DELETE_IKE:
 		ike_whack_done(ike, WHACK_STATUS_OK);
 		ike_sa_delete(ike, "deleted");
 		return;
-	case REQ_DELETE_CHILD: {
+	case WORK_DELETE_CHILD: {
 		/* our Child SAs in DELETING go, whatever the peer listed */
 		struct child_sa *next;
 		for (struct child_sa *c = ike->children; c != NULL; c = next) {
@@ -157,10 +164,10 @@ void info_responder(struct ike_sa *ike, struct ike_msg_in *m)
 		}
 	}
 	if (delete_ike) {
-		ike_send_response(ike, m->h.exchange, m->h.message_id, fill_delete, NULL);
+		ikev2_send_response(ike, m->h.exchange, m->h.message_id, fill_delete, NULL);
 		ike_sa_delete(ike, "the peer deleted it");
 		return;
 	}
-	ike_send_response(ike, m->h.exchange, m->h.message_id, fill_delete,
+	ikev2_send_response(ike, m->h.exchange, m->h.message_id, fill_delete,
 			  answer.n ? &answer : NULL);
 }

@@ -7,11 +7,15 @@
 #include <time.h>
 #include "helpers.h"
 #include "iface.h"
-#include "ike/cookie.h"
-#include "ike/exchanges.h"
-#include "ike/ids.h"
-#include "ike/msg.h"
-#include "ike/proposals.h"
+#include "ike/initiate.h"
+#include "ike/natt.h"
+#include "ike/ops.h"
+#include "ike/timers.h"
+#include "ikev2/cookie.h"
+#include "ikev2/exchanges.h"
+#include "ikev2/ids.h"
+#include "ikev2/messages.h"
+#include "ikev2/proposals.h"
 #include "pluto.h"
 
 #define NONCE_LEN 32
@@ -100,9 +104,9 @@ static void read_common(struct ike_sa *ike, const struct ikev2_payloads *pl,
 {
 	struct ikev2_notify n;
 	if (ike_find_notify(pl, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, &n) != NULL) {
-		ike->peer_digsig = true;
-		ike->n_peer_hashes = (unsigned)ikev2_notify_hash_algorithms(
-			&n, ike->peer_hashes, sizeof(ike->peer_hashes) / sizeof(ike->peer_hashes[0]));
+		ike->v2.peer_digsig = true;
+		ike->v2.n_peer_hashes = (unsigned)ikev2_notify_hash_algorithms(
+			&n, ike->v2.peer_hashes, sizeof(ike->v2.peer_hashes) / sizeof(ike->v2.peer_hashes[0]));
 	}
 	/* NAT detection: does the peer see our address and port as we do? */
 	uint8_t h[20];
@@ -124,6 +128,7 @@ static void read_common(struct ike_sa *ike, const struct ikev2_payloads *pl,
 	}
 	if (have && (nat_us || nat_them || (ike->c && ike->c->forceencaps))) {
 		ike->nat_detected = true;
+		ike->nat_local = nat_us;
 		llog(&ike->logger, RC_INFO, "NAT detected (%s): using UDP encapsulation",
 		     nat_us ? "this host is behind a NAT" : nat_them ? "the peer is behind a NAT"
 							      : "forceencaps=yes");
@@ -136,12 +141,12 @@ static bool fill_init_request(struct ike_sa *ike, struct ikev2_builder *b, void 
 {
 	(void)ctx;
 	static struct ikev2_sa sa;
-	if (ike->cookie.ptr != NULL)   /* COOKIE goes first (2.6) */
-		ikev2_build_notify_simple(b, IKEV2_N_COOKIE, ike->cookie.ptr, ike->cookie.len);
+	if (ike->v2.cookie.ptr != NULL)   /* COOKIE goes first (2.6) */
+		ikev2_build_notify_simple(b, IKEV2_N_COOKIE, ike->v2.cookie.ptr, ike->v2.cookie.len);
 	ike_proposals_build(ike->c, NULL, &sa);
 	ikev2_build_sa(b, &sa);
 	chunk_t pub = dh_public_value(ike->dh);
-	struct ikev2_ke ke = { ike->ke_group, { pub.ptr, pub.len } };
+	struct ikev2_ke ke = { ike->v2.ke_group, { pub.ptr, pub.len } };
 	ikev2_build_ke(b, &ke);
 	struct ikev2_nonce n = { { ike->ni.ptr, ike->ni.len } };
 	ikev2_build_nonce(b, &n);
@@ -159,12 +164,12 @@ static void init_timeout(struct ike_sa *ike)
 static void send_init_request(struct ike_sa *ike)
 {
 	ike->on_timeout = init_timeout;
-	if (!ike_send_request(ike, IKEV2_EXCH_IKE_SA_INIT, REQ_SA_INIT, fill_init_request, NULL)) {
+	if (!ikev2_send_request(ike, IKEV2_EXCH_IKE_SA_INIT, fill_init_request, NULL)) {
 		ike_initiate_failed(ike, FAIL_LOCAL, "cannot build IKE_SA_INIT");
 		return;
 	}
-	chunk_free(&ike->init_request);
-	ike->init_request = chunk_dup(ike->last_request);
+	chunk_free(&ike->v2.init_request);
+	ike->v2.init_request = chunk_dup(ike->last_request);
 	if (ike->state != IKE_I_INIT_SENT)
 		ike_set_state(ike, IKE_I_INIT_SENT);
 	char a[ADDRESS_BUF];
@@ -196,7 +201,7 @@ static void keygen_done(struct pluto *p, void *arg)
 void sa_init_start(struct ike_sa *ike, const struct alg_desc *group)
 {
 	struct pluto *p = ike->pluto;
-	ike->ke_group = (uint16_t)group->ikev2_id;
+	ike->v2.ke_group = (uint16_t)group->ikev2_id;
 	if (ike->ni.ptr == NULL) {
 		err_t e = random_nonce(NONCE_LEN, &ike->ni);
 		if (e != NULL) {
@@ -226,10 +231,13 @@ static void keys_done_initiator(struct pluto *p, void *arg)
 		dh_job_free(j);
 		return;
 	}
-	ike->keys = j->keys;
+	ike->v2.keys = j->keys;
 	memset(&j->keys, 0, sizeof(j->keys));
-	ike->keys_ready = true;
+	ike->v2.keys_ready = true;
 	dh_job_free(j);   /* the exponent goes with it: not needed any more */
+	/* RFC 7296 2.23: after a NAT, IKE_AUTH goes to the NAT-T port */
+	if (ike->nat_detected)
+		natt_float(ike);
 	auth_initiate(ike);
 }
 
@@ -241,14 +249,14 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		/* the answer is not authenticated: a responder (or someone
 		 * forging its answers) asking again and again must not keep us
 		 * sending IKE_SA_INIT for ever */
-		if (++ike->cookie_tries > COOKIE_RETRIES) {
+		if (++ike->v2.cookie_tries > COOKIE_RETRIES) {
 			ike_initiate_failed(ike, FAIL_REFUSED, "the responder keeps asking for a COOKIE");
 			return;
 		}
 		llog(&ike->logger, RC_INFO, "the responder asks for a COOKIE: sending IKE_SA_INIT again");
-		chunk_free(&ike->cookie);
-		ike->cookie = chunk_clone(n.data.ptr, n.data.len);
-		ike->msgid_next_out = 0;
+		chunk_free(&ike->v2.cookie);
+		ike->v2.cookie = chunk_clone(n.data.ptr, n.data.len);
+		ike->v2.msgid_next_out = 0;
 		send_init_request(ike);
 		return;
 	}
@@ -256,13 +264,13 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		uint16_t g = ikev2_notify_ke_group(&n);
 		const struct alg_desc *group = alg_by_ikev2_id(ALG_DH, g);
 		if (group == NULL || !ike_proposals_offer_dh(ike->c, g) ||
-		    ++ike->invalid_ke_tries > INVALID_KE_RETRIES) {
+		    ++ike->v2.invalid_ke_tries > INVALID_KE_RETRIES) {
 			ike_initiate_failed(ike, FAIL_REFUSED, "the responder wants a DH group we do not offer");
 			return;
 		}
 		llog(&ike->logger, RC_INFO, "the responder wants DH group %s: sending IKE_SA_INIT again",
 		     group->name);
-		ike->msgid_next_out = 0;
+		ike->v2.msgid_next_out = 0;
 		dh_free(&ike->dh);
 		ike_set_state(ike, IKE_I_INIT);
 		sa_init_start(ike, group);
@@ -291,7 +299,7 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	}
 	ike_proposals_build(ike->c, NULL, &offered);
 	err_t e = ike_proposals_accept(&offered, &answer, &ike->suite);
-	if (e == NULL && ke.group != ike->ke_group)
+	if (e == NULL && ke.group != ike->v2.ke_group)
 		e = "the responder's KE is of another DH group";
 	if (e == NULL && ike->suite.dh->ikev2_id != ke.group)
 		e = "the responder chose a DH group other than its KE's";
@@ -302,8 +310,8 @@ void sa_init_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	memcpy(ike->spi_r, m->h.spi_r, 8);
 	chunk_free(&ike->nr);
 	ike->nr = chunk_clone(nr.data.ptr, nr.data.len);
-	chunk_free(&ike->init_response);
-	ike->init_response = chunk_clone(m->pkt->data, m->pkt->len);
+	chunk_free(&ike->v2.init_response);
+	ike->v2.init_response = chunk_clone(m->pkt->data, m->pkt->len);
 	read_common(ike, pl, m->pkt, ike->spi_r);
 
 	struct dh_job *j = calloc(1, sizeof(*j));
@@ -332,14 +340,14 @@ static bool fill_init_response(struct ike_sa *ike, struct ikev2_builder *b, void
 	sa.proposals[0] = *chosen;
 	ikev2_build_sa(b, &sa);
 	chunk_t pub = dh_public_value(ike->dh);
-	struct ikev2_ke ke = { ike->ke_group, { pub.ptr, pub.len } };
+	struct ikev2_ke ke = { ike->v2.ke_group, { pub.ptr, pub.len } };
 	ikev2_build_ke(b, &ke);
 	struct ikev2_nonce n = { { ike->nr.ptr, ike->nr.len } };
 	ikev2_build_nonce(b, &n);
 	build_natd(ike, b);
-	if (ike->peer_digsig)
+	if (ike->v2.peer_digsig)
 		build_hash_algs(b);
-	if (ike->childless)
+	if (ike->v2.childless)
 		ikev2_build_notify_simple(b, IKEV2_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
 	return true;
 }
@@ -377,15 +385,15 @@ static void keys_done_responder(struct pluto *p, void *arg)
 	}
 	ike->dh = j->dh;
 	ike->nr = j->nr;
-	ike->keys = j->keys;
-	ike->keys_ready = true;
+	ike->v2.keys = j->keys;
+	ike->v2.keys_ready = true;
 	j->dh = NULL;
 	j->nr = EMPTY_CHUNK;
 	memset(&j->keys, 0, sizeof(j->keys));
 	chunk_free(&j->peer_ke);
 	chunk_free(&j->ni);
-	if (ike_send_response(ike, IKEV2_EXCH_IKE_SA_INIT, rj->msgid, fill_init_response, &rj->chosen)) {
-		ike->init_response = chunk_dup(ike->last_response);
+	if (ikev2_send_response(ike, IKEV2_EXCH_IKE_SA_INIT, rj->msgid, fill_init_response, &rj->chosen)) {
+		ike->v2.init_response = chunk_dup(ike->last_response);
 		ike_set_state(ike, IKE_R_INIT_SENT);
 		ike_sa_half_open_timer_start(ike);
 	} else {
@@ -395,12 +403,33 @@ static void keys_done_responder(struct pluto *p, void *arg)
 	free(rj);
 }
 
-/* One line per COOKIE sent, at most COOKIE_LOG_PER_SECOND a second (a flood
- * of spoofed requests must not flood the log too); how many went unlogged
- * is told with the next line. */
-#define COOKIE_LOG_PER_SECOND 5
+/* Whether a new half-open IKE SA from a would pass a cap: why not, or NULL. */
+static const char *half_open_full(struct pluto *p, const ip_address *a)
+{
+	static char why[128];
+	unsigned all = 0;
+	ike_sa_count(p, &all);
+	if (all >= p->opts.halfopen_max) {
+		snprintf(why, sizeof(why), "%u half-open IKE SAs (--max-halfopen-ike): dropped", all);
+		return why;
+	}
+	unsigned from = ike_sa_half_open_from(p, a);
+	if (from >= p->opts.halfopen_per_address) {
+		snprintf(why, sizeof(why),
+			 "%u half-open IKE SAs from this address (--max-halfopen-ike-per-address): dropped",
+			 from);
+		return why;
+	}
+	return NULL;
+}
 
-static void cookie_log(struct pluto *p, const char *addr, uint16_t port, enum cookie_verdict cv)
+/* Lines about IKE_SA_INIT requests refused before any state exists (a
+ * COOKIE asked for, a cap reached): at most REFUSED_LOG_PER_SECOND a
+ * second (a flood of requests must not flood the log too); how many went
+ * unlogged is told with the next line. */
+#define REFUSED_LOG_PER_SECOND 5
+
+static void limited_log(struct pluto *p, const char *addr, uint16_t port, const char *what)
 {
 	static time_t second;
 	static unsigned in_second, unlogged;
@@ -409,7 +438,7 @@ static void cookie_log(struct pluto *p, const char *addr, uint16_t port, enum co
 		second = now;
 		in_second = 0;
 	}
-	if (++in_second > COOKIE_LOG_PER_SECOND) {
+	if (++in_second > REFUSED_LOG_PER_SECOND) {
 		unlogged++;
 		return;
 	}
@@ -417,9 +446,14 @@ static void cookie_log(struct pluto *p, const char *addr, uint16_t port, enum co
 	if (unlogged > 0)
 		snprintf(more, sizeof(more), " (and %u more not logged)", unlogged);
 	unlogged = 0;
-	llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s:%u: %s: answered with a COOKIE%s", addr, port,
-	     cv == COOKIE_WRONG ? "its COOKIE is not the one we made for it" : "busy, it has no COOKIE",
-	     more);
+	llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s:%u: %s%s", addr, port, what, more);
+}
+
+static void cookie_log(struct pluto *p, const char *addr, uint16_t port, enum cookie_verdict cv)
+{
+	limited_log(p, addr, port, cv == COOKIE_WRONG
+		    ? "its COOKIE is not the one we made for it: answered with a COOKIE"
+		    : "busy, it has no COOKIE: answered with a COOKIE");
 }
 
 void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
@@ -432,7 +466,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	if (ikev2_check_payloads(IKEV2_EXCH_IKE_SA_INIT, false, pl, NULL, &d) != NULL) {
 		llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s: %s", a, d.text);
 		if (d.notify)
-			ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 }, d.notify,
+			ikev2_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 }, d.notify,
 					     d.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD ? &d.payload : NULL,
 					     d.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD ? 1 : 0);
 		return;
@@ -447,17 +481,24 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	if (cv == COOKIE_MISSING || cv == COOKIE_WRONG) {
 		uint8_t cookie[COOKIE_LEN];
 		cookie_make(p, m->h.spi_i, &pkt->remote, ni.data, cookie);
-		ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 }, IKEV2_N_COOKIE, cookie,
+		ikev2_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 }, IKEV2_N_COOKIE, cookie,
 				     sizeof(cookie));
 		cookie_log(p, a, pkt->remote_port, cv);
 		return;
 	}
 	if (cv == COOKIE_GOOD)
 		ldbg(&p->logger, DBG_CONTROL, "IKE_SA_INIT from %s: the COOKIE is good", a);
+	/* no DH for a request beyond the caps: one address echoing COOKIEs
+	 * must not fill the table either */
+	const char *full = half_open_full(p, &pkt->remote);
+	if (full != NULL) {
+		limited_log(p, a, pkt->remote_port, full);
+		return;
+	}
 	struct connection *c = conn_for_responder(p, pkt, NULL, NULL, NULL);
 	if (c == NULL) {
 		llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s: no conn for %s", a, a);
-		ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
+		ikev2_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
 				     IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}
@@ -466,7 +507,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	if (ikev2_decode_sa(ikev2_payloads_find(pl, IKEV2_PT_SA, 0), &sa, &d) != NULL ||
 	    ikev2_decode_ke(ikev2_payloads_find(pl, IKEV2_PT_KE, 0), &ke, &d) != NULL) {
 		llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s: %s", a, d.text);
-		ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
+		ikev2_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
 				     IKEV2_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
@@ -476,7 +517,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	err_t e = ike_proposals_choose(c, &sa, &rj->chosen, &rj->dh.suite);
 	if (e != NULL) {
 		llog(&p->logger, RC_INFO, "\"%s\": IKE_SA_INIT from %s: %s", c->name, a, e);
-		ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
+		ikev2_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
 				     IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		free(rj);
 		return;
@@ -486,13 +527,13 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 		uint8_t want[2] = { (uint8_t)(group >> 8), (uint8_t)group };
 		llog(&p->logger, RC_INFO, "\"%s\": IKE_SA_INIT from %s: KE of group %u, asking for %s",
 		     c->name, a, ke.group, rj->dh.suite.dh->name);
-		ike_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
+		ikev2_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
 				     IKEV2_N_INVALID_KE_PAYLOAD, want, 2);
 		free(rj);
 		return;
 	}
 
-	struct ike_sa *ike = ike_sa_new(p, c, false);
+	struct ike_sa *ike = ike_sa_new(p, &ikev2_ops, c, false);
 	memcpy(ike->spi_i, m->h.spi_i, 8);
 	if (random_ike_spi(ike->spi_r) != NULL) {
 		ike_sa_delete(ike, NULL);
@@ -503,14 +544,14 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	ike->remote = pkt->remote;
 	ike->remote_port = pkt->remote_port;
 	ike->suite = rj->dh.suite;
-	ike->ke_group = group;
+	ike->v2.ke_group = group;
 	ike->ni = chunk_clone(ni.data.ptr, ni.data.len);
-	ike->init_request = chunk_clone(pkt->data, pkt->len);
-	ike->msgid_expect_in = 1;
+	ike->v2.init_request = chunk_clone(pkt->data, pkt->len);
+	ike->v2.msgid_expect_in = 1;
 	ike_sa_insert(ike);
 	read_common(ike, pl, pkt, (const uint8_t[8]){ 0 });
 	/* RFC 6023: an initiator that asks may leave the Child SA out of IKE_AUTH */
-	ike->childless = ikev2_payloads_find_notify(pl, IKEV2_N_CHILDLESS_IKEV2_SUPPORTED) != NULL;
+	ike->v2.childless = ikev2_payloads_find_notify(pl, IKEV2_N_CHILDLESS_IKEV2_SUPPORTED) != NULL;
 	llog(&ike->logger, RC_INFO, "responding to IKE_SA_INIT from %s:%u", a, pkt->remote_port);
 
 	struct dh_job *j = &rj->dh;

@@ -1,11 +1,15 @@
-/* Sending and receiving IKE messages: SK sealing (RFC 7296 3.14, RFC 5282
- * for AEAD), message IDs, retransmission, and the receive table. */
-#include <event2/event.h>
+/* IKEv2 messages: SK sealing (RFC 7296 3.14, RFC 5282 for AEAD), message
+ * IDs, and the receive path that hands a message to its exchange record. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "iface.h"
-#include "ike/msg.h"
+#include "ike/natt.h"
+#include "ike/ops.h"
+#include "ike/queue.h"
+#include "ike/transmit.h"
+#include "ikev2/exchanges.h"
+#include "ikev2/messages.h"
 #include "pluto.h"
 
 static uint8_t out_buf[IKE_MSG_MAX];
@@ -50,8 +54,8 @@ uint16_t ike_error_notify(const struct ikev2_payloads *pl)
 static void sk_keys(const struct ike_sa *ike, bool sending, chunk_t *e, chunk_t *a)
 {
 	bool use_i = ike->original_initiator == sending;
-	*e = use_i ? ike->keys.sk_ei : ike->keys.sk_er;
-	*a = use_i ? ike->keys.sk_ai : ike->keys.sk_ar;
+	*e = use_i ? ike->v2.keys.sk_ei : ike->v2.keys.sk_er;
+	*a = use_i ? ike->v2.keys.sk_ai : ike->v2.keys.sk_ar;
 }
 
 /* Seals the inner chain (len bytes in inner_buf) into the SK payload of b. */
@@ -146,7 +150,8 @@ static err_t sk_open(struct ike_sa *ike, struct ike_msg_in *m, struct ikev2_diag
 
 static bool encrypted_exchange(uint8_t exchange)
 {
-	return exchange != IKEV2_EXCH_IKE_SA_INIT;
+	const struct ikev2_exchange_record *x = ikev2_exchange_record(exchange);
+	return x == NULL || x->encrypted;
 }
 
 /* Builds a message into out_buf; returns its length or 0. */
@@ -186,130 +191,55 @@ static size_t build(struct ike_sa *ike, uint8_t exchange, bool response, uint32_
 	return len;
 }
 
-static void transmit(struct ike_sa *ike, const uint8_t *data, size_t len)
-{
-	err_t e = iface_send(ike->iface, &ike->remote, ike->remote_port, data, len);
-	if (e != NULL) {
-		char a[ADDRESS_BUF];
-		llog(&ike->logger, RC_WARNING, "cannot send to %s:%u: %s",
-		     str_address(&ike->remote, a), ike->remote_port, e);
-	}
-	ldbg_hex(&ike->logger, DBG_RAW, "sent", data, len);
-}
-
-uint64_t retransmit_pause_ms(unsigned done, uint64_t elapsed_ms, uint64_t timeout_ms)
-{
-	if (elapsed_ms >= timeout_ms)
-		return 0;
-	uint64_t pause = RETRANSMIT_INTERVAL_MS;
-	for (unsigned i = 0; i < done && pause < RETRANSMIT_INTERVAL_MAX_MS; i++)
-		pause *= 2;
-	if (pause > RETRANSMIT_INTERVAL_MAX_MS)
-		pause = RETRANSMIT_INTERVAL_MAX_MS;
-	return pause < timeout_ms - elapsed_ms ? pause : timeout_ms - elapsed_ms;
-}
-
-static uint64_t timeout_ms(const struct ike_sa *ike)
-{
-	unsigned t = ike->pluto->opts.retransmit_timeout_ms;
-	return t ? t : RETRANSMIT_TIMEOUT_S * 1000u;
-}
-
-static void arm_retransmit(struct ike_sa *ike, uint64_t ms)
-{
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
-	event_add(ike->retransmit_timer, &tv);
-}
-
-static void on_retransmit(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	struct ike_sa *ike = arg;
-	if (!ike->request_outstanding)
-		return;
-	uint64_t elapsed = mono_ms() - ike->request_sent_ms;
-	/* a timer may fire a little early: what is left under 5 ms is none */
-	if (retransmit_pause_ms(ike->retransmits, elapsed + 5, timeout_ms(ike)) == 0) {
-		llog(&ike->logger, RC_INFO, "no answer to message %u after %u retransmissions in %.1f s",
-		     ike->last_request_msgid, ike->retransmits, (double)elapsed / 1000);
-		ike->request_outstanding = false;
-		if (ike->on_timeout != NULL)
-			ike->on_timeout(ike);
-		else
-			ike_sa_delete(ike, "the peer does not answer");
-		return;
-	}
-	ike->retransmits++;
-	ldbg(&ike->logger, DBG_LIFECYCLE, "retransmission %u of message %u", ike->retransmits,
-	     ike->last_request_msgid);
-	transmit(ike, ike->last_request.ptr, ike->last_request.len);
-	arm_retransmit(ike, retransmit_pause_ms(ike->retransmits, elapsed, timeout_ms(ike)));
-}
-
-bool ike_send_request(struct ike_sa *ike, uint8_t exchange, enum ike_request kind,
-		      ike_fill_fn *fill, void *ctx)
+bool ikev2_send_request(struct ike_sa *ike, uint8_t exchange, ike_fill_fn *fill, void *ctx)
 {
 	if (ike->request_outstanding) {
 		llog(&ike->logger, RC_ERROR, "internal error: a request is already outstanding");
 		return false;
 	}
-	uint32_t msgid = ike->msgid_next_out;
+	uint32_t msgid = ike->v2.msgid_next_out;
 	size_t len = build(ike, exchange, false, msgid, fill, ctx);
 	if (len == 0)
 		return false;
-	ike->msgid_next_out++;
-	chunk_free(&ike->last_request);
-	ike->last_request = chunk_clone(out_buf, len);
-	ike->last_request_msgid = msgid;
-	ike->request_outstanding = true;
-	ike->request_kind = kind;
-	ike->request_exchange = exchange;
-	ike->retransmits = 0;
-	ike->request_sent_ms = mono_ms();
-	if (ike->retransmit_timer == NULL)
-		ike->retransmit_timer = event_new(ike->pluto->base, -1, 0, on_retransmit, ike);
-	arm_retransmit(ike, retransmit_pause_ms(0, 0, timeout_ms(ike)));
-	transmit(ike, out_buf, len);
+	ike->v2.msgid_next_out++;
+	ike_request_sent(ike, out_buf, len, msgid, exchange);
 	return true;
 }
 
-bool ike_send_response(struct ike_sa *ike, uint8_t exchange, uint32_t msgid,
-		       ike_fill_fn *fill, void *ctx)
+bool ikev2_send_response(struct ike_sa *ike, uint8_t exchange, uint32_t msgid,
+			 ike_fill_fn *fill, void *ctx)
 {
 	size_t len = build(ike, exchange, true, msgid, fill, ctx);
 	if (len == 0)
 		return false;
-	chunk_free(&ike->last_response);
-	ike->last_response = chunk_clone(out_buf, len);
-	ike->last_response_msgid = msgid;
-	ike->have_last_response = true;
-	transmit(ike, out_buf, len);
+	ike_response_sent(ike, out_buf, len, msgid, exchange);
 	return true;
 }
+
+struct one_notify {
+	uint16_t type;
+	const void *data;
+	size_t len;
+};
 
 static bool fill_one_notify(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 {
 	(void)ike;
-	const uint16_t *type = ctx;
-	ikev2_build_notify_simple(b, *type, NULL, 0);
+	const struct one_notify *n = ctx;
+	ikev2_build_notify_simple(b, n->type, n->data, n->len);
 	return true;
 }
 
-void ike_send_notify_response(struct ike_sa *ike, uint8_t exchange, uint32_t msgid,
-			      uint16_t type)
+void ikev2_send_notify_response(struct ike_sa *ike, uint8_t exchange, uint32_t msgid,
+				uint16_t type)
 {
-	ike_send_response(ike, exchange, msgid, fill_one_notify, &type);
+	struct one_notify n = { type, NULL, 0 };
+	ikev2_send_response(ike, exchange, msgid, fill_one_notify, &n);
 }
 
-enum ike_request ike_outstanding(const struct ike_sa *ike)
-{
-	return ike->request_outstanding ? (enum ike_request)ike->request_kind : REQ_NONE;
-}
-
-void ike_send_init_notify(struct pluto *p, const struct packet *pkt,
-			  const struct ikev2_header *h, const uint8_t spi_r[8],
-			  uint16_t notify, const void *data, size_t len)
+void ikev2_send_init_notify(struct pluto *p, const struct packet *pkt,
+			    const struct ikev2_header *h, const uint8_t spi_r[8],
+			    uint16_t notify, const void *data, size_t len)
 {
 	struct ikev2_header rh = { .exchange = IKEV2_EXCH_IKE_SA_INIT,
 				   .flags = IKEV2_FLAG_RESPONSE, .message_id = h->message_id };
@@ -326,143 +256,142 @@ void ike_send_init_notify(struct pluto *p, const struct packet *pkt,
 
 /* ---- receiving ---------------------------------------------------------- */
 
-/* Responses go to the handler of the request they answer. */
-static const struct {
-	enum ike_request kind;
-	void (*handle)(struct ike_sa *ike, struct ike_msg_in *m);
-} response_handlers[] = {
-	{ REQ_SA_INIT, sa_init_initiator_response },
-	{ REQ_AUTH, auth_initiator_response },
-	{ REQ_NEW_CHILD, child_initiator_response },
-	{ REQ_REKEY_CHILD, child_initiator_response },
-	{ REQ_REKEY_IKE, child_initiator_response },
-	{ REQ_DELETE_CHILD, info_initiator_response },
-	{ REQ_DELETE_IKE, info_initiator_response },
-	{ REQ_LIVENESS, info_initiator_response },
-};
-
-/* Requests go to the handler of their exchange, in the states it allows. */
-#define ST(s) (1u << (s))
-static const struct {
-	uint8_t exchange;
-	unsigned states;
-	void (*handle)(struct ike_sa *ike, struct ike_msg_in *m);
-} request_handlers[] = {
-	{ IKEV2_EXCH_IKE_AUTH, ST(IKE_R_INIT_SENT), auth_responder },
-	{ IKEV2_EXCH_CREATE_CHILD_SA, ST(IKE_ESTABLISHED), child_responder },
-	{ IKEV2_EXCH_INFORMATIONAL, ST(IKE_ESTABLISHED) | ST(IKE_DELETING), info_responder },
-};
-
-static void log_drop(struct pluto *p, const struct packet *pkt, const char *why)
+/* After the handler of a response: the queue's exchange, if it was one,
+ * has ended (unless the handler sent its next request, or the IKE SA
+ * went). */
+static void exchange_ended(struct pluto *p, unsigned serial)
 {
-	char a[ADDRESS_BUF];
-	llog(&p->logger, RC_INFO, "dropping IKE message from %s:%u: %s",
-	     str_address(&pkt->remote, a), pkt->remote_port, why);
-}
-
-/* An authenticated message from a new address or port (NAT, or the float
- * to 4500) moves the IKE SA there. */
-static void follow_peer(struct ike_sa *ike, const struct packet *pkt)
-{
-	if (pkt->iface == ike->iface && pkt->remote_port == ike->remote_port &&
-	    address_eq(&pkt->remote, &ike->remote))
-		return;
-	char a[ADDRESS_BUF];
-	ldbg(&ike->logger, DBG_CONTROL, "peer now at %s:%u", str_address(&pkt->remote, a),
-	     pkt->remote_port);
-	ike->iface = pkt->iface;
-	ike->remote = pkt->remote;
-	ike->remote_port = pkt->remote_port;
+	struct ike_sa *ike = ike_sa_by_serial(p, serial);
+	if (ike != NULL && ike->running != NULL && !ike->running->hold && !ike->request_outstanding)
+		ike_work_done(ike);
 }
 
 static void handle_response(struct ike_sa *ike, struct ike_msg_in *m)
 {
-	if (!ike->request_outstanding || m->h.message_id != ike->last_request_msgid) {
+	/* the answer to our request: same message ID and exchange type */
+	if (!ike->request_outstanding || m->h.message_id != ike->last_request_msgid ||
+	    m->h.exchange != ike->request_exchange) {
 		ldbg(&ike->logger, DBG_CONTROL, "ignoring a response to message %u (none outstanding)",
 		     m->h.message_id);
 		return;
 	}
+	const struct ikev2_exchange_record *x = ikev2_exchange_record(m->h.exchange);
 	struct ikev2_diag d = { 0 };
-	if (encrypted_exchange(m->h.exchange)) {
+	if (x->encrypted) {
 		err_t e = sk_open(ike, m, &d);
 		if (e != NULL) {
 			llog(&ike->logger, RC_WARNING, "dropping response %u: %s", m->h.message_id, e);
 			return;
 		}
 		/* childless IKE_AUTH: only when negotiated and our request had no Child SA */
-		unsigned flags = ike->childless && ike->pending_child == NULL ? IKEV2_CHECK_CHILDLESS : 0;
+		unsigned flags = ike->v2.childless && ike->pending_child == NULL ? IKEV2_CHECK_CHILDLESS : 0;
 		if (ikev2_check_payloads_flags(m->h.exchange, true, &m->clear, &m->inner, flags, &d) != NULL) {
 			llog(&ike->logger, RC_WARNING, "response %u: %s", m->h.message_id, d.text);
 			/* an answered request: stop retransmitting and give up */
 		}
+		natt_follow_peer(ike, m->pkt);
+		ike->last_heard_ms = mono_ms();
 	}
-	if (encrypted_exchange(m->h.exchange))
-		follow_peer(ike, m->pkt);
-	ike->request_outstanding = false;
-	event_del(ike->retransmit_timer);
-	enum ike_request kind = (enum ike_request)ike->request_kind;
-	ike->last_heard = time(NULL);
-	for (size_t i = 0; i < sizeof(response_handlers) / sizeof(response_handlers[0]); i++) {
-		if (response_handlers[i].kind == kind) {
-			response_handlers[i].handle(ike, m);
-			return;
-		}
-	}
+	ike_request_answered(ike);
+	struct pluto *p = ike->pluto;
+	unsigned serial = ike->serial;
+	x->response_handler(ike, m);
+	exchange_ended(p, serial);
+}
+
+/* An authenticated request that cannot be handled: RFC 7296 2.21 asks for
+ * an answer with the error. A refused IKE_AUTH leaves nothing to wait for:
+ * the half-open IKE SA goes now, as when auth_responder refuses it. */
+static void refuse_request(struct ike_sa *ike, struct ike_msg_in *m, uint16_t notify,
+			   const void *data, size_t len)
+{
+	struct one_notify n = { notify, data, len };
+	ike->v2.msgid_expect_in++;
+	ikev2_send_response(ike, m->h.exchange, m->h.message_id, fill_one_notify, &n);
+	if (m->h.exchange == IKEV2_EXCH_IKE_AUTH && ike->state == IKE_R_INIT_SENT)
+		ike_sa_delete(ike, "its IKE_AUTH request was refused");
 }
 
 static void handle_request(struct ike_sa *ike, struct ike_msg_in *m)
 {
-	if (m->h.message_id + 1 == ike->msgid_expect_in && ike->have_last_response &&
-	    m->h.message_id == ike->last_response_msgid) {
-		/* the peer missed our answer: send it again, do nothing else */
-		ldbg(&ike->logger, DBG_CONTROL, "retransmitted request %u: answering again",
-		     m->h.message_id);
-		transmit(ike, ike->last_response.ptr, ike->last_response.len);
+	/* the peer missed our answer: send it again, do nothing else */
+	if (ike_answer_again(ike, m->h.message_id, m->h.exchange))
+		return;
+	if (m->h.message_id != ike->v2.msgid_expect_in) {
+		ldbg(&ike->logger, DBG_CONTROL, "dropping request %u (expected %u)",
+		     m->h.message_id, ike->v2.msgid_expect_in);
 		return;
 	}
-	if (m->h.message_id != ike->msgid_expect_in) {
-		ldbg(&ike->logger, DBG_CONTROL, "dropping request %u (expected %u)",
-		     m->h.message_id, ike->msgid_expect_in);
+	const struct ikev2_exchange_record *x = ikev2_exchange_record(m->h.exchange);
+	if (x == NULL || x->request_handler == NULL) {
+		ldbg(&ike->logger, DBG_CONTROL, "request for exchange %u dropped: not one we handle",
+		     m->h.exchange);
+		return;
+	}
+	if (x->sender == IKEV2_SENDER_ORIGINAL_INITIATOR && ike->original_initiator) {
+		ldbg(&ike->logger, DBG_CONTROL, "%s request from the responder dropped",
+		     ikev2_name(&ikev2_exchange_names, m->h.exchange));
 		return;
 	}
 	struct ikev2_diag d = { 0 };
 	err_t e = sk_open(ike, m, &d);
 	if (e != NULL) {
 		llog(&ike->logger, RC_WARNING, "dropping request %u: %s", m->h.message_id, e);
+		/* it decrypted, but its inner chain is malformed: say so */
+		if (d.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD)
+			refuse_request(ike, m, d.notify, &d.payload, 1);
+		else if (d.notify != 0)
+			refuse_request(ike, m, d.notify, NULL, 0);
 		return;
 	}
-	unsigned flags = ike->childless ? IKEV2_CHECK_CHILDLESS : 0;
+	unsigned flags = ike->v2.childless ? IKEV2_CHECK_CHILDLESS : 0;
 	if (ikev2_check_payloads_flags(m->h.exchange, false, &m->clear, &m->inner, flags, &d) != NULL) {
 		llog(&ike->logger, RC_WARNING, "request %u: %s", m->h.message_id, d.text);
-		/* RFC 7296 2.21: an authenticated bad request gets INVALID_SYNTAX */
-		uint16_t n = d.notify ? d.notify : IKEV2_N_INVALID_SYNTAX;
-		ike->msgid_expect_in++;
-		ike_send_notify_response(ike, m->h.exchange, m->h.message_id, n);
-		/* a refused IKE_AUTH leaves nothing to wait for: the half-open
-		 * IKE SA goes now, as when auth_responder refuses it */
-		if (m->h.exchange == IKEV2_EXCH_IKE_AUTH && ike->state == IKE_R_INIT_SENT)
-			ike_sa_delete(ike, "its IKE_AUTH request was refused");
+		refuse_request(ike, m, d.notify ? d.notify : IKEV2_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
-	follow_peer(ike, m->pkt);
-	ike->last_heard = time(NULL);
-	for (size_t i = 0; i < sizeof(request_handlers) / sizeof(request_handlers[0]); i++) {
-		if (request_handlers[i].exchange != m->h.exchange)
-			continue;
-		if (!(request_handlers[i].states & ST(ike->state))) {
-			ldbg(&ike->logger, DBG_CONTROL, "request for %s in state %s: dropped",
-			     ikev2_name(&ikev2_exchange_names, m->h.exchange),
-			     ike_state_name(ike->state));
-			return;
-		}
-		ike->msgid_expect_in++;
-		request_handlers[i].handle(ike, m);
+	natt_follow_peer(ike, m->pkt);
+	ike->last_heard_ms = mono_ms();
+	if (!(x->request_states & (1u << ike->state))) {
+		ldbg(&ike->logger, DBG_CONTROL, "request for %s in state %s: dropped",
+		     ikev2_name(&ikev2_exchange_names, m->h.exchange), ike_state_name(ike->state));
 		return;
 	}
-	ldbg(&ike->logger, DBG_CONTROL, "request for unknown exchange %u dropped", m->h.exchange);
+	ike->v2.msgid_expect_in++;
+	x->request_handler(ike, m);
 }
 
-void ike_receive(struct pluto *p, const struct packet *pkt)
+/* RFC 7296 2.5, 3.1: what an IKE_SA_INIT request's header must say. */
+static const char *init_request_header_error(const struct ikev2_header *h)
+{
+	static const uint8_t zero[8];
+	if (memcmp(h->spi_i, zero, 8) == 0)
+		return "IKE_SA_INIT request with a zero initiator SPI";
+	if (memcmp(h->spi_r, zero, 8) != 0)
+		return "IKE_SA_INIT request with a responder SPI";
+	if (h->message_id != 0)
+		return "IKE_SA_INIT request with a message ID other than 0";
+	if (!(h->flags & IKEV2_FLAG_INITIATOR))
+		return "IKE_SA_INIT request without the Initiator flag";
+	return NULL;
+}
+
+/* An IKE_SA_INIT request that does not decode gets the notify RFC 7296
+ * asks for (UNSUPPORTED_CRITICAL_PAYLOAD naming the payload type,
+ * INVALID_MAJOR_VERSION), unencrypted, when its header could be read. */
+static void answer_undecodable(struct pluto *p, const struct packet *pkt,
+			       const struct ikev2_header *h, const struct ikev2_diag *d)
+{
+	bool request = !(h->flags & IKEV2_FLAG_RESPONSE);
+	if (!request || h->exchange != IKEV2_EXCH_IKE_SA_INIT || init_request_header_error(h) != NULL)
+		return;
+	if (d->notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD)
+		ikev2_send_init_notify(p, pkt, h, (const uint8_t[8]){ 0 }, d->notify, &d->payload, 1);
+	else if (d->notify == IKEV2_N_INVALID_MAJOR_VERSION)
+		ikev2_send_init_notify(p, pkt, h, (const uint8_t[8]){ 0 }, d->notify, NULL, 0);
+}
+
+void ikev2_receive(struct pluto *p, const struct packet *pkt)
 {
 	static struct ike_msg_in m;
 	memset(&m.h, 0, sizeof(m.h));
@@ -471,26 +400,26 @@ void ike_receive(struct pluto *p, const struct packet *pkt)
 	m.pl = &m.clear;
 	struct ikev2_diag d = { 0 };
 	if (ikev2_decode_message(pkt->data, pkt->len, &m.h, &m.clear, &d) != NULL) {
-		log_drop(p, pkt, d.text);
+		answer_undecodable(p, pkt, &m.h, &d);
+		ike_drop_log(p, pkt, d.text);
 		return;
 	}
 	bool response = (m.h.flags & IKEV2_FLAG_RESPONSE) != 0;
 	static const uint8_t zero[8];
 
 	if (m.h.exchange == IKEV2_EXCH_IKE_SA_INIT && !response) {
-		struct ike_sa *ike = ike_sa_by_init(p, m.h.spi_i, &pkt->remote, pkt->remote_port);
-		if (ike != NULL) {
-			if (ike->have_last_response && m.h.message_id == 0) {
-				ldbg(&ike->logger, DBG_CONTROL, "retransmitted IKE_SA_INIT: answering again");
-				transmit(ike, ike->last_response.ptr, ike->last_response.len);
-			}
-			return;   /* still computing the answer, or done */
-		}
-		if (memcmp(m.h.spi_r, zero, 8) != 0) {
-			log_drop(p, pkt, "IKE_SA_INIT request with a responder SPI");
+		const char *bad = init_request_header_error(&m.h);
+		if (bad != NULL) {
+			ike_drop_log(p, pkt, bad);
 			return;
 		}
-		sa_init_responder(p, &m);
+		struct ike_sa *ike = ike_sa_by_init(p, m.h.spi_i, &pkt->remote, pkt->remote_port);
+		if (ike != NULL) {
+			/* a retransmission: the answer again, or still computing it */
+			ike_answer_again(ike, 0, IKEV2_EXCH_IKE_SA_INIT);
+			return;
+		}
+		ikev2_exchange_record(IKEV2_EXCH_IKE_SA_INIT)->new_sa(p, &m);
 		return;
 	}
 
@@ -499,14 +428,14 @@ void ike_receive(struct pluto *p, const struct packet *pkt)
 		ike = ike_sa_by_spis(p, m.h.spi_i, zero);   /* our request: SPIr not known yet */
 	else
 		ike = ike_sa_by_spis(p, m.h.spi_i, m.h.spi_r);
-	if (ike == NULL) {
+	if (ike == NULL || ike->ops != &ikev2_ops) {
 		ldbg(&p->logger, DBG_CONTROL, "no IKE SA for this message: dropped");
 		return;
 	}
 	/* the I flag says who sent it: it must be the other end's role */
 	bool from_original_initiator = (m.h.flags & IKEV2_FLAG_INITIATOR) != 0;
 	if (from_original_initiator == ike->original_initiator) {
-		log_drop(p, pkt, "the Initiator flag does not match the IKE SA");
+		ike_drop_log(p, pkt, "the Initiator flag does not match the IKE SA");
 		return;
 	}
 	if (response)

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <time.h>
 #include "crypto/crypto.h"
-#include "ike/cookie.h"
-#include "ike/msg.h"
+#include "ikev2/cookie.h"
+#include "ikev2/messages.h"
 #include "ike/sa.h"
 #include "pluto.h"
 

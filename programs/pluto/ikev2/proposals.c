@@ -9,7 +9,7 @@
  *   AH:   HMAC SHA2-512|SHA2-256|SHA1. */
 #include <stdio.h>
 #include <string.h>
-#include "ike/proposals.h"
+#include "ikev2/proposals.h"
 
 struct pick { const char *name; unsigned keylen; };
 

@@ -8,11 +8,14 @@
 #include "helpers.h"
 #include "iface.h"
 #include "ike/child.h"
-#include "ike/exchanges.h"
-#include "ike/ids.h"
-#include "ike/msg.h"
-#include "ike/proposals.h"
+#include "ike/initiate.h"
+#include "ike/queue.h"
+#include "ike/timers.h"
 #include "ike/ts.h"
+#include "ikev2/exchanges.h"
+#include "ikev2/ids.h"
+#include "ikev2/messages.h"
+#include "ikev2/proposals.h"
 #include "pluto.h"
 
 /* ---- identities ------------------------------------------------------- */
@@ -60,9 +63,9 @@ static const struct sig_alg *our_sig_alg(const struct ike_sa *ike, uint8_t *meth
 	/* the strongest hash the peer announced, with RSASSA-PSS (RFC 7427) */
 	static const enum sig_hash prefer[] = { SIG_HASH_SHA2_512, SIG_HASH_SHA2_384,
 						SIG_HASH_SHA2_256 };
-	for (size_t i = 0; ike->peer_digsig && i < sizeof(prefer) / sizeof(prefer[0]); i++)
-		for (unsigned j = 0; j < ike->n_peer_hashes; j++)
-			if (ike->peer_hashes[j] == prefer[i]) {
+	for (size_t i = 0; ike->v2.peer_digsig && i < sizeof(prefer) / sizeof(prefer[0]); i++)
+		for (unsigned j = 0; j < ike->v2.n_peer_hashes; j++)
+			if (ike->v2.peer_hashes[j] == prefer[i]) {
 				*method = IKEV2_AUTH_DIGITAL_SIGNATURE;
 				return sig_alg_find(SIG_RSA_PSS, prefer[i]);
 			}
@@ -214,7 +217,7 @@ static void child_prepare(struct ike_sa *ike)
 /* Keys for the first Child SA: KEYMAT from SK_d and the IKE_SA_INIT nonces. */
 static bool child_keys(struct ike_sa *ike, struct child_sa *child, struct child_sa_keys *keys)
 {
-	err_t e = child_sa_keys_derive(&child->suite, ike->suite.prf, ike->keys.sk_d, EMPTY_CHUNK,
+	err_t e = child_sa_keys_derive(&child->suite, ike->suite.prf, ike->v2.keys.sk_d, EMPTY_CHUNK,
 				       ike->ni, ike->nr, keys);
 	if (e != NULL) {
 		llog(&child->logger, RC_ERROR, "cannot derive the Child SA keys: %s", e);
@@ -229,9 +232,7 @@ static void child_established(struct ike_sa *ike, struct child_sa *child)
 	char suite[96], in[16], out[16];
 	child_set_state(child, CHILD_ESTABLISHED);
 	child->established = time(NULL);
-	child->next = ike->children;
-	ike->children = child;
-	ike->pending_child = NULL;
+	child_sa_established(child);
 	child->c->child_serial = child->serial;
 	snprintf(in, sizeof(in), "%08x", child->spi_in);
 	snprintf(out, sizeof(out), "%08x", child->spi_out);
@@ -304,7 +305,7 @@ void auth_initiate(struct ike_sa *ike)
 	uint8_t body[700];
 	size_t blen = id_body(&r->idi, body, sizeof(body));
 	chunk_t octets;
-	err_t e = auth_signed_octets(ike->suite.prf, ike->init_request, ike->nr, ike->keys.sk_pi,
+	err_t e = auth_signed_octets(ike->suite.prf, ike->v2.init_request, ike->nr, ike->v2.keys.sk_pi,
 				     chunk_from(body, blen), &octets);
 	if (e != NULL) {
 		free(r);
@@ -370,7 +371,7 @@ static bool fill_auth_req(struct ike_sa *ike, struct ikev2_builder *b, void *ctx
 static void send_auth_request(struct ike_sa *ike, struct auth_request *r)
 {
 	ike->on_timeout = auth_timeout;
-	bool ok = ike_send_request(ike, IKEV2_EXCH_IKE_AUTH, REQ_AUTH, fill_auth_req, r);
+	bool ok = ikev2_send_request(ike, IKEV2_EXCH_IKE_AUTH, fill_auth_req, r);
 	chunk_free(&r->auth);
 	free(r);
 	if (!ok) {
@@ -417,8 +418,8 @@ static void ike_established(struct ike_sa *ike, const ip_id *peer)
 	/* up, whoever initiated: no further keying attempt is due */
 	ike->c->keying_attempt = 0;
 	ike->c->keying_waiting = false;
-	chunk_free(&ike->init_request);
-	chunk_free(&ike->init_response);
+	chunk_free(&ike->v2.init_request);
+	chunk_free(&ike->v2.init_response);
 	llog(&ike->logger, RC_INFO, "established IKE SA with %s {%s}", str_id(peer, id),
 	     str_ike_suite(&ike->suite, suite, sizeof(suite)));
 	ike_sa_timers_start(ike);
@@ -460,7 +461,7 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	}
 	chunk_t octets = EMPTY_CHUNK;
 	if (e == NULL)
-		e = auth_signed_octets(ike->suite.prf, ike->init_response, ike->ni, ike->keys.sk_pr,
+		e = auth_signed_octets(ike->suite.prf, ike->v2.init_response, ike->ni, ike->v2.keys.sk_pr,
 				       chunk_from(idp->body, idp->len), &octets);
 	if (e == NULL)
 		e = verify_auth(ike, &auth, octets, &me, &peer);
@@ -566,7 +567,7 @@ static bool fill_auth_response(struct ike_sa *ike, struct ikev2_builder *b, void
 
 static void send_auth_response(struct ike_sa *ike, struct auth_response *r)
 {
-	if (!ike_send_response(ike, IKEV2_EXCH_IKE_AUTH, r->msgid, fill_auth_response, r))
+	if (!ikev2_send_response(ike, IKEV2_EXCH_IKE_AUTH, r->msgid, fill_auth_response, r))
 		llog(&ike->logger, RC_ERROR, "cannot build the IKE_AUTH answer");
 	chunk_free(&r->auth);
 	free(r);
@@ -584,7 +585,7 @@ static void sign_done_responder(struct pluto *p, void *arg)
 	if (ike == NULL || w->job.err[0] != '\0') {
 		if (ike != NULL) {
 			llog(&ike->logger, RC_ERROR, "%s", w->job.err);
-			ike_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, w->r->msgid,
+			ikev2_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, w->r->msgid,
 						 IKEV2_N_AUTHENTICATION_FAILED);
 			ike_sa_delete(ike, NULL);
 		}
@@ -681,7 +682,7 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 	    ikev2_decode_auth(ikev2_payloads_find(pl, IKEV2_PT_AUTH, 0), &auth, &d) != NULL ||
 	    (idrp != NULL && ikev2_decode_id(idrp, &idr, &d) != NULL)) {
 		llog(&ike->logger, RC_WARNING, "IKE_AUTH: %s", d.text);
-		ike_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id, IKEV2_N_INVALID_SYNTAX);
+		ikev2_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id, IKEV2_N_INVALID_SYNTAX);
 		ike_sa_delete(ike, NULL);
 		return;
 	}
@@ -713,7 +714,7 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 	}
 	chunk_t octets = EMPTY_CHUNK;
 	if (e == NULL)
-		e = auth_signed_octets(ike->suite.prf, ike->init_request, ike->nr, ike->keys.sk_pi,
+		e = auth_signed_octets(ike->suite.prf, ike->v2.init_request, ike->nr, ike->v2.keys.sk_pi,
 				       chunk_from(idp->body, idp->len), &octets);
 	if (e == NULL)
 		e = verify_auth(ike, &auth, octets, &me, &peer);
@@ -721,7 +722,7 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 	if (e != NULL) {
 		char id[ID_BUF];
 		llog(&ike->logger, RC_WARNING, "IKE_AUTH from '%s' refused: %s", str_id(&peer, id), e);
-		ike_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id,
+		ikev2_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id,
 					 IKEV2_N_AUTHENTICATION_FAILED);
 		ike_sa_delete(ike, NULL);
 		return;
@@ -733,7 +734,7 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 	r->msgid = m->h.message_id;
 	if (!id_to_payload(&me, &r->idr, r->idbuf, sizeof(r->idbuf))) {
 		free(r);
-		ike_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id,
+		ikev2_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id,
 					 IKEV2_N_AUTHENTICATION_FAILED);
 		ike_sa_delete(ike, "leftid= cannot be sent as an IKE ID");
 		return;
@@ -742,14 +743,14 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 	size_t blen = id_body(&r->idr, body, sizeof(body));
 	char why[200];
 	struct sign_job *job = NULL;
-	e = auth_signed_octets(ike->suite.prf, ike->init_response, ike->ni, ike->keys.sk_pr,
+	e = auth_signed_octets(ike->suite.prf, ike->v2.init_response, ike->ni, ike->v2.keys.sk_pr,
 			       chunk_from(body, blen), &octets);
 	bool ok = e == NULL && our_auth(ike, octets, &job, &r->method, &r->auth, &me, &peer, why,
 					sizeof(why));
 	chunk_free(&octets);
 	if (!ok) {
 		llog(&ike->logger, RC_WARNING, "cannot authenticate ourselves: %s", e ? e : why);
-		ike_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id,
+		ikev2_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id,
 					 IKEV2_N_AUTHENTICATION_FAILED);
 		ike_sa_delete(ike, NULL);
 		free(r);

@@ -1,0 +1,61 @@
+/* The version dispatch: every received IKE datagram is looked at once
+ * here (length and version byte) and handed to its version's ops. */
+#include <stdio.h>
+#include "iface.h"
+#include "ike/ops.h"
+#include "pluto.h"
+
+/* The fixed IKE header of both versions: SPIs (16), next payload (1),
+ * version (1: major in the high nibble), exchange (1), flags (1), message
+ * ID (4), length (4). */
+#define IKE_HEADER_LEN 28
+#define IKE_VERSION_AT 17
+
+static const struct ike_ops *const versions[] = { &ikev2_ops };
+
+const struct ike_ops *ike_ops_of_major(unsigned major)
+{
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+		if (versions[i]->major == major)
+			return versions[i];
+	return NULL;
+}
+
+void ike_drop_log(struct pluto *p, const struct packet *pkt, const char *why)
+{
+	static uint64_t second;
+	static unsigned in_second, unlogged;
+	uint64_t now = mono_ms() / 1000;
+	if (now != second) {
+		second = now;
+		in_second = 0;
+	}
+	if (++in_second > 1) {
+		unlogged++;
+		return;
+	}
+	char a[ADDRESS_BUF], more[64] = "";
+	if (unlogged > 0)
+		snprintf(more, sizeof(more), " (and %u more not logged)", unlogged);
+	unlogged = 0;
+	llog(&p->logger, RC_INFO, "dropping IKE message from %s:%u: %s%s",
+	     str_address(&pkt->remote, a), pkt->remote_port, why, more);
+}
+
+void ike_receive(struct pluto *p, const struct packet *pkt)
+{
+	if (pkt->len < IKE_HEADER_LEN) {
+		ike_drop_log(p, pkt, "shorter than an IKE header");
+		return;
+	}
+	unsigned major = pkt->data[IKE_VERSION_AT] >> 4;
+	const struct ike_ops *ops = ike_ops_of_major(major);
+	if (ops == NULL) {
+		char why[64];
+		snprintf(why, sizeof(why), major == 1 ? "IKEv1 is not supported by this pluto"
+						       : "IKE major version %u is not known", major);
+		ike_drop_log(p, pkt, why);
+		return;
+	}
+	ops->receive(p, pkt);
+}

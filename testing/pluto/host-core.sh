@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# Host-level (tier 1) tests of pluto's core: liveness and dpdaction=, NAT
+# traversal through a masquerading router, subnet groups sharing one IKE
+# SA, exchanges queued on one IKE SA, what Deletes reach the peer, and the
+# checks on what arrives. Two plutos with --kernel none (or libreswan) in
+# network namespaces this script creates. One line per test: PASS NAME |
+# FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from host-pluto.sh.
+#
+# usage: testing/pluto/host-core.sh [BUILD] [TEST...]
+set -u
+# shellcheck source=SCRIPTDIR/host-pluto.sh
+. "$(cd "$(dirname "$0")" && pwd)/host-pluto.sh" "$@"
+
+# pluto_kill HOST: ends that pluto at once (no Delete reaches the peer)
+pluto_kill() {
+	local pid
+	read -r pid <"$(host_dir "$1")/pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$(host_dir "$1")/run/pluto.ctl"
+}
+
+# ike_field HOST NS FIELD: FIELD of the first ESTABLISHED IKE SA (JSON status)
+ike_field() {
+	status_json "$1" "$2" | python3 -c "
+import json, sys
+s = [s for s in json.load(sys.stdin)['ike_sas'] if s['state'] == 'ESTABLISHED']
+print(s[0]['$3'] if s else '')" 2>/dev/null
+}
+
+# count_conn HOST NS WHAT CONN: ESTABLISHED SAs of one conn
+count_conn() {
+	status_json "$1" "$2" | python3 -c "
+import json, sys
+print(sum(1 for s in json.load(sys.stdin)['$3'] if s['state'] == 'ESTABLISHED' and s['connection'] == '$4'))" 2>/dev/null || echo -1
+}
+
+# group_conf NAME EXTRA...: a 2x2 leftsubnets=/rightsubnets= group, the
+# same text on both hosts
+group_conf() {
+	local name=$1 kv
+	shift
+	printf 'version 2\n\nconn %s\n\tleft=198.18.0.1\n\tleftid=@west\n' "$name"
+	printf '\tleftsubnets={198.51.100.0/25 198.51.100.128/25}\n\tright=198.18.0.2\n\trightid=@east\n'
+	printf '\trightsubnets={203.0.113.0/25 203.0.113.128/25}\n\tauthby=secret\n'
+	printf '\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\tauto=add\n'
+	for kv in "$@"; do printf '\t%s\n' "$kv"; done
+}
+
+psk_both() {
+	local h
+	for h in west east; do
+		secrets "$PSK" >"$(host_dir $h)/ipsec.secrets"
+		chmod 600 "$(host_dir $h)/ipsec.secrets"
+	done
+}
+
+# ---- liveness: dpdtimeout= and dpdaction= --------------------------------------
+
+# test_dpd ACTION: west has dpddelay=1s dpdtimeout=4s dpdaction=ACTION; east's
+# pluto dies without a word. West must declare it dead after dpdtimeout
+# (not after the 60 s retransmission budget) and then: clear - nothing
+# left; hold - the conn is routed (its traffic held by a trap policy);
+# restart - a new keying attempt, which brings the tunnel up again once
+# east is back.
+test_dpd() {
+	local action=$1 name=dpd-$1 why="" w t0 t1 out
+	pair_psk "$name" dpddelay=1s dpdtimeout=4s "dpdaction=$action" || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && pluto_kill east
+	t0=$(now_ms)
+	[ -z "$why" ] && { wait_for_s 1 10 grep -c 'the peer is dead' "$w/log" || why="west did not declare the peer dead within 10 s"; }
+	t1=$(now_ms)
+	if [ -z "$why" ] && [ $((t1 - t0)) -lt 3500 ]; then
+		why="the peer was declared dead after $((t1 - t0)) ms, before dpdtimeout=4s"
+	fi
+	[ -z "$why" ] && ! grep -q "the peer is dead (nothing heard for [4-9] s, dpdtimeout=4 s); dpdaction=$action" "$w/log" &&
+		why="no line naming dpdtimeout and dpdaction=$action: $(grep 'the peer is dead' "$w/log")"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 0 ] && why="west kept its Child SA"
+	case $action in
+	clear)
+		sleep 1.5
+		[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 0 ] && why="west kept an IKE SA"
+		[ -z "$why" ] && grep -q 'initiating IKEv2 connection.*keying attempt\|starting keying attempt 1' "$w/log" &&
+			why="dpdaction=clear initiated again"
+		out=$(status_json west "$NS_WEST" | python3 -c 'import json,sys; print(json.load(sys.stdin)["connections"][0]["routed"])')
+		[ -z "$why" ] && [ "$out" != False ] && why="dpdaction=clear left the conn routed ($out)"
+		;;
+	hold)
+		out=$(status_json west "$NS_WEST" | python3 -c 'import json,sys; print(json.load(sys.stdin)["connections"][0]["routed"])')
+		[ -z "$why" ] && [ "$out" != True ] && why="dpdaction=hold: the conn is not routed (routed=$out)"
+		[ -z "$why" ] && grep -q 'starting keying attempt 1' "$w/log" && why="dpdaction=hold initiated again"
+		;;
+	restart)
+		[ -z "$why" ] && { wait_for_s 1 5 grep -c 'dpdaction=restart: starting keying attempt 1' "$w/log" ||
+			why="dpdaction=restart: no new keying attempt"; }
+		# east comes back; the attempt (retransmitting) gets its answer
+		[ -z "$why" ] && { pluto_start east "$NS_EAST" none || why="east did not start again"; }
+		[ -z "$why" ] && { wait_for_s 1 20 count west "$NS_WEST" child_sas ESTABLISHED ||
+			why="dpdaction=restart: the tunnel did not come up again once east was back"; }
+		;;
+	esac
+	result "$name" "$why"
+}
+
+# ---- NAT traversal -------------------------------------------------------------
+
+# nat_up: west behind a router that masquerades it, UDP source ports
+# rewritten into 40000-40999 (as a NAT box does when it must):
+#   west eth0 198.18.0.129/25 -- 198.18.0.254 [router] 198.18.0.1 -- 198.18.0.2/25 eth0 east
+# No end of a veth in the root namespace; no route out.
+nat_up() {
+	local sfx=$$$RANDOM
+	NS_WEST=cyg-nw-$sfx NS_EAST=cyg-ne-$sfx NS_ROUTER=cyg-nr-$sfx
+	local ns
+	for ns in "$NS_WEST" "$NS_EAST" "$NS_ROUTER"; do
+		ip netns add "$ns" || return 1
+		NETNS_MADE+=("$ns")
+	done
+	ip -n "$NS_WEST" -batch - <<-EOF || return 1
+		link set lo up
+		link add eth0 type veth peer name in0 netns $NS_ROUTER
+		addr add 198.18.0.129/25 dev eth0
+		link set eth0 up
+		route add default via 198.18.0.254
+	EOF
+	ip -n "$NS_ROUTER" -batch - <<-EOF || return 1
+		link set lo up
+		addr add 198.18.0.254/25 dev in0
+		link set in0 up
+		link add out0 type veth peer name eth0 netns $NS_EAST
+		addr add 198.18.0.1/25 dev out0
+		link set out0 up
+	EOF
+	ip -n "$NS_EAST" -batch - <<-EOF || return 1
+		link set lo up
+		addr add 198.18.0.2/25 dev eth0
+		link set eth0 up
+	EOF
+	ip netns exec "$NS_ROUTER" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward' || return 1
+	ip netns exec "$NS_ROUTER" iptables -t nat -A POSTROUTING -o out0 -p udp -j MASQUERADE --to-ports 40000-40999 ||
+		return 1
+	ip netns exec "$NS_ROUTER" iptables -t nat -A POSTROUTING -o out0 -j MASQUERADE
+}
+
+# nat_conf: west (behind the NAT) and east (right=%any) confs
+nat_conf() {
+	local kv
+	printf 'version 2\n\nconn west-east\n\tleft=198.18.0.129\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n'
+	printf '\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\tauthby=secret\n'
+	printf '\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\tauto=add\n'
+	for kv in "$@"; do printf '\t%s\n' "$kv"; done
+} 
+
+test_nat() {
+	local why="" w e out local remote n
+	T=nat
+	mkdir -p "$(host_dir west)" "$(host_dir east)"
+	if ! command -v iptables >/dev/null; then result nat "iptables is not installed"; return; fi
+	nat_up 2>"$WORK/nat.err" || { result nat "cannot make the NAT topology: $(head -2 "$WORK/nat.err" | tr '\n' ' ')"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	nat_conf dpddelay=1s dpdtimeout=30s >"$w/ipsec.conf"
+	nat_conf | sed -e 's|left=198.18.0.129|left=%any|' >"$e/ipsec.conf"
+	psk_both
+	pluto_start west "$NS_WEST" none --keep-alive 1 --debug control && pluto_start east "$NS_EAST" none --debug control ||
+		{ result nat "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && ! grep -q 'NAT detected (this host is behind a NAT)' "$w/log" && why="west did not see that it is behind a NAT"
+	[ -z "$why" ] && ! grep -q 'NAT detected (the peer is behind a NAT)' "$e/log" && why="east did not see that the peer is behind a NAT"
+	local="$(ike_field west "$NS_WEST" local) $(ike_field west "$NS_WEST" remote)"
+	[ -z "$why" ] && [ "$local" != "198.18.0.129:4500 198.18.0.2:4500" ] &&
+		why="west's IKE SA is $local, want 198.18.0.129:4500 198.18.0.2:4500 (IKE must move to 4500)"
+	remote=$(ike_field east "$NS_EAST" remote)
+	[ -z "$why" ] && [[ ! $remote =~ ^198\.18\.0\.1:40[0-9]{3}$ ]] &&
+		why="east sees the peer at '$remote', want 198.18.0.1 on a port the NAT chose (40000-40999)"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 1 ] && why="east has no Child SA"
+	# keepalives: only from the host behind the NAT, every --keep-alive 1 s
+	sleep 2.5
+	n=$(grep -c 'sent a NAT keepalive' "$w/log")
+	[ -z "$why" ] && [ "$n" -lt 2 ] && why="west sent $n NAT keepalives in 2.5 s (--keep-alive 1), want 2 or more"
+	n=$(grep -c 'sent a NAT keepalive' "$e/log")
+	[ -z "$why" ] && [ "$n" != 0 ] && why="east (not behind a NAT) sent $n keepalives"
+	# the NAT forgets the mapping and picks new ports: east follows the
+	# peer's next authenticated message and rekeys the Child SA onto them
+	if [ -z "$why" ]; then
+		ip netns exec "$NS_ROUTER" iptables -t nat -R POSTROUTING 1 -o out0 -p udp -j MASQUERADE --to-ports 41000-41999 &&
+			ip netns exec "$NS_ROUTER" conntrack -D -p udp >/dev/null 2>&1 ||
+			why="cannot make the NAT change its mapping (conntrack: $(command -v conntrack || echo missing))"
+	fi
+	[ -z "$why" ] && { wait_for_s 1 8 grep -c 'the peer moved from 198.18.0.1:40[0-9]* to 198.18.0.1:41[0-9]* (its NAT mapping changed): rekeying its Child SAs' "$e/log" ||
+		why="east did not follow the peer's new port: $(grep 'moved' "$e/log")"; }
+	[ -z "$why" ] && { wait_for_s 1 8 grep -c 'rekeyed Child SA' "$e/log" || why="east did not rekey the Child SA after the NAT change"; }
+	remote=$(ike_field east "$NS_EAST" remote)
+	[ -z "$why" ] && [[ ! $remote =~ ^198\.18\.0\.1:41[0-9]{3}$ ]] && why="east's IKE SA is at $remote after the change"
+	result nat "$why"
+}
+
+# ---- subnet groups ---------------------------------------------------------------
+
+# 2x2 leftsubnets=/rightsubnets= between two plutos: the four instances
+# share ONE IKE SA (one INITIAL_CONTACT), each with its Child SA; the
+# responder finds the instance for each CREATE_CHILD_SA; terminating one
+# instance keeps the IKE SA for the others.
+test_group() {
+	local why="" w e out
+	setup_pair group || { result group "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	group_conf grp >"$w/ipsec.conf"
+	cp "$w/ipsec.conf" "$e/ipsec.conf"
+	psk_both
+	start_both || { result group "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name grp --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 4 ] && why="west has $(count west "$NS_WEST" child_sas ESTABLISHED) Child SAs, want 4"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 1 ] && why="west has $(count west "$NS_WEST" ike_sas ESTABLISHED) IKE SAs, want 1"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 1 ] && why="east has $(count east "$NS_EAST" ike_sas ESTABLISHED) IKE SAs, want 1"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 4 ] && why="east has $(count east "$NS_EAST" child_sas ESTABLISHED) Child SAs, want 4"
+	local i
+	for i in 1x1 1x2 2x1 2x2; do
+		[ -z "$why" ] && [ "$(count_conn east "$NS_EAST" child_sas "grp/$i")" != 1 ] && why="east: no Child SA for grp/$i"
+	done
+	[ -z "$why" ] && [ "$(grep -c 'INITIAL_CONTACT\|sent IKE_SA_INIT' "$w/log")" -gt 1 ] && why="west started more than one IKE SA"
+	if [ -z "$why" ]; then
+		out=$(whackh west "$NS_WEST" --name grp/1x2 --terminate 2>&1) || why="terminate grp/1x2: $out"
+		sleep 0.5
+		[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 1 ] && why="terminating grp/1x2 took the IKE SA"
+		[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 3 ] && why="east has $(count east "$NS_EAST" child_sas ESTABLISHED) Child SAs after grp/1x2 went, want 3"
+	fi
+	if [ -z "$why" ]; then
+		out=$(whackh west "$NS_WEST" --name grp --terminate 2>&1) || why="terminate grp: $out"
+		sleep 0.5
+		[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 0 ] && why="west kept the IKE SA after terminating every instance"
+		[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 0 ] && why="east kept the IKE SA: no Delete reached it"
+	fi
+	result group "$why"
+}
+
+# The same group, east initiating: west (responder) must match each
+# CREATE_CHILD_SA against every instance, and answer TS_UNACCEPTABLE
+# for selectors no instance has.
+test_group_responder() {
+	local why="" w e out
+	setup_pair group-responder || { result group-responder "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	group_conf grp >"$w/ipsec.conf"
+	# east also has a pair west does not know: its Child SA must be refused
+	group_conf grp | sed 's|rightsubnets={203.0.113.0/25 203.0.113.128/25}|rightsubnets={203.0.113.0/25 203.0.113.128/25 198.18.0.200/32}|' >"$e/ipsec.conf"
+	psk_both
+	start_both || { result group-responder "pluto did not start"; return; }
+	out=$(whackh east "$NS_EAST" --name grp --initiate 2>&1)
+	[ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 1 ] && why="west has $(count west "$NS_WEST" ike_sas ESTABLISHED) IKE SAs, want 1"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 4 ] && why="west has $(count west "$NS_WEST" child_sas ESTABLISHED) Child SAs, want 4"
+	[ -z "$why" ] && ! grep -q 'TS_UNACCEPTABLE' "$e/log" && why="east's extra pair was not refused with TS_UNACCEPTABLE: $(grep -i 'grp/[12]x3' "$e/log" | tail -2)"
+	[ -z "$why" ] && grep -q 'NO_PROPOSAL_CHOSEN' "$e/log" && why="a Child SA was refused with NO_PROPOSAL_CHOSEN"
+	result group-responder "$why"
+}
+
+# ---- the queue: two Child SAs of one IKE SA rekeying at once -------------------
+
+test_rekey_two() {
+	local why="" w e i n
+	setup_pair rekey-two || { result rekey-two "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	group_conf two salifetime=5s rekeymargin=2s rekeyfuzz=0% |
+		sed 's|rightsubnets={203.0.113.0/25 203.0.113.128/25}|rightsubnet=203.0.113.0/24|' >"$w/ipsec.conf"
+	cp "$w/ipsec.conf" "$e/ipsec.conf"
+	psk_both
+	start_both || { result rekey-two "pluto did not start"; return; }
+	whackh west "$NS_WEST" --name two --initiate >/dev/null 2>&1 || why="initiate failed"
+	# both Child SAs rekey at ~3 s, then again at ~6 s; bounded at 12 s
+	for ((i = 0; i < 60; i++)); do
+		[ -n "$why" ] && break
+		[ "$(grep -c 'rekeyed Child SA' "$w/log")" -ge 4 ] && break
+		sleep 0.2
+	done
+	n=$(grep -c 'rekeyed Child SA' "$w/log")
+	[ -z "$why" ] && [ "$n" -lt 4 ] && why="west rekeyed $n Child SAs in 12 s, want 4 (two each)"
+	[ -z "$why" ] && [ "$(count_conn west "$NS_WEST" child_sas two/1x0)" != 1 ] && why="two/1x0 does not have exactly one Child SA"
+	[ -z "$why" ] && [ "$(count_conn west "$NS_WEST" child_sas two/2x0)" != 1 ] && why="two/2x0 does not have exactly one Child SA"
+	[ -z "$why" ] && [ "$(count_conn east "$NS_EAST" child_sas two/1x0)" != 1 ] && why="east: two/1x0 does not have exactly one Child SA"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 2 ] && why="east has $(count east "$NS_EAST" child_sas ESTABLISHED) Child SAs, want 2 (the old ones deleted)"
+	[ -z "$why" ] && grep -q 'TEMPORARY_FAILURE\|cannot rekey\|already outstanding' "$w/log" "$e/log" && why="a rekey collided: $(grep -h 'TEMPORARY_FAILURE\|cannot rekey\|already outstanding' "$w/log" "$e/log" | head -1)"
+	result rekey-two "$why"
+}
+
+CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder rekey-two)
+for t in "${CORE_TESTS[@]}"; do
+	want "$t" || continue
+	case $t in
+	dpd-clear) test_dpd clear ;;
+	dpd-hold) test_dpd hold ;;
+	dpd-restart) test_dpd restart ;;
+	nat) test_nat ;;
+	group) test_group ;;
+	group-responder) test_group_responder ;;
+	rekey-two) test_rekey_two ;;
+	esac
+done
+exit 0
