@@ -243,9 +243,9 @@ run_one() (
 	wa=$(xfrm_counters "$NS_WEST" "$wtext") ea=$(xfrm_counters "$NS_EAST" "$etext")
 	bad='' summary=''
 	# side, direction, source and destination of the SAs
-	while read -r side dir src dst; do
+	while read -r side dir sa_src sa_dst; do
 		if [ "$side" = west ]; then b=$wb a=$wa; else b=$eb a=$ea; fi
-		grow=$(($(xfrm_packets "$src" "$dst" "$a") - $(xfrm_packets "$src" "$dst" "$b")))
+		grow=$(($(xfrm_packets "$sa_src" "$sa_dst" "$a") - $(xfrm_packets "$sa_src" "$sa_dst" "$b")))
 		summary+=" $side-$dir+$grow"
 		[ $grow -ge "$PING_COUNT" ] || bad+=" $side $dir: +$grow packets;"
 	done <<-EOT
