@@ -116,6 +116,9 @@ const struct keyword keyword_table[] = {
 	/* libreswan's names: when pluto demands COOKIEs (RFC 7296 2.6) */
 	{ "ddos-mode", S, 0, KT_ENUM, "busy|unlimited|auto", "auto", 0, 0, NULL, NULL },
 	{ "ddos-ike-threshold", S, 0, KT_INT, NULL, "512", 1, 1000000, NULL, NULL },
+	/* libreswan's names: caps on IKE SAs that answered IKE_SA_INIT only */
+	{ "max-halfopen-ike", S, 0, KT_INT, NULL, "50000", 1, 10000000, NULL, NULL },
+	{ "max-halfopen-ike-per-address", S, 0, KT_INT, NULL, "25", 1, 10000000, NULL, NULL },
 	{ "plutorestartoncrash", S, 0, KT_BOOL, NULL, "yes", 0, 0, NULL, NULL },
 	{ "plutoopts", S, 0, KT_STRING, NULL, NULL, 0, 0, NULL, NULL },
 	{ "plutostderrlog", S, 0, KT_PATH, NULL, NULL, 0, 0, NULL, NULL },

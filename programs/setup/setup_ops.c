@@ -121,6 +121,9 @@ void setup_usage(FILE *out)
 	      "      uniqueids=yes|no     pluto --uniqueids yes|no\n"
 	      "      ddos-mode=busy|unlimited|auto  pluto --ddos-mode (COOKIEs)\n"
 	      "      ddos-ike-threshold=N pluto --ddos-ike-threshold N\n"
+	      "      keep_alive=S         pluto --keep-alive S (NAT-T keepalives)\n"
+	      "      max-halfopen-ike=N   pluto --max-halfopen-ike N\n"
+	      "      max-halfopen-ike-per-address=N  pluto --max-halfopen-ike-per-address N\n"
 	      "      plutoopts=\"...\"      more pluto options, split at white space\n"
 	      "      prepluto=, postpluto=  shell commands run before and after pluto\n"
 	      "      dumpdir=DIR          pluto's working directory, where core files\n"
@@ -271,6 +274,9 @@ const struct setup_pluto_opt setup_pluto_opts[SETUP_PLUTO_OPTS] = {
 	{ "uniqueids", "--uniqueids" },
 	{ "ddos-mode", "--ddos-mode" },
 	{ "ddos-ike-threshold", "--ddos-ike-threshold" },
+	{ "keep_alive", "--keep-alive" },
+	{ "max-halfopen-ike", "--max-halfopen-ike" },
+	{ "max-halfopen-ike-per-address", "--max-halfopen-ike-per-address" },
 };
 
 static void read_config_setup(struct setup_config *cs, const struct resolved *r)

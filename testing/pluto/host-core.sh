@@ -287,7 +287,72 @@ test_rekey_two() {
 	result rekey-two "$why"
 }
 
-CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder rekey-two)
+# ---- what arrives: IKE_SA_INIT checks and half-open caps ------------------------
+
+# RFC 7296 2.5/3.1: an IKE_SA_INIT request with a zero SPIi, a message ID
+# other than 0 or the Initiator flag clear is dropped (with a line); an
+# unknown payload with the critical bit gets UNSUPPORTED_CRITICAL_PAYLOAD
+# naming its type; an IKE_AUTH with message ID 0 is not mistaken for a
+# retransmitted IKE_SA_INIT (its cached answer is not sent again)
+test_init_checks() {
+	local why="" e out ni spi=2222222222222222
+	local -a ans
+	ni=$(printf '%064x' 7)
+	pair_psk init-checks || { result init-checks "cannot make the namespaces"; return; }
+	e=$(host_dir east)
+	start_both || { result init-checks "pluto did not start"; return; }
+	out=$(init_probe "$ni" src=198.18.0.1,dst=198.18.0.2,spi=0000000000000000,tries=1 \
+		src=198.18.0.1,dst=198.18.0.2,spi=3333333333333333,msgid=1,tries=1 \
+		src=198.18.0.1,dst=198.18.0.2,spi=4444444444444444,flags=00,tries=1 \
+		src=198.18.0.1,dst=198.18.0.2,spi=5555555555555555,critical=200 \
+		src=198.18.0.1,dst=198.18.0.2,spi=$spi \
+		src=198.18.0.1,dst=198.18.0.2,spi=$spi,spir=5,exch=35,msgid=0,tries=2)
+	mapfile -t ans <<<"$out"
+	if [ "${ans[0]:-}" != NO-ANSWER ]; then why="a zero SPIi was answered: ${ans[0]:-}"
+	elif [ "${ans[1]:-}" != NO-ANSWER ]; then why="message ID 1 was answered: ${ans[1]:-}"
+	elif [ "${ans[2]:-}" != NO-ANSWER ]; then why="a request without the Initiator flag was answered: ${ans[2]:-}"
+	elif [ "${ans[3]:-}" != "N:1:c8" ]; then why="an unknown critical payload (type 200) got '${ans[3]:-}', want N:1:c8 (UNSUPPORTED_CRITICAL_PAYLOAD naming 200)"
+	elif [ "${ans[4]%% *}" != SA ]; then why="a good request was not answered with SA first: ${ans[4]:-}"
+	elif [ "${ans[5]:-}" != NO-ANSWER ]; then why="an IKE_AUTH with message ID 0 got an answer: ${ans[5]:-} (the cached IKE_SA_INIT reply?)"
+	fi
+	for out in 'IKE_SA_INIT request with a zero initiator SPI' 'IKE_SA_INIT request with a message ID other than 0' \
+		'IKE_SA_INIT request without the Initiator flag'; do
+		[ -z "$why" ] && ! grep -q "$out" "$e/log" && why="east's log lacks '$out'"
+	done
+	[ -z "$why" ] && ! status_json east "$NS_EAST" >/dev/null && why="east does not answer --status any more"
+	result init-checks "$why"
+}
+
+# a flood of IKE_SA_INIT from one address: beyond
+# --max-halfopen-ike-per-address no answer (and no DH); other addresses
+# are still answered until --max-halfopen-ike in all
+test_halfopen() {
+	local why="" e out ni i steps=() n
+	local -a ans
+	ni=$(printf '%064x' 9)
+	pair_psk halfopen || { result halfopen "cannot make the namespaces"; return; }
+	e=$(host_dir east)
+	sed -i 's|left=198.18.0.1|left=%any|' "$e/ipsec.conf"
+	pluto_start west "$NS_WEST" none && pluto_start east "$NS_EAST" none --max-halfopen-ike-per-address 3 \
+		--max-halfopen-ike 4 || { result halfopen "pluto did not start"; return; }
+	for i in 1 2 3 4 5; do steps+=("src=198.18.0.1,dst=198.18.0.2,spi=10000000000000${i}0,tries=1"); done
+	steps+=("src=198.51.100.1,dst=198.18.0.2,spi=2000000000000001,tries=1")
+	steps+=("src=198.51.100.1,dst=198.18.0.2,spi=2000000000000002,tries=1")
+	out=$(init_probe "$ni" "${steps[@]}")
+	mapfile -t ans <<<"$out"
+	n=0
+	for i in 0 1 2 3 4; do [ "${ans[$i]%% *}" = SA ] && n=$((n + 1)); done
+	[ "$n" != 3 ] && why="east answered $n of 5 requests from one address, want 3 (--max-halfopen-ike-per-address 3): ${ans[*]}"
+	[ -z "$why" ] && [ "${ans[5]%% *}" != SA ] && why="another address was refused: ${ans[5]:-}"
+	[ -z "$why" ] && [ "${ans[6]:-}" != NO-ANSWER ] && why="a fifth half-open IKE SA was answered (--max-halfopen-ike 4): ${ans[6]:-}"
+	[ -z "$why" ] && ! grep -q '3 half-open IKE SAs from this address (--max-halfopen-ike-per-address): dropped' "$e/log" &&
+		why="east did not log the per-address cap"
+	[ -z "$why" ] && ! grep -q '4 half-open IKE SAs (--max-halfopen-ike): dropped' "$e/log" &&
+		why="east did not log the total cap"
+	result halfopen "$why"
+}
+
+CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder rekey-two init-checks halfopen)
 for t in "${CORE_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -298,6 +363,8 @@ for t in "${CORE_TESTS[@]}"; do
 	group) test_group ;;
 	group-responder) test_group_responder ;;
 	rekey-two) test_rekey_two ;;
+	init-checks) test_init_checks ;;
+	halfopen) test_halfopen ;;
 	esac
 done
 exit 0

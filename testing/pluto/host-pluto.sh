@@ -677,69 +677,10 @@ test_cookie_libreswan() {
 }
 
 
-# write_ike_probe: a bare IKE_SA_INIT sender (python3) for the COOKIE tests,
-# one process for a whole exchange of probes (python starts slowly):
-#   ike-probe.py NONCE STEP...   STEP is SRC,DST,SPI,USE: a request from SRC
-#   to DST:500 with that SPIi, carrying the COOKIE of the answer to step USE
-#   (1-based; - for none). One line per step: the answer's payloads, e.g.
-#   "N:16390 COOKIE:ab12.." or "SA ..."; NO-ANSWER after 3 s.
-write_ike_probe() {
-	cat >"$WORK/ike-probe.py" <<'PY'
-import os, socket, struct, sys
-nonce = bytes.fromhex(sys.argv[1])
-def payload(next_type, body):
-    return struct.pack("!BBH", next_type, 0, 4 + len(body)) + body
-# the first default proposal of pluto: AES-GCM-16 256, PRF SHA2-512, X25519
-def transform(last, ttype, tid, attrs=b""):
-    body = struct.pack("!BBH", ttype, 0, tid) + attrs
-    return struct.pack("!BBH", 0 if last else 3, 0, 4 + len(body)) + body
-ts = (transform(False, 1, 20, struct.pack("!HH", 0x800E, 256)) + transform(False, 2, 7)
-      + transform(True, 4, 31))
-prop = struct.pack("!BBHBBBB", 0, 0, 8 + len(ts), 1, 1, 0, 3) + ts
-def request(spi, cookie):
-    chain = []   # (type, body)
-    if cookie:
-        chain.append((41, struct.pack("!BBH", 0, 0, 16390) + cookie))
-    chain += [(33, prop), (34, struct.pack("!HH", 31, 0) + os.urandom(32)), (40, nonce)]
-    body = b""
-    for i, (t, b) in enumerate(chain):
-        body += payload(chain[i + 1][0] if i + 1 < len(chain) else 0, b)
-    return (bytes.fromhex(spi) + bytes(8) +
-            struct.pack("!BBBBII", chain[0][0], 0x20, 34, 0x08, 0, 28 + len(body)) + body)
-def parse(data):
-    out, cookie = [], b""
-    nxt, off = data[16], 28
-    while nxt != 0 and off + 4 <= len(data):
-        n2, _, ln = struct.unpack("!BBH", data[off:off + 4])
-        if nxt == 41:
-            ntype = struct.unpack("!H", data[off + 6:off + 8])[0]
-            out.append("N:%d" % ntype)
-            if ntype == 16390:
-                cookie = data[off + 8:off + ln]
-                out.append("COOKIE:" + cookie.hex())
-        elif nxt == 33:
-            out.append("SA")
-        nxt, off = n2, off + ln
-    return " ".join(out), cookie
-cookies = []
-for step in sys.argv[2:]:
-    src, dst, spi, use = step.split(",")
-    msg = request(spi, cookies[int(use) - 1] if use != "-" else b"")
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((src, 0))
-    s.settimeout(1)
-    line, cookie = "NO-ANSWER", b""
-    for attempt in range(3):
-        s.sendto(msg, (dst, 500))
-        try:
-            line, cookie = parse(s.recv(4096))
-            break
-        except socket.timeout:
-            continue
-    s.close()
-    cookies.append(cookie)
-    print(line, flush=True)
-PY
+# init_probe ARG...: testing/pluto/lib/ike_init_probe.py run in west (bare
+# IKE_SA_INIT requests, well-formed or not; one line per answer)
+init_probe() {
+	ip netns exec "$NS_WEST" timeout 40 python3 "$top/testing/pluto/lib/ike_init_probe.py" "$@"
 }
 
 # A COOKIE is good only for the responder that made it, the initiator's
@@ -751,14 +692,13 @@ test_cookie_wrong() {
 	local -a ans
 	ni=$(printf '%064x' 42)
 	pair_psk cookie-wrong || { result cookie-wrong "cannot make the namespaces"; return; }
-	write_ike_probe
 	pluto_start west "$NS_WEST" none --force-busy && pluto_start east "$NS_EAST" none --force-busy ||
 		{ result cookie-wrong "pluto did not start"; return; }
 	# 1 west's cookie; 2 that to east: refused, with east's own; east's from
 	# 3 another address of west, 4 with another SPI: refused; 5 as made: taken
-	out=$(ip netns exec "$NS_WEST" timeout 20 python3 "$WORK/ike-probe.py" "$ni" \
-		198.18.0.1,198.18.0.1,$spi,- 198.18.0.1,198.18.0.2,$spi,1 \
-		198.51.100.1,198.18.0.2,$spi,2 198.18.0.1,198.18.0.2,$spi2,2 198.18.0.1,198.18.0.2,$spi,2)
+	out=$(init_probe "$ni" src=198.18.0.1,dst=198.18.0.1,spi=$spi src=198.18.0.1,dst=198.18.0.2,spi=$spi,cookie=1 \
+		src=198.51.100.1,dst=198.18.0.2,spi=$spi,cookie=2 src=198.18.0.1,dst=198.18.0.2,spi=$spi2,cookie=2 \
+		src=198.18.0.1,dst=198.18.0.2,spi=$spi,cookie=2)
 	mapfile -t ans <<<"$out"
 	if [[ "${ans[0]:-}" != *COOKIE:* ]]; then
 		why="west (busy) answered without a COOKIE: ${ans[0]:-}"

@@ -337,6 +337,9 @@ static const char full_conf[] =
 	"\tuniqueids=no\n"
 	"\tddos-mode=busy\n"
 	"\tddos-ike-threshold=40\n"
+	"\tkeep_alive=7\n"
+	"\tmax-halfopen-ike=100\n"
+	"\tmax-halfopen-ike-per-address=5\n"
 	"\tprepluto=\"touch %s/pre\"\n"
 	"\tpostpluto=\"touch %s/post\"\n"
 	"\tdumpdir=%s/dump\n"
@@ -422,6 +425,7 @@ static void test_config_to_argv_and_plan(void **state)
 		"--stderrlog", "--logfile", tmp_path("pluto.log"),
 		"--debug", "control parsing", "--nhelpers", "2", "--uniqueids", "no",
 		"--ddos-mode", "busy", "--ddos-ike-threshold", "40",
+		"--keep-alive", "7", "--max-halfopen-ike", "100", "--max-halfopen-ike-per-address", "5",
 		"--ikeport", "5500", "--natikeport", "4501",
 		"--kernel", "none", "--listen", "192.0.2.1", NULL,
 	};
