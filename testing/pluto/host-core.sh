@@ -287,6 +287,40 @@ test_rekey_two() {
 	result rekey-two "$why"
 }
 
+# A peer with one Child SA for two selectors a side (as strongSwan's
+# local_ts = a, b): east, with the 2x2 group, answers the first pair and
+# negotiates each other instance's own Child SA on the same IKE SA; a pair
+# outside the group is logged, not dropped silently
+test_group_ts() {
+	local why="" e out
+	local -a ans
+	setup_pair group-ts || { result group-ts "cannot make the namespaces"; return; }
+	e=$(host_dir east)
+	group_conf grp >"$e/ipsec.conf"
+	psk_both
+	pluto_start east "$NS_EAST" none || { result group-ts "pluto did not start"; return; }
+	out=$(probe tsi=198.51.100.0/25+198.51.100.128/25+198.18.0.128/25,tsr=203.0.113.0/25+203.0.113.128/25,listen=5)
+	mapfile -t ans <<<"$out"
+	if [ "${ans[1]:-}" != "AUTH: IDr AUTH SA TSi TSr verified" ]; then
+		why="IKE_AUTH: ${ans[1]:-} (want IDr AUTH SA TSi TSr verified)"
+	elif [ "${ans[2]:-}" != "TS: TSi=198.51.100.0/25 TSr=203.0.113.0/25" ]; then
+		why="the answer's selectors: ${ans[2]:-}, want the first pair"
+	fi
+	local want
+	for want in "TSi=203.0.113.0/25 TSr=198.51.100.128/25" "TSi=203.0.113.128/25 TSr=198.51.100.0/25" \
+		"TSi=203.0.113.128/25 TSr=198.51.100.128/25"; do
+		[ -z "$why" ] && ! grep -q "^REQUEST: CREATE_CHILD_SA SA Nonce.* $want\$" <<<"$out" &&
+			why="east did not negotiate a Child SA for $want: $(grep REQUEST <<<"$out" | tr '\n' ' ')"
+	done
+	[ -z "$why" ] && [ "$(grep -c '^REQUEST: CREATE_CHILD_SA' <<<"$out")" != 3 ] &&
+		why="east sent $(grep -c '^REQUEST: CREATE_CHILD_SA' <<<"$out") CREATE_CHILD_SA requests, want 3"
+	[ -z "$why" ] && ! grep -q 'the peer also asked for 203.0.113.0/25===198.18.0.128/25, which no conn of ours carries' "$e/log" &&
+		why="east did not log the pair no conn carries"
+	[ -z "$why" ] && ! grep -q 'the peer also asked for 203.0.113.128/25===198.51.100.128/25: negotiating "grp/2x2"' "$e/log" &&
+		why="east did not log which instance negotiates its own Child SA"
+	result group-ts "$why"
+}
+
 # ---- what arrives: IKE_SA_INIT checks and half-open caps ------------------------
 
 # RFC 7296 2.5/3.1: an IKE_SA_INIT request with a zero SPIi, a message ID
@@ -352,7 +386,7 @@ test_halfopen() {
 	result halfopen "$why"
 }
 
-CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder rekey-two init-checks halfopen)
+CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two init-checks halfopen)
 for t in "${CORE_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -362,6 +396,7 @@ for t in "${CORE_TESTS[@]}"; do
 	nat) test_nat ;;
 	group) test_group ;;
 	group-responder) test_group_responder ;;
+	group-ts) test_group_ts ;;
 	rekey-two) test_rekey_two ;;
 	init-checks) test_init_checks ;;
 	halfopen) test_halfopen ;;

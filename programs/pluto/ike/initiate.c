@@ -374,3 +374,57 @@ struct connection *conn_for_new_child(struct ike_sa *ike, const struct ikev2_ts_
 	}
 	return NULL;
 }
+
+static bool has_child_of(const struct ike_sa *ike, const struct connection *c)
+{
+	for (const struct child_sa *ch = ike->children; ch != NULL; ch = ch->next)
+		if (ch->c == c)
+			return true;
+	return false;
+}
+
+/* The instance of c's group (not c) that carries the pair r===l, or NULL. */
+static struct connection *group_instance_for(struct ike_sa *ike, const struct connection *c,
+					     const struct ikev2_ts *r, const struct ikev2_ts *l)
+{
+	static struct ikev2_ts_list one_r, one_l;
+	one_r.n = one_l.n = 1;
+	one_r.ts[0] = *r;
+	one_l.ts[0] = *l;
+	for (struct connection *s = ike->pluto->conns.head; s != NULL; s = s->next) {
+		struct child_ts ts;
+		if (s == c || !conn_same_group(s, c) || !same_peer(s, ike))
+			continue;
+		if (ts_narrow(s, &ike->iface->addr, &ike->remote, &one_r, &one_l, &ts) == NULL)
+			return s;
+	}
+	return NULL;
+}
+
+void group_cover_requested(struct ike_sa *ike, const struct connection *child_c,
+			   const struct child_ts *ts, const struct ikev2_ts_list *tsi,
+			   const struct ikev2_ts_list *tsr)
+{
+	for (size_t i = 0; i < tsi->n; i++) {
+		for (size_t j = 0; j < tsr->n; j++) {
+			const struct ikev2_ts *r = &tsi->ts[i], *l = &tsr->ts[j];
+			if ((r->type != 7 && r->type != 8) || (l->type != 7 && l->type != 8) ||
+			    ts_pair_overlaps(ts, r, l))
+				continue;
+			char rs[2 * ADDRESS_BUF + 2], ls[2 * ADDRESS_BUF + 2];
+			ts_str(r, rs, sizeof(rs));
+			ts_str(l, ls, sizeof(ls));
+			struct connection *s = group_instance_for(ike, child_c, r, l);
+			if (s == NULL) {
+				llog(&ike->logger, RC_INFO,
+				     "the peer also asked for %s===%s, which no conn of ours carries: that traffic has no Child SA",
+				     ls, rs);
+			} else if (!has_child_of(ike, s) &&
+				   ike_queue(ike, WORK_NEW_CHILD, 0, s, NULL)) {
+				llog(&ike->logger, RC_INFO,
+				     "the peer also asked for %s===%s: negotiating \"%s\"'s own Child SA for it",
+				     ls, rs, s->name);
+			}
+		}
+	}
+}

@@ -71,6 +71,14 @@ struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
  * fit, narrowed into *ts; NULL when none fits. */
 struct connection *conn_for_new_child(struct ike_sa *ike, const struct ikev2_ts_list *tsi,
 				      const struct ikev2_ts_list *tsr, struct child_ts *ts);
+/* Responder: the peer asked for the pairs tsi x tsr (its selectors, ours)
+ * and child (of conn child_c, agreed ts) carries some of them. A pair it
+ * does not carry that another instance of child_c's group does gets that
+ * instance's own Child SA, negotiated on this IKE SA (queued); a pair no
+ * conn carries is logged: no pair is left without an SA silently. */
+void group_cover_requested(struct ike_sa *ike, const struct connection *child_c,
+			   const struct child_ts *ts, const struct ikev2_ts_list *tsi,
+			   const struct ikev2_ts_list *tsr);
 /* Whether a and b are instances of one leftsubnets= group (NAME/LxR). */
 bool conn_same_group(const struct connection *a, const struct connection *b);
 #endif

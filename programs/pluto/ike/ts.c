@@ -1,4 +1,5 @@
 /* Traffic selectors as address ranges, ports and protocol. */
+#include <stdio.h>
 #include <string.h>
 #include "ike/ts.h"
 
@@ -156,6 +157,32 @@ err_t ts_accept(const struct connection *c, const ip_address *local_host,
 		return "the responder's TSr is not within what we proposed";
 	out->proto = lp ? lp : rp;
 	return NULL;
+}
+
+static bool range_overlaps(const struct ikev2_ts *t, const ip_subnet *net)
+{
+	struct sel allow = { .port_lo = 0, .port_hi = 65535 }, x;
+	subnet_range(net, &allow.start, &allow.end);
+	return intersect(t, &allow, &x);
+}
+
+bool ts_pair_overlaps(const struct child_ts *ts, const struct ikev2_ts *r, const struct ikev2_ts *l)
+{
+	return range_overlaps(r, &ts->remote) && range_overlaps(l, &ts->local);
+}
+
+void ts_str(const struct ikev2_ts *t, char *buf, size_t size)
+{
+	char a[ADDRESS_BUF], b[ADDRESS_BUF];
+	struct sel s = { .start = t->start, .end = t->end };
+	ip_subnet net;
+	str_address(&t->start, a);
+	if (range_subnet(&s, &net)) {
+		snprintf(buf, size, "%s/%u", a, net.prefix);
+		return;
+	}
+	str_address(&t->end, b);
+	snprintf(buf, size, "%s-%s", a, b);
 }
 
 static struct ikev2_ts ts_from(const ip_subnet *net, uint8_t proto, uint16_t port)

@@ -25,6 +25,11 @@ err_t ts_narrow(const struct connection *c, const ip_address *local_host,
 err_t ts_accept(const struct connection *c, const ip_address *local_host,
 		const ip_address *remote_host, const struct ikev2_ts_list *tsi,
 		const struct ikev2_ts_list *tsr, struct child_ts *out);
+/* Whether the pair the peer asked for (its selector r, ours l) shares an
+ * address pair with the agreed ts (addresses only). */
+bool ts_pair_overlaps(const struct child_ts *ts, const struct ikev2_ts *r, const struct ikev2_ts *l);
+/* A selector's addresses as text: A/LEN when a CIDR block, else A-B. */
+void ts_str(const struct ikev2_ts *t, char *buf, size_t size);
 /* The selector lists of an agreed child_ts, for a response. */
 void ts_lists_of(const struct child_ts *ts, bool initiator_side_is_local,
 		 struct ikev2_ts_list *tsi, struct ikev2_ts_list *tsr);

@@ -667,6 +667,7 @@ static uint16_t responder_child(struct ike_sa *ike, const struct ikev2_payloads 
 	ts_lists_of(&child->ts, false, &r->tsi, &r->tsr);
 	child_established(ike, child);
 	r->child_ok = true;
+	group_cover_requested(ike, child->c, &child->ts, &tsi, &tsr);
 	return 0;
 }
 

@@ -597,6 +597,7 @@ static uint16_t responder_child(struct ike_sa *ike, struct ccsa *x, const struct
 			     "CREATE_CHILD_SA: no conn of this IKE SA's group accepts the traffic selectors the peer asks for");
 			return IKEV2_N_TS_UNACCEPTABLE;
 		}
+		group_cover_requested(ike, c, &ts, &tsi, &tsr);
 	}
 	struct child_sa *child = child_sa_new(ike, c);
 	child->protocol = sa->proposals[0].protocol;

@@ -12,7 +12,12 @@ usage: ike_auth_probe.py SRC DST PSK IDI RUN...
   RUN: comma-separated words: notify (send N(CHILDLESS_IKEV2_SUPPORTED) in
   IKE_SA_INIT), child=TSI/TSR (ask for an ESP Child SA with these
   selectors, e.g. child=198.51.100.0/24/203.0.113.0/24; default: no SA,
-  TSi or TSr in IKE_AUTH), or "-" for nothing.
+  TSi or TSr in IKE_AUTH), tsi=A+B... and tsr=C+D... (a Child SA with
+  several selectors a side, CIDRs joined by "+"; the answer's selectors
+  are printed: "TS: TSi=... TSr=..."), listen=S (then listen S seconds
+  for requests from the responder, decrypt them and print each:
+  "REQUEST: CREATE_CHILD_SA SA Nonce TSi TSr TSi=... TSr=..."; each is
+  refused with NO_PROPOSAL_CHOSEN), or "-" for nothing.
 
 The proposal is pluto's first default one: AES-GCM-16 256, PRF HMAC-SHA2-512,
 Curve25519; the Child SA's AES-GCM-16 256. Needs python3-cryptography.
@@ -24,6 +29,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -73,11 +79,33 @@ KEYLEN256 = struct.pack("!HH", 0x800E, 256)
 IKE_SA = proposal(1, b"", [(1, 20, KEYLEN256), (2, 7), (4, 31)])
 
 
-def ts_payload(cidr):
-    net = ipaddress.ip_network(cidr, strict=False)
-    sel = struct.pack("!BBHHH", 7, 0, 16, 0, 65535) + net.network_address.packed + \
-        net.broadcast_address.packed
-    return struct.pack("!BBH", 1, 0, 0) + sel
+def ts_payload(cidrs):
+    sels = b""
+    for cidr in cidrs.split("+"):
+        net = ipaddress.ip_network(cidr, strict=False)
+        sels += struct.pack("!BBHHH", 7, 0, 16, 0, 65535) + net.network_address.packed + \
+            net.broadcast_address.packed
+    return struct.pack("!BBH", len(cidrs.split("+")), 0, 0) + sels
+
+
+def ts_text(body):
+    """a TS payload's IPv4 selectors as CIDRs (or ranges) joined by +"""
+    out, off = [], 4
+    for _ in range(body[0] if body else 0):
+        if off + 16 > len(body) or body[off] != 7:
+            break
+        lo = ipaddress.ip_address(body[off + 8:off + 12])
+        hi = ipaddress.ip_address(body[off + 12:off + 16])
+        nets = list(ipaddress.summarize_address_range(lo, hi))
+        out.append(str(nets[0]) if len(nets) == 1 else "%s-%s" % (lo, hi))
+        off += 16
+    return "+".join(out)
+
+
+def ts_line(payloads):
+    tsi = [b for t, b in payloads if t == PT_TSI]
+    tsr = [b for t, b in payloads if t == PT_TSR]
+    return "TSi=%s TSr=%s" % (ts_text(tsi[0]) if tsi else "", ts_text(tsr[0]) if tsr else "")
 
 
 def header(spi_i, spi_r, first, exchange, msgid, length):
@@ -119,6 +147,7 @@ def exchange(sock, dst, msg):
 def run(src, dst, psk, idi, words):
     notify = "notify" in words
     child = [w[6:] for w in words if w.startswith("child=")]
+    opts = dict(w.split("=", 1) for w in words if w.split("=", 1)[0] in ("tsi", "tsr", "listen"))
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind((src, 0))
     sock.settimeout(1)
@@ -156,6 +185,9 @@ def run(src, dst, psk, idi, words):
         esp = proposal(3, os.urandom(4), [(1, 20, KEYLEN256), (5, 0)])
         inner += [(PT_SA, esp), (PT_TSI, ts_payload("/".join(tsi))),
                   (PT_TSR, ts_payload("/".join(tsr)))]
+    elif "tsi" in opts:
+        esp = proposal(3, os.urandom(4), [(1, 20, KEYLEN256), (5, 0)])
+        inner += [(PT_SA, esp), (PT_TSI, ts_payload(opts["tsi"])), (PT_TSR, ts_payload(opts["tsr"]))]
     first, plain = chain(inner)
     plain += b"\x00"   # no padding, pad length 0
     iv = os.urandom(8)
@@ -185,6 +217,38 @@ def run(src, dst, psk, idi, words):
         want = prf(pad, init_resp + ni + prf(sk_pr, idr[0]))
         line += " verified" if hmac.compare_digest(want, rauth[0][4:]) else " AUTH-WRONG"
     print("AUTH: " + line, flush=True)
+    if "tsi" in opts:
+        print("TS: " + ts_line(rpl), flush=True)
+    deadline = time.monotonic() + float(opts.get("listen", "0"))
+    seen = set()
+    while time.monotonic() < deadline:
+        try:
+            req = sock.recv(65535)
+        except socket.timeout:
+            continue
+        msgid = struct.unpack("!I", req[20:24])[0]
+        if len(req) < 40 or req[16] != PT_SK or req[19] & 0x20 or msgid in seen:
+            continue   # not a request, or a retransmission of one
+        seen.add(msgid)
+        sk_first, _, ln = struct.unpack("!BBH", req[28:32])
+        try:
+            plain = AESGCM(sk_er[:32]).decrypt(sk_er[32:] + req[32:40], req[40:28 + ln], req[:32])
+        except Exception:
+            print("REQUEST: cannot decrypt", flush=True)
+            continue
+        plain = plain[:len(plain) - 1 - plain[-1]]
+        rpl = parse(plain, sk_first, 0)
+        name = {36: "CREATE_CHILD_SA", 37: "INFORMATIONAL"}.get(req[18], "exchange-%d" % req[18])
+        print("REQUEST: %s %s %s" % (name, describe(rpl), ts_line(rpl)), flush=True)
+        # refused (NO_PROPOSAL_CHOSEN), so that the responder goes on
+        first, plain = chain([(PT_N, struct.pack("!BBH", 0, 0, 14))])
+        plain += b"\x00"
+        iv = os.urandom(8)
+        sk_len = 4 + 8 + len(plain) + 16
+        hdr = spi_i + spi_r + struct.pack("!BBBBII", PT_SK, 0x20, req[18], 0x28, msgid, 28 + sk_len)
+        sk_hdr = struct.pack("!BBH", first, 0, sk_len)
+        ct = AESGCM(sk_ei[:32]).encrypt(sk_ei[32:] + iv, plain, hdr + sk_hdr)
+        sock.sendto(hdr + sk_hdr + iv + ct, (dst, 500))
     sock.close()
 
 
