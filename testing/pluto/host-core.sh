@@ -162,6 +162,9 @@ test_nat() {
 	w=$(host_dir west)
 	e=$(host_dir east)
 	nat_conf dpddelay=1s dpdtimeout=30s >"$w/ipsec.conf"
+	printf '#!/bin/sh\nenv | grep ^PLUTO_ | sort > "%s/env.$PLUTO_VERB"\n' "$w" >"$w/record.sh"
+	chmod +x "$w/record.sh"
+	sed -i "s|leftupdown=%disabled|leftupdown=$w/record.sh|" "$w/ipsec.conf"
 	nat_conf | sed -e 's|left=198.18.0.129|left=%any|' >"$e/ipsec.conf"
 	psk_both
 	pluto_start west "$NS_WEST" none --keep-alive 1 --debug control && pluto_start east "$NS_EAST" none --debug control ||
@@ -176,6 +179,9 @@ test_nat() {
 	[ -z "$why" ] && [[ ! $remote =~ ^198\.18\.0\.1:40[0-9]{3}$ ]] &&
 		why="east sees the peer at '$remote', want 198.18.0.1 on a port the NAT chose (40000-40999)"
 	[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 1 ] && why="east has no Child SA"
+	# routes to the peer's client go via the router, not via the peer (not on-link)
+	[ -z "$why" ] && ! grep -qx 'PLUTO_NEXT_HOP=198.18.0.254' "$w/env.up-client" 2>/dev/null &&
+		why="west's updown got $(grep NEXT_HOP "$w/env.up-client" 2>/dev/null || echo 'no up-client'), want PLUTO_NEXT_HOP=198.18.0.254 (the router)"
 	# keepalives: only from the host behind the NAT, every --keep-alive 1 s
 	sleep 2.5
 	n=$(grep -c 'sent a NAT keepalive' "$w/log")

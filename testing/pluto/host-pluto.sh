@@ -440,6 +440,7 @@ test_updown() {
 		grep -q '^PLUTO_PEER_CLIENT=203.0.113.0/24$' "$w/env.$v" || why="$v: PLUTO_PEER_CLIENT wrong"
 		grep -q '^PLUTO_PEER_ID=@east$' "$w/env.$v" || why="$v: PLUTO_PEER_ID wrong"
 		grep -q '^PLUTO_ME=198.18.0.1$' "$w/env.$v" || why="$v: PLUTO_ME wrong"
+		grep -q '^PLUTO_NEXT_HOP=198.18.0.2$' "$w/env.$v" || why="$v: PLUTO_NEXT_HOP is not the peer (on-link)"
 		grep -q '^PLUTO_CONN_POLICY=PSK+ENCRYPT+TUNNEL+PFS' "$w/env.$v" || why="$v: PLUTO_CONN_POLICY wrong"
 	done
 	result updown "$why"

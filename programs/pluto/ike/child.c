@@ -3,6 +3,7 @@
 #include <string.h>
 #include "iface.h"
 #include "ike/child.h"
+#include "kernel/route.h"
 #include "ikev2/ikev2_msg.h"
 #include "kernel/kernel.h"
 #include "kernel/updown.h"
@@ -89,10 +90,14 @@ static void updown_ctx_of(struct pluto *p, struct connection *c, const struct ch
 		 c->child_ah ? "+AUTHENTICATE" : "+ENCRYPT", c->type == CONN_TUNNEL ? "+TUNNEL" : "",
 		 c->pfs ? "+PFS" : "");
 	u->policy = u->policy_buf;
+	ip_address nh;
 	if (me->nexthop_text != NULL) {
-		ip_address nh;
 		if (ttoaddress_num(me->nexthop_text, strlen(me->nexthop_text), IP_UNSET, &nh) == NULL)
 			u->next_hop = nh;
+	} else if (route_gateway(&u->peer, &nh)) {
+		/* the peer is not on a link of ours (behind a router, or we
+		 * are behind a NAT): routes go via the gateway to it */
+		u->next_hop = nh;
 	}
 }
 
