@@ -100,6 +100,8 @@ enum whack_command {
 	WHACK_DDOS_BUSY = 13,
 	WHACK_DDOS_UNLIMITED = 14,
 	WHACK_DDOS_AUTO = 15,
+	WHACK_REKEY_IKE = 16,
+	WHACK_REKEY_CHILD = 17,
 };
 
 enum whack_name_use {

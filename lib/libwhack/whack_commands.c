@@ -34,6 +34,10 @@ const struct whack_command_desc whack_commands[] = {
 	  "never ask for a COOKIE" },
 	{ "ddos-auto", WHACK_DDOS_AUTO, WHACK_NAME_NONE, false,
 	  "ask for COOKIEs only while half-open IKE SAs pile up" },
+	{ "rekey-ike", WHACK_REKEY_IKE, WHACK_NAME_REQUIRED, false,
+	  "rekey a connection's IKE SA now" },
+	{ "rekey-child", WHACK_REKEY_CHILD, WHACK_NAME_REQUIRED, false,
+	  "rekey a connection's Child SAs now" },
 };
 
 const size_t whack_commands_len = sizeof(whack_commands) / sizeof(whack_commands[0]);

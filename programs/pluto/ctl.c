@@ -32,6 +32,8 @@ static const struct ctl_command commands[] = {
 	{ WHACK_DDOS_BUSY, cmd_ddos },
 	{ WHACK_DDOS_UNLIMITED, cmd_ddos },
 	{ WHACK_DDOS_AUTO, cmd_ddos },
+	{ WHACK_REKEY_IKE, cmd_rekey },
+	{ WHACK_REKEY_CHILD, cmd_rekey },
 };
 
 void ctl_reply(struct ctl_client *cl, const char *fmt, ...)

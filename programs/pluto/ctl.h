@@ -57,4 +57,5 @@ int cmd_listen(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl
 int cmd_shutdown(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_ping(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_ddos(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
+int cmd_rekey(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 #endif

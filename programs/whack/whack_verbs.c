@@ -22,6 +22,9 @@ const struct whack_verb whack_verbs[] = {
 	{ "ddos-busy", WHACK_DDOS_BUSY },
 	{ "ddos-unlimited", WHACK_DDOS_UNLIMITED },
 	{ "ddos-auto", WHACK_DDOS_AUTO },
+	{ "rekey-ike", WHACK_REKEY_IKE },
+	{ "rekey-child", WHACK_REKEY_CHILD },
+	{ "rekey-ipsec", WHACK_REKEY_CHILD },   /* libreswan's name */
 };
 
 const size_t whack_verbs_len = sizeof(whack_verbs) / sizeof(whack_verbs[0]);

@@ -392,7 +392,43 @@ test_halfopen() {
 	result halfopen "$why"
 }
 
-CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two init-checks halfopen)
+# whack --rekey-child and --rekey-ike: rekeyed now, the client waits for it
+# and is told; the old SAs are gone on both sides; nothing to rekey is an
+# error
+test_rekey_whack() {
+	local why="" w e out spi1 spi2 ike1 ike2 rc
+	pair_psk rekey-whack || { result rekey-whack "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	start_both || { result rekey-whack "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --rekey-child 2>&1)
+	rc=$?
+	[ $rc = 0 ] && why="--rekey-child without a Child SA exited 0: $out"
+	[ -z "$why" ] && [[ $out != *'"west-east": no established Child SA to rekey'* ]] && why="--rekey-child without an SA said: $out"
+	[ -z "$why" ] && { whackh west "$NS_WEST" --name west-east --initiate >/dev/null 2>&1 || why="initiate failed"; }
+	spi1=$(status_json west "$NS_WEST" | python3 -c 'import json,sys; print(json.load(sys.stdin)["child_sas"][0]["spi_in"])' 2>/dev/null)
+	if [ -z "$why" ]; then
+		out=$(whackh west "$NS_WEST" --name west-east --rekey-child 2>&1) || why="--rekey-child failed: $out"
+	fi
+	[ -z "$why" ] && [[ $out != *'"west-east": rekeying Child SA #'* ]] && why="--rekey-child said: $out"
+	[ -z "$why" ] && ! grep -q 'rekeyed Child SA' "$w/log" && why="west's log has no rekeyed Child SA when --rekey-child returned"
+	spi2=$(status_json west "$NS_WEST" | python3 -c 'import json,sys; print(json.load(sys.stdin)["child_sas"][0]["spi_in"])' 2>/dev/null)
+	[ -z "$why" ] && { [ -z "$spi2" ] || [ "$spi1" = "$spi2" ]; } && why="the Child SA's SPI did not change ($spi1 -> $spi2)"
+	[ -z "$why" ] && { wait_for_s 1 5 count east "$NS_EAST" child_sas ESTABLISHED || why="east does not have exactly one Child SA after the rekey"; }
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 1 ] && why="west does not have exactly one Child SA after the rekey"
+	ike1=$(ike_field west "$NS_WEST" serial)
+	if [ -z "$why" ]; then
+		out=$(whackh west "$NS_WEST" --name west-east --rekey-ike 2>&1) || why="--rekey-ike failed: $out"
+	fi
+	[ -z "$why" ] && ! grep -q "rekeyed IKE SA #$ike1" "$w/log" && why="west's log has no 'rekeyed IKE SA #$ike1' when --rekey-ike returned: $out"
+	ike2=$(ike_field west "$NS_WEST" serial)
+	[ -z "$why" ] && [ "$ike1" = "$ike2" ] && why="the IKE SA is still #$ike1"
+	[ -z "$why" ] && { wait_for_s 1 5 count east "$NS_EAST" ike_sas ESTABLISHED || why="east does not have exactly one IKE SA after the rekey"; }
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 1 ] && why="the Child SA did not move to the new IKE SA"
+	result rekey-whack "$why"
+}
+
+CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen)
 for t in "${CORE_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -404,6 +440,7 @@ for t in "${CORE_TESTS[@]}"; do
 	group-responder) test_group_responder ;;
 	group-ts) test_group_ts ;;
 	rekey-two) test_rekey_two ;;
+	rekey-whack) test_rekey_whack ;;
 	init-checks) test_init_checks ;;
 	halfopen) test_halfopen ;;
 	esac
