@@ -37,6 +37,19 @@ extern const size_t alg_table_len;
 const struct alg_desc *alg_by_name(enum alg_type type, const char *name, size_t len);
 const struct alg_desc *alg_by_ikev2_id(enum alg_type type, uint16_t id);
 
+/* IKEv1 numbers the same algorithms in several spaces; each maps to the one
+ * description above (0: not defined in that space):
+ *   PHASE1  ISAKMP SA attributes (RFC 2409 app. A): Encryption Algorithm
+ *           (ENCRYPT), Hash Algorithm (INTEG and the PRF built on it),
+ *           Group Description (DH)
+ *   IPSEC   IPsec DOI (RFC 2407): ESP transform ID (ENCRYPT),
+ *           Authentication Algorithm attribute (INTEG), Group
+ *           Description of PFS (DH)
+ *   AH      IPsec DOI AH transform ID (INTEG) */
+enum alg_ikev1_space { ALG_V1_PHASE1, ALG_V1_IPSEC, ALG_V1_AH };
+uint16_t alg_ikev1_id(const struct alg_desc *a, enum alg_ikev1_space space);
+const struct alg_desc *alg_by_ikev1_id(enum alg_type type, enum alg_ikev1_space space, uint16_t id);
+
 enum alg_proto { ALG_FOR_IKE, ALG_FOR_ESP, ALG_FOR_AH };
 
 /* One proposal; NULL members mean "every default allowed". */

@@ -94,3 +94,56 @@ const struct alg_desc *alg_by_ikev2_id(enum alg_type type, uint16_t id)
 			return &alg_table[i];
 	return NULL;
 }
+
+/* IKEv1's numbers for the table's algorithms: { phase 1, IPsec DOI, AH }
+ * (RFC 2409 app. A, RFC 2407 4.4-4.5, RFC 3602, RFC 4106, RFC 4309,
+ * RFC 4868, RFC 8031's use of the shared group registry). */
+static const struct {
+	enum alg_type type;
+	const char *name;
+	uint16_t id[3];
+} ikev1_ids[] = {
+	{ ALG_ENCRYPT, "3des", { 5, 3, 0 } },
+	{ ALG_ENCRYPT, "aes", { 7, 12, 0 } },
+	{ ALG_ENCRYPT, "aes_ctr", { 0, 13, 0 } },
+	{ ALG_ENCRYPT, "aes_ccm8", { 0, 14, 0 } },
+	{ ALG_ENCRYPT, "aes_ccm12", { 0, 15, 0 } },
+	{ ALG_ENCRYPT, "aes_ccm16", { 0, 16, 0 } },
+	{ ALG_ENCRYPT, "aes_gcm8", { 0, 18, 0 } },
+	{ ALG_ENCRYPT, "aes_gcm12", { 0, 19, 0 } },
+	{ ALG_ENCRYPT, "aes_gcm16", { 0, 20, 0 } },
+	{ ALG_ENCRYPT, "null", { 0, 11, 0 } },
+	{ ALG_INTEG, "md5", { 1, 1, 2 } },
+	{ ALG_INTEG, "sha1", { 2, 2, 3 } },
+	{ ALG_INTEG, "sha2_256", { 4, 5, 5 } },
+	{ ALG_INTEG, "sha2_384", { 5, 6, 6 } },
+	{ ALG_INTEG, "sha2_512", { 6, 7, 7 } },
+	{ ALG_PRF, "prfmd5", { 1, 0, 0 } },
+	{ ALG_PRF, "prfsha1", { 2, 0, 0 } },
+	{ ALG_PRF, "prfsha2_256", { 4, 0, 0 } },
+	{ ALG_PRF, "prfsha2_384", { 5, 0, 0 } },
+	{ ALG_PRF, "prfsha2_512", { 6, 0, 0 } },
+};
+
+uint16_t alg_ikev1_id(const struct alg_desc *a, enum alg_ikev1_space space)
+{
+	if (a == NULL)
+		return 0;
+	/* groups: one registry for IKEv1 and IKEv2 */
+	if (a->type == ALG_DH)
+		return space == ALG_V1_AH ? 0 : (uint16_t)a->dh_group;
+	for (size_t i = 0; i < sizeof(ikev1_ids) / sizeof(ikev1_ids[0]); i++)
+		if (ikev1_ids[i].type == a->type && strcmp(ikev1_ids[i].name, a->name) == 0)
+			return ikev1_ids[i].id[space];
+	return 0;
+}
+
+const struct alg_desc *alg_by_ikev1_id(enum alg_type type, enum alg_ikev1_space space, uint16_t id)
+{
+	if (id == 0)
+		return NULL;
+	for (size_t i = 0; i < alg_table_len; i++)
+		if (alg_table[i].type == type && alg_ikev1_id(&alg_table[i], space) == id)
+			return &alg_table[i];
+	return NULL;
+}

@@ -88,6 +88,64 @@ static void test_table_ids(void **state)
 	}
 }
 
+/* IKEv1's numbers (RFC 2409 app. A, RFC 2407, RFC 4868) map to the same
+ * descriptions, both ways. */
+static void test_table_ikev1_ids(void **state)
+{
+	(void)state;
+	static const struct {
+		enum alg_type type;
+		const char *name;
+		unsigned phase1, ipsec, ah;
+	} ids[] = {
+		{ ALG_ENCRYPT, "3des", 5, 3, 0 },
+		{ ALG_ENCRYPT, "aes", 7, 12, 0 },
+		{ ALG_ENCRYPT, "aes_gcm16", 0, 20, 0 },
+		{ ALG_ENCRYPT, "null", 0, 11, 0 },
+		{ ALG_INTEG, "md5", 1, 1, 2 },
+		{ ALG_INTEG, "sha1", 2, 2, 3 },
+		{ ALG_INTEG, "sha2_256", 4, 5, 5 },
+		{ ALG_INTEG, "sha2_512", 6, 7, 7 },
+		{ ALG_PRF, "prfsha2_384", 5, 0, 0 },
+		{ ALG_DH, "modp1024", 2, 2, 0 },
+		{ ALG_DH, "modp2048", 14, 14, 0 },
+		{ ALG_DH, "ecp384", 20, 20, 0 },
+		{ ALG_DH, "curve25519", 31, 31, 0 },
+	};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		const struct alg_desc *a = alg_by_name(ids[i].type, ids[i].name, strlen(ids[i].name));
+		assert_non_null(a);
+		CHECK(alg_ikev1_id(a, ALG_V1_PHASE1) == ids[i].phase1, "%s: phase 1 id %u", ids[i].name,
+		      alg_ikev1_id(a, ALG_V1_PHASE1));
+		CHECK(alg_ikev1_id(a, ALG_V1_IPSEC) == ids[i].ipsec, "%s: IPsec id %u", ids[i].name,
+		      alg_ikev1_id(a, ALG_V1_IPSEC));
+		CHECK(alg_ikev1_id(a, ALG_V1_AH) == ids[i].ah, "%s: AH id %u", ids[i].name,
+		      alg_ikev1_id(a, ALG_V1_AH));
+		if (ids[i].phase1)
+			assert_ptr_equal(alg_by_ikev1_id(ids[i].type, ALG_V1_PHASE1, (uint16_t)ids[i].phase1), a);
+		if (ids[i].ipsec)
+			assert_ptr_equal(alg_by_ikev1_id(ids[i].type, ALG_V1_IPSEC, (uint16_t)ids[i].ipsec), a);
+		if (ids[i].ah)
+			assert_ptr_equal(alg_by_ikev1_id(ids[i].type, ALG_V1_AH, (uint16_t)ids[i].ah), a);
+	}
+	/* every algorithm has a number in some IKEv1 space, but the "null"
+	 * integrity of AEAD (IKEv1 has no transform for it); none twice */
+	for (size_t i = 0; i < alg_table_len; i++) {
+		const struct alg_desc *a = &alg_table[i];
+		unsigned any = 0;
+		for (int s = ALG_V1_PHASE1; s <= ALG_V1_AH; s++) {
+			uint16_t id = alg_ikev1_id(a, (enum alg_ikev1_space)s);
+			any |= id;
+			if (id != 0)
+				CHECK(alg_by_ikev1_id(a->type, (enum alg_ikev1_space)s, id) == a,
+				      "%s: IKEv1 id %u (space %d) is taken by another", a->name, id, s);
+		}
+		CHECK(any != 0 || (a->type == ALG_INTEG && a->ikev2_id == 0), "%s has no IKEv1 number", a->name);
+	}
+	assert_null(alg_by_ikev1_id(ALG_ENCRYPT, ALG_V1_PHASE1, 1));   /* DES: not supported */
+	assert_null(alg_by_ikev1_id(ALG_INTEG, ALG_V1_AH, 0));
+}
+
 static void test_table_aliases(void **state)
 {
 	(void)state;
@@ -554,6 +612,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_ids),
+		cmocka_unit_test(test_table_ikev1_ids),
 		cmocka_unit_test(test_table_aliases),
 		cmocka_unit_test(test_table_sanity),
 		cmocka_unit_test(test_good),
