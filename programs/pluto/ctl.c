@@ -328,10 +328,15 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 	}
-	/* whole: anything more the client sends is not read */
+	/* whole: anything more the client sends is not read, and the
+	 * request's bytes need not wait for the (maybe late) outcome */
 	event_del(cl->rd);
 	event_del(cl->deadline);
-	run_request(cl, cl->in, cl->in_len);
+	uint8_t *req = cl->in;
+	size_t len = cl->in_len;
+	cl->in = NULL;
+	run_request(cl, req, len);   /* may free cl */
+	free(req);
 }
 
 static void on_deadline(evutil_socket_t fd, short what, void *arg)

@@ -230,6 +230,18 @@ else
 	else
 		fail ctl-not-dumpable "/proc/$np/status of a pluto run as nobody belongs to uid $owner, not root: pluto is dumpable"
 	fi
+	# shutdown answers before pluto goes (ctl_close writes what is
+	# queued), and pluto goes
+	if grep -q "pluto ready" "$N/log" 2>/dev/null; then
+		timeout 10 "$IPSEC" whack --rundir "$N/run" --shutdown >"$N/shutdown.out" 2>&1
+		rc=$?
+		for ((i = 0; i < 50; i++)); do kill -0 "$np" 2>/dev/null || break; sleep 0.1; done
+		if [ $rc = 0 ] && grep -q "shutting down" "$N/shutdown.out" && ! kill -0 "$np" 2>/dev/null; then
+			pass ctl-shutdown-answers
+		else
+			fail ctl-shutdown-answers "whack --shutdown exit $rc: $(head -c 200 "$N/shutdown.out")"
+		fi
+	fi
 	kill "$np" 2>/dev/null
 fi
 
@@ -342,4 +354,11 @@ wait "$wpid"
 rc=$?
 if [ $rc != 0 ] && grep -q "closed" "$WORK/kill.err"; then pass ctl-cut-stream-pluto-killed
 else fail ctl-cut-stream-pluto-killed "whack exit $rc: $(head -c 300 "$WORK/kill.err")"; fi
+
+# an ASan build reports to pluto's stderr
+if grep -q "Sanitizer" "$D/stderr" "$N/stderr" 2>/dev/null; then
+	fail ctl-sanitizer "$(grep -h -m3 "Sanitizer" "$D/stderr" "$N/stderr" | tr '\n' ' ')"
+else
+	pass ctl-sanitizer
+fi
 exit 0
