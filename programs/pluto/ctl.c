@@ -86,19 +86,25 @@ static void client_break(struct ctl_client *cl, const char *why)
  * freed (finished and nothing left, or broken). */
 static bool client_flush(struct ctl_client *cl)
 {
+	bool progress = false;
 	while (!cl->broken && cl->out_off < cl->out.len) {
 		ssize_t n = send(cl->fd, cl->out.data + cl->out_off, cl->out.len - cl->out_off,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			cl->out_off += (size_t)n;
+			progress = true;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			/* a fresh stall timeout whenever the client took some */
-			struct timeval tv = { CTL_WRITE_STALL_S, 0 };
-			event_add(cl->wr, &tv);
+			/* the stall timeout starts again only when the client
+			 * took some: more lines queued for one that reads
+			 * nothing do not keep it */
+			if (progress || !event_pending(cl->wr, EV_WRITE, NULL)) {
+				struct timeval tv = { CTL_WRITE_STALL_S, 0 };
+				event_add(cl->wr, &tv);
+			}
 			return true;
 		}
 		/* EPIPE, ECONNRESET: the tool has gone; not worth a warning */
