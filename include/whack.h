@@ -45,7 +45,10 @@
  *
  *   a stream of records: type u16, length u32 (<= WHACK_REPLY_MAX), bytes
  *     WHACK_REPLY_LINE    one line of text for the user: no NUL, no '\n'
- *     WHACK_REPLY_JSON    a JSON text (not validated here): no NUL
+ *     WHACK_REPLY_JSON    a JSON text (not validated here): no NUL. A
+ *                         text over WHACK_REPLY_MAX comes in consecutive
+ *                         JSON records, each but the last cut after a
+ *                         newline of the text: print them in turn
  *     WHACK_REPLY_STATUS  4 bytes, int32 exit code in 0..255; ends the
  *                         stream (anything after it is not read)
  *   Unknown record types follow the request rule: critical (0x8000 set)

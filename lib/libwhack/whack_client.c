@@ -168,6 +168,13 @@ int whack_call(const char *path, const struct whack_msg *m,
 		/* One request per connection: let pluto see the end of it. */
 		shutdown(fd, SHUT_WR);
 		rc = whack_read_replies(fd, cb, ctx, why);
+	} else if (rc == -EPIPE || rc == -ECONNRESET) {
+		/* pluto may have closed after saying why (too many control
+		 * connections): that answer beats "broken pipe" */
+		char why2[WHACK_ERR_BUF];
+		int rc2 = whack_read_replies(fd, cb, ctx, why2);
+		if (rc2 >= 0)
+			rc = rc2;
 	}
 	if (rc < 0)
 		name_peer(err, path, why);

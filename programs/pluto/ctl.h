@@ -7,13 +7,31 @@
 
 struct pluto;
 
+/* The control socket's limits (ctl.c; README "Control socket"). */
+#define CTL_MAX_CLIENTS 32           /* connections open at once */
+#define CTL_REQUEST_DEADLINE_S 5     /* to send a whole request */
+#define CTL_WRITE_STALL_S 10         /* a reply nobody reads is dropped */
+#define CTL_OUT_MAX (256u << 20)     /* replies queued for one client */
+
+struct event;
+
 /* A connected whack client. Commands that finish later (initiate) keep it
- * and call ctl_client_done() when they know the outcome. */
+ * and call ctl_client_done() when they know the outcome. Replies are
+ * queued and written as the socket takes them: nothing here blocks. */
 struct ctl_client {
 	int fd;
 	struct pluto *pluto;
 	unsigned pending;   /* outcomes still to come (several instances) */
 	int worst;          /* the highest status reported so far */
+	/* ctl.c's own */
+	struct ctl_client *next;       /* every open client */
+	struct event *rd, *wr, *deadline;
+	uint8_t *in;                   /* the request as read so far */
+	size_t in_len, in_want;
+	struct whack_buf out;          /* reply records not yet written */
+	size_t out_off;                /* of out: written already */
+	bool finished;                 /* STATUS queued: close once written */
+	bool broken;                   /* gone, or not reading: output dropped */
 };
 
 /* What a command returns: an exit status (0..255) for the client now,
@@ -42,6 +60,10 @@ unsigned ctl_for_conns(struct pluto *p, const char *name,
 /* One line of text to the client (no-op for NULL). */
 void ctl_reply(struct ctl_client *cl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A JSON text of any size (no-op for NULL): records of at most
+ * WHACK_REPLY_MAX bytes, each but the last ending with a newline of the
+ * text, so a tool prints them one after the other. */
+void ctl_reply_json(struct ctl_client *cl, const char *json, size_t len);
 
 /* The commands (one file each). */
 int cmd_add(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);

@@ -1,13 +1,17 @@
 /* The log sink and the loggers. One sink per process (stderr or a file);
  * lines also go to the whack client attached to a logger. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 #include "log.h"
 #include "whack.h"
 
@@ -94,6 +98,42 @@ unsigned log_debug(void)
 	return debug_cats;
 }
 
+FILE *log_open_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
+	    fchmod(fd, st.st_mode & 0700) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	FILE *f = fdopen(fd, "a");
+	if (f == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	return f;
+}
+
+static void whack_sink_default(int whack_fd, const char *line)
+{
+	whack_reply_line(whack_fd, line);
+}
+
+static log_whack_fn *whack_sink = whack_sink_default;
+
+void log_set_whack_sink(log_whack_fn *fn)
+{
+	whack_sink = fn != NULL ? fn : whack_sink_default;
+}
+
 void logger_init(struct logger *lg, int whack_fd, const char *fmt, ...)
 {
 	va_list ap;
@@ -139,7 +179,7 @@ void vllog(const struct logger *lg, enum log_level level, const char *fmt, va_li
 	if (lg != NULL && lg->whack_fd >= 0 && level != RC_DEBUG) {
 		char line[1200];
 		snprintf(line, sizeof(line), "%s%s%s", level_tag[level], prefix, text);
-		whack_reply_line(lg->whack_fd, line);
+		whack_sink(lg->whack_fd, line);
 	}
 }
 
@@ -175,4 +215,37 @@ void ldbg_hex(const struct logger *lg, unsigned cat, const char *label,
 			n += (size_t)snprintf(line + n, sizeof(line) - n, " %02x", b[j]);
 		ldbg(lg, cat, "  %s", line);
 	}
+}
+
+bool log_limited(struct log_limit *l, const struct logger *lg, time_t now)
+{
+	if (!l->started || now < l->window_start || now - l->window_start >= LOG_LIMIT_WINDOW) {
+		if (l->suppressed > 0)
+			llog(lg, RC_INFO, "%s: %u similar messages suppressed",
+			     l->what != NULL ? l->what : "log", l->suppressed);
+		l->started = true;
+		l->window_start = now;
+		l->used = 0;
+		l->suppressed = 0;
+	}
+	if (l->used < LOG_LIMIT_BURST) {
+		l->used++;
+		return false;
+	}
+	if (l->suppressed < UINT32_MAX)
+		l->suppressed++;
+	return true;
+}
+
+void llog_limited(struct log_limit *l, const struct logger *lg, enum log_level level,
+		  const char *fmt, ...)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (log_limited(l, lg, ts.tv_sec))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vllog(lg, level, fmt, ap);
+	va_end(ap);
 }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 /* RC_: "report class" (LOG_ would clash with <syslog.h>). */
 enum log_level { RC_ERROR, RC_WARNING, RC_INFO, RC_DEBUG };
@@ -41,6 +42,18 @@ void log_init(FILE *out, bool timestamps, unsigned debug);
 void log_set_debug(unsigned debug);
 unsigned log_debug(void);
 
+/* Opens (creates) the log file for appending, line buffered: mode 0600,
+ * as debug logs may name keys and peers; an existing file that group or
+ * others could read is narrowed to its owner's bits. NULL with errno set
+ * when it cannot be opened. */
+FILE *log_open_file(const char *path);
+
+/* Where a logger's lines for its whack client go. The default writes a
+ * LINE record to whack_fd; pluto's control socket (ctl.c) installs one
+ * that queues the line on that client, so a slow reader never blocks. */
+typedef void log_whack_fn(int whack_fd, const char *line);
+void log_set_whack_sink(log_whack_fn *fn);   /* NULL: the default */
+
 void logger_init(struct logger *lg, int whack_fd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -48,6 +61,36 @@ void llog(const struct logger *lg, enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void vllog(const struct logger *lg, enum log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
+
+/* Rate limit for lines that peers can cause at will (dropped packets):
+ * each limiter lets LOG_LIMIT_BURST lines through per LOG_LIMIT_WINDOW
+ * seconds. The first call after a window in which lines were refused
+ * logs "WHAT: N similar messages suppressed" and opens a new window; a
+ * limiter that is never called again never logs its last count.
+ *
+ *	static struct log_limit drops = LOG_LIMIT_INIT("dropped packet");
+ *	if (!log_limited(&drops, lg, mono_s()))
+ *		llog(lg, RC_INFO, "dropping ...");
+ * or, the same with the monotonic clock:
+ *	llog_limited(&drops, lg, RC_INFO, "dropping ...");
+ */
+#define LOG_LIMIT_BURST 10
+#define LOG_LIMIT_WINDOW 10   /* seconds */
+struct log_limit {
+	const char *what;      /* names the messages in the summary line */
+	bool started;
+	time_t window_start;   /* seconds on the caller's clock */
+	unsigned used;         /* lines let through in this window */
+	unsigned suppressed;   /* lines refused in this window */
+};
+#define LOG_LIMIT_INIT(WHAT) { .what = (WHAT) }
+
+/* True when the line must be dropped. now is any seconds clock that does
+ * not jump (a step back opens a new window); tests pass their own. The
+ * summary goes to lg at RC_INFO. */
+bool log_limited(struct log_limit *l, const struct logger *lg, time_t now);
+void llog_limited(struct log_limit *l, const struct logger *lg, enum log_level level,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static inline bool dbg(unsigned cat)
 {

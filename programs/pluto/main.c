@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "caps.h"
@@ -288,7 +289,7 @@ static FILE *open_log(const struct pluto_options *o, bool *failed)
 {
 	*failed = false;
 	if (o->logfile != NULL) {
-		FILE *f = fopen(o->logfile, "a");
+		FILE *f = log_open_file(o->logfile);   /* 0600 */
 		if (f == NULL) {
 			fprintf(stderr, "pluto: cannot open log file %s: %s\n", o->logfile,
 				strerror(errno));
@@ -336,6 +337,7 @@ int main(int argc, char **argv)
 {
 	static struct pluto pluto;
 	struct pluto *p = &pluto;
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);   /* keys: no core file, no /proc/PID/mem for others */
 	int rc = parse_options(argc, argv, &p->opts);
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;

@@ -323,6 +323,12 @@ static void parse_entry(struct reader *r, const char *text, size_t len)
 	}
 	bool good = sec.kind == SECRET_RSA ? parse_rsa_block(r, &c, &sec.rsa)
 					   : parse_secret_value(r, &c, &sec.value, sec.kind == SECRET_PSK ? "PSK" : "XAUTH");
+	if (good && sec.kind == SECRET_PSK && sec.value.len == 0) {
+		/* "" would authenticate anyone who also guesses nothing */
+		error(r, "empty PSK (a pre-shared key needs at least one byte)");
+		chunk_free(&sec.value);
+		good = false;
+	}
 	if (!good) {
 		rsa_fields_free(&sec.rsa);
 		free(sec.ids);

@@ -164,6 +164,38 @@ static void test_missing_file(void **state)
 	diags_free(&d);
 }
 
+/* An empty PSK is an error of its line (FILE:LINE: empty PSK); the lines
+ * around it still load. */
+static void test_empty_psk(void **state)
+{
+	(void)state;
+	write_file("empty.secrets",
+		   "@ok1 @ok2 : PSK \"before\"\n"
+		   "@a @b : PSK \"\"\n"
+		   "@c @d : PSK \"x\"\n"
+		   "@e @f :\n"
+		   "\tPSK \"\"\n",
+		   0600);
+	struct diags d = { 0 };
+	struct secrets s = load("empty.secrets", &d);
+	diags_print(&d, stderr);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(psk_for(&s, "@ok1", "@ok2"), "before");
+	assert_string_equal(psk_for(&s, "@c", "@d"), "x");
+	assert_null(psk_for(&s, "@a", "@b"));
+	assert_null(psk_for(&s, "@e", "@f"));
+	assert_int_equal(d.errors, 2);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.v[0].line, 2);
+	assert_int_equal(d.v[1].line, 4);
+	for (size_t i = 0; i < d.n; i++) {
+		assert_non_null(strstr(d.v[i].text, "empty PSK"));
+		assert_non_null(strstr(d.v[i].file, "empty.secrets"));
+	}
+	secrets_free(&s);
+	diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_include_and_errors),
 		cmocka_unit_test(test_rsa_block),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_empty_psk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -325,7 +325,7 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 	    "\"cookies\": %s}}\n", ddos_mode_name(p->opts.ddos_mode), half_open,
 	    p->opts.ddos_threshold, cookie_required(p) ? "true" : "false");
 	if (cl != NULL)
-		whack_reply_json(cl->fd, b.s);
+		ctl_reply_json(cl, b.s, b.n);
 	free(b.s);
 }
 
