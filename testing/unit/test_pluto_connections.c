@@ -326,9 +326,8 @@ static void test_sa_delete_conn(void **state)
 	struct ike_sa *others = ike_of(p, other, 3);
 	child_of(others, other);
 
-	/* a's 2 Child SAs on the shared one; the other IKE SA (its Child SA
-	 * goes with it) */
-	assert_int_equal(sa_delete_conn(p, a, "test"), 3);
+	/* a's 2 Child SAs on the shared one; the other IKE SA and its Child SA */
+	assert_int_equal(sa_delete_conn(p, a, "test"), 4);
 	/* the shared IKE SA stays, now b's, with b's Child SA only */
 	assert_ptr_equal(ike_sa_by_serial(p, shared->serial), shared);
 	assert_ptr_equal(shared->c, b);
@@ -343,7 +342,7 @@ static void test_sa_delete_conn(void **state)
 	}
 	connections_remove(&p->conns, "grp/1x1");
 	/* b goes too: the IKE SA now serves b alone and goes */
-	assert_int_equal(sa_delete_conn(p, b, "test"), 1);
+	assert_int_equal(sa_delete_conn(p, b, "test"), 2);
 	assert_null(ike_sa_by_serial(p, shared_serial));
 	for (struct ike_sa *s = ike_sa_first(p); s != NULL; s = s->next_all)
 		assert_ptr_equal(s->c, other);

@@ -568,6 +568,8 @@ unsigned sa_delete_conn(struct pluto *p, const struct connection *c, const char 
 		/* c's alone: a Delete of the IKE SA takes its Child SAs along */
 		if (s->state == IKE_ESTABLISHED && s->ops != NULL && s->ops->goodbye != NULL)
 			s->ops->goodbye(s);
+		for (const struct child_sa *ch = s->children; ch != NULL; ch = ch->next)
+			deleted++;
 		ike_sa_delete(s, why);
 		deleted++;
 	}
