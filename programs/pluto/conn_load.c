@@ -29,8 +29,10 @@ static void say(struct pluto *p, struct ctl_client *cl, enum log_level lvl, cons
 static bool orient(struct pluto *p, struct connection *c, struct ctl_client *cl)
 {
 	char why[256];
-	if (connection_orient(c, ifaces_is_local, p, why, sizeof(why)))
+	if (connection_orient(c, ifaces_is_local, p, why, sizeof(why))) {
+		connections_reindex(&p->conns, c);   /* under its peer's address now */
 		return true;
+	}
 	say(p, cl, RC_WARNING, "\"%s\": %s; the conn stays unused until it can be oriented",
 	    c->name, why);
 	return false;
@@ -90,6 +92,7 @@ static void resolved(struct pluto *p, void *arg, const ip_address *a, const char
 			e->host_kind = HOST_ADDRESS;
 			llog(&p->logger, RC_INFO, "\"%s\": %s=%s is %s", c->name, side_name(l->side),
 			     e->host_text, str_address(a, buf));
+			connections_reindex(&p->conns, c);
 			bool pending = c->end[!l->side].host_kind == HOST_DNS;
 			if (!pending && orient(p, c, NULL))
 				conn_autostart(p, c);
@@ -134,11 +137,29 @@ void conn_autostart(struct pluto *p, struct connection *c)
 		llog(&p->logger, RC_WARNING, "\"%s\": %s", c->name, why);
 }
 
-void conn_unload(struct pluto *p, struct connection *c)
+unsigned conn_unload(struct pluto *p, struct connection *c, const char *why)
 {
-	sa_delete_conn(p, c, "conn deleted");
+	/* the peer is told first (Deletes), then the kernel state goes: the
+	 * SAs with their policies, then the trap or shunt policies; no SA
+	 * points at c when it is freed */
+	unsigned n = sa_delete_conn(p, c, why);
 	conn_unroute(p, c);
-	connections_remove(&p->conns, c->name);
+	connections_unlink(&p->conns, c);
+	connection_free(c);
+	return n;
+}
+
+/* The same resolved settings: every key with the same value. */
+static bool same_keys(const struct whack_kvs *a, const struct whack_kvs *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const char *v = whack_kvs_get(b, a->v[i].key);
+		if (v == NULL || strcmp(v, a->v[i].value) != 0)
+			return false;
+	}
+	return true;
 }
 
 int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
@@ -151,9 +172,18 @@ int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
 		return WHACK_STATUS_REFUSED;
 	}
 	struct connection *old = connections_find(&p->conns, name);
+	if (old != NULL && same_keys(&old->keys, &c->keys)) {
+		/* nothing to do: its SAs and policies stay as they are */
+		connection_free(c);
+		say(p, cl, RC_INFO, "\"%s\": unchanged", name);
+		return 0;
+	}
 	if (old != NULL) {
 		say(p, cl, RC_INFO, "\"%s\": replacing the conn of that name", name);
-		conn_unload(p, old);
+		unsigned n = conn_unload(p, old, "the conn was replaced");
+		if (n > 0)
+			say(p, cl, RC_INFO, "\"%s\": deleted %u SA%s of the old conn", name, n,
+			    n == 1 ? "" : "s");
 	}
 	static unsigned serial;
 	c->serial = ++serial;

@@ -538,38 +538,320 @@ void connection_free(struct connection *c)
 	free(c);
 }
 
+/* ---- the table and its indexes ------------------------------------------ */
+
+/* A hash index: chains of struct conn_link at offset off in struct
+ * connection, doubled when it holds two conns a bucket on average. */
+struct hash {
+	struct connection **b;
+	size_t nb, n;
+	size_t off;
+	uint32_t (*key)(const struct connection *c);
+};
+
+enum { PEER_NONE, PEER_ADDR, PEER_ANY };
+
+struct conn_index {
+	struct hash name, reqid, family, peer;
+	struct connection *any_peer;   /* chain (by_peer) of conns whose peer is %any */
+	unsigned long seq;
+};
+
+#define LINK(c, off) ((struct conn_link *)((char *)(c) + (off)))
+
+static void chain_push(struct connection **head, struct connection *c, size_t off)
+{
+	struct conn_link *l = LINK(c, off);
+	l->next = *head;
+	if (*head != NULL)
+		LINK(*head, off)->pprev = &l->next;
+	*head = c;
+	l->pprev = head;
+}
+
+static void chain_unlink(struct connection *c, size_t off)
+{
+	struct conn_link *l = LINK(c, off);
+	if (l->pprev == NULL)
+		return;
+	*l->pprev = l->next;
+	if (l->next != NULL)
+		LINK(l->next, off)->pprev = l->pprev;
+	l->next = NULL;
+	l->pprev = NULL;
+}
+
+static uint32_t fnv(const void *data, size_t len)
+{
+	const uint8_t *d = data;
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ d[i]) * 16777619u;
+	return h;
+}
+
+/* A conn's family: its name up to the first '/' or '#' (its length). */
+static size_t family_len(const char *name)
+{
+	return strcspn(name, "/#");
+}
+
+static uint32_t key_name(const struct connection *c) { return fnv(c->name, strlen(c->name)); }
+static uint32_t key_reqid(const struct connection *c) { return c->reqid * 2654435761u; }
+static uint32_t key_family(const struct connection *c) { return fnv(c->name, family_len(c->name)); }
+static uint32_t key_address(const ip_address *a)
+{
+	return fnv(a->bytes, a->family == IP_V6 ? 16 : 4) ^ a->family;
+}
+static uint32_t key_peer(const struct connection *c)
+{
+	return key_address(&c->end[!c->local].host);
+}
+
+static struct connection **bucket(struct hash *h, uint32_t key)
+{
+	return &h->b[key & (h->nb - 1)];
+}
+
+static void hash_grow(struct hash *h)
+{
+	size_t nb = h->nb ? 2 * h->nb : 64;
+	struct connection **old = h->b;
+	size_t onb = h->nb;
+	h->b = xcalloc(nb, sizeof(*h->b));
+	h->nb = nb;
+	for (size_t i = 0; i < onb; i++) {
+		struct connection *c = old[i], *next;
+		for (; c != NULL; c = next) {
+			next = LINK(c, h->off)->next;
+			chain_push(bucket(h, h->key(c)), c, h->off);
+		}
+	}
+	free(old);
+}
+
+static void hash_insert(struct hash *h, struct connection *c)
+{
+	if (h->n >= 2 * h->nb)
+		hash_grow(h);
+	chain_push(bucket(h, h->key(c)), c, h->off);
+	h->n++;
+}
+
+static void hash_remove(struct hash *h, struct connection *c)
+{
+	if (LINK(c, h->off)->pprev == NULL)
+		return;
+	chain_unlink(c, h->off);
+	h->n--;
+}
+
+static struct conn_index *index_of(struct connections *cs)
+{
+	if (cs->idx == NULL) {
+		struct conn_index *x = xcalloc(1, sizeof(*x));
+		x->name = (struct hash){ .off = offsetof(struct connection, by_name), .key = key_name };
+		x->reqid = (struct hash){ .off = offsetof(struct connection, by_reqid), .key = key_reqid };
+		x->family = (struct hash){ .off = offsetof(struct connection, by_family), .key = key_family };
+		x->peer = (struct hash){ .off = offsetof(struct connection, by_peer), .key = key_peer };
+		hash_grow(&x->name);
+		hash_grow(&x->reqid);
+		hash_grow(&x->family);
+		hash_grow(&x->peer);
+		cs->idx = x;
+	}
+	return cs->idx;
+}
+
+uint32_t connection_reqid(const char *name)
+{
+	/* the reqids of XFRM policies pluto makes: from 16384, multiples of 4 */
+	return 16384u + (fnv(name, strlen(name)) % 0x3fff0000u) / 4 * 4;
+}
+
 struct connection *connections_find(struct connections *cs, const char *name)
 {
-	for (struct connection *c = cs->head; c != NULL; c = c->next)
+	if (cs->idx == NULL)
+		return NULL;
+	struct hash *h = &cs->idx->name;
+	for (struct connection *c = *bucket(h, fnv(name, strlen(name))); c != NULL; c = c->by_name.next)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
 }
 
+struct connection *connections_by_reqid(struct connections *cs, uint32_t reqid)
+{
+	if (cs->idx == NULL)
+		return NULL;
+	struct hash *h = &cs->idx->reqid;
+	struct connection *best = NULL;
+	for (struct connection *c = *bucket(h, reqid * 2654435761u); c != NULL; c = c->by_reqid.next)
+		if (c->reqid == reqid && (best == NULL || c->seq < best->seq))
+			best = c;
+	return best;
+}
+
+/* Which peer chain c belongs on: only oriented conns can answer a peer. */
+static int peer_kind(const struct connection *c)
+{
+	if (c->local < 0)
+		return PEER_NONE;
+	switch (c->end[!c->local].host_kind) {
+	case HOST_ADDRESS: return PEER_ADDR;
+	case HOST_ANY: return PEER_ANY;
+	default: return PEER_NONE;
+	}
+}
+
+static void peer_unlink(struct conn_index *x, struct connection *c)
+{
+	if (c->peer_index == PEER_ADDR)
+		hash_remove(&x->peer, c);
+	else if (c->peer_index == PEER_ANY)
+		chain_unlink(c, offsetof(struct connection, by_peer));
+	c->peer_index = PEER_NONE;
+}
+
+static void peer_link(struct conn_index *x, struct connection *c)
+{
+	c->peer_index = peer_kind(c);
+	if (c->peer_index == PEER_ADDR)
+		hash_insert(&x->peer, c);
+	else if (c->peer_index == PEER_ANY)
+		chain_push(&x->any_peer, c, offsetof(struct connection, by_peer));
+}
+
+void connections_reindex(struct connections *cs, struct connection *c)
+{
+	struct conn_index *x = index_of(cs);
+	peer_unlink(x, c);
+	peer_link(x, c);
+}
+
+/* The name-derived indexes (name, reqid, family). */
+static void names_link(struct conn_index *x, struct connection *c)
+{
+	c->reqid = connection_reqid(c->name);
+	hash_insert(&x->name, c);
+	hash_insert(&x->reqid, c);
+	if (c->name[family_len(c->name)] != '\0')
+		hash_insert(&x->family, c);
+}
+
+static void names_unlink(struct conn_index *x, struct connection *c)
+{
+	hash_remove(&x->name, c);
+	hash_remove(&x->reqid, c);
+	hash_remove(&x->family, c);
+}
+
 void connections_add(struct connections *cs, struct connection *c)
 {
 	connections_remove(cs, c->name);
+	struct conn_index *x = index_of(cs);
 	/* appended: status lists conns in the order they were added */
-	struct connection **pp = &cs->head;
-	while (*pp != NULL)
-		pp = &(*pp)->next;
 	c->next = NULL;
-	*pp = c;
+	c->prev = cs->tail;
+	if (cs->tail != NULL)
+		cs->tail->next = c;
+	else
+		cs->head = c;
+	cs->tail = c;
+	c->seq = ++x->seq;
+	names_link(x, c);
+	peer_link(x, c);
 	cs->n++;
+}
+
+void connections_unlink(struct connections *cs, struct connection *c)
+{
+	struct conn_index *x = index_of(cs);
+	names_unlink(x, c);
+	peer_unlink(x, c);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		cs->head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		cs->tail = c->prev;
+	c->next = c->prev = NULL;
+	cs->n--;
 }
 
 bool connections_remove(struct connections *cs, const char *name)
 {
-	for (struct connection **pp = &cs->head; *pp != NULL; pp = &(*pp)->next) {
-		if (strcmp((*pp)->name, name) == 0) {
-			struct connection *c = *pp;
-			*pp = c->next;
-			connection_free(c);
-			cs->n--;
-			return true;
-		}
+	struct connection *c = connections_find(cs, name);
+	if (c == NULL)
+		return false;
+	connections_unlink(cs, c);
+	connection_free(c);
+	return true;
+}
+
+bool connections_rename(struct connections *cs, struct connection *c, const char *name)
+{
+	struct connection *other = connections_find(cs, name);
+	if (other != NULL)
+		return other == c;
+	struct conn_index *x = index_of(cs);
+	names_unlink(x, c);
+	free(c->name);
+	c->name = xstrdup(name);
+	names_link(x, c);
+	return true;
+}
+
+/* From candidate c on: the next one that fits (phase 0, the bucket of the
+ * address: the peer must be it), then the %any chain (phase 1: all fit). */
+static struct connection *peer_advance(struct conn_peer_iter *it, struct connection *c)
+{
+	if (it->phase == 0) {
+		for (; c != NULL; c = c->by_peer.next)
+			if (address_eq(&c->end[!c->local].host, it->remote))
+				return it->c = c;
+		it->phase = 1;
+		c = it->any;
 	}
-	return false;
+	return it->c = c;
+}
+
+struct connection *connections_peer_first(struct connections *cs, const ip_address *remote,
+					  struct conn_peer_iter *it)
+{
+	*it = (struct conn_peer_iter){ .remote = remote };
+	if (cs->idx == NULL)
+		return NULL;
+	it->any = cs->idx->any_peer;
+	return peer_advance(it, *bucket(&cs->idx->peer, key_address(remote)));
+}
+
+struct connection *connections_peer_next(struct conn_peer_iter *it)
+{
+	return it->c == NULL ? NULL : peer_advance(it, it->c->by_peer.next);
+}
+
+static struct connection *family_from(struct connection *c, const char *family)
+{
+	size_t len = strlen(family);
+	for (; c != NULL; c = c->by_family.next)
+		if (family_len(c->name) == len && memcmp(c->name, family, len) == 0)
+			return c;
+	return NULL;
+}
+
+struct connection *connections_family_first(struct connections *cs, const char *family)
+{
+	if (cs->idx == NULL)
+		return NULL;
+	return family_from(*bucket(&cs->idx->family, fnv(family, strlen(family))), family);
+}
+
+struct connection *connections_family_next(struct connection *c, const char *family)
+{
+	return family_from(c->by_family.next, family);
 }
 
 void connections_free(struct connections *cs)
@@ -579,5 +861,14 @@ void connections_free(struct connections *cs)
 		cs->head = c->next;
 		connection_free(c);
 	}
+	cs->tail = NULL;
 	cs->n = 0;
+	if (cs->idx != NULL) {
+		free(cs->idx->name.b);
+		free(cs->idx->reqid.b);
+		free(cs->idx->family.b);
+		free(cs->idx->peer.b);
+		free(cs->idx);
+		cs->idx = NULL;
+	}
 }

@@ -98,7 +98,15 @@ struct connection {
 	unsigned keying_attempt;
 	bool keying_waiting;
 	uint64_t keying_at_ms;
-	struct connection *next;
+
+	/* the table (struct connections): add order, and the hash chains of
+	 * its indexes; set by connections_add, read-only elsewhere */
+	uint32_t reqid;             /* derived from the name (connection_reqid) */
+	unsigned long seq;          /* add order: lower was added first */
+	struct connection *next, *prev;   /* add order (status walks next) */
+	struct conn_link { struct connection *next, **pprev; } by_name, by_reqid,
+		by_peer, by_family;
+	int peer_index;             /* which peer chain it is on (connections.c) */
 };
 
 /* The ends from this host's point of view. */
@@ -118,13 +126,56 @@ void connection_free(struct connection *c);
 bool connection_orient(struct connection *c, bool (*is_local)(const ip_address *, void *),
 		       void *ctx, char *err, size_t errsize);
 
-/* The table of connections, by name. */
+/* The table of connections. A list in add order (head, then c->next:
+ * status output walks it) and hash indexes, so that no lookup walks the
+ * list: by name, by reqid, by family (the instances NAME/... and NAME#...
+ * of a conn NAME), and by peer address for the responder (oriented conns
+ * whose peer is an address, plus the oriented ones whose peer is %any).
+ * A zeroed struct is an empty table. */
+struct conn_index;
 struct connections {
-	struct connection *head;
+	struct connection *head, *tail;
 	unsigned n;
+	struct conn_index *idx;     /* connections.c; NULL until the first add */
 };
+/* The reqid that ties a conn's SAs to its policies: stable per name, so
+ * a replaced conn keeps it. */
+uint32_t connection_reqid(const char *name);
 struct connection *connections_find(struct connections *cs, const char *name);
 void connections_add(struct connections *cs, struct connection *c);   /* replaces */
 bool connections_remove(struct connections *cs, const char *name);
+/* Takes c out of the table without freeing it. */
+void connections_unlink(struct connections *cs, struct connection *c);
+/* Gives c (in the table) a new name; false when another conn has it. */
+bool connections_rename(struct connections *cs, struct connection *c, const char *name);
+/* After c's orientation or an end's address changed (DNS): files it again
+ * under its peer's address. */
+void connections_reindex(struct connections *cs, struct connection *c);
 void connections_free(struct connections *cs);
+
+/* The first conn (in add order among equals: least seq) with that reqid,
+ * or NULL. */
+struct connection *connections_by_reqid(struct connections *cs, uint32_t reqid);
+
+/* The candidates for a responder's packet from remote: the oriented conns
+ * whose peer is that address, then those whose peer is %any. Not in add
+ * order: a caller that keeps the first of equal scores compares seq.
+ *   struct conn_peer_iter it = { 0 };
+ *   for (c = connections_peer_first(cs, remote, &it); c; c = connections_peer_next(&it)) */
+struct conn_peer_iter {
+	const ip_address *remote;
+	struct connection *c, *any;
+	int phase;
+};
+struct connection *connections_peer_first(struct connections *cs, const ip_address *remote,
+					  struct conn_peer_iter *it);
+struct connection *connections_peer_next(struct conn_peer_iter *it);
+
+/* The instances of family (the conns named family/... or family#..., not
+ * family itself), in no particular order. Take the next one before
+ * removing the current:
+ *   for (c = connections_family_first(cs, f); c; c = next) {
+ *           next = connections_family_next(c, f); ... } */
+struct connection *connections_family_first(struct connections *cs, const char *family);
+struct connection *connections_family_next(struct connection *c, const char *family);
 #endif

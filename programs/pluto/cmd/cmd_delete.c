@@ -1,4 +1,7 @@
-/* whack delete: the conn (or all its instances), its SAs and policies. */
+/* whack delete: the conn (or all its instances): the peer is told its SAs
+ * go (Deletes), then they and the policies are removed and the conn is
+ * forgotten. */
+#include <stdio.h>
 #include "conn_load.h"
 #include "ctl.h"
 #include "pluto.h"
@@ -6,8 +9,14 @@
 static void delete_one(struct pluto *p, struct connection *c, void *ctx)
 {
 	struct ctl_client *cl = ctx;
-	ctl_reply(cl, "deleted connection \"%s\"", c->name);
-	conn_unload(p, c);
+	char name[256];
+	snprintf(name, sizeof(name), "%s", c->name);
+	unsigned n = conn_unload(p, c, "the conn was deleted");
+	if (n > 0)
+		ctl_reply(cl, "deleted connection \"%s\" and its %u SA%s", name, n,
+			  n == 1 ? "" : "s");
+	else
+		ctl_reply(cl, "deleted connection \"%s\"", name);
 }
 
 int cmd_delete(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)

@@ -2,17 +2,12 @@
  * (NAME/LxR, NAME#CIDR), then add. A client that sends a conn as its
  * instances puts the conn's own name in the option replaces=NAME of the
  * first request: every instance of NAME goes then, also those that have
- * left the configuration, and the requests after it each add one. */
+ * left the configuration, and the requests after it each add one. The
+ * peer is told that the old conns' SAs go (conn_unload). */
 #include <string.h>
 #include "conn_load.h"
 #include "ctl.h"
 #include "pluto.h"
-
-static void unload_one(struct pluto *p, struct connection *c, void *ctx)
-{
-	(void)ctx;
-	conn_unload(p, c);
-}
 
 /* name is family itself or one of its instances */
 static bool in_family(const char *name, const char *family)
@@ -32,11 +27,13 @@ int cmd_replace(struct pluto *p, const struct whack_msg *m, struct ctl_client *c
 			  m->name, family);
 		return WHACK_STATUS_BAD;
 	}
-	/* the conn itself, then (ctl_for_conns finding no conn of that name)
-	 * its instances */
-	struct connection *c = connections_find(&p->conns, family);
+	/* the conn itself, then its instances (the family index: no walk) */
+	struct connection *c = connections_find(&p->conns, family), *next;
 	if (c != NULL)
-		conn_unload(p, c);
-	ctl_for_conns(p, family, unload_one, NULL);
+		conn_unload(p, c, "the conn was replaced");
+	for (c = connections_family_first(&p->conns, family); c != NULL; c = next) {
+		next = connections_family_next(c, family);
+		conn_unload(p, c, "the conn was replaced");
+	}
 	return conn_load(p, m->name, &m->conn, cl);
 }

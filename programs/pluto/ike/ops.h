@@ -13,12 +13,14 @@
 #ifndef PLUTO_IKE_OPS_H
 #define PLUTO_IKE_OPS_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct pluto;
 struct packet;
 struct ike_sa;
 struct ike_work;
+struct child_sa;
 
 /* What an IKE SA may be asked to do once it is established. */
 enum ike_work_kind {
@@ -50,6 +52,10 @@ struct ike_ops {
 	 * (shutdown, a conn unloaded): when the version's rules allow a
 	 * request now; the caller deletes the IKE SA right after. */
 	void (*goodbye)(struct ike_sa *ike);
+	/* The same for Child SAs of an IKE SA that stays (a conn unloaded
+	 * whose Child SAs share it with other conns): one Delete naming them;
+	 * false when it cannot be sent now. The caller deletes them after. */
+	bool (*goodbye_children)(struct ike_sa *ike, struct child_sa *const *children, size_t n);
 	/* Frees the version's part of an IKE SA being deleted. */
 	void (*free_part)(struct ike_sa *ike);
 };

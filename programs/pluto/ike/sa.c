@@ -481,12 +481,97 @@ void ike_sa_delete(struct ike_sa *ike, const char *why)
 	free(ike);
 }
 
-void sa_delete_conn(struct pluto *p, const struct connection *c, const char *why)
+/* A conn other than c that ike serves (its own, or one of a Child SA's),
+ * or NULL. */
+static struct connection *other_conn(const struct ike_sa *ike, const struct connection *c)
 {
+	if (ike->c != NULL && ike->c != c)
+		return ike->c;
+	const struct child_sa *lists[] = { ike->children, ike->larval, ike->pending_child };
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		for (const struct child_sa *ch = lists[i]; ch != NULL; ch = i < 2 ? ch->next : NULL)
+			if (ch->c != c)
+				return ch->c;
+	return NULL;
+}
+
+static bool serves(const struct ike_sa *ike, const struct connection *c)
+{
+	if (ike->c == c)
+		return true;
+	const struct child_sa *lists[] = { ike->children, ike->larval, ike->pending_child };
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		for (const struct child_sa *ch = lists[i]; ch != NULL; ch = i < 2 ? ch->next : NULL)
+			if (ch->c == c)
+				return true;
+	return false;
+}
+
+/* The IKE SA stays for other conns: c's Child SAs go, the peer told in one
+ * Delete when the IKE SA may send now; ike is handed to another conn when
+ * it was c's. */
+static unsigned delete_children_of(struct ike_sa *ike, const struct connection *c,
+				   struct connection *other, const char *why)
+{
+	struct child_sa *told[64];
+	size_t n = 0;
+	unsigned deleted = 0;
+	for (struct child_sa *ch = ike->children; ch != NULL && n < 64; ch = ch->next)
+		if (ch->c == c && (ch->state == CHILD_ESTABLISHED || ch->state == CHILD_REKEYED))
+			told[n++] = ch;
+	if (n > 0 && (ike->ops == NULL || ike->ops->goodbye_children == NULL ||
+		      !ike->ops->goodbye_children(ike, told, n)))
+		llog(&ike->logger, RC_INFO, "the peer is not told of the %zu Child SA(s) of \"%s\" "
+		     "(an exchange is under way)", n, c->name);
+	struct child_sa **lists[] = { &ike->children, &ike->larval };
+	for (size_t i = 0; i < 2; i++) {
+		struct child_sa *next;
+		for (struct child_sa *ch = *lists[i]; ch != NULL; ch = next) {
+			next = ch->next;
+			if (ch->c == c) {
+				child_sa_delete(ch, why);
+				deleted++;
+			}
+		}
+	}
+	if (ike->pending_child != NULL && ike->pending_child->c == c) {
+		child_sa_delete(ike->pending_child, why);
+		deleted++;
+	}
+	if (ike->c == c) {
+		/* the IKE SA is the other conn's from now on */
+		ike->c = other;
+		ike->attempt = 0;
+		set_logger(ike);
+		if (other->ike_serial == 0 && ike->state == IKE_ESTABLISHED)
+			other->ike_serial = ike->serial;
+		llog(&ike->logger, RC_INFO, "IKE SA kept for \"%s\" (\"%s\" was unloaded)",
+		     other->name, c->name);
+	}
+	return deleted;
+}
+
+unsigned sa_delete_conn(struct pluto *p, const struct connection *c, const char *why)
+{
+	unsigned deleted = 0;
 	struct ike_sa *next;
 	for (struct ike_sa *s = p->sas->all; s != NULL; s = next) {
 		next = s->next_all;
-		if (s->c == c)
-			ike_sa_delete(s, why);
+		ike_queue_forget_conn(s, c);
+		if (!serves(s, c))
+			continue;
+		struct connection *other = other_conn(s, c);
+		if (other != NULL) {
+			deleted += delete_children_of(s, c, other, why);
+			continue;
+		}
+		/* c's alone: a Delete of the IKE SA takes its Child SAs along */
+		if (s->state == IKE_ESTABLISHED && s->ops != NULL && s->ops->goodbye != NULL)
+			s->ops->goodbye(s);
+		for (const struct child_sa *ch = s->children; ch != NULL; ch = ch->next)
+			deleted++;
+		ike_sa_delete(s, why);
+		deleted++;
 	}
+	return deleted;
 }

@@ -196,6 +196,10 @@ void child_set_state(struct child_sa *child, enum child_state to);
  * why is logged. Safe in any state; answers a waiting whack client. */
 void ike_sa_delete(struct ike_sa *ike, const char *why);
 void child_sa_delete(struct child_sa *child, const char *why);
-/* Deletes every SA of a connection (conn deleted or replaced). */
-void sa_delete_conn(struct pluto *p, const struct connection *c, const char *why);
+/* Deletes every SA of a connection (conn deleted or replaced), telling the
+ * peer when the IKE SA can send now: an IKE SA that serves c alone goes
+ * with a Delete of the IKE SA; one that also serves other conns stays (for
+ * one of them) and c's Child SAs go with one Delete naming them. Nothing
+ * is left pointing at c. Returns how many SAs (IKE or Child) it deleted. */
+unsigned sa_delete_conn(struct pluto *p, const struct connection *c, const char *why);
 #endif

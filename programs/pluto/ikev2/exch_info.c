@@ -79,6 +79,23 @@ void ikev2_goodbye(struct ike_sa *ike)
 		llog(&ike->logger, RC_INFO, "sent Delete for the IKE SA");
 }
 
+bool ikev2_goodbye_children(struct ike_sa *ike, struct child_sa *const *children, size_t n)
+{
+	/* the window of one: not while a request (or a held exchange) is ours */
+	if (ike->state != IKE_ESTABLISHED || ike->request_outstanding || ike->running != NULL || n == 0)
+		return false;
+	struct delete_req r = { .protocol = children[0]->protocol };
+	for (size_t i = 0; i < n && r.n < DELETE_SPIS_MAX; i++)
+		if (children[i]->protocol == r.protocol)
+			r.spis[r.n++] = children[i]->spi_in;
+	ike->on_timeout = ike_request_timed_out;
+	if (!ikev2_send_request(ike, IKEV2_EXCH_INFORMATIONAL, fill_delete, &r))
+		return false;
+	for (size_t i = 0; i < r.n; i++)
+		llog(&ike->logger, RC_INFO, "sent Delete for Child SA {0x%08x}", r.spis[i]);
+	return true;
+}
+
 bool ikev2_delete_child(struct ike_sa *ike, struct ike_work *w)
 {
 	struct child_sa *child = child_sa_by_serial(ike->pluto, w->child_serial);
@@ -129,6 +146,10 @@ void info_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	}
 	default:
 		ldbg(&ike->logger, DBG_LIFECYCLE, "the peer is alive");
+		/* the answer to a goodbye of Child SAs (no work of the queue):
+		 * what waited behind it may start now */
+		if (ike->running == NULL)
+			ike_queue_kick(ike);
 		return;
 	}
 }

@@ -60,6 +60,7 @@ bool ikev2_delete_child(struct ike_sa *ike, struct ike_work *w);
 bool ikev2_delete_ike(struct ike_sa *ike, struct ike_work *w);
 bool ikev2_liveness(struct ike_sa *ike, struct ike_work *w);
 void ikev2_goodbye(struct ike_sa *ike);
+bool ikev2_goodbye_children(struct ike_sa *ike, struct child_sa *const *children, size_t n);
 
 /* The handlers of the table. */
 void sa_init_responder(struct pluto *p, struct ike_msg_in *m);

@@ -33,5 +33,6 @@ const struct ike_ops ikev2_ops = {
 		[WORK_LIVENESS] = ikev2_liveness,
 	},
 	.goodbye = ikev2_goodbye,
+	.goodbye_children = ikev2_goodbye_children,
 	.free_part = ikev2_part_free,
 };
