@@ -233,6 +233,12 @@ static void whack_line_sink(int whack_fd, const char *line)
 	}
 }
 
+static int by_seq(const void *a, const void *b)
+{
+	const struct connection *x = *(struct connection *const *)a, *y = *(struct connection *const *)b;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 unsigned ctl_for_conns(struct pluto *p, const char *name,
 		       void (*fn)(struct pluto *p, struct connection *c, void *ctx), void *ctx)
 {
@@ -241,17 +247,25 @@ unsigned ctl_for_conns(struct pluto *p, const char *name,
 		fn(p, c, ctx);
 		return 1;
 	}
-	size_t len = strlen(name);
-	unsigned n = 0;
-	struct connection *next;
-	for (c = p->conns.head; c != NULL; c = next) {
-		next = c->next;   /* fn may remove c */
-		if (strncmp(c->name, name, len) == 0 && (c->name[len] == '/' || c->name[len] == '#')) {
-			fn(p, c, ctx);
-			n++;
+	/* the instances NAME/... and NAME#..., in the order they were added
+	 * (fn may remove c: they are collected first) */
+	size_t n = 0, cap = 0;
+	struct connection **all = NULL;
+	for (c = connections_family_first(&p->conns, name); c != NULL;
+	     c = connections_family_next(c, name)) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			all = realloc(all, cap * sizeof(*all));
+			if (all == NULL)
+				abort();
 		}
+		all[n++] = c;
 	}
-	return n;
+	qsort(all, n, sizeof(*all), by_seq);
+	for (size_t i = 0; i < n; i++)
+		fn(p, all[i], ctx);
+	free(all);
+	return (unsigned)n;
 }
 
 

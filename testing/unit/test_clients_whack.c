@@ -72,7 +72,8 @@ static void test_verb_table(void **state)
 		{ "rereadsecrets", WHACK_REREADSECRETS }, { "listen", WHACK_LISTEN },
 		{ "shutdown", WHACK_SHUTDOWN }, { "ping", WHACK_PING },
 		{ "ddos-busy", WHACK_DDOS_BUSY }, { "ddos-unlimited", WHACK_DDOS_UNLIMITED },
-		{ "ddos-auto", WHACK_DDOS_AUTO },
+		{ "ddos-auto", WHACK_DDOS_AUTO }, { "rekey-ike", WHACK_REKEY_IKE },
+		{ "rekey-child", WHACK_REKEY_CHILD }, { "rekey-ipsec", WHACK_REKEY_CHILD },
 	};
 	assert_int_equal(whack_verbs_len, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {

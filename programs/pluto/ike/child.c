@@ -15,18 +15,12 @@
 /* Stable per conn: derived from its name, so a replaced conn keeps it. */
 uint32_t conn_reqid(const struct connection *c)
 {
-	uint32_t h = 2166136261u;
-	for (const char *s = c->name; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return REQID_BASE + (h % 0x3fff0000u) / 4 * 4;
+	return connection_reqid(c->name);
 }
 
 struct connection *conn_by_reqid(struct pluto *p, uint32_t reqid)
 {
-	for (struct connection *c = p->conns.head; c != NULL; c = c->next)
-		if (conn_reqid(c) == reqid)
-			return c;
-	return NULL;
+	return connections_by_reqid(&p->conns, reqid);
 }
 
 /* Lower values win in XFRM: more specific selectors get lower values. */

@@ -1,5 +1,6 @@
 /* Starting a negotiation, and finding the conn a responder uses. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "conn_load.h"
 #include "conn_timers.h"
@@ -319,13 +320,16 @@ struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
 {
 	struct connection *best = NULL;
 	int best_score = 0;
-	for (struct connection *c = p->conns.head; c != NULL; c = c->next) {
+	struct conn_peer_iter it;
+	for (struct connection *c = connections_peer_first(&p->conns, &pkt->remote, &it); c != NULL;
+	     c = connections_peer_next(&it)) {
 		int s = fit(c, pkt, peer_id);
 		struct child_ts ts;
 		if (s > 0 && tsi != NULL && tsr != NULL &&
 		    ts_narrow(c, &pkt->iface->addr, &pkt->remote, tsi, tsr, &ts) != NULL)
 			continue;   /* the peer asks for traffic this conn does not carry */
-		if (s > best_score) {
+		/* among equals, the first added wins */
+		if (s > best_score || (s > 0 && s == best_score && c->seq < best->seq)) {
 			best = c;
 			best_score = s;
 		}
@@ -340,6 +344,16 @@ bool conn_same_group(const struct connection *a, const struct connection *b)
 	size_t la = strcspn(a->name, "/#"), lb = strcspn(b->name, "/#");
 	return a->name[la] == '/' && b->name[lb] == '/' && la == lb &&
 	       memcmp(a->name, b->name, la) == 0;
+}
+
+/* The first instance of c's group; *family (its name before the '/',
+ * to be freed) goes to connections_family_next(). */
+static struct connection *group_first(struct pluto *p, const struct connection *c, char **family)
+{
+	*family = strndup(c->name, strcspn(c->name, "/#"));
+	if (*family == NULL)
+		abort();
+	return connections_family_first(&p->conns, *family);
 }
 
 /* The peer of c is the one at the other end of ike. */
@@ -362,17 +376,20 @@ static bool same_peer(const struct connection *c, const struct ike_sa *ike)
 struct connection *conn_for_new_child(struct ike_sa *ike, const struct ikev2_ts_list *tsi,
 				      const struct ikev2_ts_list *tsr, struct child_ts *ts)
 {
-	struct pluto *p = ike->pluto;
 	struct connection *c = ike->c;
-	if (c != NULL && ts_narrow(c, &ike->iface->addr, &ike->remote, tsi, tsr, ts) == NULL)
+	if (c == NULL)
+		return NULL;
+	if (ts_narrow(c, &ike->iface->addr, &ike->remote, tsi, tsr, ts) == NULL)
 		return c;
-	for (struct connection *s = p->conns.head; s != NULL && c != NULL; s = s->next) {
-		if (s == c || !conn_same_group(s, c) || !same_peer(s, ike))
-			continue;
-		if (ts_narrow(s, &ike->iface->addr, &ike->remote, tsi, tsr, ts) == NULL)
-			return s;
+	char *family;
+	struct connection *s;
+	for (s = group_first(ike->pluto, c, &family); s != NULL; s = connections_family_next(s, family)) {
+		if (s != c && conn_same_group(s, c) && same_peer(s, ike) &&
+		    ts_narrow(s, &ike->iface->addr, &ike->remote, tsi, tsr, ts) == NULL)
+			break;
 	}
-	return NULL;
+	free(family);
+	return s;
 }
 
 static bool has_child_of(const struct ike_sa *ike, const struct connection *c)
@@ -391,14 +408,16 @@ static struct connection *group_instance_for(struct ike_sa *ike, const struct co
 	one_r.n = one_l.n = 1;
 	one_r.ts[0] = *r;
 	one_l.ts[0] = *l;
-	for (struct connection *s = ike->pluto->conns.head; s != NULL; s = s->next) {
+	char *family;
+	struct connection *s;
+	for (s = group_first(ike->pluto, c, &family); s != NULL; s = connections_family_next(s, family)) {
 		struct child_ts ts;
-		if (s == c || !conn_same_group(s, c) || !same_peer(s, ike))
-			continue;
-		if (ts_narrow(s, &ike->iface->addr, &ike->remote, &one_r, &one_l, &ts) == NULL)
-			return s;
+		if (s != c && conn_same_group(s, c) && same_peer(s, ike) &&
+		    ts_narrow(s, &ike->iface->addr, &ike->remote, &one_r, &one_l, &ts) == NULL)
+			break;
 	}
-	return NULL;
+	free(family);
+	return s;
 }
 
 void group_cover_requested(struct ike_sa *ike, const struct connection *child_c,

@@ -21,25 +21,13 @@ const struct ike_ops *ike_ops_of_major(unsigned major)
 	return NULL;
 }
 
+/* Anyone can send what gets dropped: the lines are rate-limited. */
 void ike_drop_log(struct pluto *p, const struct packet *pkt, const char *why)
 {
-	static uint64_t second;
-	static unsigned in_second, unlogged;
-	uint64_t now = mono_ms() / 1000;
-	if (now != second) {
-		second = now;
-		in_second = 0;
-	}
-	if (++in_second > 1) {
-		unlogged++;
-		return;
-	}
-	char a[ADDRESS_BUF], more[64] = "";
-	if (unlogged > 0)
-		snprintf(more, sizeof(more), " (and %u more not logged)", unlogged);
-	unlogged = 0;
-	llog(&p->logger, RC_INFO, "dropping IKE message from %s:%u: %s%s",
-	     str_address(&pkt->remote, a), pkt->remote_port, why, more);
+	static struct log_limit drops = LOG_LIMIT_INIT("dropping IKE message");
+	char a[ADDRESS_BUF];
+	llog_limited(&drops, &p->logger, RC_INFO, "dropping IKE message from %s:%u: %s",
+		     str_address(&pkt->remote, a), pkt->remote_port, why);
 }
 
 void ike_receive(struct pluto *p, const struct packet *pkt)

@@ -424,29 +424,12 @@ static const char *half_open_full(struct pluto *p, const ip_address *a)
 }
 
 /* Lines about IKE_SA_INIT requests refused before any state exists (a
- * COOKIE asked for, a cap reached): at most REFUSED_LOG_PER_SECOND a
- * second (a flood of requests must not flood the log too); how many went
- * unlogged is told with the next line. */
-#define REFUSED_LOG_PER_SECOND 5
-
+ * COOKIE asked for, a cap reached) are rate-limited: a flood of requests
+ * must not flood the log too. */
 static void limited_log(struct pluto *p, const char *addr, uint16_t port, const char *what)
 {
-	static time_t second;
-	static unsigned in_second, unlogged;
-	time_t now = time(NULL);
-	if (now != second) {
-		second = now;
-		in_second = 0;
-	}
-	if (++in_second > REFUSED_LOG_PER_SECOND) {
-		unlogged++;
-		return;
-	}
-	char more[64] = "";
-	if (unlogged > 0)
-		snprintf(more, sizeof(more), " (and %u more not logged)", unlogged);
-	unlogged = 0;
-	llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s:%u: %s%s", addr, port, what, more);
+	static struct log_limit refused = LOG_LIMIT_INIT("IKE_SA_INIT refused");
+	llog_limited(&refused, &p->logger, RC_INFO, "IKE_SA_INIT from %s:%u: %s", addr, port, what);
 }
 
 static void cookie_log(struct pluto *p, const char *addr, uint16_t port, enum cookie_verdict cv)
