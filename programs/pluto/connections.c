@@ -248,11 +248,70 @@ static bool parse_ikev2(struct parse *p)
 	return true;
 }
 
-static bool parse_ike(struct parse *p)
+/* ---- proposals: one copy of each distinct list, shared by its conns ---------- */
+
+/* A config of 50,000 conns usually has a handful of distinct ike= and
+ * phase2alg= values; each conn holding its own 700-byte copies was most
+ * of its memory. */
+struct shared_proposals {
+	struct proposals ps;     /* first: a conn's pointer is to it */
+	unsigned refs;
+	struct shared_proposals *next;
+};
+static const struct proposals no_proposals;   /* n == 0: the defaults */
+static struct shared_proposals *shared_list;
+
+/* ps was zeroed before it was filled, so equal lists compare equal */
+static const struct proposals *proposals_share(const struct proposals *ps)
+{
+	if (ps->n == 0)
+		return &no_proposals;
+	for (struct shared_proposals *s = shared_list; s != NULL; s = s->next) {
+		if (memcmp(&s->ps, ps, sizeof(*ps)) == 0) {
+			s->refs++;
+			return &s->ps;
+		}
+	}
+	struct shared_proposals *s = xcalloc(1, sizeof(*s));
+	s->ps = *ps;
+	s->refs = 1;
+	s->next = shared_list;
+	shared_list = s;
+	return &s->ps;
+}
+
+static void proposals_unshare(const struct proposals *ps)
+{
+	if (ps == NULL || ps == &no_proposals)
+		return;
+	for (struct shared_proposals **sp = &shared_list; *sp != NULL; sp = &(*sp)->next) {
+		struct shared_proposals *s = *sp;
+		if (&s->ps != ps)
+			continue;
+		if (--s->refs == 0) {
+			*sp = s->next;
+			free(s);
+		}
+		return;
+	}
+}
+
+static bool parse_proposals(struct parse *p, enum alg_proto proto, const struct proposals **out)
 {
 	char err[256];
-	err_t er = ttoproposals(p->value, ALG_FOR_IKE, &p->c->ike, err, sizeof(err));
-	return er == NULL || fail(p, "%s", er);
+	struct proposals ps;
+	memset(&ps, 0, sizeof(ps));
+	err_t er = ttoproposals(p->value, proto, &ps, err, sizeof(err));
+	if (er != NULL)
+		return fail(p, "%s", er);
+	proposals_unshare(*out);
+	*out = proposals_share(&ps);
+	return true;
+}
+
+static bool parse_ike(struct parse *p)
+{
+	return parse_proposals(p, ALG_FOR_IKE, &p->c->ike);
 }
 
 static bool parse_phase2(struct parse *p)
@@ -264,10 +323,7 @@ static bool parse_phase2(struct parse *p)
 /* phase2alg= is read after phase2= (see the order of key_table) */
 static bool parse_phase2alg(struct parse *p)
 {
-	char err[256];
-	err_t er = ttoproposals(p->value, p->c->child_ah ? ALG_FOR_AH : ALG_FOR_ESP,
-				&p->c->child, err, sizeof(err));
-	return er == NULL || fail(p, "%s", er);
+	return parse_proposals(p, p->c->child_ah ? ALG_FOR_AH : ALG_FOR_ESP, &p->c->child);
 }
 
 static bool parse_bool(struct parse *p, bool *out)
@@ -407,6 +463,29 @@ static void end_defaults(struct end *e)
 	e->updown = xstrdup("ipsec _updown");
 }
 
+/* Every key as given (an --add of the same keys changes nothing), in one
+ * block: the array, then the strings it points to. */
+static void keys_keep(struct connection *c, const struct whack_kvs *keys)
+{
+	size_t size = keys->n * sizeof(struct whack_kv);
+	for (size_t i = 0; i < keys->n; i++)
+		size += strlen(keys->v[i].key) + strlen(keys->v[i].value) + 2;
+	struct whack_kv *v = xcalloc(1, size ? size : 1);
+	char *s = (char *)(v + keys->n);
+	for (size_t i = 0; i < keys->n; i++) {
+		const char *kv[2] = { keys->v[i].key, keys->v[i].value };
+		char *copy[2];
+		for (int k = 0; k < 2; k++) {
+			size_t len = strlen(kv[k]) + 1;
+			memcpy(s, kv[k], len);
+			copy[k] = s;
+			s += len;
+		}
+		v[i] = (struct whack_kv){ copy[0], copy[1] };
+	}
+	c->keys = (struct whack_kvs){ .v = v, .n = keys->n, .cap = keys->n };
+}
+
 struct connection *connection_from_keys(const char *name, const struct whack_kvs *keys,
 					char *err, size_t errsize)
 {
@@ -415,6 +494,7 @@ struct connection *connection_from_keys(const char *name, const struct whack_kvs
 	struct connection *c = xcalloc(1, sizeof(*c));
 	c->name = xstrdup(name);
 	c->local = -1;
+	c->ike = c->child = &no_proposals;
 	end_defaults(&c->end[0]);
 	end_defaults(&c->end[1]);
 	struct parse p = { .c = c, .err = err, .errsize = errsize };
@@ -451,17 +531,7 @@ struct connection *connection_from_keys(const char *name, const struct whack_kvs
 			return NULL;
 		}
 	}
-	/* keep every key for status output */
-	for (size_t i = 0; i < keys->n; i++) {
-		struct whack_kvs *k = &c->keys;
-		if (k->n == k->cap) {
-			k->cap = k->cap ? 2 * k->cap : 16;
-			k->v = realloc(k->v, k->cap * sizeof(*k->v));
-			if (k->v == NULL)
-				abort();
-		}
-		k->v[k->n++] = (struct whack_kv){ xstrdup(keys->v[i].key), xstrdup(keys->v[i].value) };
-	}
+	keys_keep(c, keys);
 	return c;
 }
 
@@ -528,11 +598,9 @@ void connection_free(struct connection *c)
 		return;
 	end_free(&c->end[0]);
 	end_free(&c->end[1]);
-	for (size_t i = 0; i < c->keys.n; i++) {
-		free(c->keys.v[i].key);
-		free(c->keys.v[i].value);
-	}
-	free(c->keys.v);
+	free(c->keys.v);   /* one block (keys_keep) */
+	proposals_unshare(c->ike);
+	proposals_unshare(c->child);
 	free(c->dpdaction);
 	free(c->name);
 	free(c);

@@ -69,8 +69,10 @@ struct connection {
 	enum conn_auto autostart;
 	unsigned authby;            /* AUTH_* */
 	bool ikev2_allowed;         /* ikev2= permit|propose|insist|yes */
-	struct proposals ike;       /* n == 0: defaults */
-	struct proposals child;     /* ESP or AH proposals; n == 0: defaults */
+	/* ike= and phase2alg= (n == 0: defaults); shared, read-only: conns
+	 * with the same proposals point to one copy (connections.c) */
+	const struct proposals *ike;
+	const struct proposals *child;   /* ESP or AH proposals */
 	bool child_ah;              /* phase2=ah */
 	bool pfs;
 	bool rekey;

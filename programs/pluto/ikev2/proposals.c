@@ -106,7 +106,7 @@ void ike_proposals_build(const struct connection *c, const uint8_t spi[8], struc
 {
 	out->n_proposals = 0;
 	size_t spi_len = spi ? 8 : 0;
-	if (c->ike.n == 0) {
+	if (c->ike->n == 0) {
 		start_proposal(out, IKEV2_PROTO_IKE, spi, spi_len);
 		struct ikev2_proposal *p = &out->proposals[0];
 		add_picks(p, IKEV2_TRANS_ENCR, ALG_ENCRYPT, default_aead, N(default_aead));
@@ -120,9 +120,9 @@ void ike_proposals_build(const struct connection *c, const uint8_t spi[8], struc
 		add_dh_for(p, NULL);
 		return;
 	}
-	for (unsigned i = 0; i < c->ike.n && i < IKEV2_MAX_PROPOSALS; i++) {
+	for (unsigned i = 0; i < c->ike->n && i < IKEV2_MAX_PROPOSALS; i++) {
 		start_proposal(out, IKEV2_PROTO_IKE, spi, spi_len);
-		ike_from_config(&c->ike.p[i], &out->proposals[out->n_proposals - 1]);
+		ike_from_config(&c->ike->p[i], &out->proposals[out->n_proposals - 1]);
 	}
 }
 
@@ -133,7 +133,7 @@ void child_proposals_build(const struct connection *c, uint32_t spi, const struc
 	uint8_t spi_be[4] = { (uint8_t)(spi >> 24), (uint8_t)(spi >> 16), (uint8_t)(spi >> 8),
 			      (uint8_t)spi };
 	uint8_t proto = c->child_ah ? IKEV2_PROTO_AH : IKEV2_PROTO_ESP;
-	if (c->child.n == 0) {
+	if (c->child->n == 0) {
 		if (c->child_ah) {
 			start_proposal(out, proto, spi_be, 4);
 			struct ikev2_proposal *p = &out->proposals[0];
@@ -158,8 +158,8 @@ void child_proposals_build(const struct connection *c, uint32_t spi, const struc
 		add_transform(p, IKEV2_TRANS_ESN, IKEV2_ESN_NO, 0);
 		return;
 	}
-	for (unsigned i = 0; i < c->child.n && i < IKEV2_MAX_PROPOSALS; i++) {
-		const struct proposal *q = &c->child.p[i];
+	for (unsigned i = 0; i < c->child->n && i < IKEV2_MAX_PROPOSALS; i++) {
+		const struct proposal *q = &c->child->p[i];
 		start_proposal(out, proto, spi_be, 4);
 		struct ikev2_proposal *p = &out->proposals[out->n_proposals - 1];
 		if (!c->child_ah) {
@@ -394,9 +394,9 @@ const struct alg_desc *child_pfs_group(const struct connection *c, const struct 
 {
 	if (!c->pfs)
 		return NULL;
-	for (unsigned i = 0; i < c->child.n; i++)
-		if (c->child.p[i].dh != NULL)
-			return c->child.p[i].dh;
+	for (unsigned i = 0; i < c->child->n; i++)
+		if (c->child->p[i].dh != NULL)
+			return c->child->p[i].dh;
 	return ike->dh;
 }
 
