@@ -72,7 +72,7 @@ const char *ike_work_name(enum ike_work_kind k);
  * version's receive. */
 void ike_receive(struct pluto *p, const struct packet *pkt);
 /* "dropping IKE message from ADDR:PORT: why", for datagrams dropped before
- * any IKE SA is found (anyone may send them): one line a second at most,
- * with the count of those not logged. */
+ * any IKE SA is found (anyone may send them): rate-limited (log.h's
+ * log_limit), with the count of those not logged. */
 void ike_drop_log(struct pluto *p, const struct packet *pkt, const char *why);
 #endif
