@@ -428,7 +428,29 @@ test_rekey_whack() {
 	result rekey-whack "$why"
 }
 
-CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen)
+# forceencaps=yes without a NAT: both ends float to 4500 and encapsulate;
+# nobody sends keepalives (nobody is behind a NAT); without it, no NAT-T
+test_forceencaps() {
+	local why="" out
+	pair_psk forceencaps forceencaps=yes || { result forceencaps "cannot make the namespaces"; return; }
+	sed -i '/forceencaps=yes/d' "$(host_dir east)/ipsec.conf"
+	start_both || { result forceencaps "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	for h in west east; do
+		ns=$NS_WEST; [ $h = east ] && ns=$NS_EAST
+		out=$(status_json $h "$ns" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+i, c = d["ike_sas"][0], d["child_sas"][0]
+print(i["local"].split(":")[1], i["remote"].split(":")[1], i["nat_t"], i["behind_nat"], c["encap"])' 2>&1)
+		[ -z "$why" ] && [ "$out" != "4500 4500 True False True" ] &&
+			why="$h: ports, nat_t, behind_nat, encap are '$out', want '4500 4500 True False True'"
+	done
+	[ -z "$why" ] && grep -q 'sent a NAT keepalive' "$(host_dir west)/log" "$(host_dir east)/log" && why="a keepalive was sent without a NAT"
+	result forceencaps "$why"
+}
+
+CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen forceencaps)
 for t in "${CORE_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -443,6 +465,7 @@ for t in "${CORE_TESTS[@]}"; do
 	rekey-whack) test_rekey_whack ;;
 	init-checks) test_init_checks ;;
 	halfopen) test_halfopen ;;
+	forceencaps) test_forceencaps ;;
 	esac
 done
 exit 0

@@ -287,8 +287,10 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 		put(&b, ", \"state\": \"%s\", \"initiator\": %s, \"local\": \"%s:%u\"",
 		    ike_state_name(ike->state), ike->original_initiator ? "true" : "false",
 		    str_address(&ike->iface->addr, a), ike->iface->port);
-		put(&b, ", \"remote\": \"%s:%u\", \"spis\": \"%s\", \"algorithms\": ",
-		    str_address(&ike->remote, a), ike->remote_port, spis);
+		put(&b, ", \"remote\": \"%s:%u\", \"spis\": \"%s\", \"nat_t\": %s, \"behind_nat\": %s, "
+		    "\"algorithms\": ",
+		    str_address(&ike->remote, a), ike->remote_port, spis,
+		    ike->nat_detected ? "true" : "false", ike->nat_local ? "true" : "false");
 		put_str(&b, ike->suite.encr ? str_ike_suite(&ike->suite, suite, sizeof(suite)) : "");
 		put(&b, ", \"expires_in\": %ld}",
 		    ike->established ? remaining(ike->established, ike->c->ike_lifetime_ms) : 0L);
@@ -312,11 +314,11 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 			put_str(&b, str_child_suite(&c->suite, suite, sizeof(suite)));
 			put(&b, ", \"local\": \"%s\", \"remote\": \"%s\", \"in_bytes\": %llu, "
 			    "\"in_packets\": %llu, \"out_bytes\": %llu, \"out_packets\": %llu, "
-			    "\"expires_in\": %ld}",
+			    "\"encap\": %s, \"expires_in\": %ld}",
 			    str_subnet(&c->ts.local, ls), str_subnet(&c->ts.remote, rs),
 			    (unsigned long long)in.bytes, (unsigned long long)in.packets,
 			    (unsigned long long)out.bytes, (unsigned long long)out.packets,
-			    remaining(c->established, c->lifetime_ms));
+			    c->encap ? "true" : "false", remaining(c->established, c->lifetime_ms));
 		}
 	}
 	unsigned half_open;
