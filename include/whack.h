@@ -105,6 +105,8 @@ enum whack_command {
 	WHACK_DDOS_AUTO = 15,
 	WHACK_REKEY_IKE = 16,
 	WHACK_REKEY_CHILD = 17,
+	WHACK_TRAFFICSTATUS = 18,
+	WHACK_GLOBALSTATUS = 19,
 };
 
 enum whack_name_use {

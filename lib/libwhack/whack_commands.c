@@ -38,6 +38,10 @@ const struct whack_command_desc whack_commands[] = {
 	  "rekey a connection's IKE SA now" },
 	{ "rekey-child", WHACK_REKEY_CHILD, WHACK_NAME_REQUIRED, false,
 	  "rekey a connection's Child SAs now" },
+	{ "trafficstatus", WHACK_TRAFFICSTATUS, WHACK_NAME_OPTIONAL, false,
+	  "one line per Child SA with its byte counts (libreswan's format)" },
+	{ "globalstatus", WHACK_GLOBALSTATUS, WHACK_NAME_NONE, false,
+	  "counters of SAs now and since pluto started, as NAME=VALUE" },
 };
 
 const size_t whack_commands_len = sizeof(whack_commands) / sizeof(whack_commands[0]);

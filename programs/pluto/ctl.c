@@ -42,6 +42,8 @@ static const struct ctl_command commands[] = {
 	{ WHACK_DDOS_AUTO, cmd_ddos },
 	{ WHACK_REKEY_IKE, cmd_rekey },
 	{ WHACK_REKEY_CHILD, cmd_rekey },
+	{ WHACK_TRAFFICSTATUS, cmd_trafficstatus },
+	{ WHACK_GLOBALSTATUS, cmd_globalstatus },
 };
 
 #define STR(x) #x

@@ -80,4 +80,6 @@ int cmd_shutdown(struct pluto *p, const struct whack_msg *m, struct ctl_client *
 int cmd_ping(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_ddos(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_rekey(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
+int cmd_trafficstatus(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
+int cmd_globalstatus(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 #endif

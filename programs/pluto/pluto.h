@@ -57,8 +57,16 @@ struct pluto_options {
 	unsigned halfopen_per_address;   /* --max-halfopen-ike-per-address */
 };
 
+/* Totals since pluto started (whack --globalstatus). */
+struct pluto_stats {
+	unsigned long ike_established[3];   /* by IKE major version: [1], [2] */
+	unsigned long ike_failed[3];        /* gone before they were established */
+	unsigned long child_esp, child_ah;  /* Child SAs installed (rekeys too) */
+};
+
 struct pluto {
 	struct pluto_options opts;
+	struct pluto_stats stats;
 	struct event_base *base;
 	struct logger logger;
 	struct kernel *kernel;

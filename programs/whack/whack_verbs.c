@@ -25,6 +25,8 @@ const struct whack_verb whack_verbs[] = {
 	{ "rekey-ike", WHACK_REKEY_IKE },
 	{ "rekey-child", WHACK_REKEY_CHILD },
 	{ "rekey-ipsec", WHACK_REKEY_CHILD },   /* libreswan's name */
+	{ "trafficstatus", WHACK_TRAFFICSTATUS },
+	{ "globalstatus", WHACK_GLOBALSTATUS },
 };
 
 const size_t whack_verbs_len = sizeof(whack_verbs) / sizeof(whack_verbs[0]);

@@ -450,7 +450,32 @@ print(i["local"].split(":")[1], i["remote"].split(":")[1], i["nat_t"], i["behind
 	result forceencaps "$why"
 }
 
-CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen forceencaps)
+# whack --trafficstatus (libreswan's line) and --globalstatus (counters),
+# also as `ipsec trafficstatus` / `ipsec globalstatus`
+test_traffic_global() {
+	local why="" out re
+	pair_psk traffic-global || { result traffic-global "cannot make the namespaces"; return; }
+	start_both || { result traffic-global "pluto did not start"; return; }
+	whackh west "$NS_WEST" --name west-east --initiate >/dev/null 2>&1 || why="initiate failed"
+	out=$(ip netns exec "$NS_WEST" "$IPSEC" trafficstatus --rundir "$(host_dir west)/run" 2>&1)
+	re="^#[0-9]+: \"west-east\", type=ESP, add_time=[0-9]{10}, inBytes=0, outBytes=0, maxBytes=2\^63B, id='@east'\$"
+	[ -z "$why" ] && [[ ! $out =~ $re ]] && why="ipsec trafficstatus printed '$out'"
+	out=$(whackh east "$NS_EAST" --globalstatus 2>&1)
+	for want in current.states.ike=1 current.states.ipsec=1 total.ike.ikev2.established=1 \
+		total.ike.ikev2.failed=0 total.ipsec.type.esp=1; do
+		[ -z "$why" ] && ! grep -qx "$want" <<<"$out" && why="east's globalstatus lacks $want: $(tr '\n' ' ' <<<"$out")"
+	done
+	whackh west "$NS_WEST" --name west-east --terminate >/dev/null 2>&1
+	out=$(ip netns exec "$NS_WEST" "$IPSEC" globalstatus --rundir "$(host_dir west)/run" 2>&1)
+	for want in current.states.ipsec=0 total.ipsec.type.esp=1 total.ike.ikev2.established=1; do
+		[ -z "$why" ] && ! grep -qx "$want" <<<"$out" && why="west's globalstatus after --terminate lacks $want: $(tr '\n' ' ' <<<"$out")"
+	done
+	out=$(whackh west "$NS_WEST" --trafficstatus 2>&1)
+	[ -z "$why" ] && [ -n "$out" ] && why="trafficstatus after --terminate printed '$out'"
+	result traffic-global "$why"
+}
+
+CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen forceencaps traffic-global)
 for t in "${CORE_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -466,6 +491,7 @@ for t in "${CORE_TESTS[@]}"; do
 	init-checks) test_init_checks ;;
 	halfopen) test_halfopen ;;
 	forceencaps) test_forceencaps ;;
+	traffic-global) test_traffic_global ;;
 	esac
 done
 exit 0

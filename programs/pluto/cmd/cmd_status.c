@@ -136,19 +136,6 @@ static long remaining(time_t since, uint64_t life_ms)
 	return left > 0 ? left : 0;
 }
 
-static void counters(struct pluto *p, const struct child_sa *c, struct kernel_sa_counters *in,
-		     struct kernel_sa_counters *out)
-{
-	struct kernel_diag d;
-	uint8_t proto = c->protocol == IKEV2_PROTO_AH ? KERNEL_PROTO_AH : KERNEL_PROTO_ESP;
-	struct kernel_sa_id iid = { c->ike->remote, c->ike->iface->addr, proto, c->spi_in };
-	struct kernel_sa_id oid = { c->ike->iface->addr, c->ike->remote, proto, c->spi_out };
-	memset(in, 0, sizeof(*in));
-	memset(out, 0, sizeof(*out));
-	kernel_sa_counters(p->kernel, &iid, in, &d);
-	kernel_sa_counters(p->kernel, &oid, out, &d);
-}
-
 static void spis_hex(const struct ike_sa *ike, char *buf)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -198,7 +185,7 @@ static void text_status(struct pluto *p, const char *only, struct ctl_client *cl
 			if (only && strcmp(only, c->c->name) != 0)
 				continue;
 			struct kernel_sa_counters in, out;
-			counters(p, c, &in, &out);
+			child_counters(p, c, &in, &out);
 			char ls[SUBNET_BUF], rs[SUBNET_BUF];
 			ctl_reply(cl, "#%u: \"%s\" %s; IKE SA #%u; %s; %s in 0x%08x out 0x%08x; %s; %s === %s; "
 				  "in %llu bytes %llu packets; out %llu bytes %llu packets; expires in %lds",
@@ -302,7 +289,7 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 			if (only && strcmp(only, c->c->name) != 0)
 				continue;
 			struct kernel_sa_counters in, out;
-			counters(p, c, &in, &out);
+			child_counters(p, c, &in, &out);
 			char ls[SUBNET_BUF], rs[SUBNET_BUF];
 			put(&b, "%s\n  {\"serial\": %u, \"connection\": ", first ? "" : ",", c->serial);
 			first = false;

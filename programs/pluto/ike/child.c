@@ -346,3 +346,16 @@ void conn_unroute(struct pluto *p, struct connection *c)
 	if (c->type <= CONN_TRANSPORT)
 		run_updown(p, c, &ts, NULL, UPDOWN_UNROUTE, &lg);
 }
+
+void child_counters(struct pluto *p, const struct child_sa *c, struct kernel_sa_counters *in,
+		    struct kernel_sa_counters *out)
+{
+	struct kernel_diag d;
+	uint8_t proto = c->protocol == IKEV2_PROTO_AH ? KERNEL_PROTO_AH : KERNEL_PROTO_ESP;
+	struct kernel_sa_id iid = { c->ike->remote, c->ike->iface->addr, proto, c->spi_in };
+	struct kernel_sa_id oid = { c->ike->iface->addr, c->ike->remote, proto, c->spi_out };
+	memset(in, 0, sizeof(*in));
+	memset(out, 0, sizeof(*out));
+	kernel_sa_counters(p->kernel, &iid, in, &d);
+	kernel_sa_counters(p->kernel, &oid, out, &d);
+}

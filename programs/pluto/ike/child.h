@@ -7,6 +7,7 @@
 #include "ike/sa.h"
 
 struct pluto;
+struct kernel_sa_counters;
 
 /* The reqid that ties a conn's SAs to its policies. */
 uint32_t conn_reqid(const struct connection *c);
@@ -17,6 +18,10 @@ bool child_alloc_spi(struct child_sa *child);
  * updown up. False (logged) when anything failed: nothing is left. */
 bool child_install(struct child_sa *child, const struct child_sa_keys *keys,
 		   bool we_initiated);
+/* The kernel's byte and packet counters of both SAs (zero when the
+ * kernel cannot tell). */
+void child_counters(struct pluto *p, const struct child_sa *c, struct kernel_sa_counters *in,
+		    struct kernel_sa_counters *out);
 /* Removes what child_install installed (back to trap policies when the
  * conn is routed) and runs updown down; frees an unused inbound SPI. */
 void child_uninstall(struct child_sa *child);

@@ -151,8 +151,11 @@ void ike_set_state(struct ike_sa *ike, enum ike_state to)
 	ike->state = to;
 	ldbg(&ike->logger, DBG_LIFECYCLE, "IKE SA state %s -> %s", ike_state_name(from),
 	     ike_state_name(to));
-	if (to == IKE_ESTABLISHED)
+	if (to == IKE_ESTABLISHED) {
+		if (from != IKE_ESTABLISHED)
+			ike->pluto->stats.ike_established[ike->ops->major % 3]++;
 		ike_queue_kick(ike);   /* work that waited for it */
+	}
 }
 
 void child_set_state(struct child_sa *child, enum child_state to)
@@ -390,6 +393,10 @@ void child_sa_established(struct child_sa *child)
 		ike->pending_child = NULL;
 	child->next = ike->children;
 	ike->children = child;
+	if (child->protocol == CHILD_PROTO_AH)
+		ike->pluto->stats.child_ah++;
+	else
+		ike->pluto->stats.child_esp++;
 }
 
 void ike_whack_done(struct ike_sa *ike, int status)
@@ -457,6 +464,8 @@ void ike_sa_delete(struct ike_sa *ike, const char *why)
 		ike_whack_done(ike, WHACK_STATUS_REFUSED);
 	}
 	if (ike->in_table) {
+		if (ike->established == 0 && ike->state != IKE_ESTABLISHED)
+			p->stats.ike_failed[ike->ops->major % 3]++;
 		ike_set_state(ike, IKE_DEAD);
 		unlink_sa(p->sas, ike);
 	}

@@ -44,6 +44,10 @@ const char *ike_state_name(enum ike_state s);
 const char *child_state_name(enum child_state s);
 
 /* A narrowed traffic selector pair for one Child SA. */
+/* A Child SA's protocol: the numbers IKEv1's IPsec DOI and IKEv2 share. */
+#define CHILD_PROTO_AH 2
+#define CHILD_PROTO_ESP 3
+
 struct child_ts {
 	ip_subnet local, remote;
 	uint8_t proto;
