@@ -15,27 +15,19 @@
 #include "ike/ops.h"
 #include "ike/sa.h"
 #include "pluto.h"
+#include "unit_pluto.h"
 
 static struct pluto *new_pluto(enum ddos_mode mode, unsigned threshold)
 {
-	struct pluto *p = calloc(1, sizeof(*p));
-	assert_non_null(p);
+	struct pluto *p = unit_pluto_new(false);
 	p->opts.ddos_mode = mode;
 	p->opts.ddos_threshold = threshold;
-	p->sas = sa_table_new();
-	logger_init(&p->logger, -1, "%s", "");
 	return p;
 }
 
 static void free_pluto(struct pluto *p)
 {
-	struct ike_sa *next;
-	for (struct ike_sa *s = ike_sa_first(p); s != NULL; s = next) {
-		next = s->next_all;
-		ike_sa_delete(s, NULL);
-	}
-	sa_table_free(p->sas);
-	free(p);
+	unit_pluto_free(p);
 }
 
 /* A responder's IKE SA after IKE_SA_INIT: half-open. */

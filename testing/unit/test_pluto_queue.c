@@ -17,6 +17,7 @@
 #include "ike/queue.h"
 #include "ike/sa.h"
 #include "pluto.h"
+#include "unit_pluto.h"
 
 /* What the fake version saw: the kinds started, in order. */
 static enum ike_work_kind started[32];
@@ -47,12 +48,7 @@ static const struct ike_ops fake_ops = {
 
 static struct pluto *new_pluto(void)
 {
-	struct pluto *p = calloc(1, sizeof(*p));
-	assert_non_null(p);
-	p->base = event_base_new();
-	assert_non_null(p->base);
-	p->sas = sa_table_new();
-	logger_init(&p->logger, -1, "%s", "");
+	struct pluto *p = unit_pluto_new(true);
 	n_started = 0;
 	refuse_next = false;
 	return p;
@@ -60,14 +56,7 @@ static struct pluto *new_pluto(void)
 
 static void free_pluto(struct pluto *p)
 {
-	struct ike_sa *next;
-	for (struct ike_sa *s = ike_sa_first(p); s != NULL; s = next) {
-		next = s->next_all;
-		ike_sa_delete(s, NULL);
-	}
-	sa_table_free(p->sas);
-	event_base_free(p->base);
-	free(p);
+	unit_pluto_free(p);
 }
 
 static struct ike_sa *new_ike(struct pluto *p, uint8_t spi0)

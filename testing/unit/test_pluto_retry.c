@@ -19,6 +19,7 @@
 #include "ike/ops.h"
 #include "ike/sa.h"
 #include "pluto.h"
+#include "unit_pluto.h"
 
 /* ---- retransmissions -------------------------------------------------- */
 
@@ -130,23 +131,12 @@ static void test_keyingtries_values(void **state)
 
 static struct pluto *new_pluto(void)
 {
-	struct pluto *p = calloc(1, sizeof(*p));
-	assert_non_null(p);
-	p->sas = sa_table_new();
-	logger_init(&p->logger, -1, "%s", "");
-	return p;
+	return unit_pluto_new(false);
 }
 
 static void free_pluto(struct pluto *p)
 {
-	struct ike_sa *next;
-	for (struct ike_sa *s = ike_sa_first(p); s != NULL; s = next) {
-		next = s->next_all;
-		ike_sa_delete(s, NULL);
-	}
-	connections_free(&p->conns);
-	sa_table_free(p->sas);
-	free(p);
+	unit_pluto_free(p);
 }
 
 /* An IKE SA of keying attempt n of c, as start_attempt() makes it. */
