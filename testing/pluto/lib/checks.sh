@@ -8,7 +8,7 @@
 #
 #   ping_pair SRC DST [COUNT]   COUNT (default 3) pings from west's SRC to DST,
 #                               all answered
-#   esp_states NS               `ip -s xfrm state` of NS (saved in CHECK_STATES)
+#   ping_pairs COUNT SRC,DST... ping_pair for each pair, all at once
 #   esp_sa_count NS             the number of ESP SAs in NS's kernel
 #   sa_packets NS SRC DST       packets over the ESP SAs SRC -> DST in NS
 #   each_sa_used NS N           NS has exactly N ESP SAs, each with packets
@@ -28,8 +28,9 @@
 #                               it) and wait (bounded) until it is gone
 #   host_log HOST               the daemon's log file
 #   wait_log SECS FILE PATTERN  until FILE has a line matching PATTERN (ERE)
-#   cygnet_count HOST WHAT [CONN]   ESTABLISHED ike_sas|child_sas of a pluto
-#                               (of CONN and its instances, when given)
+#   cygnet_counts HOST [CONN]   "IKE CHILD": a pluto's ESTABLISHED IKE and
+#                               Child SAs (of CONN and its instances, when
+#                               given); one whack and one python3 (slow in UML)
 
 # shellcheck source=SCRIPTDIR/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -40,7 +41,6 @@
 
 : "${NS_WEST:?check.sh runs under run-scenario.sh}" "${NS_EAST:?}" "${RUN:?}"
 PING_BIN=${PING_BIN:-$(ping_bin)}
-CHECK_STATES=
 
 ping_pair() {
 	local src=$1 dst=$2 n=${3:-3} out re='([0-9]+) received' got=0
@@ -51,7 +51,22 @@ ping_pair() {
 	return 1
 }
 
-esp_states() { CHECK_STATES=$(ip -n "$1" -s xfrm state 2>&1); printf '%s\n' "$CHECK_STATES"; }
+# ping_pairs COUNT SRC,DST...: ping_pair for each pair, all at once (each
+# process start is slow under UML); every pair's failure is printed
+ping_pairs() {
+	local n=$1 p i=0 bad=0 pids=()
+	shift
+	for p; do
+		ping_pair "${p%,*}" "${p#*,}" "$n" >"$RUN/ping-pair.$i" 2>&1 &
+		pids+=($!)
+		i=$((i + 1))
+	done
+	for ((i = 0; i < ${#pids[@]}; i++)); do
+		wait "${pids[i]}" || { bad=1; cat "$RUN/ping-pair.$i"; }
+		rm -f "$RUN/ping-pair.$i"
+	done
+	return $bad
+}
 
 esp_sa_count() { xfrm_counters "$1" | grep -c .; }
 
@@ -72,22 +87,19 @@ each_sa_used() {
 esp_sas_at_least() { [ "$(esp_sa_count "$1")" -ge "$2" ]; }
 
 subnet_pairs() {
-	local s d bad=0
 	# shellcheck disable=SC2317  # called by wait_until
 	both8() { esp_sas_at_least "$NS_WEST" 8 && esp_sas_at_least "$NS_EAST" 8; }
 	if ! wait_until 20 both8; then
 		echo "not every pair has its Child SA within 20 s: ESP SAs west $(esp_sa_count "$NS_WEST"), east $(esp_sa_count "$NS_EAST"), want 8 each"
 		return 1
 	fi
-	for s in 198.51.100.1 198.51.100.129; do
-		for d in 203.0.113.1 203.0.113.129; do
-			ping_pair "$s" "$d" 2 || bad=1
-		done
-	done
-	[ $bad = 0 ] || return 1
+	ping_pairs 2 198.51.100.1,203.0.113.1 198.51.100.1,203.0.113.129 \
+		198.51.100.129,203.0.113.1 198.51.100.129,203.0.113.129 || return 1
 	each_sa_used "$NS_WEST" 8 || return 1
 	each_sa_used "$NS_EAST" 8 || return 1
-	echo "4 pairs, each through its own ESP SAs: $(xfrm_counters "$NS_WEST" | awk '{printf " %s", $5}') packets (west)"
+	local p pk=''
+	while read -r _ _ _ _ p; do pk+=" $p"; done <<<"$(xfrm_counters "$NS_WEST")"
+	echo "4 pairs, each through its own ESP SAs; their packets on west:$pk"
 }
 
 # east's view: "encap type espinudp sport S dport D" on every ESP SA, with
@@ -151,13 +163,14 @@ host_log() {
 
 wait_log() { wait_until "$1" grep -qE "$3" "$2"; }
 
-cygnet_count() {
-	local d=$RUN/$1 what=$2 conn=${3:-}
+cygnet_counts() {
+	local d=$RUN/$1 conn=${2:-}
 	timeout 10 "$CYGNET_BUILD/ipsec" whack --rundir "$d/run" --status --json 2>/dev/null |
 		python3 -c "
 import json, sys
-conn = sys.argv[2]
-print(sum(1 for s in json.load(sys.stdin)[sys.argv[1]] if s['state'] == 'ESTABLISHED'
-          and (not conn or s['connection'].split('/')[0].split('#')[0] == conn)))" "$what" "$conn" 2>/dev/null ||
-		echo -1
+d, conn = json.load(sys.stdin), sys.argv[1]
+print(*(sum(1 for s in d[w] if s['state'] == 'ESTABLISHED'
+            and (not conn or s['connection'].split('/')[0].split('#')[0] == conn))
+        for w in ('ike_sas', 'child_sas')))" "$conn" 2>/dev/null ||
+		echo "-1 -1"
 }

@@ -17,7 +17,7 @@ echo "declared dead ${dt} ms after the kill: $(grep -m1 'the peer is dead' "$log
 grep -qE 'the peer is dead \(nothing heard for [0-9]+ s, dpdtimeout=4 s\); dpdaction=clear' "$log" ||
 	{ echo "the line does not name dpdtimeout=4 s and dpdaction=clear: $(grep -m1 'the peer is dead' "$log")"; exit 1; }
 sleep 1.5
-n=$(cygnet_count west ike_sas) c=$(cygnet_count west child_sas)
+read -r n c <<<"$(cygnet_counts west)"
 if ! { [ "$n" = 0 ] && [ "$c" = 0 ]; }; then
 	echo "west kept $n IKE SA(s) and $c Child SA(s)"
 	exit 1

@@ -26,7 +26,7 @@ wait_until 30 child_up "$EAST" "$NS_EAST" "$RUN/east" "$EAST_CONN" "$CHILD" ||
 wait_until 10 child_up "$WEST" "$NS_WEST" "$RUN/west" "$WEST_CONN" "$CHILD" ||
 	{ echo "no Child SA on west within 10 s of east's"; exit 1; }
 echo "tunnel back $(($(now_ms) - t1)) ms after east was started again"
-n=$(cygnet_count west ike_sas)
+read -r n _ <<<"$(cygnet_counts west)"
 [ "$n" = 1 ] || { echo "west has $n IKE SAs after the restart, want 1"; exit 1; }
 before=$(xfrm_counters "$NS_EAST")
 ping_pair 198.51.100.1 203.0.113.1 "$PING_COUNT" || exit 1

@@ -10,13 +10,12 @@ peer_clean() {
 	! strongswan_ike_up "$NS_EAST" "$RUN/east" "$EAST_CONN" && [ "$(esp_sa_count "$NS_EAST")" = 0 ]
 }
 west_clean() {
-	[ "$(cygnet_count west ike_sas)" = 0 ] && [ "$(cygnet_count west child_sas)" = 0 ] &&
-		[ "$(esp_sa_count "$NS_WEST")" = 0 ]
+	[ "$(cygnet_counts west)" = "0 0" ] && [ "$(esp_sa_count "$NS_WEST")" = 0 ]
 }
 for op in replace delete; do
 	out=$(auto --"$op" west-east 2>&1) || { echo "auto --$op: $(tail -1 <<<"$out")"; exit 1; }
 	wait_until 5 peer_clean || { echo "after auto --$op strongSwan still has SAs: $(swanctl_ "$NS_EAST" "$RUN/east" --list-sas 2>&1 | head -3 | tr '\n' ' '); east's kernel $(esp_sa_count "$NS_EAST") ESP SA(s)"; exit 1; }
-	west_clean || { echo "after auto --$op west still has SAs: $(cygnet_count west ike_sas) IKE, $(cygnet_count west child_sas) Child, $(esp_sa_count "$NS_WEST") ESP in the kernel"; exit 1; }
+	west_clean || { echo "after auto --$op west still has SAs: $(cygnet_counts west) (IKE, Child), $(esp_sa_count "$NS_WEST") ESP in the kernel"; exit 1; }
 	[ $op = delete ] && break
 	# --replace loaded it again: it comes up and carries traffic
 	out=$(auto --up west-east 2>&1) || { echo "auto --up after --replace: $(tail -1 <<<"$out")"; exit 1; }

@@ -4,7 +4,7 @@
 # shellcheck source=SCRIPTDIR/../../lib/checks.sh
 . "$PLUTO_T/lib/checks.sh"
 subnet_pairs || exit 1
-n=$(cygnet_count west ike_sas) c=$(cygnet_count west child_sas)
+read -r n c <<<"$(cygnet_counts west)"
 if ! { [ "$n" = 1 ] && [ "$c" = 4 ]; }; then
 	echo "west has $n IKE SA(s) and $c Child SA(s), want 1 and 4"
 	exit 1
