@@ -36,8 +36,18 @@
 # west's auto=route trap policy (tier 2: the host kernel has no trap here).
 # Optional executables beside scenario.env: prep.sh RUNDIR runs once both
 # host directories are copied (e.g. to make RSA host keys and put the public
-# keys into both configs); check.sh RUNDIR runs last (e.g. to inspect what an
-# updown script recorded) and fails the scenario with its output.
+# keys into both configs); check.sh RUNDIR runs last, in tier 2 only, after
+# the ping (e.g. to inspect what an updown script recorded, kill a peer,
+# ping more pairs): a non-zero exit fails the scenario with its last output
+# line; its output is kept as check.log. It gets in its environment:
+# NS_WEST NS_EAST NS_ROUTER (the namespaces; NS_ROUTER empty unless
+# TOPOLOGY=nat), PING_BIN, WEST EAST (host kinds), WEST_CONN EAST_CONN CHILD,
+# RUN (= RUNDIR: RUN/west, RUN/east are the host directories, each with
+# daemon.pid), OUT (the results directory), TIER, PING_COUNT, TOPOLOGY,
+# WEST_ADDR WEST_SEEN (west's address, and as east sees it), PLUTO_T,
+# CYGNET_BUILD, HARNESS_ESP; lib/checks.sh has helpers for it.
+# TOPOLOGY (words): nat - west behind a masquerading router namespace;
+# subnets - second addresses 198.51.100.129 and 203.0.113.129 (lib/netns.sh).
 # Exit status: 0 unless a scenario FAILed.
 # shellcheck disable=SC2317  # functions called by traps and wait_until
 set -uo pipefail
@@ -93,7 +103,7 @@ run_one() (
 		result FAIL "this kernel cannot hold an ESP SA (modules not loaded?)"; exit 1
 	fi
 	WEST='' EAST='' INITIATOR=west CONN=west-east WEST_CONN='' EAST_CONN='' CHILD=net
-	EXPECT=up PING_COUNT=3 ESTABLISH_WAIT=20 DESCRIPTION=
+	EXPECT=up PING_COUNT=3 ESTABLISH_WAIT=20 DESCRIPTION='' TOPOLOGY=''
 	PING_SRC=$WEST_LAN PING_DST=$EAST_LAN   # transport mode: the hosts themselves
 	# shellcheck disable=SC1091
 	. "$src/scenario.env" || { result FAIL "cannot read scenario.env"; exit 1; }
@@ -174,7 +184,7 @@ run_one() (
 		irc=$?
 	fi
 	cp "$RUN/initiate.log" "$OUT/"
-	[ $irc = "$H_SKIP" ] && [ -n "${HOST_WHY:-}" ] && { result SKIP "$INITIATOR ($ikind): $HOST_WHY"; exit 0; }
+	[ "$irc" = "$H_SKIP" ] && [ -n "${HOST_WHY:-}" ] && { result SKIP "$INITIATOR ($ikind): $HOST_WHY"; exit 0; }
 	t2=$(now_ms)
 
 	both() {  # ike_up|child_up: both sides report it
@@ -243,16 +253,17 @@ run_one() (
 	wa=$(xfrm_counters "$NS_WEST" "$wtext") ea=$(xfrm_counters "$NS_EAST" "$etext")
 	bad='' summary=''
 	# side, direction, source and destination of the SAs
+	# (behind the NAT west has its own address; east sees the router's)
 	while read -r side dir sa_src sa_dst; do
 		if [ "$side" = west ]; then b=$wb a=$wa; else b=$eb a=$ea; fi
 		grow=$(($(xfrm_packets "$sa_src" "$sa_dst" "$a") - $(xfrm_packets "$sa_src" "$sa_dst" "$b")))
 		summary+=" $side-$dir+$grow"
 		[ $grow -ge "$PING_COUNT" ] || bad+=" $side $dir: +$grow packets;"
 	done <<-EOT
-		west out $WEST_PUB $EAST_PUB
-		west in $EAST_PUB $WEST_PUB
-		east in $WEST_PUB $EAST_PUB
-		east out $EAST_PUB $WEST_PUB
+		west out $WEST_ADDR $EAST_PUB
+		west in $EAST_PUB $WEST_ADDR
+		east in $WEST_SEEN $EAST_PUB
+		east out $EAST_PUB $WEST_SEEN
 	EOT
 	received=0 re='([0-9]+) received'
 	[[ $(<"$RUN/ping.log") =~ $re ]] && received=${BASH_REMATCH[1]}
@@ -263,7 +274,20 @@ run_one() (
 		fail "ping through the tunnel: $received/$PING_COUNT answered (exit status $prc)"
 	fi
 	if [ -x "$src/check.sh" ]; then
-		"$src/check.sh" "$RUN" >"$RUN/check.log" 2>&1 || fail "check.sh: $(tail -1 "$RUN/check.log")"
+		t5=$(now_ms)
+		# check.sh may kill a daemon: its end is no job notice ("Killed")
+		# of this shell (netns_down still ends and reaps them)
+		disown -a 2>/dev/null
+		(
+			PING_BIN=$pingb CYGNET_BUILD=${CYGNET_BUILD:-$REPO/build}
+			export NS_WEST NS_EAST NS_ROUTER PING_BIN WEST EAST WEST_CONN EAST_CONN CHILD \
+				RUN OUT TIER PING_COUNT TOPOLOGY WEST_ADDR WEST_SEEN PLUTO_T CYGNET_BUILD
+			exec "$src/check.sh" "$RUN"
+		) >"$RUN/check.log" 2>&1
+		crc=$?
+		cp "$RUN/check.log" "$OUT/"
+		[ $crc = 0 ] || fail "check.sh: $(tail -1 "$RUN/check.log")"
+		summary+="; check.sh passed in $(($(now_ms) - t5))ms"
 	fi
 	result PASS "Child SA up on both sides, ${received}/$PING_COUNT pings through ESP, ESP SA counters$summary"
 	exit 0

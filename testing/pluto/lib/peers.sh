@@ -314,7 +314,8 @@ strongswan_stop() {
 # cygnet: this project's pluto, from the build tree ($CYGNET_BUILD).
 #
 # Host directory: DIR/ipsec.conf and DIR/ipsec.secrets, as for libreswan;
-# optional DIR/prep.sh runs first (RSA host keys: see the rsa scenarios).
+# optional DIR/prep.sh runs first (RSA host keys: see the rsa scenarios);
+# optional DIR/pluto.args: more pluto options, on one line.
 # The kernel backend is xfrm where the kernel has ESP ($HARNESS_ESP=yes:
 # the data path), else none (IKE only).
 
@@ -329,15 +330,17 @@ cygnet_prepare() {
 }
 
 cygnet_start() {
-	local ns=$1 d=$2 b=${CYGNET_BUILD:-$REPO/build} pid kernel=none
+	local ns=$1 d=$2 b=${CYGNET_BUILD:-$REPO/build} pid kernel=none extra=()
 	[ -x "$b/libexec/ipsec/pluto" ] || { HOST_WHY="$b/libexec/ipsec/pluto is not built"; return "$H_SKIP"; }
 	[ "${HARNESS_ESP:-no}" = yes ] && kernel=xfrm
+	# DIR/pluto.args: more options, words on one line (e.g. --keep-alive 5)
+	[ -f "$d/pluto.args" ] && read -r -a extra <"$d/pluto.args"
 	mkdir -p "$d/run"
 	rm -f "$d/run/pluto.ctl" "$d/run/pluto.pid"
 	: >"$d/pluto.log"
 	ip netns exec "$ns" "$b/ipsec" pluto --nofork --logfile "$d/pluto.log" --kernel "$kernel" \
 		--config "$d/ipsec.conf" --secretsfile "$d/ipsec.secrets" --nssdir "$d" \
-		--rundir "$d/run" --nhelpers 1 >"$d/pluto.stdout" 2>&1 &
+		--rundir "$d/run" --nhelpers 1 "${extra[@]}" >"$d/pluto.stdout" 2>&1 &
 	pid=$!
 	netns_track "$pid"
 	echo "$pid" >"$d/daemon.pid"

@@ -55,6 +55,14 @@ chacha_generic authencesn xcbc cmac drbg rng
 veth dummy bridge overlay"
 # shellcheck disable=SC2086  # one word per module
 "$MP" -a $MODS >/run/modprobe.log 2>&1 || { say "modprobe:"; cat /run/modprobe.log; }
+# NAT for the router namespace of TOPOLOGY=nat (lib/netns.sh): iptables-nft
+# needs nft chains of type nat, which this kernel may lack, so the legacy
+# tables too; -q: whichever the package has
+NATMODS="nf_conntrack nf_nat nf_defrag_ipv4 x_tables ip_tables iptable_nat
+iptable_filter xt_MASQUERADE xt_nat xt_tcpudp xt_conntrack nf_tables nft_compat
+nft_chain_nat nft_masq nf_conntrack_netlink"
+# shellcheck disable=SC2086
+"$MP" -a -q $NATMODS >>/run/modprobe.log 2>&1
 
 # Warm-up: instantiate the usual ESP transforms once, in a scratch
 # namespace. Crypto instances are global; without this the first SA install

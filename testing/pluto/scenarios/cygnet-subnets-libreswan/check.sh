@@ -1,0 +1,1 @@
+../cygnet-subnets-strongswan/check.sh
