@@ -117,6 +117,20 @@ test_v1_bad_id() {
 	result "$name" "$why"
 }
 
+# dpddelay= on an IKEv1 conn: no DPD (RFC 3706) yet, so no liveness checks
+# and a quiet peer is not declared dead after dpdtimeout=
+test_v1_no_dpd() {
+	local name=ikev1-dpd-off why="" out
+	v1_pair "$name" dpddelay=1s dpdtimeout=2s dpdaction=clear || { result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && sleep 3.5
+	[ -z "$why" ] && grep -q 'the peer is dead' "$(host_dir west)/log" "$(host_dir east)/log" && why="a peer was declared dead"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 1 ] && why="west lost its ISAKMP SA"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 1 ] && why="east lost its ISAKMP SA"
+	result "$name" "$why"
+}
+
 # a conn without ikev2= stays IKEv2 (the default flip is not done yet)
 test_v1_default_v2() {
 	local name=ikev1-default-is-v2 why="" out
@@ -166,7 +180,7 @@ test_v1_libreswan() {
 	result "$name" "$why"
 }
 
-V1_TESTS=(ikev1-psk-west ikev1-psk-east ikev1-psk-wrong ikev1-no-proposal ikev1-invalid-id ikev1-default-is-v2
+V1_TESTS=(ikev1-psk-west ikev1-psk-east ikev1-psk-wrong ikev1-no-proposal ikev1-invalid-id ikev1-dpd-off ikev1-default-is-v2
 	ikev1-libreswan-initiator ikev1-libreswan-responder)
 for t in "${V1_TESTS[@]}"; do
 	want "$t" || continue
@@ -176,6 +190,7 @@ for t in "${V1_TESTS[@]}"; do
 	ikev1-psk-wrong) test_v1_psk_wrong ;;
 	ikev1-no-proposal) test_v1_no_proposal ;;
 	ikev1-invalid-id) test_v1_bad_id ;;
+	ikev1-dpd-off) test_v1_no_dpd ;;
 	ikev1-default-is-v2) test_v1_default_v2 ;;
 	ikev1-libreswan-initiator) test_v1_libreswan initiator ;;
 	ikev1-libreswan-responder) test_v1_libreswan responder ;;
