@@ -245,6 +245,8 @@ static bool parse_ikev2(struct parse *p)
 	if (!PARSE_WORD(p, modes, &v))
 		return false;
 	p->c->ikev2_allowed = v != 0;
+	/* said explicitly: without ikev2= a conn stays IKEv2 */
+	p->c->ikev1_only = v == 0;
 	return true;
 }
 

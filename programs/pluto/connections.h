@@ -69,6 +69,7 @@ struct connection {
 	enum conn_auto autostart;
 	unsigned authby;            /* AUTH_* */
 	bool ikev2_allowed;         /* ikev2= permit|propose|insist|yes */
+	bool ikev1_only;            /* ikev2=no|never: IKEv1 (Main Mode) for this conn */
 	/* ike= and phase2alg= (n == 0: defaults); shared, read-only: conns
 	 * with the same proposals point to one copy (connections.c) */
 	const struct proposals *ike;

@@ -9,6 +9,7 @@
 #include "ctl.h"
 #include "iface.h"
 #include "ike/child.h"
+#include "ike/ops.h"
 #include "ikev2/cookie.h"
 #include "ikev2/proposals.h"
 #include "ike/sa.h"
@@ -171,13 +172,14 @@ static void text_status(struct pluto *p, const char *only, struct ctl_client *cl
 		if (ike->c == NULL || (only && strcmp(only, ike->c->name) != 0))
 			continue;
 		spis_hex(ike, spis);
-		ctl_reply(cl, "#%u: \"%s\" %s; %s; %s:%u <-> %s:%u; SPIs %s; %s; expires in %lds",
+		ctl_reply(cl, "#%u: \"%s\" %s; %s; %s:%u <-> %s:%u; SPIs %s; %s; expires in %lds; %s",
 			  ike->serial, ike->c->name, ike_state_name(ike->state),
 			  ike->original_initiator ? "initiator" : "responder",
 			  str_address(&ike->iface->addr, a), ike->iface->port,
 			  str_address(&ike->remote, b), ike->remote_port, spis,
 			  ike->suite.encr ? str_ike_suite(&ike->suite, suite, sizeof(suite)) : "-",
-			  ike->established ? remaining(ike->established, ike->c->ike_lifetime_ms) : 0L);
+			  ike->established ? remaining(ike->established, ike->c->ike_lifetime_ms) : 0L,
+			  ike->ops->name);
 	}
 	ctl_reply(cl, "Child SAs:");
 	for (struct ike_sa *ike = ike_sa_first(p); ike != NULL; ike = ike->next_all) {
@@ -271,6 +273,7 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 		put(&b, "%s\n  {\"serial\": %u, \"connection\": ", first ? "" : ",", ike->serial);
 		first = false;
 		put_str(&b, ike->c->name);
+		put(&b, ", \"version\": \"%s\"", ike->ops->name);
 		put(&b, ", \"state\": \"%s\", \"initiator\": %s, \"local\": \"%s:%u\"",
 		    ike_state_name(ike->state), ike->original_initiator ? "true" : "false",
 		    str_address(&ike->iface->addr, a), ike->iface->port);

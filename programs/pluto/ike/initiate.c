@@ -117,7 +117,8 @@ static void start_attempt(struct pluto *p, struct connection *c, const struct if
 		ike_queue(shared, WORK_NEW_CHILD, 0, c, whack);
 		return;
 	}
-	struct ike_sa *ike = ike_sa_new(p, &ikev2_ops, c, true);
+	/* ikev2=no|never: IKEv1; a conn without ikev2= stays IKEv2 */
+	struct ike_sa *ike = ike_sa_new(p, c->ikev1_only ? &ikev1_ops : &ikev2_ops, c, true);
 	ike->attempt = attempt;
 	if (random_ike_spi(ike->spi_i) != NULL) {
 		ike_sa_delete(ike, NULL);

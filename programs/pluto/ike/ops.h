@@ -4,8 +4,9 @@
  * never knowing which version it talks to.
  *
  *   IKEv2   ikev2/ (RFC 7296): ikev2_ops in ikev2/ops.c
- *   IKEv1   not yet: a datagram of major version 1 is dropped (logged,
- *           rate-limited)
+ *   IKEv1   ikev1/ (RFC 2409): ikev1_ops in ikev1/ops.c; Main Mode with
+ *           a PSK and Informational (Delete) so far, for conns that say
+ *           ikev2=no (or never)
  *
  * The work an established IKE SA does on its own (rekeys, Deletes,
  * liveness checks, new Child SAs) goes through its queue (ike/queue.h),
@@ -61,6 +62,7 @@ struct ike_ops {
 };
 
 extern const struct ike_ops ikev2_ops;
+extern const struct ike_ops ikev1_ops;
 
 /* The ops of a major version, NULL when pluto does not speak it. */
 const struct ike_ops *ike_ops_of_major(unsigned major);

@@ -11,7 +11,7 @@
 #define IKE_HEADER_LEN 28
 #define IKE_VERSION_AT 17
 
-static const struct ike_ops *const versions[] = { &ikev2_ops };
+static const struct ike_ops *const versions[] = { &ikev2_ops, &ikev1_ops };
 
 const struct ike_ops *ike_ops_of_major(unsigned major)
 {
@@ -40,8 +40,7 @@ void ike_receive(struct pluto *p, const struct packet *pkt)
 	const struct ike_ops *ops = ike_ops_of_major(major);
 	if (ops == NULL) {
 		char why[64];
-		snprintf(why, sizeof(why), major == 1 ? "IKEv1 is not supported by this pluto"
-						       : "IKE major version %u is not known", major);
+		snprintf(why, sizeof(why), "IKE major version %u is not known", major);
 		ike_drop_log(p, pkt, why);
 		return;
 	}

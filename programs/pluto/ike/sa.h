@@ -13,6 +13,7 @@
 #include "log.h"
 #include "swan/id.h"
 #include "swan/subnet.h"
+#include "ikev1/ikev1_part.h"
 #include "ikev2/ikev2_part.h"
 
 struct pluto;
@@ -145,6 +146,7 @@ struct ike_sa {
 
 	/* what only one IKE version has */
 	struct ikev2_part v2;
+	struct ikev1_part v1;
 };
 
 /* Seconds a responder keeps an IKE SA that answered IKE_SA_INIT and got no

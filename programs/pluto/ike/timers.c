@@ -9,6 +9,7 @@
 #include "ike/child.h"
 #include "ike/initiate.h"
 #include "ike/natt.h"
+#include "ike/ops.h"
 #include "ike/queue.h"
 #include "ike/timers.h"
 #include "pluto.h"
@@ -180,13 +181,17 @@ void ike_sa_timers_start(struct ike_sa *ike)
 	arm(&ike->expire_timer, base, ike_expired, ike, life);
 	if (c->rekey && ike->original_initiator)
 		arm(&ike->rekey_timer, base, ike_rekey, ike, rekey_after(c, life));
-	if (c->dpd_delay_ms > 0 && c->dpd_timeout_ms > 0) {
+	/* a version without liveness checks (IKEv1 so far) would find every
+	 * quiet peer dead */
+	bool checks = ike->ops != NULL && ike->ops->start[WORK_LIVENESS] != NULL;
+	if (c->dpd_delay_ms > 0 && c->dpd_timeout_ms > 0 && checks) {
 		arm(&ike->dpd_timer, base, ike_dpd, ike, c->dpd_delay_ms);
 		ldbg(&ike->logger, DBG_LIFECYCLE,
 		     "liveness: a check after %.1f s without a message from the peer, dead after %.1f s",
 		     (double)c->dpd_delay_ms / 1000, (double)c->dpd_timeout_ms / 1000);
 	} else {
 		ldbg(&ike->logger, DBG_LIFECYCLE, "liveness: no checks (%s)",
+		     !checks ? "not done in this IKE version" :
 		     c->dpd_delay_ms == 0 ? "no dpddelay=" : "dpdtimeout=0");
 	}
 	natt_keepalive_start(ike);

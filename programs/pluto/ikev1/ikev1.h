@@ -1,0 +1,60 @@
+/* IKEv1 (RFC 2409) on the core: Main Mode with a shared key (main_mode.c),
+ * the Informational exchange (Delete, notifies; messages.c) and the
+ * receive path that hands each ISAKMP message to them (messages.c).
+ * ikev1_ops (ops.c) is what the core sees. Not yet: Aggressive Mode,
+ * Quick Mode (no IPsec SAs), RSA, NAT-D and vendor IDs, DPD. */
+#ifndef PLUTO_IKEV1_H
+#define PLUTO_IKEV1_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "ike/ops.h"
+#include "ike/sa.h"
+#include "ike/transmit.h"
+#include "ikev1/isakmp.h"
+
+struct pluto;
+struct packet;
+struct ike_work;
+
+/* A received ISAKMP message: header and payloads (decrypted when it was). */
+struct v1_msg_in {
+	const struct packet *pkt;
+	struct isakmp_header h;
+	struct isakmp_payloads pl;
+	uint8_t plain[IKE_MSG_MAX];   /* the decrypted body */
+	size_t plain_len;
+};
+
+/* Fills a message's payload chain; false cancels it. */
+typedef bool v1_fill_fn(struct ike_sa *ike, struct ikev2_builder *b, void *ctx);
+
+/* Builds a message of the IKE SA (its cookies), encrypted with iv (the
+ * CBC chain in, the last cipher block out) when iv is not NULL; the
+ * bytes into out (IKE_MSG_MAX). False (logged) when it cannot. */
+bool ikev1_build(struct ike_sa *ike, uint8_t exchange, uint32_t msgid, uint8_t *iv, v1_fill_fn *fill,
+		 void *ctx, uint8_t *out, size_t *len);
+/* Decrypts m's body in place into m->plain with iv (updated to the last
+ * cipher block) and splits it into m->pl; why not in *why. */
+bool ikev1_decrypt(struct ike_sa *ike, struct v1_msg_in *m, uint8_t *iv, const char **why);
+
+/* An unencrypted Informational with one notify (no SA yet, or its keys
+ * cannot be trusted): cookies as given. */
+void ikev1_send_clear_notify(struct pluto *p, const struct packet *pkt, const uint8_t icookie[8],
+			     const uint8_t rcookie[8], uint16_t type);
+/* An encrypted Informational (HASH(1), N) about the ISAKMP SA. */
+void ikev1_send_notify(struct ike_sa *ike, uint16_t type);
+/* An encrypted Informational (HASH(1), D) deleting the ISAKMP SA. */
+void ikev1_send_delete(struct ike_sa *ike);
+const char *isakmp_notify_name(uint16_t type);
+
+/* Main Mode (main_mode.c). */
+void main_mode_initiate(struct ike_sa *ike);
+void main_mode_responder_first(struct pluto *p, struct v1_msg_in *m);
+void main_mode_receive(struct ike_sa *ike, struct v1_msg_in *m);
+
+/* The receive path (ikev1_ops.receive). */
+void ikev1_receive(struct pluto *p, const struct packet *pkt);
+/* ikev1_ops. */
+bool ikev1_delete_ike(struct ike_sa *ike, struct ike_work *w);
+void ikev1_goodbye(struct ike_sa *ike);
+#endif

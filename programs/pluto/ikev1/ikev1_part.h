@@ -1,0 +1,29 @@
+/* The IKEv1 part of an IKE SA (an ISAKMP SA, RFC 2409): what only Main
+ * Mode and its Informational exchanges need. The core (ike/sa.h) holds
+ * what both versions share (cookies as spi_i/spi_r, nonces, the suite,
+ * the DH secret, retransmission). */
+#ifndef PLUTO_IKEV1_PART_H
+#define PLUTO_IKEV1_PART_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "chunk.h"
+#include "crypto/ikev1_keys.h"
+
+#define IKEV1_BLOCK_MAX 16
+
+struct ikev1_part {
+	uint8_t step;                /* Main Mode messages this end has sent (1..3) */
+	chunk_t sa_i_b;              /* the initiator's SA payload body: HASH_I/R cover it */
+	chunk_t gxi, gxr;            /* the KE values of both ends */
+	struct ikev1_keys keys;      /* SKEYID, SKEYID_d/a/e, the cipher key */
+	bool keys_ready;
+	uint8_t iv[IKEV1_BLOCK_MAX]; /* the phase 1 CBC chain: the last cipher block */
+	size_t iv_len;
+	chunk_t last_in;             /* the peer's last Main Mode message we took: a repeat is
+				      * answered with our last answer again */
+	uint64_t life_s;             /* the ISAKMP SA lifetime agreed */
+};
+
+struct ike_sa;
+void ikev1_part_free(struct ike_sa *ike);
+#endif

@@ -1,0 +1,399 @@
+/* ISAKMP messages in and out: the receive path (which ISAKMP SA a message
+ * is for, and which exchange takes it), the CBC encryption of RFC 2409
+ * (IVs chained from the last cipher block, zero padding to the block) and
+ * the Informational exchange: notifies and Deletes, encrypted with HASH(1)
+ * = prf(SKEYID_a, M-ID | N/D) (RFC 2409 5.7), or in the clear before an
+ * SA has keys. Informationals are not acknowledged: nothing of ours waits
+ * for an answer to them. */
+#include <stdio.h>
+#include <string.h>
+#include "iface.h"
+#include "ike/initiate.h"
+#include "ike/ops.h"
+#include "ikev1/ikev1.h"
+#include "pluto.h"
+
+static const struct { uint16_t type; const char *name; } notify_names[] = {
+	{ ISAKMP_N_INVALID_PAYLOAD_TYPE, "INVALID-PAYLOAD-TYPE" },
+	{ ISAKMP_N_DOI_NOT_SUPPORTED, "DOI-NOT-SUPPORTED" },
+	{ ISAKMP_N_SITUATION_NOT_SUPPORTED, "SITUATION-NOT-SUPPORTED" },
+	{ ISAKMP_N_INVALID_COOKIE, "INVALID-COOKIE" },
+	{ ISAKMP_N_INVALID_MAJOR_VERSION, "INVALID-MAJOR-VERSION" },
+	{ ISAKMP_N_INVALID_EXCHANGE_TYPE, "INVALID-EXCHANGE-TYPE" },
+	{ ISAKMP_N_INVALID_FLAGS, "INVALID-FLAGS" },
+	{ ISAKMP_N_INVALID_MESSAGE_ID, "INVALID-MESSAGE-ID" },
+	{ ISAKMP_N_INVALID_PROTOCOL_ID, "INVALID-PROTOCOL-ID" },
+	{ ISAKMP_N_INVALID_SPI, "INVALID-SPI" },
+	{ ISAKMP_N_INVALID_TRANSFORM_ID, "INVALID-TRANSFORM-ID" },
+	{ ISAKMP_N_ATTRIBUTES_NOT_SUPPORTED, "ATTRIBUTES-NOT-SUPPORTED" },
+	{ ISAKMP_N_NO_PROPOSAL_CHOSEN, "NO-PROPOSAL-CHOSEN" },
+	{ ISAKMP_N_BAD_PROPOSAL_SYNTAX, "BAD-PROPOSAL-SYNTAX" },
+	{ ISAKMP_N_PAYLOAD_MALFORMED, "PAYLOAD-MALFORMED" },
+	{ ISAKMP_N_INVALID_KEY_INFORMATION, "INVALID-KEY-INFORMATION" },
+	{ ISAKMP_N_INVALID_ID_INFORMATION, "INVALID-ID-INFORMATION" },
+	{ ISAKMP_N_INVALID_HASH_INFORMATION, "INVALID-HASH-INFORMATION" },
+	{ ISAKMP_N_AUTHENTICATION_FAILED, "AUTHENTICATION-FAILED" },
+	{ ISAKMP_N_INVALID_SIGNATURE, "INVALID-SIGNATURE" },
+	{ ISAKMP_N_UNSUPPORTED_EXCHANGE_TYPE, "UNSUPPORTED-EXCHANGE-TYPE" },
+	{ ISAKMP_N_RESPONDER_LIFETIME, "RESPONDER-LIFETIME" },
+	{ ISAKMP_N_INITIAL_CONTACT, "INITIAL-CONTACT" },
+	{ ISAKMP_N_R_U_THERE, "R-U-THERE" },
+	{ ISAKMP_N_R_U_THERE_ACK, "R-U-THERE-ACK" },
+};
+
+const char *isakmp_notify_name(uint16_t type)
+{
+	static char buf[24];
+	for (size_t i = 0; i < sizeof(notify_names) / sizeof(notify_names[0]); i++)
+		if (notify_names[i].type == type)
+			return notify_names[i].name;
+	snprintf(buf, sizeof(buf), "notify %u", type);
+	return buf;
+}
+
+/* ---- building, encrypting, decrypting --------------------------------------- */
+
+bool ikev1_build(struct ike_sa *ike, uint8_t exchange, uint32_t msgid, uint8_t *iv, v1_fill_fn *fill,
+		 void *ctx, uint8_t *out, size_t *len)
+{
+	static uint8_t chain[IKE_MSG_MAX];
+	struct ikev2_builder b;
+	/* room for the header and the padding of the largest block */
+	ikev2_build_chain_init(&b, chain, sizeof(chain) - ISAKMP_HEADER_SIZE - IKEV1_BLOCK_MAX);
+	if (!fill(ike, &b, ctx))
+		return false;
+	size_t clen;
+	err_t e = ikev2_build_finish(&b, &clen);
+	struct isakmp_header h = { .exchange = exchange, .message_id = msgid };
+	memcpy(h.icookie, ike->spi_i, 8);
+	memcpy(h.rcookie, ike->spi_r, 8);
+	if (e == NULL && iv != NULL) {
+		const struct alg_desc *encr = ike->suite.encr;
+		size_t bl = encr_block_len(encr);
+		if (bl == 0 || bl > IKEV1_BLOCK_MAX || !ike->v1.keys_ready) {
+			e = "no cipher for this ISAKMP SA";
+		} else {
+			size_t padded = (clen + bl - 1) / bl * bl;
+			memset(chain + clen, 0, padded - clen);
+			e = encr_seal(encr, ike->v1.keys.enc_key, chunk_from(iv, bl), EMPTY_CHUNK, chain,
+				      padded, chain, sizeof(chain));
+			if (e == NULL) {
+				memcpy(iv, chain + padded - bl, bl);
+				clen = padded;
+				h.flags = ISAKMP_FLAG_ENCRYPTION;
+			}
+		}
+	}
+	if (e == NULL)
+		e = isakmp_build_message(&h, ikev2_build_first_type(&b), chain, clen, out, IKE_MSG_MAX, len);
+	if (e != NULL) {
+		llog(&ike->logger, RC_ERROR, "cannot build an ISAKMP message: %s", e);
+		return false;
+	}
+	return true;
+}
+
+bool ikev1_decrypt(struct ike_sa *ike, struct v1_msg_in *m, uint8_t *iv, const char **why)
+{
+	static char text[ISAKMP_DIAG_TEXT + 64];
+	const struct alg_desc *encr = ike->suite.encr;
+	size_t bl = encr_block_len(encr);
+	size_t len = m->pkt->len - ISAKMP_HEADER_SIZE;
+	if (!ike->v1.keys_ready || bl == 0 || bl > IKEV1_BLOCK_MAX) {
+		*why = "no keys yet";
+		return false;
+	}
+	if (len == 0 || len % bl != 0 || len > sizeof(m->plain)) {
+		*why = "the encrypted body is not a whole number of cipher blocks";
+		return false;
+	}
+	memcpy(m->plain, m->pkt->data + ISAKMP_HEADER_SIZE, len);
+	uint8_t next[IKEV1_BLOCK_MAX];
+	memcpy(next, m->plain + len - bl, bl);
+	err_t e = encr_open(encr, ike->v1.keys.enc_key, chunk_from(iv, bl), EMPTY_CHUNK, m->plain,
+			    len, m->plain, sizeof(m->plain));
+	if (e != NULL) {
+		snprintf(text, sizeof(text), "cannot decrypt: %s", e);
+		*why = text;
+		return false;
+	}
+	struct isakmp_diag d = { 0 };
+	if (isakmp_split_chain(m->h.next_payload, m->plain, len, &m->pl, &d) != NULL) {
+		snprintf(text, sizeof(text), "its decrypted payloads do not parse: %s", d.text);
+		*why = text;
+		return false;
+	}
+	m->plain_len = len;
+	memcpy(iv, next, bl);
+	return true;
+}
+
+/* ---- Informational ------------------------------------------------------------ */
+
+void ikev1_send_clear_notify(struct pluto *p, const struct packet *pkt, const uint8_t icookie[8],
+			     const uint8_t rcookie[8], uint16_t type)
+{
+	uint8_t chain[64], out[128];
+	struct ikev2_builder b;
+	ikev2_build_chain_init(&b, chain, sizeof(chain));
+	struct isakmp_notify n = { .doi = ISAKMP_DOI_IPSEC, .protocol = ISAKMP_PROTO_ISAKMP,
+				   .type = type };
+	isakmp_build_notify(&b, &n);
+	size_t clen, len;
+	struct isakmp_header h = { .exchange = ISAKMP_XCHG_INFO };
+	memcpy(h.icookie, icookie, 8);
+	memcpy(h.rcookie, rcookie, 8);
+	err_t e = ikev2_build_finish(&b, &clen);
+	if (e == NULL)
+		e = isakmp_build_message(&h, ISAKMP_NEXT_N, chain, clen, out, sizeof(out), &len);
+	if (e == NULL)
+		e = iface_send(pkt->iface, &pkt->remote, pkt->remote_port, out, len);
+	char a[ADDRESS_BUF];
+	if (e != NULL)
+		llog(&p->logger, RC_WARNING, "cannot send %s to %s: %s", isakmp_notify_name(type),
+		     str_address(&pkt->remote, a), e);
+	else
+		llog(&p->logger, RC_INFO, "sent unencrypted notify %s to %s:%u", isakmp_notify_name(type),
+		     str_address(&pkt->remote, a), pkt->remote_port);
+}
+
+struct info_out {
+	bool delete;
+	uint16_t type;
+	uint32_t msgid;
+};
+
+static bool fill_info(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
+{
+	const struct info_out *io = ctx;
+	uint8_t zeros[64] = { 0 };
+	size_t hl = prf_output_len(ike->suite.prf);
+	if (hl == 0 || hl > sizeof(zeros))
+		return false;
+	uint8_t cookies[16];
+	memcpy(cookies, ike->spi_i, 8);
+	memcpy(cookies + 8, ike->spi_r, 8);
+	size_t hat = isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ zeros, hl });
+	size_t at;
+	if (io->delete) {
+		struct isakmp_delete del = { .doi = ISAKMP_DOI_IPSEC, .protocol = ISAKMP_PROTO_ISAKMP,
+					     .spi_size = 16, .n_spis = 1 };
+		del.spis[0] = cookies;
+		at = isakmp_build_delete(b, &del);
+	} else {
+		struct isakmp_notify n = { .doi = ISAKMP_DOI_IPSEC, .protocol = ISAKMP_PROTO_ISAKMP,
+					   .type = io->type, .spi = { cookies, 16 } };
+		at = isakmp_build_notify(b, &n);
+	}
+	if (hat == SIZE_MAX || at == SIZE_MAX || b->failed)
+		return false;
+	/* HASH(1) = prf(SKEYID_a, M-ID | N/D), the N/D payload with its header */
+	uint8_t mid[4] = { (uint8_t)(io->msgid >> 24), (uint8_t)(io->msgid >> 16),
+			   (uint8_t)(io->msgid >> 8), (uint8_t)io->msgid };
+	chunk_t parts[2] = { chunk_from(mid, 4), chunk_from(b->buf + at, b->len - at) };
+	chunk_t hash;
+	if (prf_computev(ike->suite.prf, ike->v1.keys.skeyid_a, parts, 2, &hash) != NULL)
+		return false;
+	memcpy(b->buf + hat + 4, hash.ptr, hl);
+	chunk_free(&hash);
+	return true;
+}
+
+static void send_info(struct ike_sa *ike, bool delete, uint16_t type)
+{
+	if (!ike->v1.keys_ready)
+		return;
+	struct info_out io = { .delete = delete, .type = type };
+	while (io.msgid == 0)
+		if (random_bytes(&io.msgid, sizeof(io.msgid)) != NULL)
+			return;
+	chunk_t ivc;
+	err_t e = ikev1_phase2_iv(ike->suite.prf, ike->suite.encr, chunk_from(ike->v1.iv, ike->v1.iv_len),
+				  io.msgid, &ivc);
+	if (e != NULL) {
+		llog(&ike->logger, RC_ERROR, "cannot make the IV of an Informational: %s", e);
+		return;
+	}
+	uint8_t iv[IKEV1_BLOCK_MAX] = { 0 };
+	memcpy(iv, ivc.ptr, ivc.len < sizeof(iv) ? ivc.len : sizeof(iv));
+	chunk_free(&ivc);
+	static uint8_t out[IKE_MSG_MAX];
+	size_t len;
+	if (!ikev1_build(ike, ISAKMP_XCHG_INFO, io.msgid, iv, fill_info, &io, out, &len))
+		return;
+	ike_transmit(ike, out, len);
+	if (delete)
+		llog(&ike->logger, RC_INFO, "sent ISAKMP Delete of the ISAKMP SA");
+	else
+		llog(&ike->logger, RC_INFO, "sent encrypted notify %s", isakmp_notify_name(type));
+}
+
+void ikev1_send_notify(struct ike_sa *ike, uint16_t type)
+{
+	send_info(ike, false, type);
+}
+
+void ikev1_send_delete(struct ike_sa *ike)
+{
+	send_info(ike, true, 0);
+}
+
+/* An unencrypted notify: believed only while Main Mode is under way (it
+ * refuses our proposal or our authentication); never on an established
+ * SA, where anyone could forge it. */
+static void clear_info(struct ike_sa *ike, struct v1_msg_in *m)
+{
+	struct isakmp_diag d = { 0 };
+	const struct isakmp_payload *np;
+	struct isakmp_notify n;
+	if (ike->state == IKE_ESTABLISHED ||
+	    isakmp_split_payloads(m->pkt->data, m->pkt->len, &m->h, &m->pl, &d) != NULL ||
+	    (np = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_N, 0)) == NULL ||
+	    isakmp_decode_notify(np, &n, &d) != NULL) {
+		llog(&ike->logger, RC_INFO, "ignoring an unencrypted Informational%s%s",
+		     d.text[0] ? ": " : "", d.text);
+		return;
+	}
+	char why[96];
+	snprintf(why, sizeof(why), "the peer answered with %s (unencrypted notify)",
+		 isakmp_notify_name(n.type));
+	if (ike->original_initiator)
+		ike_initiate_failed(ike, FAIL_REFUSED, why);
+	else
+		ike_sa_delete(ike, why);
+}
+
+static void info_receive(struct ike_sa *ike, struct v1_msg_in *m)
+{
+	if (!(m->h.flags & ISAKMP_FLAG_ENCRYPTION)) {
+		clear_info(ike, m);
+		return;
+	}
+	const char *why = NULL;
+	chunk_t ivc = EMPTY_CHUNK;
+	uint8_t iv[IKEV1_BLOCK_MAX] = { 0 };
+	if (!ike->v1.keys_ready)
+		why = "the ISAKMP SA has no keys yet";
+	else if (m->h.message_id == 0)
+		why = "message ID 0";
+	else if (ikev1_phase2_iv(ike->suite.prf, ike->suite.encr, chunk_from(ike->v1.iv, ike->v1.iv_len),
+				 m->h.message_id, &ivc) != NULL)
+		why = "no IV";
+	if (why == NULL) {
+		memcpy(iv, ivc.ptr, ivc.len < sizeof(iv) ? ivc.len : sizeof(iv));
+		ikev1_decrypt(ike, m, iv, &why);
+	}
+	chunk_free(&ivc);
+	/* HASH(1) first, over M-ID and every payload after it (not the padding) */
+	const struct isakmp_payloads *pl = &m->pl;
+	if (why == NULL && (pl->n < 2 || pl->p[0].type != ISAKMP_NEXT_HASH))
+		why = "it does not start with HASH(1)";
+	if (why == NULL) {
+		const struct isakmp_payload *last = &pl->p[pl->n - 1];
+		size_t from = pl->p[1].offset, to = last->offset + 4 + last->len;
+		uint32_t id = m->h.message_id;
+		uint8_t mid[4] = { (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id };
+		chunk_t parts[2] = { chunk_from(mid, 4), chunk_from(m->plain + from, to - from) };
+		chunk_t hash;
+		if (prf_computev(ike->suite.prf, ike->v1.keys.skeyid_a, parts, 2, &hash) != NULL)
+			why = "cannot compute HASH(1)";
+		else if (hash.len != pl->p[0].len || memcmp(hash.ptr, pl->p[0].body, hash.len) != 0)
+			why = "its HASH(1) does not match";
+		chunk_free(&hash);
+	}
+	if (why != NULL) {
+		llog(&ike->logger, RC_INFO, "ignoring an encrypted Informational: %s", why);
+		return;
+	}
+	ike->last_heard_ms = mono_ms();
+	for (size_t i = 1; i < pl->n; i++) {
+		struct isakmp_diag d = { 0 };
+		if (pl->p[i].type == ISAKMP_NEXT_N) {
+			struct isakmp_notify n;
+			if (isakmp_decode_notify(&pl->p[i], &n, &d) != NULL)
+				continue;
+			llog(&ike->logger, RC_INFO, "the peer sends notify %s", isakmp_notify_name(n.type));
+			if (n.type < 16384 && ike->original_initiator && ike->state != IKE_ESTABLISHED) {
+				char w[96];
+				snprintf(w, sizeof(w), "the peer answered with %s", isakmp_notify_name(n.type));
+				ike_initiate_failed(ike, FAIL_REFUSED, w);
+				return;
+			}
+			continue;
+		}
+		if (pl->p[i].type != ISAKMP_NEXT_D)
+			continue;
+		struct isakmp_delete del;
+		if (isakmp_decode_delete(&pl->p[i], &del, &d) != NULL) {
+			llog(&ike->logger, RC_INFO, "ignoring a Delete: %s", d.text);
+			continue;
+		}
+		if (del.protocol != ISAKMP_PROTO_ISAKMP) {
+			llog(&ike->logger, RC_INFO, "ignoring a Delete of %zu IPsec SA(s): no Quick Mode yet",
+			     del.n_spis);
+			continue;
+		}
+		for (size_t k = 0; k < del.n_spis; k++) {
+			if (del.spi_size == 16 && memcmp(del.spis[k], ike->spi_i, 8) == 0 &&
+			    memcmp(del.spis[k] + 8, ike->spi_r, 8) == 0) {
+				ike_sa_delete(ike, "the peer deleted it (ISAKMP Delete)");
+				return;
+			}
+		}
+		llog(&ike->logger, RC_INFO, "ignoring a Delete of another ISAKMP SA");
+	}
+}
+
+/* ---- receiving ------------------------------------------------------------------ */
+
+void ikev1_receive(struct pluto *p, const struct packet *pkt)
+{
+	static struct v1_msg_in m;
+	static const uint8_t zero[8];
+	memset(&m.h, 0, sizeof(m.h));
+	m.pl.n = 0;
+	m.plain_len = 0;
+	m.pkt = pkt;
+	struct isakmp_diag d = { 0 };
+	if (isakmp_decode_header(pkt->data, pkt->len, &m.h, &d) != NULL) {
+		ike_drop_log(p, pkt, d.text);
+		return;
+	}
+	bool rzero = memcmp(m.h.rcookie, zero, 8) == 0;
+	struct ike_sa *ike = NULL;
+	if (rzero && m.h.exchange == ISAKMP_XCHG_IDPROT) {
+		/* Main Mode message 1: new, or a repeat of one we answered (or
+		 * our own reflected: main_mode_receive drops that) */
+		ike = ike_sa_by_init(p, m.h.icookie, &pkt->remote, pkt->remote_port);
+		if (ike == NULL)
+			ike = ike_sa_by_spis(p, m.h.icookie, zero);
+		if (ike == NULL) {
+			main_mode_responder_first(p, &m);
+			return;
+		}
+	} else {
+		ike = ike_sa_by_spis(p, m.h.icookie, m.h.rcookie);
+		if (ike == NULL && !rzero) {
+			/* the first answer to our message 1: our SA has no responder cookie yet */
+			struct ike_sa *s = ike_sa_by_spis(p, m.h.icookie, zero);
+			if (s != NULL && s->original_initiator)
+				ike = s;
+		}
+	}
+	if (ike == NULL || ike->ops != &ikev1_ops) {
+		ike_drop_log(p, pkt, "no ISAKMP SA for its cookies");
+		return;
+	}
+	ldbg_hex(&ike->logger, DBG_RAW, "received", pkt->data, pkt->len);
+	switch (m.h.exchange) {
+	case ISAKMP_XCHG_IDPROT:
+		main_mode_receive(ike, &m);
+		return;
+	case ISAKMP_XCHG_INFO:
+		info_receive(ike, &m);
+		return;
+	default:
+		llog(&ike->logger, RC_INFO, "ignoring an ISAKMP exchange of type %u: not supported yet",
+		     m.h.exchange);
+	}
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Host-level (tier 1) tests of IKEv1 phase 1: Main Mode with a PSK (RFC
+# 2409) between two plutos (each side initiating once), a wrong PSK, no
+# common proposal, the ISAKMP Delete of whack --terminate, a conn without
+# ikev2= staying IKEv2, and pluto against libreswan's pluto (conn
+# ikev2=no, config setup ikev1-policy=accept) both ways. No Quick Mode
+# yet: only the ISAKMP SA must come up. --kernel none, network namespaces
+# this script creates. One line per test: PASS NAME | FAIL NAME: WHY |
+# SKIP NAME: WHY. The helpers come from host-pluto.sh.
+#
+# usage: testing/pluto/host-ikev1.sh [BUILD] [TEST...]
+set -u
+# shellcheck source=SCRIPTDIR/host-pluto.sh
+. "$(cd "$(dirname "$0")" && pwd)/host-pluto.sh" "$@"
+
+# ike_json HOST NS FIELD: FIELD of the first ESTABLISHED IKE SA (JSON status)
+ike_json() {
+	status_json "$1" "$2" | python3 -c "
+import json, sys
+s = [s for s in json.load(sys.stdin)['ike_sas'] if s['state'] == 'ESTABLISHED']
+print(s[0]['$3'] if s else '')" 2>/dev/null
+}
+
+# v1_pair TEST WEST-EXTRA... -- EAST-EXTRA...: an ikev2=no PSK conn on both
+v1_pair() {
+	setup_pair "$1" || return 1
+	shift
+	local w=() e=() side=w kv h
+	for kv in "$@"; do
+		[ "$kv" = -- ] && { side=e; continue; }
+		if [ $side = w ]; then w+=("$kv"); else e+=("$kv"); fi
+	done
+	conn_text west-east authby=secret ikev2=no "${w[@]}" >"$(host_dir west)/ipsec.conf"
+	conn_text west-east authby=secret ikev2=no "${e[@]}" >"$(host_dir east)/ipsec.conf"
+	for h in west east; do
+		secrets "$PSK" >"$(host_dir $h)/ipsec.secrets"
+		chmod 600 "$(host_dir $h)/ipsec.secrets"
+	done
+}
+
+# test_v1_psk FROM: FROM initiates Main Mode; both ends show the ISAKMP SA
+# (text and JSON status, version IKEv1); FROM's --terminate sends an
+# ISAKMP Delete that removes the peer's SA too
+test_v1_psk() {
+	local from=$1 name=ikev1-psk-$1 why="" out ns to tons
+	v1_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	if [ "$from" = west ]; then ns=$NS_WEST to=east tons=$NS_EAST; else ns=$NS_EAST to=west tons=$NS_WEST; fi
+	out=$(whackh "$from" "$ns" --name west-east --initiate 2>&1) ||
+		why="initiate failed: $out"
+	[ -z "$why" ] && ! grep -q 'established ISAKMP SA (IKEv1 Main Mode) with @' <<<"$out" &&
+		why="no 'established ISAKMP SA' line from initiate: $out"
+	for h in "$from:$ns" "$to:$tons"; do
+		[ -n "$why" ] && break
+		[ "$(count "${h%%:*}" "${h#*:}" ike_sas ESTABLISHED)" = 1 ] || { why="${h%%:*} has no ESTABLISHED IKE SA"; break; }
+		[ "$(ike_json "${h%%:*}" "${h#*:}" version)" = IKEv1 ] || why="${h%%:*}: JSON version is not IKEv1"
+		[ "$(ike_json "${h%%:*}" "${h#*:}" connection)" = west-east ] || why="${h%%:*}: JSON connection is not west-east"
+		whackh "${h%%:*}" "${h#*:}" --status | grep -q '^#[0-9]*: "west-east" ESTABLISHED; .*; IKEv1$' ||
+			why="${h%%:*}: no ESTABLISHED IKEv1 line for west-east in the text status"
+	done
+	if [ -z "$why" ]; then
+		out=$(whackh "$from" "$ns" --name west-east --terminate 2>&1) || why="terminate failed: $out"
+		[ -z "$why" ] && [ "$(count "$from" "$ns" ike_sas ESTABLISHED)" != 0 ] && why="$from kept its ISAKMP SA"
+		[ -z "$why" ] && ! grep -q 'sent ISAKMP Delete of the ISAKMP SA' "$(host_dir "$from")/log" && why="$from sent no Delete"
+		[ -z "$why" ] && { wait_for 0 5 count "$to" "$tons" ike_sas ESTABLISHED || why="$to kept its ISAKMP SA after the Delete"; }
+		[ -z "$why" ] && ! grep -q 'deleting IKE SA: the peer deleted it (ISAKMP Delete)' "$(host_dir "$to")/log" &&
+			why="$to's log does not say the peer deleted it"
+	fi
+	result "$name" "$why"
+}
+
+# wrong PSK: the responder's HASH_I check (or the decryption of message 5)
+# fails, it logs "authentication failed" naming the peer and answers with an
+# unencrypted AUTHENTICATION-FAILED; nothing is established
+test_v1_psk_wrong() {
+	local name=ikev1-psk-wrong why="" out rc
+	v1_pair "$name" keyingtries=1 || { result "$name" "cannot make the namespaces"; return; }
+	secrets "not-the-same-psk" >"$(host_dir east)/ipsec.secrets"
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1)
+	rc=$?
+	[ $rc = 0 ] && why="initiate succeeded with mismatched PSKs"
+	[ -z "$why" ] && ! grep -q 'AUTHENTICATION-FAILED' <<<"$out" && why="whack was not told AUTHENTICATION-FAILED: $out"
+	[ -z "$why" ] && ! grep -q 'authentication failed: Main Mode message 5 from 198.18.0.1' "$(host_dir east)/log" &&
+		why="east did not log 'authentication failed' with the peer"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 0 ] && why="east has an ISAKMP SA"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 0 ] && why="west has an ISAKMP SA"
+	result "$name" "$why"
+}
+
+# no transform in common: NO-PROPOSAL-CHOSEN, logged by both with the reason
+test_v1_no_proposal() {
+	local name=ikev1-no-proposal why="" out
+	v1_pair "$name" keyingtries=1 'ike=aes128-sha1;modp2048' -- 'ike=3des-sha2_256;modp3072' ||
+		{ result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) && why="initiate succeeded without a common proposal"
+	[ -z "$why" ] && ! grep -q 'NO-PROPOSAL-CHOSEN' <<<"$out" && why="whack was not told NO-PROPOSAL-CHOSEN: $out"
+	[ -z "$why" ] && ! grep -q 'Main Mode from 198.18.0.1: NO-PROPOSAL-CHOSEN: none of the peer' "$(host_dir east)/log" &&
+		why="east did not log why it chose no proposal"
+	result "$name" "$why"
+}
+
+# the peer's ID is not the one rightid= names: INVALID-ID-INFORMATION in an
+# encrypted Informational (HASH(1)), which the initiator checks and takes
+test_v1_bad_id() {
+	local name=ikev1-invalid-id why="" out
+	v1_pair "$name" keyingtries=1 || { result "$name" "cannot make the namespaces"; return; }
+	sed -i 's/leftid=@west/leftid=@other/' "$(host_dir east)/ipsec.conf"
+	printf '@west @east @other : PSK "%s"\n' "$PSK" >"$(host_dir east)/ipsec.secrets"
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) && why="initiate succeeded with the wrong ID"
+	[ -z "$why" ] && ! grep -q "INVALID-ID-INFORMATION: the peer is '@west', not '@other'" "$(host_dir east)/log" &&
+		why="east did not log INVALID-ID-INFORMATION with the reason"
+	[ -z "$why" ] && ! grep -q 'the peer answered with INVALID-ID-INFORMATION' <<<"$out" &&
+		why="west did not take the encrypted notify: $out"
+	result "$name" "$why"
+}
+
+# dpddelay= on an IKEv1 conn: no DPD (RFC 3706) yet, so no liveness checks
+# and a quiet peer is not declared dead after dpdtimeout=
+test_v1_no_dpd() {
+	local name=ikev1-dpd-off why="" out
+	v1_pair "$name" dpddelay=1s dpdtimeout=2s dpdaction=clear || { result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && sleep 3.5
+	[ -z "$why" ] && grep -q 'the peer is dead' "$(host_dir west)/log" "$(host_dir east)/log" && why="a peer was declared dead"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 1 ] && why="west lost its ISAKMP SA"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 1 ] && why="east lost its ISAKMP SA"
+	result "$name" "$why"
+}
+
+# a conn without ikev2= stays IKEv2 (the default flip is not done yet)
+test_v1_default_v2() {
+	local name=ikev1-default-is-v2 why="" out
+	pair_psk "$name" || { result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && [ "$(ike_json west "$NS_WEST" version)" != IKEv2 ] && why="the IKE SA is not IKEv2"
+	[ -z "$why" ] && grep -q 'Main Mode' "$(host_dir west)/log" && why="west spoke Main Mode"
+	result "$name" "$why"
+}
+
+# libreswan 4.x on east: conn ikev2=no, ikev1-policy=accept
+lsw_v1_conf() {
+	printf 'config setup\n\tplutodebug=none\n\tikev1-policy=accept\n'
+	printf 'conn west-east\n\tauthby=secret\n\tikev2=no\n\tleft=198.18.0.1\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\tike=aes256-sha2_256;modp2048\n\tesp=aes256-sha2_256\n\tauto=add\n'
+}
+
+test_v1_libreswan() {
+	local dir=$1 name=ikev1-libreswan-$1 why="" w e
+	have_libreswan "$name" || return
+	v1_pair "$name" 'ike=aes256-sha2_256;modp2048' || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	lsw_v1_conf >"$e/ipsec.conf"
+	pluto_start west "$NS_WEST" || { result "$name" "pluto did not start"; return; }
+	lsw_start || { result "$name" "libreswan's pluto did not start"; return; }
+	if [ "$dir" = initiator ]; then
+		whackh west "$NS_WEST" --name west-east --initiate >"$w/whack.out" 2>&1
+	else
+		# libreswan goes on to Quick Mode, which pluto does not answer yet
+		lsw_whack --name west-east --initiate --asynchronous >/dev/null 2>&1
+	fi
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED ||
+		why="no ISAKMP SA with libreswan: $(grep -m1 -i 'fail\|refus\|NO-PROPOSAL\|ignoring' "$w/log")"
+	[ -z "$why" ] && [ "$(ike_json west "$NS_WEST" version)" != IKEv1 ] && why="the SA is not IKEv1"
+	if [ -z "$why" ]; then
+		wait_for_s 1 5 grep -c "authenticated peer using authby=secret and ID_FQDN '@west'" "$e/log" ||
+		wait_for_s 1 1 grep -c "established ISAKMP SA\|ISAKMP SA established\|IKE SA established" "$e/log" ||
+			why="libreswan did not establish the ISAKMP SA: $(grep -m3 -i 'west-east' "$e/log" | tail -1)"
+	fi
+	# our Delete reaches libreswan, which then forgets its ISAKMP SA
+	if [ -z "$why" ] && [ "$dir" = initiator ]; then
+		whackh west "$NS_WEST" --name west-east --terminate >/dev/null 2>&1
+		wait_for_s 1 5 grep -c 'received Delete SA payload: \(self-\)\?deleting ISAKMP State\|deleting state .*ISAKMP SA\|received Delete SA payload: .*ISAKMP' "$e/log" ||
+			why="libreswan did not take our ISAKMP Delete: $(grep -m1 -i 'delete\|informational' "$e/log")"
+	fi
+	result "$name" "$why"
+}
+
+V1_TESTS=(ikev1-psk-west ikev1-psk-east ikev1-psk-wrong ikev1-no-proposal ikev1-invalid-id ikev1-dpd-off ikev1-default-is-v2
+	ikev1-libreswan-initiator ikev1-libreswan-responder)
+for t in "${V1_TESTS[@]}"; do
+	want "$t" || continue
+	case $t in
+	ikev1-psk-west) test_v1_psk west ;;
+	ikev1-psk-east) test_v1_psk east ;;
+	ikev1-psk-wrong) test_v1_psk_wrong ;;
+	ikev1-no-proposal) test_v1_no_proposal ;;
+	ikev1-invalid-id) test_v1_bad_id ;;
+	ikev1-dpd-off) test_v1_no_dpd ;;
+	ikev1-default-is-v2) test_v1_default_v2 ;;
+	ikev1-libreswan-initiator) test_v1_libreswan initiator ;;
+	ikev1-libreswan-responder) test_v1_libreswan responder ;;
+	esac
+done
+exit 0
