@@ -185,7 +185,7 @@ static bool need_left_right(const struct env *e)
 		const char *k = i ? "right" : "left";
 		const struct conf_kv *kv = merged_kv(e->m, slot_of(k));
 		if (kv != NULL && (uint32_t)(kv - e->m->conf->kvs.v) == e->m->conf->any_kv[i])
-			say(e, DIAG_WARNING, k, "%s= is not set: %%any is used, as strongSwan does", k);
+			say(e, DIAG_WARNING, NULL, "%s= is not set: %%any is used, as strongSwan does", k);
 		if (val(e, k) == NULL) {
 			say(e, DIAG_ERROR, NULL, "%s= is required (every conn needs left= and right=)", k);
 			ok = false;

@@ -293,6 +293,9 @@ static void do_section(struct conf_reader *r, const struct conf_toklist *it)
 	hash_add(conf, idx);
 }
 
+static void note_dialect(struct ipsecconf *conf, const char *name, unsigned flags,
+			 const struct conf_loc *loc);
+
 /* NUL-terminated arena copies of a line's words (headers are few). */
 static struct conf_toklist materialize(struct conf_reader *r, const struct conf_toklist *in)
 {
@@ -367,6 +370,14 @@ void reader_header(struct conf_reader *r, const struct conf_toklist *words)
 	}
 	conf->current = -1;
 	conf->skip_keys = true;
+	if (strcmp(first->s, "ca") == 0 && !first->quoted && it->n == 2) {
+		/* strongSwan's CA sections: their keys are skipped */
+		note_dialect(conf, "ca NAME", KF_STRONGSWAN, &(struct conf_loc){ r->file, first->line, first->col });
+		reader_warning(r, first->line, first->col,
+			       "strongSwan's 'ca %s' section is accepted but has no effect in Cygnet: its keys are skipped; put CA certificates in ipsec.d/cacerts and CRLs in ipsec.d/crls",
+			       it->t[1].s);
+		return;
+	}
 	struct kw_ref ref = keyword_lookup(first->s, strlen(first->s));
 	if (ref.kw != NULL)
 		reader_error(r, first->line, first->col,
