@@ -85,6 +85,18 @@ unsigned ipsecconf_walk(struct ipsecconf *conf, resolved_fn fn, void *ctx,
 bool ipsecconf_walk_conn(struct ipsecconf *conf, const char *name,
 			 resolved_fn fn, void *ctx, struct diags *d);
 
+/* Keywords (and values) of libreswan's or strongSwan's dialect that the
+ * files used: each distinct spelling once ("logfile", "auto=ondemand"),
+ * with its KF_LIBRESWAN/KF_STRONGSWAN bits, count and first place. At most
+ * 64 spellings are kept. */
+struct dialect_use {
+	const char *name;
+	unsigned flags;
+	unsigned count;
+	struct conf_loc first;
+};
+size_t ipsecconf_dialect_uses(const struct ipsecconf *conf, const struct dialect_use **uses);
+
 /* Number of conn sections loaded (for statistics and tests). */
 size_t ipsecconf_conn_count(const struct ipsecconf *conf);
 #endif

@@ -15,6 +15,17 @@
 #define KF_OBSOLETE  2u   /* warning, value ignored */
 #define KF_REPEAT    4u   /* may appear more than once in one section */
 #define KF_REQUIRED  8u   /* conn must set it (left=, right=) */
+/* Dialects: the spelling is libreswan's or strongSwan's, not Openswan 2.6's
+ * (both bits: the two share it). readwriteconf reports them and --strict
+ * refuses them; an alias row of either maps onto an Openswan keyword. */
+#define KF_LIBRESWAN  16u
+#define KF_STRONGSWAN 32u
+#define KF_DIALECT   (KF_LIBRESWAN | KF_STRONGSWAN)
+/* Accepted and its value checked, but Cygnet has no such feature: a
+ * warning quotes note (what it would need). An Openswan row keeps its
+ * value in the output (addconn does not send it); a libreswan or
+ * strongSwan row is left out, as there is no Openswan form for it. */
+#define KF_NOEFFECT  64u
 
 /* Value types: each has a checker in values.c. */
 enum kw_type {
@@ -44,6 +55,7 @@ enum kw_type {
 	KT_INTERFACES,   /* %none, %defaultroute, "ipsec0=eth0 ..." */
 	KT_VIRTUAL_PRIVATE, /* %v4:NET/PREFIX,!%v4:... */
 	KT_OBSOLETE,     /* anything; only warned about */
+	KT_SOURCEIP,     /* an address; strongSwan's %config and pools warn */
 };
 
 struct keyword {
@@ -54,7 +66,9 @@ struct keyword {
 	const char *values;   /* KT_ENUM / KT_DEBUG: accepted names, '|'-separated */
 	const char *deflt;    /* built-in default as text, or NULL */
 	long min, max;        /* KT_INT bounds; KT_TIME: max seconds (0: none) */
-	const char *alias_of; /* non-NULL: this row is another spelling of that keyword */
+	const char *alias_of; /* non-NULL: this row is another spelling of that keyword;
+			       * its values, if any, map its own values onto
+			       * the target's: "ikev1=never|ikev2=insist" */
 	const char *note;     /* obsolete rows: what to do instead */
 };
 
@@ -86,6 +100,15 @@ const char *keyword_slot_name(size_t slot);
 
 /* x-, X-, x_, X_ user extension keys. */
 bool keyword_is_extension(const char *name, size_t len);
+
+/* Values of canonical keywords that another dialect spells differently
+ * (auto=ondemand is auto=route): the canonical value, or NULL. *flags gets
+ * the dialect (KF_LIBRESWAN|KF_STRONGSWAN). */
+const char *keyword_map_value(const struct keyword *kw, const char *value,
+			      unsigned *flags);
+
+/* Edit distance with adjacent swaps, 99 when either is over 64 bytes. */
+unsigned keyword_distance(const char *a, const char *b);
 
 /* The closest known keyword for "did you mean", or NULL. */
 const char *keyword_suggest(const char *name, unsigned sections);

@@ -2,6 +2,7 @@
  * per rule, listed in one table. An error stops the conn from loading; a
  * warning does not. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,104 @@ static const struct conf_loc *loc_of(const struct env *e, const char *key)
 	return kv != NULL ? &kv->loc : &e->conn->loc;
 }
 
+/* ---- warnings shared by conns -------------------------------------------- */
+
+struct shared_warning {
+	const char *file;
+	unsigned line, col;
+	char *text;           /* NULL: empty entry */
+	size_t diag;          /* index of its message in the diags */
+	unsigned count;       /* conns it was given for */
+};
+
+struct shared_warnings {
+	struct shared_warning *v;
+	size_t mask, n;
+};
+
+static size_t warn_hash(const char *file, unsigned line, unsigned col, const char *text)
+{
+	size_t h = (size_t)(uintptr_t)file * 0x9e3779b97f4a7c15u ^ line * 31u ^ col;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	return h;
+}
+
+static struct shared_warning *warn_slot(struct shared_warnings *w, const char *file,
+					unsigned line, unsigned col, const char *text)
+{
+	size_t i = warn_hash(file, line, col, text) & w->mask;
+	for (; w->v[i].text != NULL; i = (i + 1) & w->mask) {
+		const struct shared_warning *o = &w->v[i];
+		if (o->file == file && o->line == line && o->col == col && strcmp(o->text, text) == 0)
+			break;
+	}
+	return &w->v[i];
+}
+
+static void warn_grow(struct shared_warnings *w)
+{
+	size_t cap = w->v ? 2 * (w->mask + 1) : 64;
+	struct shared_warning *old = w->v;
+	size_t old_cap = w->v ? w->mask + 1 : 0;
+	w->v = calloc(cap, sizeof(*w->v));
+	if (w->v == NULL)
+		abort();
+	w->mask = cap - 1;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].text != NULL)
+			*warn_slot(w, old[i].file, old[i].line, old[i].col, old[i].text) = old[i];
+	free(old);
+}
+
+/* True when this warning was given before, for another conn. */
+static bool warn_seen(struct merged *m, const struct conf_loc *l, const char *text)
+{
+	if (m->warns == NULL) {
+		m->warns = calloc(1, sizeof(*m->warns));
+		if (m->warns == NULL)
+			abort();
+	}
+	struct shared_warnings *w = m->warns;
+	if (w->v == NULL || 2 * (w->n + 1) > w->mask + 1)
+		warn_grow(w);
+	struct shared_warning *s = warn_slot(w, l->file, l->line, l->col, text);
+	if (s->text != NULL) {
+		s->count++;
+		return true;
+	}
+	char *copy = strdup(text);
+	if (copy == NULL)
+		abort();
+	*s = (struct shared_warning){ l->file, l->line, l->col, copy, m->d->n, 1 };
+	w->n++;
+	return false;
+}
+
+void shared_warnings_flush(struct merged *m)
+{
+	struct shared_warnings *w = m->warns;
+	if (w == NULL)
+		return;
+	for (size_t i = 0; w->v != NULL && i <= w->mask; i++) {
+		struct shared_warning *s = &w->v[i];
+		if (s->text == NULL)
+			continue;
+		if (s->count > 1 && s->diag < m->d->n) {
+			struct diag *g = &m->d->v[s->diag];
+			char *t = NULL;
+			if (asprintf(&t, "%s (applies to %u conns)", s->text, s->count) < 0)
+				abort();
+			free(g->text);
+			g->text = t;
+		}
+		free(s->text);
+	}
+	free(w->v);
+	free(w);
+	m->warns = NULL;
+}
+
 static void say(const struct env *e, enum diag_level lvl, const char *key,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void say(const struct env *e, enum diag_level lvl, const char *key,
@@ -41,6 +140,8 @@ static void say(const struct env *e, enum diag_level lvl, const char *key,
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	const struct conf_loc *l = loc_of(e, key);
+	if (lvl == DIAG_WARNING && warn_seen((struct merged *)e->m, l, text))
+		return;
 	diag_add(e->m->d, lvl, l->file, l->line, l->col, "conn %s: %s", e->conn->name, text);
 }
 
@@ -82,6 +183,9 @@ static bool need_left_right(const struct env *e)
 	bool ok = true;
 	for (int i = 0; i < 2; i++) {
 		const char *k = i ? "right" : "left";
+		const struct conf_kv *kv = merged_kv(e->m, slot_of(k));
+		if (kv != NULL && (uint32_t)(kv - e->m->conf->kvs.v) == e->m->conf->any_kv[i])
+			say(e, DIAG_WARNING, NULL, "%s= is not set: %%any is used, as strongSwan does", k);
 		if (val(e, k) == NULL) {
 			say(e, DIAG_ERROR, NULL, "%s= is required (every conn needs left= and right=)", k);
 			ok = false;
@@ -121,19 +225,23 @@ static bool families_agree(const struct env *e)
 		say(e, DIAG_ERROR, "right", "left= is IPv%d but right= is IPv%d", lf, rf);
 		return false;
 	}
-	const char *fam = val(e, "connaddrfamily");
-	enum ip_family want = is(fam, "ipv6") ? IP_V6 : fam ? IP_V4 : IP_UNSET;
-	enum ip_family have = lf ? lf : rf;
-	if (want && have && want != have) {
-		say(e, DIAG_ERROR, "connaddrfamily", "connaddrfamily=%s but the endpoints are IPv%d",
-		    fam, have);
-		return false;
-	}
 	enum ip_family ls = subnet_family(val(e, "leftsubnet"));
 	enum ip_family rs = subnet_family(val(e, "rightsubnet"));
 	if (ls && rs && ls != rs) {
 		say(e, DIAG_ERROR, "rightsubnet", "leftsubnet= is IPv%d but rightsubnet= is IPv%d",
 		    ls, rs);
+		return false;
+	}
+	/* connaddrfamily= is the family of what the conn carries: the subnets
+	 * when there are any (IPv6 subnets between IPv4 gateways is Openswan's
+	 * 6in4), else the hosts themselves */
+	const char *fam = val(e, "connaddrfamily");
+	enum ip_family want = is(fam, "ipv6") ? IP_V6 : fam ? IP_V4 : IP_UNSET;
+	enum ip_family sub = ls ? ls : rs;
+	enum ip_family have = sub ? sub : lf ? lf : rf;
+	if (want && have && want != have) {
+		say(e, DIAG_ERROR, "connaddrfamily", "connaddrfamily=%s but the %s are IPv%d",
+		    fam, sub ? "subnets" : "endpoints", have);
 		return false;
 	}
 	return true;
@@ -149,7 +257,8 @@ static bool transport_has_no_subnet(const struct env *e)
 		const char *k = i ? "rightsubnet" : "leftsubnet";
 		const char *host = val(e, i ? "right" : "left");
 		const char *sub = val(e, k);
-		if (sub == NULL)
+		/* vhost:/vnet: name the peer's own address behind a NAT (L2TP) */
+		if (sub == NULL || is_virtual_subnet(sub) || is(sub, "%no"))
 			continue;
 		ip_subnet s;
 		ip_address h;

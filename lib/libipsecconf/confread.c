@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include "bigmem.h"
 #include "internal.h"
+#include "swan/scalars.h"
+#include "swan/subnet.h"
 #include "conf_parser.h"
 #define YYSTYPE CONF_YYSTYPE
 #define YYLTYPE CONF_YYLTYPE
@@ -215,6 +218,16 @@ static void do_section(struct conf_reader *r, const struct conf_toklist *it)
 		return;
 	}
 	bool is_default = strcmp(name->s, "%default") == 0;
+	/* Openswan's defaults of the implicit (opportunistic) conns */
+	bool is_oedefault = t == SECT_CONN && strcmp(name->s, "%oedefault") == 0;
+	if (is_oedefault && conf->oedefault >= 0) {
+		const struct conf_section *o = &conf->sects.v[conf->oedefault];
+		reader_error(r, name->line, name->col,
+			     "duplicate section 'conn %%oedefault' (first at %s:%u); this one is ignored",
+			     o->loc.file, o->loc.line);
+		return;
+	}
+	is_default |= is_oedefault;
 	if (!is_default && !valid_section_name(name->s)) {
 		reader_error(r, name->line, name->col,
 			     "bad section name '%s': a name starts with a letter and has only letters, digits, '.', '_' and '-'",
@@ -245,6 +258,11 @@ static void do_section(struct conf_reader *r, const struct conf_toklist *it)
 	conf->skip_keys = false;
 
 	bool *seen = t == SECT_CONN ? &conf->seen_conn : &conf->seen_config;
+	if (is_oedefault) {
+		s->oedefault = true;
+		conf->oedefault = (int32_t)idx;
+		return;
+	}
 	if (is_default) {
 		if (*seen && !r->implicit) {
 			reader_error(r, type->line, type->col,
@@ -274,6 +292,9 @@ static void do_section(struct conf_reader *r, const struct conf_toklist *it)
 		conf->n_conns++;
 	hash_add(conf, idx);
 }
+
+static void note_dialect(struct ipsecconf *conf, const char *name, unsigned flags,
+			 const struct conf_loc *loc);
 
 /* NUL-terminated arena copies of a line's words (headers are few). */
 static struct conf_toklist materialize(struct conf_reader *r, const struct conf_toklist *in)
@@ -349,6 +370,14 @@ void reader_header(struct conf_reader *r, const struct conf_toklist *words)
 	}
 	conf->current = -1;
 	conf->skip_keys = true;
+	if (strcmp(first->s, "ca") == 0 && !first->quoted && it->n == 2) {
+		/* strongSwan's CA sections: their keys are skipped */
+		note_dialect(conf, "ca NAME", KF_STRONGSWAN, &(struct conf_loc){ r->file, first->line, first->col });
+		reader_warning(r, first->line, first->col,
+			       "strongSwan's 'ca %s' section is accepted but has no effect in Cygnet: its keys are skipped; put CA certificates in ipsec.d/cacerts and CRLs in ipsec.d/crls",
+			       it->t[1].s);
+		return;
+	}
 	struct kw_ref ref = keyword_lookup(first->s, strlen(first->s));
 	if (ref.kw != NULL)
 		reader_error(r, first->line, first->col,
@@ -394,6 +423,55 @@ static const struct conf_kv *find_duplicate(struct ipsecconf *conf,
 		}
 	}
 	return NULL;
+}
+
+/* Records a keyword (or value) of another dialect for the report. */
+static void note_dialect(struct ipsecconf *conf, const char *name, unsigned flags,
+			 const struct conf_loc *loc)
+{
+	conf->dialects |= flags;
+	for (size_t i = 0; i < conf->n_dialect_uses; i++) {
+		if (strcmp(conf->dialect_uses[i].name, name) == 0) {
+			conf->dialect_uses[i].count++;
+			return;
+		}
+	}
+	if (conf->n_dialect_uses == DIALECT_USES_MAX)
+		return;
+	conf->dialect_uses[conf->n_dialect_uses++] = (struct dialect_use){
+		arena_strdup(&conf->arena, name), flags, 1, *loc,
+	};
+}
+
+/* "from=to|from=to": the value's mapping, or NULL. */
+static const char *map_value(struct arena *a, const char *map, const char *value)
+{
+	size_t vlen = strlen(value);
+	for (const char *p = map; *p;) {
+		const char *eq = strchr(p, '=');
+		const char *bar = strchr(p, '|');
+		if (eq == NULL)
+			break;
+		const char *end = bar ? bar : p + strlen(p);
+		if ((size_t)(eq - p) == vlen && strncasecmp(p, value, vlen) == 0)
+			return arena_strndup(a, eq + 1, (size_t)(end - eq - 1));
+		if (bar == NULL)
+			break;
+		p = bar + 1;
+	}
+	return NULL;
+}
+
+/* A value that asks for what Cygnet does anyway (narrowing=yes). */
+static bool is_default_value(const struct keyword *kw, const char *value)
+{
+	if (kw->deflt == NULL)
+		return false;
+	if (kw->type == KT_BOOL) {
+		bool a, b;
+		return ttobool(value, &a) == NULL && ttobool(kw->deflt, &b) == NULL && a == b;
+	}
+	return strcasecmp(value, kw->deflt) == 0;
 }
 
 /* Keyword, section type and value: false if the kv must not be used. */
@@ -460,15 +538,61 @@ static bool classify_key(struct conf_reader *r, struct conf_kv *kv,
 		kv->obsolete = true;
 		return true;
 	}
+	unsigned dialect = ref.written->flags & KF_DIALECT;
 	if (ref.via_alias && ref.written->note != NULL)
 		reader_warning(r, kv->loc.line, kv->loc.col, "%s (the value is used as %s=)",
 			       ref.written->note, keyword_slot_name((size_t)kv->slot));
+	if (dialect != 0)
+		note_dialect(r->conf, key, dialect, &kv->loc);
 	if (kv->value[0] == '\0')
 		return true;   /* empty: back to the built-in default */
+
+	/* another dialect's spelling of the value (keyexchange=ikev2 is
+	 * ikev2=insist, auto=ondemand is auto=route) */
+	if (ref.via_alias && ref.written->values != NULL) {
+		const char *to = map_value(&r->conf->arena, ref.written->values, kv->value);
+		if (to != NULL)
+			kv->value = to;
+	}
+	unsigned vflags = 0;
+	const char *mapped = keyword_map_value(ref.kw, kv->value, &vflags);
+	if (mapped != NULL) {
+		note_dialect(r->conf, arena_printf(&r->conf->arena, "%s=%s", key, kv->value),
+			     vflags, &kv->loc);
+		kv->value = mapped;
+	}
+	/* libreswan's and strongSwan's comma lists in leftsubnet= are
+	 * Openswan's leftsubnets= */
+	if (ref.kw->type == KT_SUBNET && strchr(kv->value, ',') != NULL &&
+	    !is_virtual_subnet(kv->value)) {
+		struct kw_ref many = keyword_lookup("leftsubnets", 11);
+		note_dialect(r->conf, arena_printf(&r->conf->arena, "%s=A,B", key),
+			     KF_LIBRESWAN | KF_STRONGSWAN, &kv->loc);
+		ref.kw = many.kw;
+		kv->slot = (int32_t)keyword_slot(many.kw, ref.side);
+		kv->key = keyword_slot_name((size_t)kv->slot);
+	}
 	const char *canon;
 	bool ok = check_value(ref.kw, key, kv->value, &kv->loc, r->diags, &r->conf->arena,
 			      &r->conf->checked, &canon);
+	if (canon == NULL) {   /* accepted, warned about, and left out */
+		if (ref.kw->type == KT_SOURCEIP)
+			note_dialect(r->conf, arena_printf(&r->conf->arena, "%s=%s", key,
+							   kv->value[0] == '%' ? "%config" : "POOL"),
+				     KF_STRONGSWAN, &kv->loc);
+		kv->obsolete = true;
+		return ok;
+	}
 	kv->value = canon;
+	if (ok && (ref.kw->flags & KF_NOEFFECT)) {
+		if (!is_default_value(ref.kw, kv->value))
+			reader_warning(r, kv->loc.line, kv->loc.col,
+				       "%s=%s is accepted but has no effect in Cygnet: %s", key,
+				       kv->value, ref.kw->note);
+		/* no Openswan form to write it in */
+		if (dialect != 0)
+			kv->obsolete = true;
+	}
 	return ok;
 }
 
@@ -652,7 +776,8 @@ static void read_path(struct conf_reader *parent, struct ipsecconf *conf,
 static struct ipsecconf *conf_new(const struct ipsecconf_options *opts)
 {
 	struct ipsecconf *conf = xrealloc(NULL, sizeof(*conf));
-	*conf = (struct ipsecconf){ .current = -1 };
+	*conf = (struct ipsecconf){ .current = -1, .any_kv = { UINT32_MAX, UINT32_MAX },
+				    .oedefault = -1 };
 	if (opts != NULL)
 		conf->opts = *opts;
 	size_t n = keyword_slots();
@@ -671,7 +796,7 @@ static void collect_defaults(struct ipsecconf *conf, struct diags *d)
 {
 	for (size_t i = 0; i < conf->sects.n; i++) {
 		const struct conf_section *s = &conf->sects.v[i];
-		if (!s->is_default || s->dropped)
+		if (!s->is_default || s->dropped || s->oedefault)
 			continue;
 		uint32_t *table = s->type == SECT_CONN ? conf->conn_default : conf->setup_default;
 		for (uint32_t k = s->first_kv; k < s->first_kv + s->n_kv; k++) {
@@ -706,6 +831,28 @@ static void collect_defaults(struct ipsecconf *conf, struct diags *d)
 	}
 }
 
+/* strongSwan's left= and right= default to %any: a file that uses its
+ * keywords gets them (placed at its first strongSwan keyword, where the
+ * warning points). */
+static void add_strongswan_ends(struct ipsecconf *conf)
+{
+	const struct dialect_use *first = NULL;
+	for (size_t i = 0; i < conf->n_dialect_uses && first == NULL; i++)
+		if (conf->dialect_uses[i].flags == KF_STRONGSWAN)
+			first = &conf->dialect_uses[i];
+	if (first == NULL)
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct conf_kv *kv = add_kv(conf);
+		*kv = (struct conf_kv){
+			.key = i ? "right" : "left", .value = "%any", .loc = first->first,
+			.section = 0,
+			.slot = (int32_t)keyword_slot(keyword_lookup("left", 4).kw, i ? SIDE_RIGHT : SIDE_LEFT),
+		};
+		conf->any_kv[i] = (uint32_t)(kv - conf->kvs.v);
+	}
+}
+
 static struct ipsecconf *finish_load(struct ipsecconf *conf, struct diags *d)
 {
 	/* always read: user conns may name them in also= even when they are
@@ -719,6 +866,7 @@ static struct ipsecconf *finish_load(struct ipsecconf *conf, struct diags *d)
 	read_text(NULL, conf, d, "<implicit>", itext, ilen, NULL, true);
 	free(itext);
 	collect_defaults(conf, d);
+	add_strongswan_ends(conf);
 	free(conf->seen_in);
 	free(conf->seen_kv);
 	conf->seen_in = NULL;
@@ -775,6 +923,12 @@ void ipsecconf_free(struct ipsecconf *conf)
 	value_cache_free(&conf->checked);
 	arena_free(&conf->arena);
 	free(conf);
+}
+
+size_t ipsecconf_dialect_uses(const struct ipsecconf *conf, const struct dialect_use **uses)
+{
+	*uses = conf->dialect_uses;
+	return conf->n_dialect_uses;
 }
 
 size_t ipsecconf_conn_count(const struct ipsecconf *conf)

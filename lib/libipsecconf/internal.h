@@ -30,7 +30,8 @@ struct conf_section {
 	const char *name;
 	struct conf_loc loc;
 	uint32_t first_kv, n_kv;   /* contiguous in conf->kvs */
-	bool is_default;           /* %default */
+	bool is_default;           /* %default (or %oedefault) */
+	bool oedefault;            /* conn %oedefault: applies to the implicit conns */
 	bool implicit;             /* from the built-in implicit text */
 	bool dropped;              /* replaced by a user conn, or misplaced */
 	bool bad;                  /* a structural error: users of it fail */
@@ -72,6 +73,15 @@ struct ipsecconf {
 	/* per-slot: section index + 1 that last set it (duplicate check) */
 	uint32_t *seen_in;
 	uint32_t *seen_kv;
+	/* keywords of other dialects met (readwriteconf's report, --strict) */
+	unsigned dialects;             /* KF_LIBRESWAN | KF_STRONGSWAN */
+#define DIALECT_USES_MAX 64
+	struct dialect_use dialect_uses[DIALECT_USES_MAX];
+	size_t n_dialect_uses;
+	/* strongSwan files: kvs "left=%any", "right=%any" for conns without
+	 * them (UINT32_MAX: none), and %oedefault's section (-1: none) */
+	uint32_t any_kv[2];
+	int32_t oedefault;
 };
 
 /* A token's text and position, as the lexer hands it to the parser. */

@@ -3,12 +3,35 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "ipsecconf/keywords.h"
 
 #define C  KS_CONN
 #define S  KS_SETUP
 #define SIDED KF_SIDED
 #define OBS   KF_OBSOLETE
+#define LS    KF_LIBRESWAN
+#define SS    KF_STRONGSWAN
+#define NOE   KF_NOEFFECT
+
+/* Rows of the other dialects, shortened: a mapped spelling (alias row)
+ * and an accepted keyword without effect here (note: what it would need). */
+#define MAP(name, where, fl, target, map) \
+	{ name, where, fl, KT_STRING, map, NULL, 0, 0, target, NULL }
+#define NOFX(name, where, fl, type, vals, deflt, note) \
+	{ name, where, (fl) | NOE, type, vals, deflt, 0, 0, NULL, note }
+#define NOFXI(name, where, fl, lo, hi, note) \
+	{ name, where, (fl) | NOE, KT_INT, NULL, NULL, lo, hi, NULL, note }
+
+#define NO_LABELS "labeled IPsec (SELinux security contexts) is not built"
+#define NO_OCSP "OCSP checking is not built; CRLs are used"
+#define NO_POOLS "address pools (a Mode Config or IKEv2 configuration payload server) are not built"
+#define NO_EAP "EAP authentication is not built"
+#define NO_DNSSEC "DNSSEC validation of DNS answers is not built"
+#define NO_REDIRECT "IKEv2 redirect (RFC 5685) is not built"
+#define NO_TCP "IKE and ESP over TCP (RFC 8229) are not built"
+#define NO_XFRMI "XFRM interfaces and VTI are not built"
+#define VIA_PLUTOOPTS(opt) "ipsec setup does not pass it to pluto: give pluto " opt " in plutoopts="
 
 /* Day in seconds: the maximum of salifetime= and ikelifetime=. */
 #define DAY (24L * 3600)
@@ -27,7 +50,7 @@ const struct keyword keyword_table[] = {
 	{ "subnets", C, SIDED, KT_SUBNETS, NULL, NULL, 0, 0, NULL, NULL },
 	{ "protoport", C, SIDED, KT_PROTOPORT, NULL, NULL, 0, 0, NULL, NULL },
 	{ "nexthop", C, SIDED, KT_NEXTHOP, NULL, "%direct", 0, 0, NULL, NULL },
-	{ "sourceip", C, SIDED, KT_ADDRESS, NULL, NULL, 0, 0, NULL, NULL },
+	{ "sourceip", C, SIDED, KT_SOURCEIP, NULL, NULL, 0, 0, NULL, NULL },
 	{ "updown", C, SIDED, KT_STRING, NULL, "ipsec _updown", 0, 0, NULL, NULL },
 	{ "rsasigkey", C, SIDED, KT_RSAKEY, NULL, "%dnsondemand", 0, 0, NULL, NULL },
 	{ "rsasigkey2", C, SIDED, KT_RSAKEY, NULL, NULL, 0, 0, NULL, NULL },
@@ -45,6 +68,39 @@ const struct keyword keyword_table[] = {
 	{ "espenckey", C, SIDED | OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
 	{ "espauthkey", C, SIDED | OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
 	{ "espspi", C, SIDED | OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
+	{ "spi", C, SIDED | OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
+	{ "espreplay_window", C, SIDED | OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
+	/* Openswan 2.6 */
+	NOFX("subnetwithin", C, SIDED, KT_SUBNET, NULL, NULL,
+	     "a peer's subnet is never narrowed to one within this range: write it in subnet="),
+	/* libreswan and strongSwan */
+	MAP("username", C, SIDED | LS, "xauthusername", NULL),
+	NOFX("auth", C, SIDED | LS | SS, KT_STRING, NULL, NULL,
+	     "per-side authentication methods are not built: authby= applies to both sides"),
+	NOFX("auth2", C, SIDED | SS, KT_STRING, NULL, NULL,
+	     "a second authentication round (RFC 4739) is not built"),
+	NOFX("addresspool", C, SIDED | LS, KT_STRING, NULL, NULL, NO_POOLS),
+	NOFX("ckaid", C, SIDED | LS, KT_STRING, NULL, NULL,
+	     "keys are not looked up by CKAID: give leftrsasigkey= or leftcert="),
+	NOFX("dns", C, SIDED | SS, KT_STRING, NULL, NULL,
+	     "handing out DNS servers needs a Mode Config or configuration payload server, not built"),
+	NOFX("ikeport", C, SIDED | LS, KT_INT, NULL, NULL, "pluto uses ports 500 and 4500 for every conn"),
+	NOFX("vti", C, SIDED | LS, KT_STRING, NULL, NULL, NO_XFRMI),
+	NOFX("interface-ip", C, SIDED | LS, KT_STRING, NULL, NULL, NO_XFRMI),
+	NOFX("cat", C, SIDED | LS, KT_BOOL, NULL, "no", "client address translation is not built"),
+	NOFX("autheap", C, SIDED | LS, KT_STRING, NULL, NULL, NO_EAP),
+	NOFX("hostaccess", C, SIDED | SS, KT_BOOL, NULL, "no",
+	     "firewalling is the updown script's job"),
+	NOFX("allowany", C, SIDED | SS, KT_BOOL, NULL, "no",
+	     "a peer address is not replaced by %any when DNS fails"),
+	NOFX("groups", C, SIDED | SS, KT_STRING, NULL, NULL,
+	     "authorization by attribute certificate groups is not built"),
+	NOFX("cert2", C, SIDED | SS, KT_STRING, NULL, NULL,
+	     "a second authentication round (RFC 4739) is not built"),
+	NOFX("ca2", C, SIDED | SS, KT_STRING, NULL, NULL,
+	     "a second authentication round (RFC 4739) is not built"),
+	NOFX("id2", C, SIDED | SS, KT_STRING, NULL, NULL,
+	     "a second authentication round (RFC 4739) is not built"),
 	{ "ahkey", C, SIDED | OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
 	{ "ahspi", C, SIDED | OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
 
@@ -56,8 +112,8 @@ const struct keyword keyword_table[] = {
 	{ "ike", C, 0, KT_IKE, NULL, NULL, 0, 0, NULL, NULL },
 	{ "phase2", C, 0, KT_ENUM, "esp|ah", "esp", 0, 0, NULL, NULL },
 	{ "phase2alg", C, 0, KT_PHASE2ALG, NULL, NULL, 0, 0, NULL, NULL },
-	{ "esp", C, 0, KT_PHASE2ALG, NULL, NULL, 0, 0, "phase2alg",
-	  "esp= is obsolete; write phase2alg=" },
+	/* obsolete in Openswan, a normal keyword in libreswan: mapped quietly */
+	{ "esp", C, 0, KT_PHASE2ALG, NULL, NULL, 0, 0, "phase2alg", NULL },
 	{ "ah", C, 0, KT_AH, NULL, NULL, 0, 0, NULL, NULL },
 	{ "ikev2", C, 0, KT_ENUM, "permit|never|no|propose|yes|insist", "permit", 0, 0, NULL, NULL },
 	{ "pfs", C, 0, KT_BOOL, NULL, "yes", 0, 0, NULL, NULL },
@@ -89,12 +145,121 @@ const struct keyword keyword_table[] = {
 	{ "pfsgroup", C, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL,
 	  "give the PFS group in phase2alg=, e.g. phase2alg=aes128-sha1;modp2048" },
 	{ "spi", C, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
-	{ "spibase", C, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
+	{ "spibase", C | S, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
 	{ "espenckey", C, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
 	{ "espauthkey", C, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
 	{ "espreplay_window", C, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
 	{ "ahkey", C, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
 	{ "ahreplay_window", C, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
+	/* the rest of Openswan 2.6's conn keywords */
+	MAP("keyexchange", C, 0, "ikev2", "ike=permit|ikev1=never|ikev2=insist"),
+	MAP("auth", C, 0, "phase2", NULL),
+	NOFX("narrowing", C, 0, KT_BOOL, NULL, "yes",
+	     "pluto always narrows traffic selectors as an IKEv2 responder"),
+	NOFX("sareftrack", C, 0, KT_ENUM, "yes|no|conntrack", "no",
+	     "SA reference tracking is a KLIPS/MAST feature; pluto uses XFRM"),
+	NOFX("sha2_truncbug", C, 0, KT_BOOL, NULL, "no",
+	     "the 96-bit HMAC-SHA2-256 truncation of old kernels is not built"),
+	NOFX("loopback", C, 0, KT_BOOL, NULL, "no",
+	     "conns between two addresses of this host are not built"),
+	NOFX("labeled_ipsec", C, 0, KT_BOOL, NULL, "no", NO_LABELS),
+	NOFX("policy_label", C, 0, KT_STRING, NULL, NULL, NO_LABELS),
+	NOFX("connalias", C, 0, KT_STRING, NULL, NULL,
+	     "whack and auto know a conn by its name only"),
+	NOFXI("mtu", C, 0, 68, 65535, "pluto does not set the MTU of the routes it adds"),
+	/* libreswan spellings of Openswan keywords */
+	MAP("aggressive", C, LS, "aggrmode", NULL),
+	MAP("remote-peer-type", C, LS, "remote_peer_type", NULL),
+	MAP("nm-configured", C, LS, "nm_configured", NULL),
+	MAP("sha2-truncbug", C, LS, "sha2_truncbug", NULL),
+	MAP("labeled-ipsec", C, LS, "labeled_ipsec", NULL),
+	MAP("policy-label", C, LS, "policy_label", NULL),
+	MAP("encapsulation", C, LS, "forceencaps", "yes=yes|no=no|auto=no"),
+	/* strongSwan spellings of Openswan keywords */
+	MAP("margintime", C, SS, "rekeymargin", NULL),
+	MAP("modeconfig", C, SS, "modecfgpull", "pull=yes|push=no"),
+	/* libreswan and strongSwan conn keywords without an Openswan form */
+	NOFX("fragmentation", C, LS | SS, KT_ENUM, "yes|no|force|accept", "no",
+	     "pluto does not offer IKE fragmentation (RFC 7383)"),
+	NOFX("mobike", C, LS | SS, KT_BOOL, NULL, "no", "MOBIKE (RFC 4555) is not built"),
+	NOFX("retransmit-interval", C, LS, KT_STRING, NULL, NULL,
+	     "pluto's retransmission timing is global: " VIA_PLUTOOPTS("--retransmit-timeout")),
+	NOFX("retransmit-timeout", C, LS, KT_TIME, NULL, NULL,
+	     "pluto's retransmission timing is global: " VIA_PLUTOOPTS("--retransmit-timeout")),
+	NOFXI("replay-window", C, LS, 0, 2147483647, "pluto installs SAs with its own replay window"),
+	NOFXI("priority", C, LS, 0, 2147483647, "pluto chooses XFRM policy priorities itself"),
+	NOFX("ipsec-interface", C, LS, KT_STRING, NULL, NULL, NO_XFRMI),
+	NOFX("vti-interface", C, LS, KT_STRING, NULL, NULL, NO_XFRMI),
+	NOFX("vti-routing", C, LS, KT_BOOL, NULL, NULL, NO_XFRMI),
+	NOFX("vti-shared", C, LS, KT_BOOL, NULL, NULL, NO_XFRMI),
+	NOFX("mark", C, LS | SS, KT_STRING, NULL, NULL, "XFRM marks are not built"),
+	NOFX("mark-in", C, LS | SS, KT_STRING, NULL, NULL, "XFRM marks are not built"),
+	NOFX("mark-out", C, LS | SS, KT_STRING, NULL, NULL, "XFRM marks are not built"),
+	NOFX("ipsec-max-packets", C, LS, KT_STRING, NULL, NULL,
+	     "SAs expire by time (salifetime=) only"),
+	NOFX("ipsec-max-bytes", C, LS, KT_STRING, NULL, NULL, "SAs expire by time (salifetime=) only"),
+	NOFX("nic-offload", C, LS, KT_ENUM, "yes|no|auto|crypto|packet", "no", "NIC offload is not built"),
+	NOFX("nat-keepalive", C, LS, KT_BOOL, NULL, "yes",
+	     "NAT-T keepalives are global (config setup keep_alive=)"),
+	NOFX("initial-contact", C, LS, KT_BOOL, NULL, NULL, "pluto decides on INITIAL_CONTACT itself"),
+	NOFX("cisco-unity", C, LS, KT_BOOL, NULL, "no", "Cisco Unity extensions are not built"),
+	NOFX("send-vendorid", C, LS, KT_BOOL, NULL, "no", "pluto sends its own vendor IDs only"),
+	NOFX("fake-strongswan", C, LS, KT_BOOL, NULL, "no", "pluto sends its own vendor IDs only"),
+	NOFX("sendca", C, LS, KT_ENUM, "none|issuer|all", "none",
+	     "pluto sends the end certificate only"),
+	NOFX("xauthby", C, LS, KT_ENUM, "file|pam|alwaysok", "file",
+	     "pluto checks XAUTH passwords against ipsec.secrets only"),
+	NOFX("xauthfail", C, LS, KT_ENUM, "hard|soft", "hard", "XAUTH failure always fails the SA"),
+	NOFX("modecfgdns", C, LS, KT_STRING, NULL, NULL,
+	     "libreswan's list form: write modecfgdns1= and modecfgdns2="),
+	NOFX("modecfgdomains", C, LS, KT_STRING, NULL, NULL, "Mode Config domains are not built"),
+	NOFX("modecfgbanner", C, LS, KT_STRING, NULL, NULL, "Mode Config banners are not built"),
+	NOFX("ms-dh-downgrade", C, LS, KT_BOOL, NULL, "no", "Windows' DH downgrade on rekey is not built"),
+	NOFX("dns-match-id", C, LS, KT_BOOL, NULL, "no", "IDs are not checked against DNS"),
+	NOFX("pam-authorize", C, LS, KT_BOOL, NULL, "no", "PAM is not built"),
+	NOFX("require-id-on-certificate", C, LS, KT_BOOL, NULL, "yes",
+	     "pluto always requires the ID on the certificate"),
+	NOFX("ppk", C, LS, KT_ENUM, "never|permit|propose|insist|yes|no", "never",
+	     "post-quantum preshared keys (RFC 8784) are not built"),
+	NOFXI("nflog-group", C, LS, 0, 65535, "NFLOG is not built"),
+	NOFXI("reqid", C, LS, 0, 2147483647, "pluto chooses reqids itself"),
+	NOFX("ikepad", C, LS, KT_BOOL, NULL, "yes", "pluto pads IKEv1 messages as it does"),
+	NOFX("ignore-peer-dns", C, LS, KT_BOOL, NULL, "no", "Mode Config DNS is not applied here"),
+	NOFX("enable-tcp", C, LS, KT_ENUM, "no|yes|fallback", "no", NO_TCP),
+	NOFXI("tcp-remoteport", C, LS, 1, 65535, NO_TCP),
+	NOFX("accept-redirect", C, LS, KT_STRING, NULL, NULL, NO_REDIRECT),
+	NOFX("accept-redirect-to", C, LS, KT_STRING, NULL, NULL, NO_REDIRECT),
+	NOFX("send-redirect", C, LS, KT_STRING, NULL, NULL, NO_REDIRECT),
+	NOFX("redirect-to", C, LS, KT_STRING, NULL, NULL, NO_REDIRECT),
+	NOFX("session-resumption", C, LS, KT_BOOL, NULL, "no", "IKEv2 session resumption is not built"),
+	NOFX("hostaddrfamily", C, LS, KT_ENUM, "ipv4|ipv6", NULL,
+	     "the endpoints' family is that of left= and right="),
+	NOFX("clientaddrfamily", C, LS, KT_ENUM, "ipv4|ipv6", NULL,
+	     "the subnets' family is that of leftsubnet= and rightsubnet="),
+	NOFX("decap-dscp", C, LS, KT_BOOL, NULL, "no", "pluto sets no XFRM DSCP flags"),
+	NOFX("nopmtudisc", C, LS, KT_BOOL, NULL, "no", "pluto sets no XFRM PMTU flags"),
+	NOFX("negotiationshunt", C, LS, KT_ENUM, "hold|passthrough|drop", "hold",
+	     "packets wait (hold) while a conn negotiates"),
+	NOFX("tfc", C, LS | SS, KT_STRING, NULL, NULL, "traffic flow confidentiality padding is not built"),
+	NOFX("send-no-esp-tfc", C, LS, KT_BOOL, NULL, "no", "traffic flow confidentiality is not built"),
+	NOFX("esn", C, LS, KT_ENUM, "yes|no|either", "no", "extended sequence numbers are not negotiated"),
+	NOFX("eap_identity", C, SS, KT_STRING, NULL, NULL, NO_EAP),
+	NOFX("aaa_identity", C, SS, KT_STRING, NULL, NULL, NO_EAP),
+	NOFX("xauth_identity", C, SS, KT_STRING, NULL, NULL,
+	     "write leftxauthusername= (Openswan's spelling)"),
+	NOFX("xauth", C, SS, KT_ENUM, "client|server", NULL,
+	     "write leftxauthclient=yes or leftxauthserver=yes (Openswan's spelling)"),
+	NOFX("reauth", C, SS, KT_BOOL, NULL, "no",
+	     "pluto rekeys the IKE SA instead of authenticating again"),
+	NOFX("closeaction", C, SS, KT_ENUM, "none|clear|hold|restart", "none",
+	     "nothing is done when the peer closes a Child SA"),
+	NOFX("inactivity", C, SS, KT_TIME, NULL, NULL, "idle Child SAs are not closed"),
+	NOFX("installpolicy", C, SS, KT_BOOL, NULL, "yes", "pluto always installs XFRM policies"),
+	NOFX("reqid-in", C, SS, KT_STRING, NULL, NULL, "pluto chooses reqids itself"),
+	NOFX("lifebytes", C, SS, KT_STRING, NULL, NULL, "SAs expire by time (salifetime=) only"),
+	NOFX("lifepackets", C, SS, KT_STRING, NULL, NULL, "SAs expire by time (salifetime=) only"),
+	NOFX("marginbytes", C, SS, KT_STRING, NULL, NULL, "SAs expire by time (salifetime=) only"),
+	NOFX("marginpackets", C, SS, KT_STRING, NULL, NULL, "SAs expire by time (salifetime=) only"),
 
 	/* ---- config setup ------------------------------------------------- */
 	{ "myid", S, 0, KT_ID, NULL, NULL, 0, 0, NULL, NULL },
@@ -130,6 +295,69 @@ const struct keyword keyword_table[] = {
 	{ "fragicmp", S, 0, KT_BOOL, NULL, "yes", 0, 0, NULL, NULL },
 	{ "hidetos", S, 0, KT_BOOL, NULL, "yes", 0, 0, NULL, NULL },
 	{ "overridemtu", S, 0, KT_INT, NULL, NULL, 68, 65535, NULL, NULL },
+	/* the rest of Openswan 2.6's config setup keywords */
+	NOFX("manualstart", S, 0, KT_STRING, NULL, NULL, "manual keying is not supported"),
+	NOFX("nocrsend", S, 0, KT_BOOL, NULL, "no",
+	     "pluto always sends certificate requests; sendcert= is the per-conn setting"),
+	MAP("force_busy", S, 0, "ddos-mode", "yes=busy|no=auto"),
+	NOFX("listen", S, 0, KT_ADDRESS, NULL, NULL, VIA_PLUTOOPTS("--listen ADDR")),
+	NOFXI("secctx_attr_value", S, 0, 0, 65535, NO_LABELS),
+	/* libreswan spellings of Openswan keywords */
+	MAP("virtual-private", S, LS, "virtual_private", NULL),
+	MAP("keep-alive", S, LS, "keep_alive", NULL),
+	MAP("crl-strict", S, LS, "strictcrlpolicy", NULL),
+	MAP("logfile", S, LS, "plutostderrlog", NULL),
+	/* strongSwan's: plutostart= said whether to start its IKEv1 pluto */
+	MAP("plutostart", S, SS, "pluto", NULL),
+	/* libreswan and strongSwan config setup keywords without an Openswan form */
+	NOFX("logtime", S, LS, KT_BOOL, NULL, NULL, "pluto's log lines carry the time as it writes them"),
+	NOFX("logappend", S, LS, KT_BOOL, NULL, "yes", "pluto always appends to its log file"),
+	NOFX("logip", S, LS, KT_BOOL, NULL, "yes", "pluto always logs peer addresses"),
+	NOFX("logstderr", S, LS, KT_BOOL, NULL, NULL, VIA_PLUTOOPTS("--stderrlog")),
+	NOFX("audit-log", S, LS, KT_BOOL, NULL, "no", "Linux audit records are not built"),
+	NOFX("nssdir", S, LS, KT_PATH, NULL, NULL, VIA_PLUTOOPTS("--nssdir DIR")),
+	NOFX("secretsfile", S, LS, KT_PATH, NULL, NULL, VIA_PLUTOOPTS("--secretsfile FILE")),
+	NOFX("ipsecdir", S, LS, KT_PATH, NULL, NULL, VIA_PLUTOOPTS("--ipsecdir DIR")),
+	NOFX("statsbin", S, LS, KT_PATH, NULL, NULL, "pluto runs no statistics program"),
+	NOFXI("ikeport", S, LS, 1, 65535, VIA_PLUTOOPTS("--ikeport N")),
+	NOFXI("nat-ikeport", S, LS, 1, 65535, VIA_PLUTOOPTS("--natikeport N")),
+	NOFX("listen-tcp", S, LS, KT_BOOL, NULL, "no", NO_TCP),
+	NOFX("listen-udp", S, LS, KT_BOOL, NULL, "yes", "pluto always listens on UDP"),
+	NOFX("ikev1-policy", S, LS, KT_ENUM, "accept|reject|drop", "accept",
+	     "refusing IKEv1 is per conn here: ikev2=insist"),
+	NOFX("global-redirect", S, LS, KT_STRING, NULL, NULL, NO_REDIRECT),
+	NOFX("global-redirect-to", S, LS, KT_STRING, NULL, NULL, NO_REDIRECT),
+	NOFX("ocsp-enable", S, LS, KT_BOOL, NULL, "no", NO_OCSP),
+	NOFX("ocsp-strict", S, LS, KT_BOOL, NULL, "no", NO_OCSP),
+	NOFX("ocsp-timeout", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
+	NOFX("ocsp-uri", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
+	NOFX("ocsp-trustname", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
+	NOFX("ocsp-cache-size", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
+	NOFX("ocsp-cache-min-age", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
+	NOFX("ocsp-cache-max-age", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
+	NOFX("ocsp-method", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
+	NOFX("curl-iface", S, LS, KT_STRING, NULL, NULL, "CRLs are not fetched over the network"),
+	NOFX("curl-timeout", S, LS, KT_STRING, NULL, NULL, "CRLs are not fetched over the network"),
+	NOFX("seedbits", S, LS, KT_STRING, NULL, NULL, "NSS seeds its own random numbers"),
+	NOFX("myvendorid", S, LS, KT_STRING, NULL, NULL, "pluto sends its own vendor IDs only"),
+	NOFX("dnssec-enable", S, LS, KT_BOOL, NULL, "no", NO_DNSSEC),
+	NOFX("dnssec-rootkey-file", S, LS, KT_PATH, NULL, NULL, NO_DNSSEC),
+	NOFX("dnssec-anchors", S, LS, KT_PATH, NULL, NULL, NO_DNSSEC),
+	NOFX("nflog-all", S, LS, KT_STRING, NULL, NULL, "NFLOG is not built"),
+	NOFX("xfrmlifetime", S, LS, KT_STRING, NULL, NULL, "pluto chooses bare shunt lifetimes itself"),
+	NOFX("shuntlifetime", S, LS, KT_STRING, NULL, NULL, "pluto chooses bare shunt lifetimes itself"),
+	NOFX("expire-shunt-interval", S, LS, KT_STRING, NULL, NULL,
+	     "pluto chooses bare shunt lifetimes itself"),
+	NOFX("ike-socket-bufsize", S, LS, KT_STRING, NULL, NULL, "pluto sizes its sockets itself"),
+	NOFX("ike-socket-errqueue", S, LS, KT_BOOL, NULL, NULL, "pluto reads its sockets' errors itself"),
+	NOFX("seccomp", S, LS, KT_ENUM, "enabled|disabled|tolerant", "disabled", "seccomp filters are not built"),
+	NOFX("ipsec-interface-managed", S, LS, KT_BOOL, NULL, NULL, NO_XFRMI),
+	NOFX("drop-oppo-null", S, LS, KT_BOOL, NULL, "no", "opportunistic encryption is not built"),
+	NOFX("ikev1-secctx-attr-type", S, LS, KT_STRING, NULL, NULL, NO_LABELS),
+	NOFX("charonstart", S, SS, KT_BOOL, NULL, "no",
+	     "there is no separate IKEv2 daemon: pluto does IKEv1 and IKEv2"),
+	NOFX("charondebug", S, SS, KT_STRING, NULL, NULL, "pluto's logging is set with plutodebug="),
+	NOFX("cachecrls", S, SS, KT_BOOL, NULL, "no", "CRLs are not fetched over the network"),
 	{ "forwardcontrol", S, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL,
 	  "set net.ipv4.ip_forward in /etc/sysctl.conf" },
 	{ "rp_filter", S, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL,
@@ -343,6 +571,31 @@ bool keyword_is_extension(const char *name, size_t len)
 	       (name[1] == '-' || name[1] == '_');
 }
 
+/* ---- values other dialects spell differently ----------------------------- */
+
+static const struct value_map {
+	const char *key, *from, *to;
+	unsigned flags;
+} value_maps[] = {
+	{ "auto", "ondemand", "route", LS },
+	{ "auto", "keep", "start", LS },
+	{ "protostack", "xfrm", "netkey", LS },
+	{ "sendcert", "sendifasked", "ifasked", LS },
+	{ "id", "%cert", "%fromcert", SS },
+};
+
+const char *keyword_map_value(const struct keyword *kw, const char *value, unsigned *flags)
+{
+	for (size_t i = 0; i < sizeof(value_maps) / sizeof(value_maps[0]); i++) {
+		const struct value_map *m = &value_maps[i];
+		if (strcmp(m->key, kw->name) == 0 && strcasecmp(m->from, value) == 0) {
+			*flags = m->flags;
+			return m->to;
+		}
+	}
+	return NULL;
+}
+
 /* Optimal string alignment distance (edits, with adjacent swaps). */
 static unsigned edit_distance(const char *a, const char *b)
 {
@@ -369,6 +622,11 @@ static unsigned edit_distance(const char *a, const char *b)
 		}
 	}
 	return d[la][lb];
+}
+
+unsigned keyword_distance(const char *a, const char *b)
+{
+	return edit_distance(a, b);
 }
 
 const char *keyword_suggest(const char *name, unsigned sections)

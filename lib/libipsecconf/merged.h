@@ -26,6 +26,7 @@ struct merged {
 	size_t n_sects;
 	bool failed;
 	struct diags *d;
+	struct shared_warnings *warns;   /* checks.c: one line per source line */
 };
 
 /* The kv of a slot, or NULL when this conn does not set it. */
@@ -42,6 +43,11 @@ static inline const char *merged_value(const struct merged *m, size_t slot)
 	const struct conf_kv *kv = merged_kv(m, slot);
 	return kv != NULL && kv->value[0] != '\0' ? kv->value : NULL;
 }
+
+/* Warnings of the conn checks are given once per source place and text:
+ * a %default or also= line shared by many conns gives one, rewritten at
+ * the end to say how many conns it applies to. */
+void shared_warnings_flush(struct merged *m);
 
 /* Slot of a canonical key name known to exist (aborts otherwise). */
 size_t slot_of(const char *name);

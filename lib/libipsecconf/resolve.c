@@ -124,6 +124,40 @@ static void cycle_error(struct merged *m, struct conf_kv *kv, uint32_t target)
 	kv->bad = true;   /* reported once; every conn through it fails */
 }
 
+/* The section of that type whose name is closest to name, for "did you
+ * mean"; NULL when none is close. Each search reads every section name,
+ * so a file with very many bad also= lines gets hints for the first few. */
+#define ALSO_HINTS_MAX 64
+static const char *similar_section(struct merged *m, enum section_type type, const char *name)
+{
+	static _Thread_local unsigned searches;
+	static _Thread_local const struct ipsecconf *searched;
+	if (searched != m->conf) {
+		searched = m->conf;
+		searches = 0;
+	}
+	if (searches++ >= ALSO_HINTS_MAX)
+		return NULL;
+	size_t len = strlen(name);
+	unsigned limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+	const char *best = NULL;
+	unsigned best_d = limit + 1;
+	for (size_t i = 0; i < m->conf->sects.n; i++) {
+		const struct conf_section *o = &m->conf->sects.v[i];
+		if (o->type != type || o->dropped || o->is_default)
+			continue;
+		size_t olen = strlen(o->name);
+		if (olen + limit < len || len + limit < olen)
+			continue;   /* too far apart to be within the limit */
+		unsigned d = keyword_distance(name, o->name);
+		if (d < best_d) {
+			best_d = d;
+			best = o->name;
+		}
+	}
+	return best;
+}
+
 /* Checks an also= line and finds its target; -1 (reported) when bad. */
 static int32_t also_target(struct merged *m, struct conf_kv *kv)
 {
@@ -151,10 +185,14 @@ static int32_t also_target(struct merged *m, struct conf_kv *kv)
 	if (t < 0) {
 		bool other = conf_find_section(conf, s->type == SECT_CONN ? SECT_CONFIG : SECT_CONN,
 					       kv->value) >= 0;
+		const char *hint = other ? NULL : similar_section(m, s->type, kv->value);
+		char hintbuf[320] = "";
+		if (hint != NULL)
+			snprintf(hintbuf, sizeof(hintbuf), " (did you mean '%s'?)", hint);
 		diag_add(m->d, DIAG_ERROR, kv->loc.file, kv->loc.line, kv->loc.col,
-			 "%s=%s: there is no %s section named '%s'%s", kv->key, kv->value,
+			 "%s=%s: there is no %s section named '%s'%s%s", kv->key, kv->value,
 			 sect_type_name(s->type), kv->value,
-			 other ? " (a section of another type has that name)" : "");
+			 other ? " (a section of another type has that name)" : "", hintbuf);
 		kv->bad = true;
 		return -1;
 	}
@@ -221,6 +259,12 @@ static void merge_defaults(struct merged *m, const struct conf_section *s)
 		}
 		set_slot(m, slot, table[slot] - 1);
 	}
+	/* strongSwan's ends default to %any */
+	for (int i = 0; s->type == SECT_CONN && i < 2; i++) {
+		size_t slot = slot_of(i ? "right" : "left");
+		if (conf->any_kv[i] != UINT32_MAX && merged_kv(m, slot) == NULL)
+			set_slot(m, slot, conf->any_kv[i]);
+	}
 	if (s->type == SECT_CONN) {
 		for (size_t i = 0; i < conf->n_default_ext; i++) {
 			const struct conf_kv *kv = &conf->kvs.v[conf->default_ext[i]];
@@ -230,6 +274,24 @@ static void merge_defaults(struct merged *m, const struct conf_section *s)
 			if (!have)
 				add_ext(m, conf->default_ext[i]);
 		}
+	}
+}
+
+/* Openswan's conn %oedefault: defaults of the implicit (opportunistic)
+ * conns, below their own keys. */
+static void merge_oedefault(struct merged *m)
+{
+	const struct conf_section *oe = &m->conf->sects.v[m->conf->oedefault];
+	for (uint32_t k = oe->first_kv; k < oe->first_kv + oe->n_kv; k++) {
+		const struct conf_kv *kv = &m->conf->kvs.v[k];
+		if (kv->obsolete || kv->slot < 0)
+			continue;
+		if (kv->bad) {
+			m->failed = true;
+			continue;
+		}
+		if (merged_kv(m, (size_t)kv->slot) == NULL)
+			set_slot(m, (size_t)kv->slot, k);
 	}
 }
 
@@ -250,6 +312,7 @@ static void merged_init(struct merged *m, struct ipsecconf *conf, struct diags *
 
 static void merged_free(struct merged *m)
 {
+	shared_warnings_flush(m);
 	free(m->slots);
 	free(m->set);
 	free(m->visit);
@@ -271,6 +334,8 @@ static void merge_conn(struct merged *m, uint32_t sidx)
 	merge_section(m, sidx, false);
 	if (!s->implicit)
 		merge_defaults(m, s);
+	else if (m->conf->oedefault >= 0)
+		merge_oedefault(m);
 }
 
 /* ---- resolved records ------------------------------------------------- */

@@ -160,11 +160,66 @@ static bool check_keyingtries(const struct check_ctx *c)
 	return true;
 }
 
+/* IPv6 text in its canonical form (RFC 5952): 2001:db8::81, not
+ * 2001:0db8:0:0:0:0:0:0081. IPv4 text is left as written. */
+static void canon_address(const struct check_ctx *c, const ip_address *a)
+{
+	char buf[ADDRESS_BUF];
+	if (a->family != IP_V6)
+		return;
+	str_address(a, buf);
+	if (strcmp(buf, c->value) != 0)
+		*c->canon = arena_strdup(c->arena, buf);
+}
+
 static bool check_address(const struct check_ctx *c)
 {
 	ip_address a;
 	err_t e = ttoaddress_num(c->value, strlen(c->value), IP_UNSET, &a);
-	return e == NULL || bad(c, "%s", e);
+	if (e != NULL)
+		return bad(c, "%s", e);
+	canon_address(c, &a);
+	return true;
+}
+
+/* leftsourceip=: an address. strongSwan's virtual IP requests (%config)
+ * and pools (CIDR, ranges, lists) are accepted with a warning and left
+ * out (*canon NULL): there is nothing here to hand them to. */
+static bool check_sourceip(const struct check_ctx *c)
+{
+	static const char config[] = "%config|%config4|%config6|%modeconfig|%modecfg|%cfg";
+	const char *v = c->value;
+	ip_address a;
+	err_t e = ttoaddress_num(v, strlen(v), IP_UNSET, &a);
+	if (e == NULL) {
+		canon_address(c, &a);
+		return true;
+	}
+	if (strpbrk(v, "/-,%") == NULL)
+		return bad(c, "%s", e);
+	if (in_list(config, v, strlen(v))) {
+		warn(c, "asking the peer for a virtual IP needs a Mode Config or configuration payload client, not built; ignored");
+		*c->canon = NULL;
+		return true;
+	}
+	/* a pool: NET/PREFIX, FROM-TO, %POOLNAME, or a list of them */
+	for (const char *p = v; *p;) {
+		const char *q = strchr(p, ',');
+		size_t len = q ? (size_t)(q - p) : strlen(p);
+		ip_subnet sn;
+		const char *dash = memchr(p, '-', len);
+		bool ok = (p[0] == '%' && len > 1) ||
+			  ttosubnet(p, len, IP_UNSET, &sn, NULL) == NULL ||
+			  (dash != NULL &&
+			   ttoaddress_num(p, (size_t)(dash - p), IP_UNSET, &a) == NULL &&
+			   ttoaddress_num(dash + 1, len - (size_t)(dash - p) - 1, IP_UNSET, &a) == NULL);
+		if (!ok)
+			return bad(c, "expected an IP address (or strongSwan's %%config or an address pool)");
+		p = q ? q + 1 : p + len;
+	}
+	warn(c, "%s; ignored", "address pools need a Mode Config or configuration payload server, not built");
+	*c->canon = NULL;
+	return true;
 }
 
 /* %IFACE: an interface name such as %ppp0 or %eth0. */
@@ -190,8 +245,10 @@ static bool check_host(const struct check_ctx *c)
 		if (strcmp(v, magic[i]) == 0)
 			return true;
 	ip_address a;
-	if (ttoaddress_num(v, strlen(v), IP_UNSET, &a) == NULL)
+	if (ttoaddress_num(v, strlen(v), IP_UNSET, &a) == NULL) {
+		canon_address(c, &a);
 		return true;
+	}
 	if (v[0] == '%') {
 		if (is_iface_magic(v))
 			return true;
@@ -210,6 +267,8 @@ static bool check_nexthop(const struct check_ctx *c)
 		return bad(c, "unknown magic value (accepted: an IP address, a DNS name, %%direct, %%defaultroute)");
 	ip_address a;
 	err_t e = ttoaddress_num(c->value, strlen(c->value), IP_UNSET, &a);
+	if (e == NULL)
+		canon_address(c, &a);
 	if (e == NULL || is_dns_name(c->value))
 		return true;
 	return bad(c, "%s (accepted: an IP address, a DNS name, %%direct, %%defaultroute)", e);
@@ -225,12 +284,13 @@ static bool subnet_ok(const struct check_ctx *c, const char *s, size_t len, bool
 		return bad(c, "'%.*s': %s", (int)len, s, e);
 	if (e != NULL)
 		return bad(c, "%s", e);
-	if (host_bits) {
-		char buf[SUBNET_BUF];
-		warn(c, "host bits set in '%.*s'; %s is used", (int)len, s, str_subnet(&sn, buf));
-		if (!in_list)
-			*c->canon = arena_strdup(c->arena, buf);
-	}
+	char buf[SUBNET_BUF];
+	str_subnet(&sn, buf);
+	if (host_bits)
+		warn(c, "host bits set in '%.*s'; %s is used", (int)len, s, buf);
+	/* and IPv6 text in its canonical form */
+	if (!in_list && (host_bits || (sn.addr.family == IP_V6 && strcmp(buf, s) != 0)))
+		*c->canon = arena_strdup(c->arena, buf);
 	return true;
 }
 
@@ -330,15 +390,68 @@ static bool check_ca(const struct check_ctx *c)
 	return true;
 }
 
+/* authby=: Openswan's secret, rsasig, secret|rsasig, never; libreswan's
+ * and strongSwan's spellings and lists ("rsasig,ecdsa", "rsa-sha2", "psk")
+ * map onto them, and methods Cygnet lacks are warned about: dropped when
+ * the list holds one it has, kept (pluto will refuse the conn) when not. */
 static bool check_authby(const struct check_ctx *c)
 {
+	static const struct { const char *from, *to; } same[] = {
+		{ "secret", "secret" }, { "psk", "secret" },
+		{ "rsasig", "rsasig" }, { "rsa", "rsasig" }, { "rsa-sha1", "rsasig" },
+		{ "rsa-sha2", "rsasig" }, { "rsa-sha2_256", "rsasig" },
+		{ "rsa-sha2_384", "rsasig" }, { "rsa-sha2_512", "rsasig" },
+		{ "pubkey", "rsasig" }, { "never", "never" },
+	};
+	static const char lacking[] = "ecdsa|ecdsa-sha2|ecdsa-sha2_256|ecdsa-sha2_384|"
+		"ecdsa-sha2_512|ecdsasig|null|eaponly|xauthpsk|xauthrsasig|eap";
 	const char *v = c->value;
 	if (strcasecmp(v, "secret|rsasig") == 0 || strcasecmp(v, "rsasig|secret") == 0 ||
 	    in_list("secret|rsasig|never", v, strlen(v))) {
 		canon_lower(c);
 		return true;
 	}
-	return bad(c, "expected one of secret, rsasig, secret|rsasig, never");
+	bool secret = false, rsasig = false, never = false;
+	char missing[256] = "";
+	size_t nm = 0;
+	unsigned n = 0;
+	for (const char *p = v; *p;) {
+		size_t len = strcspn(p, ",| ");
+		bool found = false;
+		for (size_t i = 0; i < sizeof(same) / sizeof(same[0]) && !found; i++) {
+			if (strlen(same[i].from) == len && strncasecmp(p, same[i].from, len) == 0) {
+				found = true;
+				secret |= same[i].to[0] == 's';
+				rsasig |= same[i].to[0] == 'r';
+				never |= same[i].to[0] == 'n';
+			}
+		}
+		if (!found && len > 0 && in_list(lacking, p, len)) {
+			found = true;
+			if (nm < sizeof(missing))
+				nm += (size_t)snprintf(missing + nm, sizeof(missing) - nm, "%s%.*s",
+						       nm ? ", " : "", (int)len, p);
+		}
+		if (!found)
+			return bad(c, "expected one of secret, rsasig, secret|rsasig, never (or libreswan's and strongSwan's spellings: rsa-sha2, ecdsa, psk, pubkey, ...)");
+		n++;
+		p += len;
+		while (*p == ',' || *p == '|' || *p == ' ')
+			p++;
+	}
+	if (n == 0)
+		return bad(c, "expected one of secret, rsasig, secret|rsasig, never");
+	if (never && (secret || rsasig || nm))
+		return bad(c, "never cannot be combined with other methods");
+	const char *canon = never ? "never" : secret && rsasig ? "secret|rsasig" :
+			    secret ? "secret" : rsasig ? "rsasig" : NULL;
+	if (nm > 0 && canon != NULL)
+		warn(c, "%s not built (pluto signs and verifies with RSA); %s is used", missing, canon);
+	else if (nm > 0)
+		warn(c, "%s not built (pluto signs and verifies with RSA): pluto will refuse this conn", missing);
+	if (canon != NULL && strcmp(canon, v) != 0)
+		*c->canon = canon;
+	return true;
 }
 
 /* One warning naming every weak algorithm of the proposals. */
@@ -368,20 +481,40 @@ static bool check_proposals(const struct check_ctx *c, enum alg_proto proto)
 	return true;
 }
 
+/* Openswan's strict flag, a '!' after the last proposal: proposals are
+ * always strict here. The value is checked and used without it. */
+static bool strip_strict(struct check_ctx *c)
+{
+	size_t len = strlen(c->value);
+	if (len < 2 || c->value[len - 1] != '!')
+		return false;
+	warn(c, "the trailing '!' (strict mode) is obsolete: only the proposals listed are ever used; it is dropped");
+	c->value = arena_strndup(c->arena, c->value, len - 1);
+	*c->canon = c->value;
+	return true;
+}
+
 static bool check_ike(const struct check_ctx *c)
 {
-	return check_proposals(c, ALG_FOR_IKE);
+	struct check_ctx s = *c;
+	strip_strict(&s);
+	return check_proposals(&s, ALG_FOR_IKE);
 }
 
 static bool check_ah(const struct check_ctx *c)
 {
-	return check_proposals(c, ALG_FOR_AH);
+	struct check_ctx s = *c;
+	strip_strict(&s);
+	return check_proposals(&s, ALG_FOR_AH);
 }
 
 /* phase2alg= is ESP or AH depending on phase2=; the conn check decides
  * which, here either form is accepted. */
-static bool check_phase2alg(const struct check_ctx *c)
+static bool check_phase2alg(const struct check_ctx *oc)
 {
+	struct check_ctx s = *oc;
+	const struct check_ctx *c = &s;
+	strip_strict(&s);
 	struct proposals *p = malloc(sizeof(*p));
 	if (p == NULL)
 		abort();
@@ -503,6 +636,7 @@ static bool (*const checkers[])(const struct check_ctx *) = {
 	[KT_SYSLOG] = check_syslog,
 	[KT_INTERFACES] = check_interfaces,
 	[KT_VIRTUAL_PRIVATE] = check_virtual_private_value,
+	[KT_SOURCEIP] = check_sourceip,
 };
 
 /* ---- the cache of values that passed cleanly ---------------------------- */
@@ -568,7 +702,7 @@ bool check_value(const struct keyword *kw, const char *key, const char *value,
 	 * strings that live as long as the cache */
 	bool costly = kw->type == KT_IKE || kw->type == KT_PHASE2ALG || kw->type == KT_AH ||
 		      kw->type == KT_RSAKEY || kw->type == KT_CA;
-	if (costly && ok && d->n == before && *canon == value)
+	if (costly && ok && d->n == before && *canon == value && *canon != NULL)
 		cache_put(cache, kw, value);
 	return ok;
 }

@@ -1,24 +1,11 @@
 /* JSON of resolved sections, streamed one section at a time. */
 #include "ipsecconf/writers.h"
+#include "swan/json.h"
 
+/* The tree's one JSON escaper: valid JSON for any bytes of the file. */
 void write_json_string(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':  fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\r': fputs("\\r", out); break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
-		}
-	}
-	fputc('"', out);
+	json_fputs(out, s);
 }
 
 void write_json_begin(struct json_writer *j, FILE *out)

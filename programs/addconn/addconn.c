@@ -1,6 +1,7 @@
 /* ipsec addconn: check an ipsec.conf, list its conns by auto=, and hand the
  * resolved conns to pluto over its control socket. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,14 @@ static bool call(struct ctx *c, enum whack_command cmd, const struct resolved *r
 	whack_msg_init(&m, cmd);
 	whack_msg_set_name(&m, r->name);
 	if (with_conn)
-		for (size_t i = 0; i < r->n_kv; i++)
+		for (size_t i = 0; i < r->n_kv; i++) {
+			/* keywords Cygnet accepts without acting on them (warned
+			 * about when read) are not pluto's business */
+			if (r->kv[i].slot != SIZE_MAX &&
+			    (keyword_of_slot(r->kv[i].slot, NULL)->flags & KF_NOEFFECT))
+				continue;
 			whack_msg_add_conn(&m, r->kv[i].key, r->kv[i].value);
+		}
 	if (cmd == WHACK_INITIATE)
 		m.flags |= WHACK_FLAG_ASYNC;
 	char err[WHACK_ERR_BUF];
