@@ -29,12 +29,14 @@ GEN_C := $(B)/gen/conf_lexer.c $(B)/gen/conf_parser.c
 GEN_H := $(B)/gen/conf_lexer.h $(B)/gen/conf_parser.h
 GEN_O := $(B)/obj/gen/conf_lexer.o $(B)/obj/gen/conf_parser.o
 
-$(B)/gen/conf_parser.c $(B)/gen/conf_parser.h: lib/libipsecconf/parser.y
+# Grouped targets (&:): one bison (or flex) run makes both files, so a
+# parallel build never runs two at once into the same files.
+$(B)/gen/conf_parser.c $(B)/gen/conf_parser.h &: lib/libipsecconf/parser.y
 	@mkdir -p $(dir $@)
 	$(call say,BISON,$@)
 	$(Q)$(YACC) -Wall -Werror --defines=$(B)/gen/conf_parser.h -o $(B)/gen/conf_parser.c $<
 
-$(B)/gen/conf_lexer.c $(B)/gen/conf_lexer.h: lib/libipsecconf/lexer.l $(B)/gen/conf_parser.h
+$(B)/gen/conf_lexer.c $(B)/gen/conf_lexer.h &: lib/libipsecconf/lexer.l $(B)/gen/conf_parser.h
 	@mkdir -p $(dir $@)
 	$(call say,FLEX,$@)
 	$(Q)$(LEX) --header-file=$(B)/gen/conf_lexer.h -o $(B)/gen/conf_lexer.c $<
