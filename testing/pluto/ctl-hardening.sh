@@ -159,13 +159,16 @@ peer() { timeout 40 python3 "$WORK/peer.py" "$@"; }
 python3 - "$D" "$CONNS" <<'EOF'
 import sys
 d, n = sys.argv[1], int(sys.argv[2])
-with open(d + "/ipsec.conf", "w") as f:
+# latin-1: the first conn's leftid has a byte that is not UTF-8 (0xe9),
+# which the JSON status must still carry as valid JSON
+with open(d + "/ipsec.conf", "w", encoding="latin-1") as f:
     f.write("config setup\n\n")
     for i in range(n):
         f.write("conn bulk-%04d-%s\n\tleft=198.18.0.1\n\tright=198.18.0.2\n"
-                "\tleftid=@west\n\trightid=@east\n\tleftsubnet=198.51.100.0/24\n"
+                "\tleftid=@%s\n\trightid=@east\n\tleftsubnet=198.51.100.0/24\n"
                 "\trightsubnet=203.0.113.0/24\n\tleftupdown=%%disabled\n"
-                "\trightupdown=%%disabled\n\tauto=add\n\n" % (i, "x" * 180))
+                "\trightupdown=%%disabled\n\tauto=add\n\n"
+                % (i, "x" * 180, "caf\xe9" if i == 0 else "west"))
 EOF
 printf '@west @east : PSK "ctl-test-psk-0123456789"\n@a @b : PSK ""\n@c @d : PSK "after"\n' >"$D/ipsec.secrets"
 chmod 600 "$D/ipsec.secrets"
@@ -253,7 +256,8 @@ else fail ctl-empty-psk "no 'ipsec.secrets:2: empty PSK' in the log"; fi
 whack --status --json >"$WORK/status.json" 2>"$WORK/status.err"
 rc=$?
 size=$(stat -c %s "$WORK/status.json")
-n=$(python3 -c "import json, sys; print(len(json.load(open(sys.argv[1]))['connections']))" \
+# strict UTF-8 and JSON: a raw 0xe9 from the first conn's leftid fails both
+n=$(python3 -c "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))['connections']))" \
 	"$WORK/status.json" 2>/dev/null)
 if [ $rc = 0 ] && [ "$size" -gt 1048576 ] && [ "$n" = "$CONNS" ]; then
 	pass ctl-status-json-large

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "swan/json.h"
 #include "ctl.h"
 #include "iface.h"
 #include "ike/child.h"
@@ -44,19 +45,15 @@ static void put(struct buf *b, const char *fmt, ...)
 	b->n += (size_t)need;
 }
 
-/* A JSON string: the characters that need it escaped. */
+static void put_bytes(void *ctx, const char *text, size_t n)
+{
+	put(ctx, "%.*s", (int)n, text);
+}
+
+/* A JSON string, valid whatever the bytes (the tree's one escaper). */
 static void put_str(struct buf *b, const char *s)
 {
-	put(b, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			put(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			put(b, "\\u%04x", (unsigned char)*s);
-		else
-			put(b, "%c", *s);
-	}
-	put(b, "\"");
+	json_quote(s, strlen(s), put_bytes, b);
 }
 
 static const char *const type_names[] = {
