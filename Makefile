@@ -164,6 +164,10 @@ install: all
 	for f in $(PROGS) $(SCRIPTS); do install -m 0755 $$f $(DESTDIR)$(LIBEXECDIR)/; done
 	install -d $(DESTDIR)$(SYSCONFDIR)/ipsec.d/policy
 	[ -e $(DESTDIR)$(SYSCONFDIR)/ipsec.conf ] || install -m 0644 configs/ipsec.conf $(DESTDIR)$(SYSCONFDIR)/ipsec.conf
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(TMPFILESDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+	    packaging/systemd/ipsec.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/ipsec.service
+	sed -e 's|@RUNDIR@|$(RUNDIR)|g' packaging/systemd/cygnet.tmpfiles.in > $(DESTDIR)$(TMPFILESDIR)/cygnet.conf
 
 clean:
 	rm -rf build

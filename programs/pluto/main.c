@@ -25,6 +25,7 @@
 #include "ike/sa.h"
 #include "kernel/kernel.h"
 #include "pluto.h"
+#include "sdnotify.h"
 #include "startup.h"
 
 #define STR(x) #x
@@ -363,8 +364,12 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	llog(&p->logger, RC_INFO, "pluto ready: control socket %s", p->ctl_path);
+	sdnotify_init(p);
+	sdnotify_ready(p, "pluto ready");
 	event_base_dispatch(p->base);
 	llog(&p->logger, RC_INFO, "pluto shutting down");
+	sdnotify_stopping(p);
+	sdnotify_stop(p);
 	pluto_stop(p);
 	if (log != NULL && log != stderr)
 		fclose(log);

@@ -83,6 +83,7 @@ struct pluto {
 	struct event *kernel_event;
 	struct event *signals[4];
 	struct event *conn_timer;   /* conn_timers.c */
+	struct event *watchdog;     /* sdnotify.c: systemd's watchdog */
 	bool shutting_down;
 };
 

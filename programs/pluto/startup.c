@@ -25,6 +25,7 @@
 #include "ipsecconf/conf.h"
 #include "kernel/kernel.h"
 #include "pluto.h"
+#include "sdnotify.h"
 #include "startup.h"
 
 void pluto_shutdown(struct pluto *p)
@@ -39,10 +40,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	struct pluto *p = arg;
 	if (sig == SIGHUP) {
 		struct diags d = { 0 };
+		sdnotify_reloading(p);
 		secrets_free(&p->secrets);
 		secrets_load(&p->secrets, p->opts.secretsfile, &d);
 		llog(&p->logger, RC_INFO, "SIGHUP: %u secrets reloaded", p->secrets.n);
 		diags_free(&d);
+		sdnotify_ready(p, "pluto ready");
 		return;
 	}
 	llog(&p->logger, RC_INFO, "signal %d", (int)sig);

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# pluto under systemd's eyes: the unit file verifies, and pluto speaks the
+# sd_notify protocol (READY=1 once its control socket answers, WATCHDOG=1
+# every half of WATCHDOG_USEC, RELOADING=1 then READY=1 on SIGHUP,
+# STOPPING=1 at shutdown) to the $NOTIFY_SOCKET a python listener here
+# plays systemd with. pluto runs in a network namespace of its own (lo
+# only). One line per test: PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY.
+#
+# usage: testing/pluto/systemd.sh [BUILD]
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=$top/${1:-build}
+IPSEC=$B/ipsec
+if [ ! -x "$B/libexec/ipsec/pluto" ]; then echo "SKIP pluto-systemd: $B/libexec/ipsec/pluto is not built"; exit 0; fi
+if [ "$(id -u)" != 0 ]; then echo "SKIP pluto-systemd: needs root (a network namespace)"; exit 0; fi
+WORK=$(mktemp -d /tmp/cygnet-systemd.XXXXXX)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+result() { if [ -z "$2" ]; then echo "PASS $1"; else echo "FAIL $1: $2"; fi; }
+
+# ---- the unit file ------------------------------------------------------------
+if ! command -v systemd-analyze >/dev/null; then
+	echo "SKIP systemd-unit: no systemd-analyze"
+else
+	sed -e "s|@SBINDIR@|$B|g" -e "s|@LIBEXECDIR@|$B/libexec/ipsec|g" \
+		"$top/packaging/systemd/ipsec.service.in" >"$WORK/cygnet-test.service"
+	out=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no "$WORK/cygnet-test.service" 2>&1)
+	why=""
+	[ -n "$out" ] && why="systemd-analyze verify: $(head -2 <<<"$out" | tr '\n' ' ')"
+	grep -q '^Type=notify$' "$WORK/cygnet-test.service" || why="the unit is not Type=notify"
+	result systemd-unit "$why"
+fi
+
+# ---- sd_notify ------------------------------------------------------------------
+cat >"$WORK/listen.py" <<'PY'
+import os, socket, sys, time
+path, out, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(path)
+s.settimeout(0.2)
+end = time.monotonic() + secs
+with open(out, "w") as f:
+    while time.monotonic() < end:
+        try:
+            msg = s.recv(4096).decode(errors="replace")
+        except socket.timeout:
+            continue
+        f.write("%.2f %s\n" % (time.monotonic(), msg.replace("\n", " ")))
+        f.flush()
+PY
+D=$WORK/pluto
+mkdir -p "$D/run"
+printf 'config setup\n' >"$D/ipsec.conf"
+: >"$D/ipsec.secrets"
+chmod 600 "$D/ipsec.secrets"
+python3 "$WORK/listen.py" "$WORK/notify" "$WORK/got" 12 &
+PIDS+=($!)
+for ((i = 0; i < 50; i++)); do [ -S "$WORK/notify" ] && break; sleep 0.1; done
+NOTIFY_SOCKET=$WORK/notify WATCHDOG_USEC=400000 unshare -n sh -c 'ip link set lo up && exec "$0" pluto --nofork \
+	--logfile "$1/log" --kernel none --config "$1/ipsec.conf" --secretsfile "$1/ipsec.secrets" \
+	--nssdir "$1" --rundir "$1/run" --nhelpers 1' "$IPSEC" "$D" >"$D/stderr" 2>&1 &
+PLUTO=$!
+PIDS+=("$PLUTO")
+why=""
+for ((i = 0; i < 100; i++)); do grep -q 'READY=1' "$WORK/got" 2>/dev/null && break; sleep 0.1; done
+grep -q "READY=1 STATUS=pluto ready MAINPID=$PLUTO" "$WORK/got" || why="no READY=1 with MAINPID=$PLUTO: $(head -3 "$WORK/got" 2>/dev/null | tr '\n' ' ')"
+[ -z "$why" ] && ! "$IPSEC" whack --rundir "$D/run" --ping >/dev/null 2>&1 && why="READY=1 came, but pluto does not answer"
+result sdnotify-ready "$why"
+
+why=""
+sleep 1.3
+n=$(grep -c 'WATCHDOG=1' "$WORK/got")
+[ "$n" -lt 4 ] && why="$n WATCHDOG=1 in 1.3 s with WATCHDOG_USEC=400000 (want one every 0.2 s)"
+result sdnotify-watchdog "$why"
+
+why=""
+kill -HUP "$PLUTO"
+for ((i = 0; i < 30; i++)); do [ "$(grep -c 'READY=1' "$WORK/got")" -ge 2 ] && break; sleep 0.1; done
+grep -q 'RELOADING=1' "$WORK/got" || why="no RELOADING=1 after SIGHUP"
+[ -z "$why" ] && [ "$(grep -c 'READY=1' "$WORK/got")" -lt 2 ] && why="no READY=1 after the reload"
+result sdnotify-reload "$why"
+
+why=""
+"$IPSEC" whack --rundir "$D/run" --shutdown >/dev/null 2>&1
+for ((i = 0; i < 50; i++)); do kill -0 "$PLUTO" 2>/dev/null || break; sleep 0.1; done
+sleep 0.3
+grep -q 'STOPPING=1' "$WORK/got" || why="no STOPPING=1 at shutdown"
+[ -z "$why" ] && kill -0 "$PLUTO" 2>/dev/null && why="pluto did not exit"
+[ -z "$why" ] && grep -q 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$D/stderr" && why="$(grep -m1 'Sanitizer\|runtime error' "$D/stderr")"
+result sdnotify-stopping "$why"
+exit 0
