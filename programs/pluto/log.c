@@ -122,6 +122,26 @@ FILE *log_open_file(const char *path)
 	return f;
 }
 
+bool log_reopen(const char *path)
+{
+	FILE *f = log_open_file(path);
+	if (f == NULL)
+		return false;
+	FILE *old = sink;
+	sink = f;
+	if (old != NULL && old != stderr && old != stdout)
+		fclose(old);
+	return true;
+}
+
+void log_close(void)
+{
+	if (sink != NULL && sink != stderr && sink != stdout)
+		fclose(sink);
+	if (!use_syslog)
+		sink = stderr;
+}
+
 static void whack_sink_default(int whack_fd, const char *line)
 {
 	whack_reply_line(whack_fd, line);

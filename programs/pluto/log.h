@@ -47,6 +47,12 @@ unsigned log_debug(void);
  * others could read is narrowed to its owner's bits. NULL with errno set
  * when it cannot be opened. */
 FILE *log_open_file(const char *path);
+/* The log file opened again at path (logrotate moved the old one away):
+ * lines go to the new one, the old is closed. False, errno set, and the
+ * old one kept when it cannot be opened. */
+bool log_reopen(const char *path);
+/* Closes a log file (not stderr); later lines go to stderr. */
+void log_close(void);
 
 /* Where a logger's lines for its whack client go. The default writes a
  * LINE record to whack_fd; pluto's control socket (ctl.c) installs one

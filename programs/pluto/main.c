@@ -371,7 +371,6 @@ int main(int argc, char **argv)
 	sdnotify_stopping(p);
 	sdnotify_stop(p);
 	pluto_stop(p);
-	if (log != NULL && log != stderr)
-		fclose(log);
+	log_close();
 	return 0;
 }

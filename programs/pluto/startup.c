@@ -41,6 +41,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	if (sig == SIGHUP) {
 		struct diags d = { 0 };
 		sdnotify_reloading(p);
+		/* logrotate moved the log file away: write to a new one */
+		if (p->opts.logfile != NULL && !log_reopen(p->opts.logfile))
+			llog(&p->logger, RC_WARNING, "SIGHUP: cannot open the log file %s again: %s",
+			     p->opts.logfile, strerror(errno));
 		secrets_free(&p->secrets);
 		secrets_load(&p->secrets, p->opts.secretsfile, &d);
 		llog(&p->logger, RC_INFO, "SIGHUP: %u secrets reloaded", p->secrets.n);

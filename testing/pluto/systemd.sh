@@ -2,7 +2,8 @@
 # pluto under systemd's eyes: the unit file verifies, and pluto speaks the
 # sd_notify protocol (READY=1 once its control socket answers, WATCHDOG=1
 # every half of WATCHDOG_USEC, RELOADING=1 then READY=1 on SIGHUP,
-# STOPPING=1 at shutdown) to the $NOTIFY_SOCKET a python listener here
+# STOPPING=1 at shutdown; SIGHUP also opens the log file again, as
+# logrotate wants) to the $NOTIFY_SOCKET a python listener here
 # plays systemd with. pluto runs in a network namespace of its own (lo
 # only). One line per test: PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY.
 #
@@ -80,11 +81,21 @@ n=$(grep -c 'WATCHDOG=1' "$WORK/got")
 result sdnotify-watchdog "$why"
 
 why=""
+mv "$D/log" "$D/log.1"   # as logrotate does, before its SIGHUP
 kill -HUP "$PLUTO"
 for ((i = 0; i < 30; i++)); do [ "$(grep -c 'READY=1' "$WORK/got")" -ge 2 ] && break; sleep 0.1; done
 grep -q 'RELOADING=1' "$WORK/got" || why="no RELOADING=1 after SIGHUP"
 [ -z "$why" ] && [ "$(grep -c 'READY=1' "$WORK/got")" -lt 2 ] && why="no READY=1 after the reload"
 result sdnotify-reload "$why"
+
+# the log file is opened again (0600) and the lines go there
+why=""
+if [ ! -f "$D/log" ]; then why="no new log file after SIGHUP"
+elif ! grep -q 'SIGHUP: .* secrets reloaded' "$D/log"; then why="the new log file lacks the SIGHUP line"
+elif grep -q 'SIGHUP' "$D/log.1"; then why="the SIGHUP line went to the old (moved) log file"
+elif [ "$(stat -c %a "$D/log")" != 600 ]; then why="the new log file has mode $(stat -c %a "$D/log")"
+fi
+result log-reopen "$why"
 
 why=""
 "$IPSEC" whack --rundir "$D/run" --shutdown >/dev/null 2>&1
