@@ -109,6 +109,21 @@ $(B)/ipsec: programs/ipsec/ipsec.in
 	@mkdir -p $(dir $@)
 	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@ && chmod 0755 $@
 
+# ---- man pages: from each program's --help (packaging/man/help2man) ------
+# The programs whose --help starts with "usage:" get their NAME line here.
+MAN_SUMMARY_pluto := the IKE keying daemon
+MAN_SUMMARY_addconn := load conns from ipsec.conf into pluto, or check the configuration
+MAN_SUMMARY_netsh-import := translate Windows netsh ipsec and portproxy scripts to ipsec.conf
+MAN_SUMMARY_newhostkey := make an RSA host key in the NSS database
+MAN_SUMMARY_readwriteconf := read ipsec.conf and write it resolved, as text or JSON
+MAN_SUMMARY_showhostkey := print a host key as ipsec.conf wants it
+MAN_SUMMARY__updown := the default updown script (routes and firewall rules for pluto)
+MANS := $(patsubst $(B)/libexec/ipsec/%,$(B)/man/ipsec_%.8,$(PROGS) $(SCRIPTS))
+$(B)/man/ipsec_%.8: $(B)/libexec/ipsec/% packaging/man/help2man
+	@mkdir -p $(dir $@)
+	$(call say,MAN,$@)
+	$(Q)python3 packaging/man/help2man $< 8 "$(MAN_SUMMARY_$*)" > $@.tmp && mv $@.tmp $@
+
 # ---- unit tests: testing/unit/test_NAME.c -> $(B)/testing/unit/test_NAME --
 UNIT_SRCS := $(wildcard testing/unit/test_*.c)
 UNITS := $(patsubst testing/unit/%.c,$(B)/testing/unit/%,$(UNIT_SRCS))
@@ -120,7 +135,7 @@ $(B)/testing/unit/%: $(B)/obj/testing/unit/%.o $(LIBS_A)
 # ---- fuzz targets: testing/fuzz/fuzz_NAME.c (clang, libFuzzer) -----------
 FUZZ_SRCS := $(wildcard testing/fuzz/fuzz_*.c)
 
-all: $(B)/ipsec $(PROGS) $(SCRIPTS) $(UNITS)
+all: $(B)/ipsec $(PROGS) $(SCRIPTS) $(UNITS) $(MANS)
 units: $(UNITS)
 
 fuzz:
@@ -164,6 +179,8 @@ install: all
 	for f in $(PROGS) $(SCRIPTS); do install -m 0755 $$f $(DESTDIR)$(LIBEXECDIR)/; done
 	install -d $(DESTDIR)$(SYSCONFDIR)/ipsec.d/policy
 	[ -e $(DESTDIR)$(SYSCONFDIR)/ipsec.conf ] || install -m 0644 configs/ipsec.conf $(DESTDIR)$(SYSCONFDIR)/ipsec.conf
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(TMPFILESDIR)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
 	    packaging/systemd/ipsec.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/ipsec.service
