@@ -107,6 +107,7 @@ enum whack_command {
 	WHACK_REKEY_CHILD = 17,
 	WHACK_TRAFFICSTATUS = 18,
 	WHACK_GLOBALSTATUS = 19,
+	WHACK_METRICS = 20,
 };
 
 enum whack_name_use {

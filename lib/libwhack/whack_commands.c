@@ -42,6 +42,8 @@ const struct whack_command_desc whack_commands[] = {
 	  "one line per Child SA with its byte counts (libreswan's format)" },
 	{ "globalstatus", WHACK_GLOBALSTATUS, WHACK_NAME_NONE, false,
 	  "counters of SAs now and since pluto started, as NAME=VALUE" },
+	{ "metrics", WHACK_METRICS, WHACK_NAME_NONE, false,
+	  "the counters and each Child SA's traffic for Prometheus" },
 };
 
 const size_t whack_commands_len = sizeof(whack_commands) / sizeof(whack_commands[0]);

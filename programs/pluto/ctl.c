@@ -44,6 +44,7 @@ static const struct ctl_command commands[] = {
 	{ WHACK_REKEY_CHILD, cmd_rekey },
 	{ WHACK_TRAFFICSTATUS, cmd_trafficstatus },
 	{ WHACK_GLOBALSTATUS, cmd_globalstatus },
+	{ WHACK_METRICS, cmd_metrics },
 };
 
 #define STR(x) #x

@@ -82,4 +82,5 @@ int cmd_ddos(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_rekey(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_trafficstatus(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_globalstatus(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
+int cmd_metrics(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 #endif

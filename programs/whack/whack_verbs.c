@@ -27,6 +27,7 @@ const struct whack_verb whack_verbs[] = {
 	{ "rekey-ipsec", WHACK_REKEY_CHILD },   /* libreswan's name */
 	{ "trafficstatus", WHACK_TRAFFICSTATUS },
 	{ "globalstatus", WHACK_GLOBALSTATUS },
+	{ "metrics", WHACK_METRICS },
 };
 
 const size_t whack_verbs_len = sizeof(whack_verbs) / sizeof(whack_verbs[0]);
@@ -81,6 +82,23 @@ void whackcli_usage(FILE *out)
 	      "                         started instead of waiting for its outcome\n"
 	      "    --json               --status: print pluto's status as JSON\n"
 	      "    --help               print this text\n"
+	      "\n"
+	      "STATUS AS JSON (--status --json; \"schema\": 1)\n"
+	      "    One object: \"schema\" (raised when a field changes meaning or\n"
+	      "    goes; new fields may come without it), \"connections\", \"ike_sas\",\n"
+	      "    \"child_sas\" (arrays), \"ddos\" and \"totals\" (the --globalstatus\n"
+	      "    counters by name). Times are whole seconds; -1 means none.\n"
+	      "    connections[]  name, left, right (host, id, subnet, ...), type,\n"
+	      "                   authby, local, routed, ike_sa, child_sa (serials),\n"
+	      "                   orientation, keyingtries, keying_attempt, keying_in\n"
+	      "    ike_sas[]      serial, connection, version, state, initiator,\n"
+	      "                   local and remote (ADDR:PORT), spis, nat_t,\n"
+	      "                   behind_nat, algorithms, peer_id, age, rekey_in,\n"
+	      "                   expires_in\n"
+	      "    child_sas[]    serial, connection, ike_sa, state, mode, protocol,\n"
+	      "                   spi_in, spi_out, algorithms, local, remote (subnets),\n"
+	      "                   in_bytes, in_packets, out_bytes, out_packets, encap,\n"
+	      "                   age, rekey_in, expires_in\n"
 	      "\n"
 	      "EXIT STATUS\n"
 	      "    0 on success, otherwise the status pluto answered; 1 when pluto\n"

@@ -453,7 +453,7 @@ print(i["local"].split(":")[1], i["remote"].split(":")[1], i["nat_t"], i["behind
 # whack --trafficstatus (libreswan's line) and --globalstatus (counters),
 # also as `ipsec trafficstatus` / `ipsec globalstatus`
 test_traffic_global() {
-	local why="" out re
+	local why="" out re bad want
 	pair_psk traffic-global || { result traffic-global "cannot make the namespaces"; return; }
 	start_both || { result traffic-global "pluto did not start"; return; }
 	whackh west "$NS_WEST" --name west-east --initiate >/dev/null 2>&1 || why="initiate failed"
@@ -464,6 +464,29 @@ test_traffic_global() {
 	for want in current.states.ike=1 current.states.ipsec=1 total.ike.ikev2.established=1 \
 		total.ike.ikev2.failed=0 total.ipsec.type.esp=1; do
 		[ -z "$why" ] && ! grep -qx "$want" <<<"$out" && why="east's globalstatus lacks $want: $(tr '\n' ' ' <<<"$out")"
+	done
+	# the JSON status: schema, per-SA peer ID, age and rekey time, totals
+	out=$(status_json west "$NS_WEST" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+i, c = d["ike_sas"][0], d["child_sas"][0]
+ok = (d["schema"] == 1 and i["peer_id"] == "@east" and 0 <= i["age"] < 60 and i["rekey_in"] > 0
+      and 0 <= c["age"] < 60 and c["rekey_in"] > 0 and d["totals"]["total.ike.ikev2.established"] == 1)
+print("ok" if ok else "schema %s peer_id %s age %s/%s rekey_in %s/%s totals %s" % (d["schema"],
+      i["peer_id"], i["age"], c["age"], i["rekey_in"], c["rekey_in"], d["totals"]))' 2>&1)
+	[ -z "$why" ] && [ "$out" != ok ] && why="west's JSON status: $out"
+	out=$(status_json east "$NS_EAST" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["ike_sas"][0]["rekey_in"], d["ike_sas"][0]["peer_id"])' 2>&1)
+	[ -z "$why" ] && [ "$out" != "-1 @west" ] && why="east (responder: no rekey of its own) has rekey_in, peer_id '$out', want '-1 @west'"
+	# Prometheus text: every sample line well-formed, the counters there
+	out=$(ip netns exec "$NS_WEST" "$IPSEC" metrics --rundir "$(host_dir west)/run" 2>&1)
+	bad=$(grep -v '^# \(HELP\|TYPE\) cygnet_' <<<"$out" | grep -vE '^cygnet_[a-z0-9_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$' | head -1)
+	[ -z "$why" ] && [ -n "$bad" ] && why="ipsec metrics printed a malformed line: '$bad'"
+	for want in '# TYPE cygnet_total_ike_ikev2_established counter' 'cygnet_total_ike_ikev2_established 1' \
+		'cygnet_current_states_ipsec 1' 'cygnet_child_sa_bytes{connection="west-east",serial="2",direction="in"} 0'; do
+		[ -z "$why" ] && ! grep -qxF "$want" <<<"$out" && why="ipsec metrics lacks '$want'"
 	done
 	whackh west "$NS_WEST" --name west-east --terminate >/dev/null 2>&1
 	out=$(ip netns exec "$NS_WEST" "$IPSEC" globalstatus --rundir "$(host_dir west)/run" 2>&1)

@@ -75,6 +75,7 @@ static void test_verb_table(void **state)
 		{ "ddos-auto", WHACK_DDOS_AUTO }, { "rekey-ike", WHACK_REKEY_IKE },
 		{ "rekey-child", WHACK_REKEY_CHILD }, { "rekey-ipsec", WHACK_REKEY_CHILD },
 		{ "trafficstatus", WHACK_TRAFFICSTATUS }, { "globalstatus", WHACK_GLOBALSTATUS },
+		{ "metrics", WHACK_METRICS },
 	};
 	assert_int_equal(whack_verbs_len, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {

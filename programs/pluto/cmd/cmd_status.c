@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "status_counters.h"
 #include "swan/json.h"
 #include "ctl.h"
 #include "iface.h"
@@ -17,6 +18,10 @@
 #include "ikev2/ikev2_msg.h"
 #include "kernel/kernel.h"
 #include "pluto.h"
+
+/* The JSON status's "schema": raised when a field changes meaning or goes
+ * away (new fields may come without it); documented in whack --help. */
+#define STATUS_JSON_SCHEMA 1
 
 /* A growing text buffer for the JSON document. */
 struct buf {
@@ -134,6 +139,21 @@ static long remaining(time_t since, uint64_t life_ms)
 	return left > 0 ? left : 0;
 }
 
+/* Seconds since an SA was established (-1: not yet). */
+static long age(time_t established)
+{
+	return established ? (long)(time(NULL) - established) : -1L;
+}
+
+/* Seconds until an SA's rekey starts (-1: none planned, as on a responder). */
+static long rekey_in(uint64_t at_ms)
+{
+	if (at_ms == 0)
+		return -1;
+	uint64_t now = mono_ms();
+	return at_ms > now ? (long)((at_ms - now) / 1000) : 0L;
+}
+
 static void spis_hex(const struct ike_sa *ike, char *buf)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -238,7 +258,9 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 {
 	struct buf b = { 0 };
 	char suite[128], spis[40], a[ADDRESS_BUF], orient[600];
-	put(&b, "{\"connections\": [");
+	/* schema: raised when a field changes meaning or goes; new fields
+	 * may come without it */
+	put(&b, "{\"schema\": %d,\n \"connections\": [", STATUS_JSON_SCHEMA);
 	bool first = true;
 	for (struct connection *c = p->conns.head; c != NULL; c = c->next) {
 		if (only && strcmp(only, c->name) != 0)
@@ -279,7 +301,11 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 		    str_address(&ike->remote, a), ike->remote_port, spis,
 		    ike->nat_detected ? "true" : "false", ike->nat_local ? "true" : "false");
 		put_str(&b, ike->suite.encr ? str_ike_suite(&ike->suite, suite, sizeof(suite)) : "");
-		put(&b, ", \"expires_in\": %ld}",
+		char id[ID_BUF];
+		put(&b, ", \"peer_id\": ");
+		put_str(&b, ike->peer_id.kind != ID_NONE ? str_id(&ike->peer_id, id) : "");
+		put(&b, ", \"age\": %ld, \"rekey_in\": %ld, \"expires_in\": %ld}",
+		    age(ike->established), rekey_in(ike->rekey_at_ms),
 		    ike->established ? remaining(ike->established, ike->c->ike_lifetime_ms) : 0L);
 	}
 	put(&b, "],\n \"child_sas\": [");
@@ -301,18 +327,24 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 			put_str(&b, str_child_suite(&c->suite, suite, sizeof(suite)));
 			put(&b, ", \"local\": \"%s\", \"remote\": \"%s\", \"in_bytes\": %llu, "
 			    "\"in_packets\": %llu, \"out_bytes\": %llu, \"out_packets\": %llu, "
-			    "\"encap\": %s, \"expires_in\": %ld}",
+			    "\"encap\": %s, \"age\": %ld, \"rekey_in\": %ld, \"expires_in\": %ld}",
 			    str_subnet(&c->ts.local, ls), str_subnet(&c->ts.remote, rs),
 			    (unsigned long long)in.bytes, (unsigned long long)in.packets,
 			    (unsigned long long)out.bytes, (unsigned long long)out.packets,
-			    c->encap ? "true" : "false", remaining(c->established, c->lifetime_ms));
+			    c->encap ? "true" : "false", age(c->established), rekey_in(c->rekey_at_ms),
+			    remaining(c->established, c->lifetime_ms));
 		}
 	}
 	unsigned half_open;
 	ike_sa_count(p, &half_open);
 	put(&b, "],\n \"ddos\": {\"mode\": \"%s\", \"half_open\": %u, \"threshold\": %u, "
-	    "\"cookies\": %s}}\n", ddos_mode_name(p->opts.ddos_mode), half_open,
+	    "\"cookies\": %s},\n \"totals\": {", ddos_mode_name(p->opts.ddos_mode), half_open,
 	    p->opts.ddos_threshold, cookie_required(p) ? "true" : "false");
+	struct status_counter sc[STATUS_COUNTERS];
+	status_counters(p, sc);
+	for (size_t i = 0; i < STATUS_COUNTERS; i++)
+		put(&b, "%s\"%s\": %llu", i ? ", " : "", sc[i].name, sc[i].value);
+	put(&b, "}}\n");
 	if (cl != NULL)
 		ctl_reply_json(cl, b.s, b.n);
 	free(b.s);

@@ -70,6 +70,7 @@ struct child_sa {
 	uint32_t reqid;
 	bool installed;              /* SAs in the kernel */
 	time_t established;
+	uint64_t rekey_at_ms;        /* when its rekey starts (monotonic), 0 none */
 	uint64_t lifetime_ms;
 	struct event *rekey_timer, *expire_timer;
 	uint32_t rekey_of_spi;       /* CREATE_CHILD_SA rekey: the SPI it replaces */
@@ -131,6 +132,7 @@ struct ike_sa {
 	/* once established */
 	ip_id peer_id;
 	time_t established;
+	uint64_t rekey_at_ms;        /* when its rekey starts (monotonic), 0 none */
 	struct event *rekey_timer, *expire_timer, *dpd_timer;
 	uint64_t last_heard_ms;      /* the last authenticated message from the peer */
 

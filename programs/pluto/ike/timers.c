@@ -179,8 +179,11 @@ void ike_sa_timers_start(struct ike_sa *ike)
 	uint64_t life = c->ike_lifetime_ms ? c->ike_lifetime_ms : 3600000;
 	ike->last_heard_ms = mono_ms();
 	arm(&ike->expire_timer, base, ike_expired, ike, life);
-	if (c->rekey && ike->original_initiator)
-		arm(&ike->rekey_timer, base, ike_rekey, ike, rekey_after(c, life));
+	if (c->rekey && ike->original_initiator) {
+		uint64_t after = rekey_after(c, life);
+		ike->rekey_at_ms = mono_ms() + after;
+		arm(&ike->rekey_timer, base, ike_rekey, ike, after);
+	}
 	/* a version without liveness checks (IKEv1 so far) would find every
 	 * quiet peer dead */
 	bool checks = ike->ops != NULL && ike->ops->start[WORK_LIVENESS] != NULL;
@@ -226,6 +229,9 @@ void child_sa_timers_start(struct child_sa *child)
 	struct event_base *base = child->ike->pluto->base;
 	uint64_t life = child->lifetime_ms ? child->lifetime_ms : 8 * 3600000ull;
 	arm(&child->expire_timer, base, child_expired, child, life);
-	if (c->rekey && child->ike->original_initiator)
-		arm(&child->rekey_timer, base, child_rekey, child, rekey_after(c, life));
+	if (c->rekey && child->ike->original_initiator) {
+		uint64_t after = rekey_after(c, life);
+		child->rekey_at_ms = mono_ms() + after;
+		arm(&child->rekey_timer, base, child_rekey, child, after);
+	}
 }
