@@ -498,7 +498,23 @@ print(d["ike_sas"][0]["rekey_in"], d["ike_sas"][0]["peer_id"])' 2>&1)
 	result traffic-global "$why"
 }
 
-CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen forceencaps traffic-global)
+# a proposal mismatch: the responder's log names what the peer offered and
+# what it accepts, and the initiator is told NO_PROPOSAL_CHOSEN
+test_proposal_mismatch() {
+	local why="" e out
+	pair_psk proposal-mismatch || { result proposal-mismatch "cannot make the namespaces"; return; }
+	e=$(host_dir east)
+	sed -i 's|authby=secret|authby=secret\n\tike=aes128-sha2_256;modp2048|' "$(host_dir west)/ipsec.conf"
+	sed -i 's|authby=secret|authby=secret\n\tike=aes256-sha2_512;ecp384|' "$e/ipsec.conf"
+	start_both || { result proposal-mismatch "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) && why="initiate succeeded: $out"
+	want='no IKE proposal of the peer is acceptable: it offered aes_128-sha2_256-prfsha2_256-modp2048; we accept aes_256-sha2_512-prfsha2_512-ecp384'
+	[ -z "$why" ] && ! grep -qF "$want" "$e/log" && why="east's log lacks '$want': $(grep -m1 'proposal' "$e/log")"
+	[ -z "$why" ] && [[ $out != *NO_PROPOSAL_CHOSEN* ]] && why="west's client was not told NO_PROPOSAL_CHOSEN: $out"
+	result proposal-mismatch "$why"
+}
+
+CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen forceencaps traffic-global proposal-mismatch)
 for t in "${CORE_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -515,6 +531,7 @@ for t in "${CORE_TESTS[@]}"; do
 	halfopen) test_halfopen ;;
 	forceencaps) test_forceencaps ;;
 	traffic-global) test_traffic_global ;;
+	proposal-mismatch) test_proposal_mismatch ;;
 	esac
 done
 exit 0

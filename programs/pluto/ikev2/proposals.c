@@ -286,6 +286,67 @@ static err_t fill_child_suite(const struct ikev2_proposal *p, struct child_suite
 	return NULL;
 }
 
+/* ---- a refusal names both sides' proposals ------------------------------- */
+
+/* The transform types of a proposal, in the order they are written. */
+static const struct {
+	uint8_t type;
+	enum alg_type alg;
+	const char *unknown;   /* prefix for an ID the table lacks */
+} shown_types[] = {
+	{ IKEV2_TRANS_ENCR, ALG_ENCRYPT, "encr" },
+	{ IKEV2_TRANS_INTEG, ALG_INTEG, "integ" },
+	{ IKEV2_TRANS_PRF, ALG_PRF, "prf" },
+	{ IKEV2_TRANS_DH, ALG_DH, "dh" },
+};
+
+/* "aes_gcm16_256|aes_gcm16_128-prfsha2_512-curve25519|ecp256, ..." */
+static void str_sa(const struct ikev2_sa *sa, char *buf, size_t size)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+#define ADD(...) do { if (n < size) { int w_ = snprintf(buf + n, size - n, __VA_ARGS__); \
+		if (w_ > 0) n += (size_t)w_; } } while (0)
+	for (size_t i = 0; i < sa->n_proposals; i++) {
+		const struct ikev2_proposal *p = &sa->proposals[i];
+		ADD("%s", i ? ", " : "");
+		bool first_type = true;
+		for (size_t k = 0; k < N(shown_types); k++) {
+			bool first = true;
+			for (size_t t = 0; t < p->n_transforms; t++) {
+				const struct ikev2_transform *x = &p->transforms[t];
+				if (x->type != shown_types[k].type || (x->type == IKEV2_TRANS_INTEG && x->id == 0))
+					continue;
+				const struct alg_desc *a = alg_by_ikev2_id(shown_types[k].alg, x->id);
+				ADD("%s", first ? (first_type ? "" : "-") : "|");
+				if (a != NULL)
+					ADD("%s", a->name);
+				else
+					ADD("%s#%u", shown_types[k].unknown, x->id);
+				if (x->key_length)
+					ADD("_%u", x->key_length);
+				first = false;
+				first_type = false;
+			}
+		}
+	}
+	if (n >= size && size > 4)
+		memcpy(buf + size - 4, "...", 4);
+#undef ADD
+}
+
+/* "no IKE proposal of the peer is acceptable: it offered ...; we accept ..." */
+static err_t refusal(const char *what, const struct ikev2_sa *peer, const struct ikev2_sa *ours)
+{
+	static char text[1100];
+	char theirs[480], mine[480];
+	str_sa(peer, theirs, sizeof(theirs));
+	str_sa(ours, mine, sizeof(mine));
+	snprintf(text, sizeof(text), "no %s proposal of the peer is acceptable: it offered %s; we accept %s",
+		 what, theirs, mine);
+	return text;
+}
+
 err_t ike_proposals_choose(const struct connection *c, const struct ikev2_sa *peer,
 			   struct ikev2_proposal *chosen, struct ike_suite *suite)
 {
@@ -298,7 +359,7 @@ err_t ike_proposals_choose(const struct connection *c, const struct ikev2_sa *pe
 				return NULL;
 		}
 	}
-	return "no IKE proposal of the peer is acceptable";
+	return refusal("IKE", peer, &ours);
 }
 
 err_t child_proposals_choose(const struct connection *c, const struct ikev2_sa *peer,
@@ -315,7 +376,7 @@ err_t child_proposals_choose(const struct connection *c, const struct ikev2_sa *
 				return NULL;
 		}
 	}
-	return "no Child SA proposal of the peer is acceptable";
+	return refusal("Child SA", peer, &ours);
 }
 
 /* The answer must hold exactly one transform per type and be a subset of
