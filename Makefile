@@ -144,7 +144,7 @@ all: $(B)/ipsec $(PROGS) $(SCRIPTS) $(UNITS) $(MANS)
 units: $(UNITS)
 
 fuzz:
-	$(MAKE) B=build/fuzz CC=clang SAN=1 \
+	$(MAKE) B=build/fuzz CC=clang SAN=1 WERROR=$(WERROR) \
 	  SANFLAGS='-fsanitize=fuzzer-no-link,address,undefined' fuzz-targets
 
 fuzz-targets: $(patsubst testing/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
@@ -167,9 +167,9 @@ deps:
 	@bash packaging/install-deps
 
 check: deps
-	$(MAKE) all
-	$(MAKE) B=build/asan CC=clang SAN=1 units all
-	$(MAKE) fuzz
+	$(MAKE) WERROR=-Werror all
+	$(MAKE) WERROR=-Werror B=build/asan CC=clang SAN=1 units all
+	$(MAKE) WERROR=-Werror fuzz
 	bash testing/run
 
 demo: deps
