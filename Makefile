@@ -120,6 +120,16 @@ MAN_SUMMARY_showhostkey := print a host key as ipsec.conf wants it
 MAN_SUMMARY__updown := the default updown script (routes and firewall rules for pluto)
 MAN_SUMMARY_ipsec := run an IPsec sub-command (pluto, auto, whack, setup, ...)
 MANS := $(patsubst $(B)/libexec/ipsec/%,$(B)/man/ipsec_%.8,$(PROGS) $(SCRIPTS)) $(B)/man/ipsec.8
+# ipsec.conf(5) from the keyword table, by a build tool (not installed)
+MANS5 := $(B)/man/ipsec.conf.5
+$(B)/tools/confman: $(B)/obj/packaging/man/confman.o $(B)/lib/libipsecconf.a $(B)/lib/libswan.a
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(B)/lib/libipsecconf.a $(B)/lib/libswan.a $(LDLIBS)
+$(B)/man/ipsec.conf.5: $(B)/tools/confman
+	@mkdir -p $(dir $@)
+	$(call say,MAN,$@)
+	$(Q)$< "$$(date -u +%Y-%m-%d)" > $@.tmp && mv $@.tmp $@
 $(B)/man/ipsec.8: $(B)/ipsec $(PROGS) packaging/man/help2man
 	@mkdir -p $(dir $@)
 	$(call say,MAN,$@)
@@ -140,7 +150,7 @@ $(B)/testing/unit/%: $(B)/obj/testing/unit/%.o $(LIBS_A)
 # ---- fuzz targets: testing/fuzz/fuzz_NAME.c (clang, libFuzzer) -----------
 FUZZ_SRCS := $(wildcard testing/fuzz/fuzz_*.c)
 
-all: $(B)/ipsec $(PROGS) $(SCRIPTS) $(UNITS) $(MANS)
+all: $(B)/ipsec $(PROGS) $(SCRIPTS) $(UNITS) $(MANS) $(MANS5)
 units: $(UNITS)
 
 fuzz:
@@ -184,8 +194,9 @@ install: all
 	for f in $(PROGS) $(SCRIPTS); do install -m 0755 $$f $(DESTDIR)$(LIBEXECDIR)/; done
 	install -d $(DESTDIR)$(SYSCONFDIR)/ipsec.d/policy
 	[ -e $(DESTDIR)$(SYSCONFDIR)/ipsec.conf ] || install -m 0644 configs/ipsec.conf $(DESTDIR)$(SYSCONFDIR)/ipsec.conf
-	install -d $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MANS5) $(DESTDIR)$(MANDIR)/man5/
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(TMPFILESDIR)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
 	    packaging/systemd/ipsec.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/ipsec.service
