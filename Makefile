@@ -121,7 +121,10 @@ MAN_SUMMARY__updown := the default updown script (routes and firewall rules for 
 MAN_SUMMARY_ipsec := run an IPsec sub-command (pluto, auto, whack, setup, ...)
 MANS := $(patsubst $(B)/libexec/ipsec/%,$(B)/man/ipsec_%.8,$(PROGS) $(SCRIPTS)) $(B)/man/ipsec.8
 # ipsec.conf(5) from the keyword table, by a build tool (not installed)
-MANS5 := $(B)/man/ipsec.conf.5
+MANS5 := $(B)/man/ipsec.conf.5 $(B)/man/ipsec.secrets.5
+$(B)/man/ipsec.secrets.5: packaging/man/ipsec.secrets.5
+	@mkdir -p $(dir $@)
+	cp $< $@
 $(B)/tools/confman: $(B)/obj/packaging/man/confman.o $(B)/lib/libipsecconf.a $(B)/lib/libswan.a
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)
