@@ -117,6 +117,9 @@ MAN_SUMMARY_netsh-import := translate Windows netsh ipsec and portproxy scripts 
 MAN_SUMMARY_newhostkey := make an RSA host key in the NSS database
 MAN_SUMMARY_readwriteconf := read ipsec.conf and write it resolved, as text or JSON
 MAN_SUMMARY_showhostkey := print a host key as ipsec.conf wants it
+MAN_SUMMARY_initnss := create the NSS database pluto keeps its keys in
+MAN_SUMMARY_checknss := check (or create) the NSS database
+MAN_SUMMARY_verify := check the configuration, secrets, NSS database, pluto and the kernel
 MAN_SUMMARY__updown := the default updown script (routes and firewall rules for pluto)
 MAN_SUMMARY_ipsec := run an IPsec sub-command (pluto, auto, whack, setup, ...)
 MANS := $(patsubst $(B)/libexec/ipsec/%,$(B)/man/ipsec_%.8,$(PROGS) $(SCRIPTS)) $(B)/man/ipsec.8
@@ -137,7 +140,7 @@ $(B)/man/ipsec.8: $(B)/ipsec $(PROGS) packaging/man/help2man
 	@mkdir -p $(dir $@)
 	$(call say,MAN,$@)
 	$(Q)python3 packaging/man/help2man $< 8 "$(MAN_SUMMARY_ipsec)" > $@.tmp && mv $@.tmp $@
-$(B)/man/ipsec_%.8: $(B)/libexec/ipsec/% packaging/man/help2man
+$(B)/man/ipsec_%.8: $(B)/libexec/ipsec/% packaging/man/help2man Makefile
 	@mkdir -p $(dir $@)
 	$(call say,MAN,$@)
 	$(Q)python3 packaging/man/help2man $< 8 "$(MAN_SUMMARY_$*)" > $@.tmp && mv $@.tmp $@
