@@ -337,6 +337,15 @@ static bool aggrmode_has_one_group(const struct env *e)
 
 static bool dpd_settings(const struct env *e)
 {
+	/* strongSwan's dpdaction=none: no liveness checks (resolve.c drops
+	 * the three keys from the conn) */
+	if (is(val(e, "dpdaction"), "none")) {
+		if (val(e, "dpddelay") != NULL || val(e, "dpdtimeout") != NULL)
+			say(e, DIAG_WARNING, val(e, "dpddelay") ? "dpddelay" : "dpdtimeout",
+			    "%s= is ignored: dpdaction=none turns dead peer detection off",
+			    val(e, "dpddelay") ? "dpddelay" : "dpdtimeout");
+		return true;
+	}
 	if (val(e, "dpddelay") != NULL && val(e, "dpdtimeout") == NULL)
 		say(e, DIAG_WARNING, "dpddelay", "dpddelay= is set but dpdtimeout= is not");
 	if (val(e, "dpdtimeout") != NULL && val(e, "dpdaction") == NULL)

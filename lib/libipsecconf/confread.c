@@ -443,6 +443,53 @@ static void note_dialect(struct ipsecconf *conf, const char *name, unsigned flag
 	};
 }
 
+/* plutodebug= with libreswan's names: those of the same meaning become
+ * ours, those without one are named in a warning and dropped (none left:
+ * none). Commas separate names as well as blanks. A value with a name
+ * nobody knows is left as written, for the value check to refuse. */
+static const char *map_debug_names(struct conf_reader *r, const struct keyword *kw,
+				   const char *key, const struct conf_kv *kv)
+{
+	const char *v = kv->value, *ours;
+	bool changed = false;
+	for (const char *p = v + strspn(v, " \t,"); *p; p += strspn(p, " \t,")) {
+		size_t len = strcspn(p, " \t,");
+		if (keyword_libreswan_debug(p, len, &ours) || p[len] == ',')
+			changed = true;
+		else if (!keyword_debug_name(kw, p, len))
+			return v;
+		p += len;
+	}
+	if (!changed)
+		return v;
+	size_t cap = 12 * strlen(v) + 64;   /* "base" grows to 41 bytes */
+	char *out = arena_alloc(&r->conf->arena, cap), *dropped = arena_alloc(&r->conf->arena, cap);
+	size_t n = 0, nd = 0;
+	out[0] = dropped[0] = '\0';
+	for (const char *p = v + strspn(v, " \t,"); *p; p += strspn(p, " \t,")) {
+		size_t len = strcspn(p, " \t,");
+		if (!keyword_libreswan_debug(p, len, &ours)) {
+			n += (size_t)snprintf(out + n, cap - n, "%s%.*s", n ? " " : "", (int)len, p);
+		} else {
+			note_dialect(r->conf, arena_printf(&r->conf->arena, "%s=%.*s", key, (int)len, p),
+				     KF_LIBRESWAN, &kv->loc);
+			if (ours == NULL)
+				nd += (size_t)snprintf(dropped + nd, cap - nd, "%s%.*s", nd ? ", " : "",
+						       (int)len, p);
+			else
+				n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? " " : "", ours);
+		}
+		p += len;
+	}
+	if (nd > 0) {
+		bool many = strchr(dropped, ',') != NULL;
+		reader_warning(r, kv->loc.line, kv->loc.col,
+			       "%s=%s: libreswan's debug name%s %s %s no counterpart in Cygnet's pluto; dropped",
+			       key, v, many ? "s" : "", dropped, many ? "have" : "has");
+	}
+	return n > 0 ? out : "none";
+}
+
 /* "from=to|from=to": the value's mapping, or NULL. */
 static const char *map_value(struct arena *a, const char *map, const char *value)
 {
@@ -555,12 +602,17 @@ static bool classify_key(struct conf_reader *r, struct conf_kv *kv,
 			kv->value = to;
 	}
 	unsigned vflags = 0;
-	const char *mapped = keyword_map_value(ref.kw, kv->value, &vflags);
+	const char *vnote;
+	const char *mapped = keyword_map_value(ref.kw, kv->value, &vflags, &vnote);
 	if (mapped != NULL) {
 		note_dialect(r->conf, arena_printf(&r->conf->arena, "%s=%s", key, kv->value),
 			     vflags, &kv->loc);
+		if (vnote != NULL)
+			reader_warning(r, kv->loc.line, kv->loc.col, "%s=%s: %s", key, kv->value, vnote);
 		kv->value = mapped;
 	}
+	if (ref.kw->type == KT_DEBUG && strcmp(ref.kw->name, "plutodebug") == 0)
+		kv->value = map_debug_names(r, ref.kw, key, kv);
 	/* libreswan's and strongSwan's comma lists in leftsubnet= are
 	 * Openswan's leftsubnets= */
 	if (ref.kw->type == KT_SUBNET && strchr(kv->value, ',') != NULL &&

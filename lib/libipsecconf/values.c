@@ -529,15 +529,16 @@ static bool check_phase2alg(const struct check_ctx *oc)
 	return true;
 }
 
-/* none, all, or names from kw->values separated by white space. */
+/* none, all, or names from kw->values separated by white space (or
+ * commas, as pluto --debug takes them). */
 static bool check_debug(const struct check_ctx *c)
 {
 	const char *p = c->value;
 	while (*p) {
-		while (*p == ' ' || *p == '\t')
+		while (*p == ' ' || *p == '\t' || *p == ',')
 			p++;
 		const char *q = p;
-		while (*q && *q != ' ' && *q != '\t')
+		while (*q && *q != ' ' && *q != '\t' && *q != ',')
 			q++;
 		if (q == p)
 			break;
@@ -547,8 +548,16 @@ static bool check_debug(const struct check_ctx *c)
 			w += 8;
 			len -= 8;
 		}
-		if (!in_list(c->kw->values, w, len)) {
+		const char *ours;
+		/* libreswan's names: confread.c maps them when the whole value is known */
+		bool libreswan = strcmp(c->kw->name, "plutodebug") == 0 &&
+				 keyword_libreswan_debug(w, len, &ours);
+		if (!libreswan && !in_list(c->kw->values, w, len)) {
 			char buf[512];
+			const char *hint = keyword_debug_suggest(c->kw, w, len);
+			if (hint != NULL)
+				return bad(c, "unknown debug name '%.*s' (did you mean '%s'?)",
+					   (int)(q - p), p, hint);
 			return bad(c, "unknown debug name '%.*s' (accepted: %s)", (int)(q - p), p,
 				   list_of(c->kw->values, buf, sizeof(buf)));
 		}
