@@ -963,6 +963,7 @@ static void add_strongswan_ends(struct ipsecconf *conf)
 			first = &conf->dialect_uses[i];
 	if (first == NULL)
 		return;
+	conf->any_why = first->name;
 	for (int i = 0; i < 2; i++) {
 		struct conf_kv *kv = add_kv(conf);
 		*kv = (struct conf_kv){

@@ -84,6 +84,7 @@ struct ipsecconf {
 	/* strongSwan files: kvs "left=%any", "right=%any" for conns without
 	 * them (UINT32_MAX: none), and %oedefault's section (-1: none) */
 	uint32_t any_kv[2];
+	const char *any_why;           /* the strongSwan keyword that made it a strongSwan file */
 	int32_t oedefault;
 };
 
