@@ -103,9 +103,19 @@ bool keyword_is_extension(const char *name, size_t len);
 
 /* Values of canonical keywords that another dialect spells differently
  * (auto=ondemand is auto=route): the canonical value, or NULL. *flags gets
- * the dialect (KF_LIBRESWAN|KF_STRONGSWAN). */
+ * the dialect (KF_LIBRESWAN|KF_STRONGSWAN); *note, when not NULL, says why
+ * the value used is not quite what was asked (a warning). */
 const char *keyword_map_value(const struct keyword *kw, const char *value,
-			      unsigned *flags);
+			      unsigned *flags, const char **note);
+
+/* A libreswan plutodebug= name (base, cpu-usage, tmi, ...): true, and
+ * *ours is our names of the same meaning (space separated), or NULL when
+ * pluto has none. */
+bool keyword_libreswan_debug(const char *name, size_t len, const char **ours);
+/* A name of a KT_DEBUG keyword's list (a --debug- prefix allowed). */
+bool keyword_debug_name(const struct keyword *kw, const char *name, size_t len);
+/* The closest debug name (libreswan's too, for plutodebug=), or NULL. */
+const char *keyword_debug_suggest(const struct keyword *kw, const char *name, size_t len);
 
 /* Edit distance with adjacent swaps, 99 when either is over 64 bytes. */
 unsigned keyword_distance(const char *a, const char *b);

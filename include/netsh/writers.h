@@ -17,6 +17,4 @@ void write_ipsec_conf(FILE *f, const struct output *o, const struct write_opts *
 void write_secrets(FILE *f, const struct output *o, const struct write_opts *w);
 void write_rinetd(FILE *f, const struct output *o, const struct write_opts *w);
 void write_stores_json(FILE *f, const struct replay *r);
-/* A JSON string: quotes, escapes; bytes that are not UTF-8 as \u00NN. */
-void json_string(FILE *f, const char *s);
 #endif

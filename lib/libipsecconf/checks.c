@@ -28,7 +28,12 @@ static const char *val(const struct env *e, const char *key)
 static const struct conf_loc *loc_of(const struct env *e, const char *key)
 {
 	const struct conf_kv *kv = key ? merged_kv(e->m, slot_of(key)) : NULL;
-	return kv != NULL ? &kv->loc : &e->conn->loc;
+	const struct ipsecconf *conf = e->m->conf;
+	uint32_t k = kv != NULL ? (uint32_t)(kv - conf->kvs.v) : UINT32_MAX;
+	/* strongSwan's %any ends were written by nobody: the conn is the place */
+	if (kv == NULL || k == conf->any_kv[0] || k == conf->any_kv[1])
+		return &e->conn->loc;
+	return &kv->loc;
 }
 
 /* ---- warnings shared by conns -------------------------------------------- */
@@ -178,14 +183,27 @@ static bool loads(const struct env *e)
 
 static bool need_left_right(const struct env *e)
 {
+	bool ok = true;
+	const struct ipsecconf *conf = e->m->conf;
+	bool any[2];
+	for (int i = 0; i < 2; i++) {
+		const struct conf_kv *kv = merged_kv(e->m, slot_of(i ? "right" : "left"));
+		any[i] = kv != NULL && (uint32_t)(kv - conf->kvs.v) == conf->any_kv[i];
+	}
+	if (any[0] || any[1]) {
+		/* at the conn's header: one line saying what was done and why */
+		const struct conf_loc *why = &conf->kvs.v[conf->any_kv[0]].loc;
+		say(e, DIAG_WARNING, NULL,
+		    "%s not set: %s, as strongSwan does (a strongSwan file: %s at %s:%u)",
+		    any[0] && any[1] ? "left= and right= are" : any[0] ? "left= is" : "right= is",
+		    any[0] && any[1] ? "left=%any and right=%any are used" :
+		    any[0] ? "left=%any is used" : "right=%any is used",
+		    conf->any_why, why->file, why->line);
+	}
 	if (!loads(e))
 		return true;   /* an incomplete auto=ignore conn is a fragment */
-	bool ok = true;
 	for (int i = 0; i < 2; i++) {
 		const char *k = i ? "right" : "left";
-		const struct conf_kv *kv = merged_kv(e->m, slot_of(k));
-		if (kv != NULL && (uint32_t)(kv - e->m->conf->kvs.v) == e->m->conf->any_kv[i])
-			say(e, DIAG_WARNING, NULL, "%s= is not set: %%any is used, as strongSwan does", k);
 		if (val(e, k) == NULL) {
 			say(e, DIAG_ERROR, NULL, "%s= is required (every conn needs left= and right=)", k);
 			ok = false;
@@ -337,6 +355,15 @@ static bool aggrmode_has_one_group(const struct env *e)
 
 static bool dpd_settings(const struct env *e)
 {
+	/* strongSwan's dpdaction=none: no liveness checks (resolve.c drops
+	 * the three keys from the conn) */
+	if (is(val(e, "dpdaction"), "none")) {
+		if (val(e, "dpddelay") != NULL || val(e, "dpdtimeout") != NULL)
+			say(e, DIAG_WARNING, val(e, "dpddelay") ? "dpddelay" : "dpdtimeout",
+			    "%s= is ignored: dpdaction=none turns dead peer detection off",
+			    val(e, "dpddelay") ? "dpddelay" : "dpdtimeout");
+		return true;
+	}
 	if (val(e, "dpddelay") != NULL && val(e, "dpdtimeout") == NULL)
 		say(e, DIAG_WARNING, "dpddelay", "dpddelay= is set but dpdtimeout= is not");
 	if (val(e, "dpdtimeout") != NULL && val(e, "dpdaction") == NULL)

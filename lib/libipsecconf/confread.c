@@ -194,6 +194,7 @@ void reader_bad_line(struct conf_reader *r)
 {
 	if (!r->header_line)
 		return;
+	r->conf->in_ca = false;
 	r->conf->current = -1;
 	r->conf->skip_keys = true;   /* its error was reported */
 }
@@ -326,6 +327,7 @@ void reader_header(struct conf_reader *r, const struct conf_toklist *words)
 	struct ipsecconf *conf = r->conf;
 	struct conf_toklist copy = materialize(r, words);
 	const struct conf_toklist *it = &copy;
+	conf->in_ca = false;
 	/* a key line that lost its indentation: the section above cannot load */
 	bool key_line = it->n == 0 || it->has_eq;
 	if (key_line && conf->current >= 0)
@@ -374,8 +376,11 @@ void reader_header(struct conf_reader *r, const struct conf_toklist *words)
 		/* strongSwan's CA sections: their keys are skipped */
 		note_dialect(conf, "ca NAME", KF_STRONGSWAN, &(struct conf_loc){ r->file, first->line, first->col });
 		reader_warning(r, first->line, first->col,
-			       "strongSwan's 'ca %s' section is accepted but has no effect in Cygnet: its keys are skipped; put CA certificates in ipsec.d/cacerts and CRLs in ipsec.d/crls",
+			       "strongSwan's 'ca %s' section is accepted but has no effect in Cygnet yet: its keys are checked, not used; put CA certificates in ipsec.d/cacerts and CRLs in ipsec.d/crls",
 			       it->t[1].s);
+		conf->in_ca = true;
+		conf->ca_seen = 0;
+		conf->ca_loc = (struct conf_loc){ r->file, first->line, first->col };
 		return;
 	}
 	struct kw_ref ref = keyword_lookup(first->s, strlen(first->s));
@@ -390,6 +395,66 @@ void reader_header(struct conf_reader *r, const struct conf_toklist *words)
 }
 
 /* ---- key lines ------------------------------------------------------------ */
+
+/* The keys of strongSwan's ca sections (ipsec.conf(5) of its starter):
+ * checked, so that a typo is found, and then dropped. */
+static const struct { const char *name; const char *values; } ca_keys[] = {
+	{ "also", NULL }, { "auto", "add|ignore" }, { "cacert", NULL },
+	{ "crluri", NULL }, { "crluri1", NULL }, { "crluri2", NULL },
+	{ "ocspuri", NULL }, { "ocspuri1", NULL }, { "ocspuri2", NULL },
+	{ "certuribase", NULL },
+	{ "ldaphost", NULL }, { "ldapbase", NULL },   /* strongSwan 4 */
+};
+
+static void ca_keyline(struct conf_reader *r, const struct conf_tok *key, const char *value)
+{
+	struct ipsecconf *conf = r->conf;
+	size_t n = sizeof(ca_keys) / sizeof(ca_keys[0]);
+	size_t i = 0;
+	while (i < n && strcmp(ca_keys[i].name, key->s) != 0)
+		i++;
+	if (i == n) {
+		const char *best = NULL;
+		unsigned best_d = strlen(key->s) <= 4 ? 2 : 3;
+		for (size_t j = 0; j < n; j++) {
+			unsigned d = keyword_distance(key->s, ca_keys[j].name);
+			if (d < best_d) {
+				best_d = d;
+				best = ca_keys[j].name;
+			}
+		}
+		char hint[64] = "";
+		if (best != NULL)
+			snprintf(hint, sizeof(hint), " (did you mean '%s'?)", best);
+		else if (keyword_lookup(key->s, strlen(key->s)).kw != NULL)
+			snprintf(hint, sizeof(hint), " (it belongs in a conn or config setup section)");
+		reader_error(r, key->line, key->col,
+			     "unknown keyword '%s' in a strongSwan ca section%s; a ca section takes "
+			     "cacert, crluri, crluri2, ocspuri, ocspuri2, certuribase, auto and also",
+			     key->s, hint);
+		return;
+	}
+	if (i != 0 && (conf->ca_seen & (1u << i))) {
+		reader_error(r, key->line, key->col, "duplicate key '%s' in the ca section at %s:%u",
+			     key->s, conf->ca_loc.file, conf->ca_loc.line);
+		return;
+	}
+	conf->ca_seen |= 1u << i;
+	if (value[0] == '\0')
+		return;
+	const char *vals = ca_keys[i].values;
+	if (vals != NULL) {
+		size_t len = strlen(value);
+		for (const char *p = vals; *p;) {
+			size_t m = strcspn(p, "|");
+			if (m == len && strncasecmp(p, value, len) == 0)
+				return;
+			p += m + (p[m] == '|');
+		}
+		reader_error(r, key->line, key->col,
+			     "bad value '%s' for %s= in a ca section: expected add or ignore", value, key->s);
+	}
+}
 
 static struct conf_kv *add_kv(struct ipsecconf *conf)
 {
@@ -441,6 +506,53 @@ static void note_dialect(struct ipsecconf *conf, const char *name, unsigned flag
 	conf->dialect_uses[conf->n_dialect_uses++] = (struct dialect_use){
 		arena_strdup(&conf->arena, name), flags, 1, *loc,
 	};
+}
+
+/* plutodebug= with libreswan's names: those of the same meaning become
+ * ours, those without one are named in a warning and dropped (none left:
+ * none). Commas separate names as well as blanks. A value with a name
+ * nobody knows is left as written, for the value check to refuse. */
+static const char *map_debug_names(struct conf_reader *r, const struct keyword *kw,
+				   const char *key, const struct conf_kv *kv)
+{
+	const char *v = kv->value, *ours;
+	bool changed = false;
+	for (const char *p = v + strspn(v, " \t,"); *p; p += strspn(p, " \t,")) {
+		size_t len = strcspn(p, " \t,");
+		if (keyword_libreswan_debug(p, len, &ours) || p[len] == ',')
+			changed = true;
+		else if (!keyword_debug_name(kw, p, len))
+			return v;
+		p += len;
+	}
+	if (!changed)
+		return v;
+	size_t cap = 12 * strlen(v) + 64;   /* "base" grows to 41 bytes */
+	char *out = arena_alloc(&r->conf->arena, cap), *dropped = arena_alloc(&r->conf->arena, cap);
+	size_t n = 0, nd = 0;
+	out[0] = dropped[0] = '\0';
+	for (const char *p = v + strspn(v, " \t,"); *p; p += strspn(p, " \t,")) {
+		size_t len = strcspn(p, " \t,");
+		if (!keyword_libreswan_debug(p, len, &ours)) {
+			n += (size_t)snprintf(out + n, cap - n, "%s%.*s", n ? " " : "", (int)len, p);
+		} else {
+			note_dialect(r->conf, arena_printf(&r->conf->arena, "%s=%.*s", key, (int)len, p),
+				     KF_LIBRESWAN, &kv->loc);
+			if (ours == NULL)
+				nd += (size_t)snprintf(dropped + nd, cap - nd, "%s%.*s", nd ? ", " : "",
+						       (int)len, p);
+			else
+				n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? " " : "", ours);
+		}
+		p += len;
+	}
+	if (nd > 0) {
+		bool many = strchr(dropped, ',') != NULL;
+		reader_warning(r, kv->loc.line, kv->loc.col,
+			       "%s=%s: libreswan's debug name%s %s %s no counterpart in Cygnet's pluto; dropped",
+			       key, v, many ? "s" : "", dropped, many ? "have" : "has");
+	}
+	return n > 0 ? out : "none";
 }
 
 /* "from=to|from=to": the value's mapping, or NULL. */
@@ -555,12 +667,17 @@ static bool classify_key(struct conf_reader *r, struct conf_kv *kv,
 			kv->value = to;
 	}
 	unsigned vflags = 0;
-	const char *mapped = keyword_map_value(ref.kw, kv->value, &vflags);
+	const char *vnote;
+	const char *mapped = keyword_map_value(ref.kw, kv->value, &vflags, &vnote);
 	if (mapped != NULL) {
 		note_dialect(r->conf, arena_printf(&r->conf->arena, "%s=%s", key, kv->value),
 			     vflags, &kv->loc);
+		if (vnote != NULL)
+			reader_warning(r, kv->loc.line, kv->loc.col, "%s=%s: %s", key, kv->value, vnote);
 		kv->value = mapped;
 	}
+	if (ref.kw->type == KT_DEBUG && strcmp(ref.kw->name, "plutodebug") == 0)
+		kv->value = map_debug_names(r, ref.kw, key, kv);
 	/* libreswan's and strongSwan's comma lists in leftsubnet= are
 	 * Openswan's leftsubnets= */
 	if (ref.kw->type == KT_SUBNET && strchr(kv->value, ',') != NULL &&
@@ -612,7 +729,7 @@ void reader_keyline(struct conf_reader *r, const struct conf_tok *rawkey,
 		vcopy = materialize(r, rawvalues);
 	}
 	const struct conf_toklist *values = &vcopy;
-	if (conf->current < 0) {
+	if (conf->current < 0 && !conf->in_ca) {
 		if (!conf->skip_keys)   /* not after a bad header: that was reported */
 			reader_error(r, key->line, key->col,
 				     "'%s' is outside any section (a section starts with 'conn NAME' or 'config setup')",
@@ -637,6 +754,10 @@ void reader_keyline(struct conf_reader *r, const struct conf_tok *rawkey,
 		reader_error(r, values->t[1].line, values->t[1].col,
 			     "value of '%s' contains white space: quote it, as %s=\"%s\"",
 			     key->s, key->s, whole);
+		return;
+	}
+	if (conf->in_ca) {
+		ca_keyline(r, key, values->n ? values->t[0].s : "");
 		return;
 	}
 	uint32_t sidx = (uint32_t)conf->current;
@@ -842,6 +963,7 @@ static void add_strongswan_ends(struct ipsecconf *conf)
 			first = &conf->dialect_uses[i];
 	if (first == NULL)
 		return;
+	conf->any_why = first->name;
 	for (int i = 0; i < 2; i++) {
 		struct conf_kv *kv = add_kv(conf);
 		*kv = (struct conf_kv){
@@ -858,6 +980,7 @@ static struct ipsecconf *finish_load(struct ipsecconf *conf, struct diags *d)
 	/* always read: user conns may name them in also= even when they are
 	 * left out of the output (--noimplicit) */
 	conf->current = -1;
+	conf->in_ca = false;
 	conf->skip_keys = false;
 	size_t ilen = strlen(implicit_conns_text);
 	char *itext = xrealloc(NULL, ilen + 2);

@@ -69,6 +69,9 @@ struct ipsecconf {
 	bool seen_significant;         /* past the place of "version 2" */
 	int32_t current;               /* open section, -1 before the first */
 	bool skip_keys;                /* after a bad header: its keys are ignored silently */
+	bool in_ca;                    /* in a strongSwan ca section: its keys are checked, not kept */
+	uint32_t ca_seen;              /* bit per ca key set in that section */
+	struct conf_loc ca_loc;        /* and its header */
 	struct value_cache checked;    /* values that passed cleanly */
 	/* per-slot: section index + 1 that last set it (duplicate check) */
 	uint32_t *seen_in;
@@ -81,6 +84,7 @@ struct ipsecconf {
 	/* strongSwan files: kvs "left=%any", "right=%any" for conns without
 	 * them (UINT32_MAX: none), and %oedefault's section (-1: none) */
 	uint32_t any_kv[2];
+	const char *any_why;           /* the strongSwan keyword that made it a strongSwan file */
 	int32_t oedefault;
 };
 

@@ -132,7 +132,7 @@ const struct keyword keyword_table[] = {
 	{ "failureshunt", C, 0, KT_ENUM, "none|passthrough|drop|reject", "none", 0, 0, NULL, NULL },
 	{ "dpddelay", C, 0, KT_TIME, NULL, "30s", 0, 0, NULL, NULL },
 	{ "dpdtimeout", C, 0, KT_TIME, NULL, "120s", 0, 0, NULL, NULL },
-	{ "dpdaction", C, 0, KT_ENUM, "hold|clear|restart|restart_by_peer", "hold", 0, 0, NULL, NULL },
+	{ "dpdaction", C, 0, KT_ENUM, "hold|clear|restart|restart_by_peer|none", "hold", 0, 0, NULL, NULL },
 	{ "forceencaps", C, 0, KT_BOOL, NULL, "no", 0, 0, NULL, NULL },
 	{ "overlapip", C, 0, KT_BOOL, NULL, "no", 0, 0, NULL, NULL },
 	{ "modecfgpull", C, 0, KT_BOOL, NULL, "no", 0, 0, NULL, NULL },
@@ -576,24 +576,133 @@ bool keyword_is_extension(const char *name, size_t len)
 static const struct value_map {
 	const char *key, *from, *to;
 	unsigned flags;
+	const char *note;   /* non-NULL: not the same meaning; warned */
 } value_maps[] = {
-	{ "auto", "ondemand", "route", LS },
-	{ "auto", "keep", "start", LS },
-	{ "protostack", "xfrm", "netkey", LS },
-	{ "sendcert", "sendifasked", "ifasked", LS },
-	{ "id", "%cert", "%fromcert", SS },
+	{ "auto", "ondemand", "route", LS, NULL },
+	{ "auto", "keep", "start", LS, NULL },
+	{ "protostack", "xfrm", "netkey", LS, NULL },
+	{ "sendcert", "sendifasked", "ifasked", LS, NULL },
+	{ "id", "%cert", "%fromcert", SS, NULL },
+	/* strongSwan: replace is yes; never (not even on INITIAL_CONTACT) is
+	 * as near to Openswan's no as pluto gets */
+	{ "uniqueids", "replace", "yes", SS, NULL },
+	{ "uniqueids", "never", "no", SS, NULL },
+	{ "uniqueids", "keep", "yes", SS,
+	  "refusing a new IKE SA while one with the same peer ID exists is not built; "
+	  "uniqueids=yes is used (the new IKE SA replaces the old)" },
+	{ "strictcrlpolicy", "ifuri", "yes", SS,
+	  "strict only for certificates that name a CRL URI is not built (CRLs are not "
+	  "fetched); strictcrlpolicy=yes is used" },
+	{ "type", "transport_proxy", "transport", SS,
+	  "Mobile IPv6 transport proxy mode is not built; the conn is loaded as type=transport" },
+	/* strongSwan's default: no dead peer detection at all (its clear,
+	 * hold and restart switch DPD on); the conn check drops dpddelay= */
+	{ "dpdaction", "none", "none", SS, NULL },
 };
 
-const char *keyword_map_value(const struct keyword *kw, const char *value, unsigned *flags)
+const char *keyword_map_value(const struct keyword *kw, const char *value, unsigned *flags,
+			      const char **note)
 {
+	*note = NULL;
 	for (size_t i = 0; i < sizeof(value_maps) / sizeof(value_maps[0]); i++) {
 		const struct value_map *m = &value_maps[i];
 		if (strcmp(m->key, kw->name) == 0 && strcasecmp(m->from, value) == 0) {
 			*flags = m->flags;
+			*note = m->note;
 			return m->to;
 		}
 	}
 	return NULL;
+}
+
+/* ---- libreswan's plutodebug= names ----------------------------------------
+ * libreswan 4 and 5 renamed pluto's debug categories. Names that mean what
+ * one of ours means are rewritten to it; the rest have no counterpart. */
+
+static const struct { const char *name, *ours; } libreswan_debug[] = {
+	{ "base", "control lifecycle parsing emitting kernel" },
+	{ "crypt-low", "crypt" },
+	{ "crypto-low", "crypt" },
+	{ "routing", "kernel" },
+	{ "xauth", NULL },
+	{ "retransmits", NULL },
+	{ "cpu-usage", NULL },
+	{ "tmi", NULL },
+	{ "proposal-parsing", NULL },
+	{ "add-prefix", NULL },
+	{ "nss", NULL },
+};
+
+bool keyword_debug_name(const struct keyword *kw, const char *name, size_t len)
+{
+	if (len > 8 && strncmp(name, "--debug-", 8) == 0) {
+		name += 8;
+		len -= 8;
+	}
+	for (const char *p = kw->values; p != NULL && *p;) {
+		size_t n = strcspn(p, "|");
+		if (n == len && strncasecmp(p, name, len) == 0)
+			return true;
+		p += n + (p[n] == '|');
+	}
+	return false;
+}
+
+bool keyword_libreswan_debug(const char *name, size_t len, const char **ours)
+{
+	for (size_t i = 0; i < sizeof(libreswan_debug) / sizeof(libreswan_debug[0]); i++) {
+		if (strlen(libreswan_debug[i].name) == len &&
+		    strncasecmp(libreswan_debug[i].name, name, len) == 0) {
+			*ours = libreswan_debug[i].ours;
+			return true;
+		}
+	}
+	return false;
+}
+
+static unsigned edit_distance(const char *a, const char *b);
+
+const char *keyword_debug_suggest(const struct keyword *kw, const char *name, size_t len)
+{
+	static __thread char best[40];
+	char word[65];
+	if (len >= sizeof(word))
+		return NULL;
+	memcpy(word, name, len);
+	word[len] = '\0';
+	unsigned best_d = len <= 4 ? 2 : 3;   /* at most limit - 1 edits */
+	const char *found = NULL;
+	size_t found_len = 0;
+	for (const char *p = kw->values; p != NULL && *p;) {
+		size_t n = strcspn(p, "|");
+		char cand[40];
+		if (n < sizeof(cand)) {
+			memcpy(cand, p, n);
+			cand[n] = '\0';
+			unsigned d = edit_distance(word, cand);
+			if (d < best_d) {
+				best_d = d;
+				found = p;
+				found_len = n;
+			}
+		}
+		p += n + (p[n] == '|');
+	}
+	if (strcmp(kw->name, "plutodebug") == 0) {
+		for (size_t i = 0; i < sizeof(libreswan_debug) / sizeof(libreswan_debug[0]); i++) {
+			unsigned d = edit_distance(word, libreswan_debug[i].name);
+			if (d < best_d) {
+				best_d = d;
+				found = libreswan_debug[i].name;
+				found_len = strlen(found);
+			}
+		}
+	}
+	if (found == NULL || found_len >= sizeof(best))
+		return NULL;
+	memcpy(best, found, found_len);
+	best[found_len] = '\0';
+	return best;
 }
 
 /* Optimal string alignment distance (edits, with adjacent swaps). */

@@ -372,6 +372,18 @@ void walk_reserve(struct walker *w, size_t n)
 }
 
 /* The merged values as a resolved record in canonical order. */
+/* strongSwan's dpdaction=none means no dead peer detection: the conn goes
+ * out without dpdaction=, dpddelay= and dpdtimeout= (pluto checks
+ * liveness only when dpddelay= is given). */
+static bool dropped_for_dpd_none(const struct merged *m, size_t slot)
+{
+	size_t action_slot = slot_of("dpdaction");
+	if (slot != action_slot && slot != slot_of("dpddelay") && slot != slot_of("dpdtimeout"))
+		return false;
+	const char *action = merged_value(m, action_slot);
+	return action != NULL && strcmp(action, "none") == 0;
+}
+
 static void build_resolved(struct walker *w, const struct conf_section *s)
 {
 	struct merged *m = &w->m;
@@ -379,7 +391,7 @@ static void build_resolved(struct walker *w, const struct conf_section *s)
 	size_t n = 0;
 	for (size_t i = 0; i < m->n_set; i++) {
 		const struct conf_kv *kv = &m->conf->kvs.v[m->slots[m->set[i]].kv];
-		if (kv->value[0] == '\0')
+		if (kv->value[0] == '\0' || dropped_for_dpd_none(m, m->set[i]))
 			continue;
 		w->out[n++] = (struct resolved_kv){ m->set[i], keyword_slot_name(m->set[i]),
 						    kv->value, kv->loc };

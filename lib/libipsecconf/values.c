@@ -23,6 +23,7 @@ struct check_ctx {
 	struct diags *d;
 	struct arena *arena;
 	const char **canon;
+	const char *shown;   /* the value as written, when value was rewritten (NULL: value) */
 };
 
 /* The value in lower case, when it is not already. */
@@ -51,7 +52,7 @@ static bool bad(const struct check_ctx *c, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	diag_add(c->d, DIAG_ERROR, c->loc->file, c->loc->line, c->loc->col,
-		 "bad value '%s' for %s=: %s", c->value, c->key, why);
+		 "bad value '%s' for %s=: %s", c->shown ? c->shown : c->value, c->key, why);
 	return false;
 }
 
@@ -65,7 +66,7 @@ static void warn(const struct check_ctx *c, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	diag_add(c->d, DIAG_WARNING, c->loc->file, c->loc->line, c->loc->col,
-		 "%s=%s: %s", c->key, c->value, why);
+		 "%s=%s: %s", c->key, c->shown ? c->shown : c->value, why);
 }
 
 /* "a|b|c" -> "a, b, c" */
@@ -466,6 +467,8 @@ static void warn_weak(const struct check_ctx *c, const struct proposals *p)
 	warn(c, "weak algorithm%s: %s", p->n_weak > 1 ? "s" : "", text);
 }
 
+static bool bad_proposals(const struct check_ctx *c, const char *err);
+
 static bool check_proposals(const struct check_ctx *c, enum alg_proto proto)
 {
 	struct proposals *p = malloc(sizeof(*p));
@@ -477,7 +480,7 @@ static bool check_proposals(const struct check_ctx *c, enum alg_proto proto)
 		warn_weak(c, p);
 	free(p);
 	if (e != NULL)
-		return bad(c, "%s", e);
+		return bad_proposals(c, e);
 	return true;
 }
 
@@ -494,18 +497,258 @@ static bool strip_strict(struct check_ctx *c)
 	return true;
 }
 
+/* ---- algorithms Cygnet knows of but has not built ------------------------
+ * Other suites' proposals name them (chacha20poly1305, camellia256,
+ * aes_xcbc, ecp384bp, ...). A proposal naming one is dropped with a
+ * warning; only when none is left is the value refused. A name nobody
+ * knows stays an error (with a did-you-mean). */
+
+static const struct unbuilt {
+	const char *name;
+	bool prefix;        /* any token starting with it ("camellia256") */
+	const char *what;
+} unbuilt_algs[] = {
+	{ "chacha20", true, "ChaCha20-Poly1305, RFC 7634" },
+	{ "camellia", true, "Camellia, RFC 5529" },
+	{ "blowfish", true, "Blowfish" },
+	{ "twofish", true, "Twofish" },
+	{ "serpent", true, "Serpent" },
+	{ "cast", true, "CAST-128" },
+	{ "idea", false, "IDEA" },
+	{ "des", false, "single DES, insecure" },
+	{ "1des", false, "single DES, insecure" },
+	{ "des_cbc", false, "single DES, insecure" },
+	{ "aes_xcbc", false, "AES-XCBC, RFC 3566" },
+	{ "aesxcbc", false, "AES-XCBC, RFC 3566" },
+	{ "aes_xcbc_96", false, "AES-XCBC, RFC 3566" },
+	{ "prfaesxcbc", false, "the AES-XCBC PRF, RFC 4434" },
+	{ "aes_cmac", false, "AES-CMAC, RFC 4494" },
+	{ "aescmac", false, "AES-CMAC, RFC 4494" },
+	{ "aes_cmac_96", false, "AES-CMAC, RFC 4494" },
+	{ "prfaescmac", false, "the AES-CMAC PRF, RFC 4615" },
+	{ "aes_gmac", true, "AES-GMAC, RFC 4543" },
+	{ "null_auth_aes_gmac", true, "AES-GMAC, RFC 4543" },
+	{ "aes128gmac", false, "AES-GMAC, RFC 4543" },
+	{ "aes192gmac", false, "AES-GMAC, RFC 4543" },
+	{ "aes256gmac", false, "AES-GMAC, RFC 4543" },
+	{ "sha2_256_96", false, "HMAC-SHA2-256 truncated to 96 bits" },
+	{ "sha256_96", false, "HMAC-SHA2-256 truncated to 96 bits" },
+	{ "ripemd", true, "HMAC-RIPEMD-160" },
+	{ "modp768", false, "MODP768, DH group 1, insecure" },
+	{ "dh1", false, "MODP768, DH group 1, insecure" },
+	{ "ecp192", false, "ECP192, DH group 25" },
+	{ "dh25", false, "ECP192, DH group 25" },
+	{ "ecp224", false, "ECP224, DH group 26" },
+	{ "dh26", false, "ECP224, DH group 26" },
+	{ "ecp224bp", false, "Brainpool ECP, DH groups 27-30" },
+	{ "ecp256bp", false, "Brainpool ECP, DH groups 27-30" },
+	{ "ecp384bp", false, "Brainpool ECP, DH groups 27-30" },
+	{ "ecp512bp", false, "Brainpool ECP, DH groups 27-30" },
+	{ "dh27", false, "Brainpool ECP, DH groups 27-30" },
+	{ "dh28", false, "Brainpool ECP, DH groups 27-30" },
+	{ "dh29", false, "Brainpool ECP, DH groups 27-30" },
+	{ "dh30", false, "Brainpool ECP, DH groups 27-30" },
+	{ "curve448", false, "Curve448, DH group 32" },
+	{ "x448", false, "Curve448, DH group 32" },
+	{ "dh32", false, "Curve448, DH group 32" },
+	{ "mlkem", true, "ML-KEM, post-quantum key exchange" },
+	{ "esn", false, "ESN, extended sequence numbers" },
+};
+
+static const struct unbuilt *unbuilt_alg(const char *tok, size_t len)
+{
+	for (size_t i = 0; i < sizeof(unbuilt_algs) / sizeof(unbuilt_algs[0]); i++) {
+		const struct unbuilt *u = &unbuilt_algs[i];
+		size_t n = strlen(u->name);
+		if ((u->prefix ? len >= n : len == n) && strncasecmp(tok, u->name, n) == 0)
+			return u;
+	}
+	return NULL;
+}
+
+/* Drops the proposals that name an unbuilt algorithm (and strongSwan's
+ * "noesn", which asks for what pluto does anyway). c->value becomes what
+ * is left; false (an error) when nothing is. */
+static bool drop_unbuilt(struct check_ctx *c)
+{
+	const char *v = c->value;
+	size_t vlen = strlen(v);
+	/* the common case: nothing to drop, nothing to allocate */
+	bool any = false;
+	for (const char *t = v; *t && !any; t += *t != '\0') {
+		size_t tlen = strcspn(t, "-;,");
+		any = unbuilt_alg(t, tlen) != NULL ||
+		      (tlen == 5 && strncasecmp(t, "noesn", 5) == 0);
+		t += tlen;
+	}
+	if (!any)
+		return true;
+	char *kept = arena_alloc(c->arena, vlen + 1);
+	char why[512];
+	size_t nk = 0, nw = 0;
+	unsigned dropped = 0, total = 0;
+	bool changed = false;
+	why[0] = '\0';
+	for (const char *p = v; ; ) {
+		size_t plen = strcspn(p, ",");
+		const char *b = p, *e = p + plen;
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		total++;
+		/* the proposal's tokens, split at '-' and ';' */
+		const struct unbuilt *u = NULL;
+		const char *utok = NULL;
+		size_t ulen = 0;
+		bool noesn = false, esn_only = false;
+		char *prop = arena_alloc(c->arena, (size_t)(e - b) + 1);
+		size_t np = 0;
+		for (const char *t = b; t < e && u == NULL;) {
+			size_t tlen = 0;
+			while (t + tlen < e && t[tlen] != '-' && t[tlen] != ';')
+				tlen++;
+			const struct unbuilt *x = unbuilt_alg(t, tlen);
+			if (tlen == 5 && strncasecmp(t, "noesn", 5) == 0) {
+				noesn = true;   /* left out of the proposal */
+				changed = true;
+			} else if (x != NULL && strcmp(x->name, "esn") == 0) {
+				esn_only = true;   /* decided once all tokens are seen */
+				utok = t;
+				ulen = tlen;
+				changed = true;
+			} else {
+				if (x != NULL) {
+					u = x;
+					utok = t;
+					ulen = tlen;
+				}
+				if (np > 0)
+					prop[np++] = t[-1];   /* '-' or ';' as written */
+				memcpy(prop + np, t, tlen);
+				np += tlen;
+			}
+			t += tlen;
+			if (t < e)
+				t++;
+		}
+		if (u == NULL && esn_only && !noesn)
+			u = unbuilt_alg("esn", 3);
+		if (u != NULL) {
+			dropped++;
+			if (nw < sizeof(why))
+				nw += (size_t)snprintf(why + nw, sizeof(why) - nw,
+						       "%s'%.*s' (%s) is not built in Cygnet: proposal '%.*s' dropped",
+						       nw ? "; " : "", (int)ulen, utok, u->what,
+						       (int)(e - b), b);
+		} else if (np > 0) {
+			if (nk > 0)
+				kept[nk++] = ',';
+			memcpy(kept + nk, prop, np);
+			nk += np;
+		} else {
+			/* an empty proposal: the proposal parser says so */
+			if (nk > 0)
+				kept[nk++] = ',';
+		}
+		if (p[plen] == '\0')
+			break;
+		p += plen + 1;
+	}
+	kept[nk] = '\0';
+	if (dropped == 0 && !changed)
+		return true;
+	if (dropped == total)
+		return bad(c, "no proposal left: %s", why);
+	if (dropped > 0)
+		warn(c, "%s", why);
+	if (c->shown == NULL)
+		c->shown = c->value;
+	c->value = kept;
+	*c->canon = kept;
+	return true;
+}
+
+/* "did you mean" for an unknown algorithm: the closest name or alias of
+ * the table (or of the unbuilt ones); for a cipher with a key size glued
+ * on ("aess256"), the closest cipher taking key sizes, the size kept. */
+static const char *suggest_alg(const char *tok, size_t len, char *buf, size_t size)
+{
+	char word[48];
+	if (len >= sizeof(word))
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		word[i] = (char)(tok[i] >= 'A' && tok[i] <= 'Z' ? tok[i] - 'A' + 'a' : tok[i]);
+	word[len] = '\0';
+	size_t d = len;
+	while (d > 0 && word[d - 1] >= '0' && word[d - 1] <= '9')
+		d--;
+	char stem[48];
+	memcpy(stem, word, d);
+	stem[d] = '\0';
+	unsigned best_d = len <= 5 ? 2 : 3;   /* at most 1 edit, or 2 */
+	bool stem_known = false;
+	buf[0] = '\0';
+	size_t n_unbuilt = sizeof(unbuilt_algs) / sizeof(unbuilt_algs[0]);
+	for (size_t i = 0; i < alg_table_len + n_unbuilt; i++) {
+		const struct alg_desc *a = i < alg_table_len ? &alg_table[i] : NULL;
+		const char *names[2] = { a ? a->name : unbuilt_algs[i - alg_table_len].name,
+					 a ? a->aliases : NULL };
+		bool sized = a ? a->keylens[0] != 0 : unbuilt_algs[i - alg_table_len].prefix;
+		for (int k = 0; k < 2; k++) {
+			for (const char *w = names[k]; w != NULL && *w;) {
+				size_t wl = strcspn(w, " ");
+				char cand[48];
+				if (wl < sizeof(cand)) {
+					memcpy(cand, w, wl);
+					cand[wl] = '\0';
+					unsigned dist = keyword_distance(word, cand);
+					if (dist > 0 && dist < best_d) {
+						best_d = dist;
+						snprintf(buf, size, "%s", cand);
+					}
+					if (sized && d > 0 && d < len) {
+						dist = keyword_distance(stem, cand);
+						if (dist == 0)
+							stem_known = true;   /* a bad key size, not a bad name */
+						else if (dist < best_d) {
+							best_d = dist;
+							snprintf(buf, size, "%s%s", cand, word + d);
+						}
+					}
+				}
+				w += wl;
+				w += strspn(w, " ");
+			}
+		}
+	}
+	return buf[0] && !stem_known ? buf : NULL;
+}
+
+/* The proposal parser's message, with a did-you-mean when it is about an
+ * unknown name. */
+static bool bad_proposals(const struct check_ctx *c, const char *err)
+{
+	const char *q1 = strncmp(err, "unknown ", 8) == 0 ? strchr(err, '\'') : NULL;
+	const char *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+	char hint[64];
+	if (q2 != NULL && suggest_alg(q1 + 1, (size_t)(q2 - q1 - 1), hint, sizeof(hint)) != NULL)
+		return bad(c, "%s (did you mean '%s'?)", err, hint);
+	return bad(c, "%s", err);
+}
+
 static bool check_ike(const struct check_ctx *c)
 {
 	struct check_ctx s = *c;
 	strip_strict(&s);
-	return check_proposals(&s, ALG_FOR_IKE);
+	return drop_unbuilt(&s) && check_proposals(&s, ALG_FOR_IKE);
 }
 
 static bool check_ah(const struct check_ctx *c)
 {
 	struct check_ctx s = *c;
 	strip_strict(&s);
-	return check_proposals(&s, ALG_FOR_AH);
+	return drop_unbuilt(&s) && check_proposals(&s, ALG_FOR_AH);
 }
 
 /* phase2alg= is ESP or AH depending on phase2=; the conn check decides
@@ -515,6 +758,8 @@ static bool check_phase2alg(const struct check_ctx *oc)
 	struct check_ctx s = *oc;
 	const struct check_ctx *c = &s;
 	strip_strict(&s);
+	if (!drop_unbuilt(&s))
+		return false;
 	struct proposals *p = malloc(sizeof(*p));
 	if (p == NULL)
 		abort();
@@ -525,19 +770,20 @@ static bool check_phase2alg(const struct check_ctx *oc)
 		warn_weak(c, p);
 	free(p);
 	if (!ok)
-		return bad(c, "%s", err);
+		return bad_proposals(c, err);
 	return true;
 }
 
-/* none, all, or names from kw->values separated by white space. */
+/* none, all, or names from kw->values separated by white space (or
+ * commas, as pluto --debug takes them). */
 static bool check_debug(const struct check_ctx *c)
 {
 	const char *p = c->value;
 	while (*p) {
-		while (*p == ' ' || *p == '\t')
+		while (*p == ' ' || *p == '\t' || *p == ',')
 			p++;
 		const char *q = p;
-		while (*q && *q != ' ' && *q != '\t')
+		while (*q && *q != ' ' && *q != '\t' && *q != ',')
 			q++;
 		if (q == p)
 			break;
@@ -547,8 +793,16 @@ static bool check_debug(const struct check_ctx *c)
 			w += 8;
 			len -= 8;
 		}
-		if (!in_list(c->kw->values, w, len)) {
+		const char *ours;
+		/* libreswan's names: confread.c maps them when the whole value is known */
+		bool libreswan = strcmp(c->kw->name, "plutodebug") == 0 &&
+				 keyword_libreswan_debug(w, len, &ours);
+		if (!libreswan && !in_list(c->kw->values, w, len)) {
 			char buf[512];
+			const char *hint = keyword_debug_suggest(c->kw, w, len);
+			if (hint != NULL)
+				return bad(c, "unknown debug name '%.*s' (did you mean '%s'?)",
+					   (int)(q - p), p, hint);
 			return bad(c, "unknown debug name '%.*s' (accepted: %s)", (int)(q - p), p,
 				   list_of(c->kw->values, buf, sizeof(buf)));
 		}
@@ -695,7 +949,7 @@ bool check_value(const struct keyword *kw, const char *key, const char *value,
 	*canon = value;
 	if (cache->v != NULL && cache_has(cache, kw, value))
 		return true;
-	struct check_ctx c = { kw, key, value, loc, d, arena, canon };
+	struct check_ctx c = { kw, key, value, loc, d, arena, canon, NULL };
 	size_t before = d->n;
 	bool ok = checkers[kw->type](&c);
 	/* only the costly checks are worth remembering; values are arena

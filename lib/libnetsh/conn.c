@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "netsh/conn.h"
+#include "swan/json.h"
 
 /* Names of ipsec.conf sections: a letter first, then letters, digits,
  * '.', '_' and '-'. Long names are cut so that whack can carry them. */
@@ -112,21 +113,13 @@ void output_free(struct output *out)
 	*out = (struct output){0};
 }
 
-/* Length of the UTF-8 sequence at p (0 when not valid UTF-8). */
-static size_t utf8_len(const unsigned char *p)
-{
-	size_t n = p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 char *safe_text(const char *s, bool quoted)
 {
 	struct sbuf b = {0};
+	const unsigned char *end = (const unsigned char *)s + strlen(s);
+	/* the same reading of UTF-8 as the JSON writer's, so both agree */
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n = *p >= 0x80 ? utf8_len(p) : 1;
+		size_t n = json_utf8_len(p, (size_t)(end - p));
 		if (n > 1) {
 			sb_putn(&b, (const char *)p, n);
 			p += n;

@@ -3,33 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "netsh/writers.h"
-
-void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		size_t n = *p < 0x80 ? 1 : *p >= 0xf0 && *p < 0xf5 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
-		for (size_t i = 1; i < n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				n = 0;
-		if (n > 1) {
-			fwrite(p, 1, n, f);
-			p += n - 1;
-		} else if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p >= 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
+#include "swan/json.h"
 
 static void kv_str(FILE *f, const char *k, const char *v, bool comma)
 {
 	fprintf(f, "%s\"%s\": ", comma ? ", " : "", k);
 	if (v)
-		json_string(f, v);
+		json_fputs(f, v);
 	else
 		fprintf(f, "null");
 }
@@ -38,7 +18,7 @@ static void kv_where(FILE *f, struct where at)
 {
 	char *s = xasprintf("%s:%u", at.file ? at.file : "", at.line);
 	fprintf(f, ", \"at\": ");
-	json_string(f, s);
+	json_fputs(f, s);
 	free(s);
 }
 
