@@ -150,6 +150,43 @@ static unsigned parse_keylen_digits(const char *s, size_t len)
  * first, and the first one giving an allowed key size wins ("aes_gcm128"
  * is aes_gcm 128, not aes_gcm12 8). Sets *found to the algorithm even
  * when the key size is wrong, so the caller can say so. */
+/* strongSwan's AEAD spelling, key size first: aes256gcm16 (also gcm128
+ * in bits), aes128gcm8/gcm64, aes192ccm12/ccm96; a bare aes256gcm is the
+ * 16-octet ICV. NULL when tok is not one. */
+static const struct alg_desc *strongswan_aead(const char *tok, size_t len, unsigned *keylen)
+{
+	static const struct {
+		const char *suffix;
+		unsigned icv;
+	} icvs[] = { { "", 16 }, { "8", 8 }, { "64", 8 }, { "12", 12 }, { "96", 12 },
+		     { "16", 16 }, { "128", 16 } };
+	if (len < 9 || strncasecmp(tok, "aes", 3) != 0)
+		return NULL;
+	size_t d = 3;
+	while (d < len && tok[d] >= '0' && tok[d] <= '9')
+		d++;
+	if (d == 3 || len - d < 3)
+		return NULL;
+	const char *mode = tok + d;
+	bool gcm = strncasecmp(mode, "gcm", 3) == 0, ccm = strncasecmp(mode, "ccm", 3) == 0;
+	if (!gcm && !ccm)
+		return NULL;
+	for (size_t i = 0; i < sizeof(icvs) / sizeof(icvs[0]); i++) {
+		size_t sl = strlen(icvs[i].suffix);
+		if (len - d - 3 != sl || strncmp(mode + 3, icvs[i].suffix, sl) != 0)
+			continue;
+		char name[16];
+		snprintf(name, sizeof(name), "aes_%s%u", gcm ? "gcm" : "ccm", icvs[i].icv);
+		const struct alg_desc *a = alg_by_name(ALG_ENCRYPT, name, strlen(name));
+		unsigned kl = a != NULL ? check_keylen(a, parse_keylen_digits(tok + 3, d - 3)) : 0;
+		if (kl == 0)
+			return NULL;
+		*keylen = kl;
+		return a;
+	}
+	return NULL;
+}
+
 static err_t parse_encr_token(struct parser *ps, const char *tok, size_t len,
 			      const struct alg_desc **found, unsigned *keylen)
 {
@@ -157,6 +194,10 @@ static err_t parse_encr_token(struct parser *ps, const char *tok, size_t len,
 	*keylen = 0;
 	const struct alg_desc *a = alg_by_name(ALG_ENCRYPT, tok, len);
 	if (a != NULL) {
+		*found = a;
+		return NULL;
+	}
+	if ((a = strongswan_aead(tok, len, keylen)) != NULL) {
 		*found = a;
 		return NULL;
 	}

@@ -243,6 +243,11 @@ struct good {
 };
 
 static const struct good good[] = {
+	/* strongSwan's AEAD spellings: key size first, ICV in octets or bits */
+	{ ALG_FOR_IKE, "aes256gcm16-prfsha384-ecp384", "aes_gcm16_256-sha2_384;ecp384" },
+	{ ALG_FOR_ESP, "aes128gcm-ecp256", "aes_gcm16_128;ecp256" },
+	{ ALG_FOR_ESP, "aes256gcm64", "aes_gcm8_256" },
+	{ ALG_FOR_ESP, "aes128ccm96", "aes_ccm12_128" },
 	{ ALG_FOR_IKE, "3des-sha1", "3des-sha1" },
 	{ ALG_FOR_IKE, "aes", "aes" },
 	{ ALG_FOR_IKE, "aes128-md5;modp2048", "aes128-md5;modp2048" },
