@@ -31,6 +31,13 @@ const struct auto_op auto_ops[] = {
 	  "make pluto rescan interfaces and listen on them" },
 	{ "listen", WHACK_LISTEN, WHACK_NAME_NONE, false,
 	  "the same as --ready" },
+	/* libreswan's other names for the same operations */
+	{ "start", WHACK_INITIATE, WHACK_NAME_REQUIRED, false,
+	  "the same as --up" },
+	{ "ondemand", WHACK_ROUTE, WHACK_NAME_REQUIRED, false,
+	  "the same as --route (libreswan's auto=ondemand)" },
+	{ "rereadall", WHACK_REREADSECRETS, WHACK_NAME_NONE, false,
+	  "read ipsec.secrets again (no certificates or CRLs to read yet)" },
 };
 
 const size_t auto_ops_len = sizeof(auto_ops) / sizeof(auto_ops[0]);

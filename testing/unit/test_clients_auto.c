@@ -131,6 +131,9 @@ static void test_op_table(void **state)
 		{ "unroute", WHACK_UNROUTE }, { "status", WHACK_STATUS },
 		{ "rereadsecrets", WHACK_REREADSECRETS }, { "ready", WHACK_LISTEN },
 		{ "listen", WHACK_LISTEN },
+		/* libreswan's */
+		{ "start", WHACK_INITIATE }, { "ondemand", WHACK_ROUTE },
+		{ "rereadall", WHACK_REREADSECRETS },
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		const struct auto_op *op = auto_op_by_name(want[i].name);
