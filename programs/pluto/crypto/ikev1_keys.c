@@ -143,3 +143,71 @@ err_t ikev1_hash_auth(const struct alg_desc *prf, chunk_t skeyid, chunk_t gx_a, 
 	chunk_t parts[6] = { gx_a, gx_b, chunk_from(cky_a, 8), chunk_from(cky_b, 8), sai_b, id_b };
 	return prf_computev(prf, skeyid, parts, 6, hash);
 }
+
+err_t ikev1_keymat(const struct alg_desc *prf, chunk_t skeyid_d, chunk_t gqm, uint8_t protocol,
+		   uint32_t spi, chunk_t ni, chunk_t nr, size_t len, chunk_t *keymat)
+{
+	*keymat = EMPTY_CHUNK;
+	size_t hl = prf_output_len(prf);
+	if (hl == 0)
+		return crypto_errorf("%s is not a PRF", prf ? prf->name : "(none)");
+	uint8_t s[4] = { (uint8_t)(spi >> 24), (uint8_t)(spi >> 16), (uint8_t)(spi >> 8), (uint8_t)spi };
+	chunk_t k = chunk_alloc((len + hl - 1) / hl * hl);
+	err_t e = NULL;
+	for (size_t at = 0; at < len && e == NULL; at += hl) {
+		/* K1 has no previous block; Kn starts with Kn-1 */
+		chunk_t parts[6] = { at == 0 ? EMPTY_CHUNK : chunk_from(k.ptr + at - hl, hl), gqm,
+				     chunk_from(&protocol, 1), chunk_from(s, 4), ni, nr };
+		chunk_t kn;
+		e = prf_computev(prf, skeyid_d, parts, 6, &kn);
+		if (e == NULL) {
+			memcpy(k.ptr + at, kn.ptr, hl);
+			chunk_free(&kn);
+		}
+	}
+	if (e == NULL)
+		*keymat = chunk_clone(k.ptr, len);
+	chunk_free(&k);
+	return e;
+}
+
+static err_t child_dir(const struct child_suite *suite, const struct alg_desc *prf, chunk_t skeyid_d,
+		       chunk_t gqm, uint8_t protocol, uint32_t spi, chunk_t ni, chunk_t nr,
+		       struct child_dir_keys *d)
+{
+	size_t key = 0, salt = 0, integ = 0;
+	if (suite->encr != NULL) {
+		if (suite->encr->type != ALG_ENCRYPT || !encr_keylen_ok(suite->encr, suite->encr_keylen))
+			return crypto_errorf("%s with a %u-bit key is not usable", suite->encr->name,
+					     suite->encr_keylen);
+		key = encr_key_len(suite->encr, suite->encr_keylen);
+		salt = encr_salt_len(suite->encr);
+	}
+	if (suite->integ != NULL && suite->integ->ikev2_id != 0 &&
+	    (integ = integ_key_len(suite->integ)) == 0)
+		return crypto_errorf("%s is not a supported integrity algorithm", suite->integ->name);
+	if (key + salt + integ == 0)
+		return NULL;
+	chunk_t km;
+	err_t e = ikev1_keymat(prf, skeyid_d, gqm, protocol, spi, ni, nr, key + salt + integ, &km);
+	if (e != NULL)
+		return e;
+	d->encr = chunk_clone(km.ptr, key);
+	d->salt = chunk_clone(km.ptr + key, salt);
+	d->integ = chunk_clone(km.ptr + key + salt, integ);
+	chunk_free(&km);
+	return NULL;
+}
+
+err_t ikev1_child_keys(const struct child_suite *suite, const struct alg_desc *prf,
+		       chunk_t skeyid_d, chunk_t gqm, uint8_t protocol, uint32_t spi_i,
+		       uint32_t spi_r, chunk_t ni, chunk_t nr, struct child_sa_keys *keys)
+{
+	memset(keys, 0, sizeof(*keys));
+	err_t e = child_dir(suite, prf, skeyid_d, gqm, protocol, spi_r, ni, nr, &keys->i2r);
+	if (e == NULL)
+		e = child_dir(suite, prf, skeyid_d, gqm, protocol, spi_i, ni, nr, &keys->r2i);
+	if (e != NULL)
+		child_sa_keys_free(keys);
+	return e;
+}

@@ -42,4 +42,19 @@ err_t ikev1_phase2_iv(const struct alg_desc *prf, const struct alg_desc *encr, c
 err_t ikev1_hash_auth(const struct alg_desc *prf, chunk_t skeyid, chunk_t gx_a, chunk_t gx_b,
 		      const uint8_t cky_a[8], const uint8_t cky_b[8], chunk_t sai_b, chunk_t id_b,
 		      chunk_t *hash);
+
+/* Quick Mode (RFC 2409 5.5): the keying material of the SA with spi (the
+ * SPI its receiver chose) and protocol (ESP 3, AH 2), len bytes:
+ *   KEYMAT = K1 | K2 | ..., K1 = prf(SKEYID_d, [g(qm)^xy |] protocol | SPI | Ni_b | Nr_b),
+ *   Kn = prf(SKEYID_d, Kn-1 | [g(qm)^xy |] protocol | SPI | Ni_b | Nr_b)
+ * gqm empty: no PFS. */
+err_t ikev1_keymat(const struct alg_desc *prf, chunk_t skeyid_d, chunk_t gqm, uint8_t protocol,
+		   uint32_t spi, chunk_t ni, chunk_t nr, size_t len, chunk_t *keymat);
+/* Both directions' keys of a Child SA: i2r from the KEYMAT of spi_r (the
+ * responder's inbound SPI), r2i from that of spi_i; each KEYMAT is the
+ * cipher key (then its salt: RFC 4106 / 3686 / 4309), then the integrity
+ * key. */
+err_t ikev1_child_keys(const struct child_suite *suite, const struct alg_desc *prf,
+		       chunk_t skeyid_d, chunk_t gqm, uint8_t protocol, uint32_t spi_i,
+		       uint32_t spi_r, chunk_t ni, chunk_t nr, struct child_sa_keys *keys);
 #endif

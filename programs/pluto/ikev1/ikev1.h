@@ -1,8 +1,9 @@
 /* IKEv1 (RFC 2409) on the core: Main Mode with a shared key (main_mode.c),
  * the Informational exchange (Delete, notifies; messages.c) and the
- * receive path that hands each ISAKMP message to them (messages.c).
- * ikev1_ops (ops.c) is what the core sees. Not yet: Aggressive Mode,
- * Quick Mode (no IPsec SAs), RSA, NAT-D and vendor IDs, DPD. */
+ * receive path that hands each ISAKMP message to them (messages.c), and
+ * Quick Mode for ESP Child SAs (quick_mode.c). ikev1_ops (ops.c) is what
+ * the core sees. Not yet: Aggressive Mode, RSA, NAT-D and vendor IDs,
+ * DPD, rekeying. */
 #ifndef PLUTO_IKEV1_H
 #define PLUTO_IKEV1_H
 #include <stdbool.h>
@@ -51,6 +52,21 @@ const char *isakmp_notify_name(uint16_t type);
 void main_mode_initiate(struct ike_sa *ike);
 void main_mode_responder_first(struct pluto *p, struct v1_msg_in *m);
 void main_mode_receive(struct ike_sa *ike, struct v1_msg_in *m);
+
+/* An encrypted Informational (HASH(1), D) deleting the ESP SAs of the
+ * Child SAs (our inbound SPIs). */
+void ikev1_send_delete_children(struct ike_sa *ike, struct child_sa *const *children, size_t n);
+
+/* Quick Mode (quick_mode.c). Starts one for conn c over the established
+ * ISAKMP SA; false (logged) when it cannot start. from_queue: it is the
+ * running queued work, ended with ike_work_done; else ike->whack hears the
+ * outcome. */
+bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_queue);
+void quick_mode_receive(struct ike_sa *ike, struct v1_msg_in *m);
+/* An error notify while our Quick Mode waits ends it: true when taken. */
+bool quick_mode_refused(struct ike_sa *ike, uint16_t type);
+/* The peer's Delete of IPsec SAs. */
+void quick_mode_delete(struct ike_sa *ike, const struct isakmp_delete *del);
 
 /* The receive path (ikev1_ops.receive). */
 void ikev1_receive(struct pluto *p, const struct packet *pkt);

@@ -11,6 +11,20 @@
 
 #define IKEV1_BLOCK_MAX 16
 
+/* One Quick Mode exchange under way (quick_mode.c): ours as initiator,
+ * or the peer's that we answer. */
+struct ikev1_quick {
+	unsigned child_serial;       /* its Child SA (larval); 0: none under way */
+	uint32_t msgid;
+	uint8_t iv[IKEV1_BLOCK_MAX]; /* its CBC chain */
+	chunk_t ni, nr;              /* Ni_b, Nr_b */
+	struct dh_secret *dh;        /* PFS: our g(qm)^x */
+	chunk_t gqm;                 /* PFS: g(qm)^xy */
+	bool send_ids;               /* IDci, IDcr are in it */
+	bool from_queue;             /* started as queued work (ike_work_done at its end) */
+	chunk_t last_in, last_out;   /* a repeat of last_in gets last_out again */
+};
+
 struct ikev1_part {
 	uint8_t step;                /* Main Mode messages this end has sent (1..3) */
 	chunk_t sa_i_b;              /* the initiator's SA payload body: HASH_I/R cover it */
@@ -22,7 +36,9 @@ struct ikev1_part {
 	chunk_t last_in;             /* the peer's last Main Mode message we took: a repeat is
 				      * answered with our last answer again */
 	uint64_t life_s;             /* the ISAKMP SA lifetime agreed */
+	struct ikev1_quick qi, qr;   /* Quick Mode: ours, the peer's */
 };
+void ikev1_quick_free(struct ikev1_quick *q);
 
 struct ike_sa;
 void ikev1_part_free(struct ike_sa *ike);

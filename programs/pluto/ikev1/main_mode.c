@@ -13,6 +13,9 @@
  * (ike/transmit.c) until the answer comes; the responder answers a repeat
  * of the peer's last message with its last answer again.
  *
+ * The initiator starts Quick Mode (quick_mode.c) for its conn as soon as
+ * the ISAKMP SA is up.
+ *
  * Not in this slice: NAT-D and the NAT-T vendor ID (RFC 3947: neither is
  * sent, and the peer's are ignored, so NAT-T is never used), other vendor
  * IDs, RESPONDER-LIFETIME, RSA and certificates, Aggressive Mode. */
@@ -483,7 +486,12 @@ static void established(struct ike_sa *ike, const ip_id *peer)
 	     str_id(peer, id), str_ike_suite(&ike->suite, suite, sizeof(suite)),
 	     (unsigned long long)ike->v1.life_s);
 	ike_sa_timers_start(ike);
-	ike_whack_done(ike, 0);
+	/* the initiator goes on with the conn's Quick Mode, as IKEv2's
+	 * IKE_AUTH carries its Child SA: the waiting client hears its end */
+	if (!ike->original_initiator)
+		ike_whack_done(ike, 0);
+	else if (!quick_mode_initiate(ike, ike->c, false))
+		ike_whack_done(ike, WHACK_STATUS_REFUSED);
 }
 
 static void keep_last_in(struct ike_sa *ike, const struct packet *pkt)

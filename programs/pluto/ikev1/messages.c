@@ -157,10 +157,13 @@ void ikev1_send_clear_notify(struct pluto *p, const struct packet *pkt, const ui
 		     str_address(&pkt->remote, a), pkt->remote_port);
 }
 
+#define MAX_DELETE_CHILDREN 16
 struct info_out {
 	bool delete;
 	uint16_t type;
 	uint32_t msgid;
+	size_t n_esp;                /* a Delete of these ESP SPIs (ours, inbound) */
+	uint8_t esp[MAX_DELETE_CHILDREN][4];
 };
 
 static bool fill_info(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
@@ -175,7 +178,13 @@ static bool fill_info(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	memcpy(cookies + 8, ike->spi_r, 8);
 	size_t hat = isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ zeros, hl });
 	size_t at;
-	if (io->delete) {
+	if (io->n_esp > 0) {
+		struct isakmp_delete del = { .doi = ISAKMP_DOI_IPSEC, .protocol = ISAKMP_PROTO_ESP,
+					     .spi_size = 4, .n_spis = io->n_esp };
+		for (size_t i = 0; i < io->n_esp; i++)
+			del.spis[i] = io->esp[i];
+		at = isakmp_build_delete(b, &del);
+	} else if (io->delete) {
 		struct isakmp_delete del = { .doi = ISAKMP_DOI_IPSEC, .protocol = ISAKMP_PROTO_ISAKMP,
 					     .spi_size = 16, .n_spis = 1 };
 		del.spis[0] = cookies;
@@ -199,11 +208,42 @@ static bool fill_info(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	return true;
 }
 
+static void send_info_out(struct ike_sa *ike, struct info_out io);
+
 static void send_info(struct ike_sa *ike, bool delete, uint16_t type)
+{
+	struct info_out io = { .delete = delete, .type = type };
+	send_info_out(ike, io);
+}
+
+void ikev1_send_delete_children(struct ike_sa *ike, struct child_sa *const *children, size_t n)
+{
+	struct info_out io = { .delete = true };
+	char spis[MAX_DELETE_CHILDREN * 12 + 1] = "";
+	size_t at = 0;
+	for (size_t i = 0; i < n && io.n_esp < MAX_DELETE_CHILDREN; i++) {
+		uint32_t s = children[i]->spi_in;
+		if (children[i]->protocol != CHILD_PROTO_ESP || s == 0)
+			continue;
+		io.esp[io.n_esp][0] = (uint8_t)(s >> 24);
+		io.esp[io.n_esp][1] = (uint8_t)(s >> 16);
+		io.esp[io.n_esp][2] = (uint8_t)(s >> 8);
+		io.esp[io.n_esp][3] = (uint8_t)s;
+		io.n_esp++;
+		at += (size_t)snprintf(spis + at, sizeof(spis) - at, " 0x%08x", s);
+	}
+	if (io.n_esp == 0)
+		return;
+	send_info_out(ike, io);
+	llog(&ike->logger, RC_INFO, "sent IPsec Delete of ESP SPI%s%s", io.n_esp == 1 ? "" : "s", spis);
+}
+
+static void send_info_out(struct ike_sa *ike, struct info_out io)
 {
 	if (!ike->v1.keys_ready)
 		return;
-	struct info_out io = { .delete = delete, .type = type };
+	bool delete = io.delete;
+	uint16_t type = io.type;
 	while (io.msgid == 0)
 		if (random_bytes(&io.msgid, sizeof(io.msgid)) != NULL)
 			return;
@@ -222,6 +262,8 @@ static void send_info(struct ike_sa *ike, bool delete, uint16_t type)
 	if (!ikev1_build(ike, ISAKMP_XCHG_INFO, io.msgid, iv, fill_info, &io, out, &len))
 		return;
 	ike_transmit(ike, out, len);
+	if (io.n_esp > 0)
+		return;   /* the caller logs */
 	if (delete)
 		llog(&ike->logger, RC_INFO, "sent ISAKMP Delete of the ISAKMP SA");
 	else
@@ -313,6 +355,8 @@ static void info_receive(struct ike_sa *ike, struct v1_msg_in *m)
 			if (isakmp_decode_notify(&pl->p[i], &n, &d) != NULL)
 				continue;
 			llog(&ike->logger, RC_INFO, "the peer sends notify %s", isakmp_notify_name(n.type));
+			if (ike->state == IKE_ESTABLISHED && quick_mode_refused(ike, n.type))
+				return;
 			if (n.type < 16384 && ike->original_initiator && ike->state != IKE_ESTABLISHED) {
 				char w[96];
 				snprintf(w, sizeof(w), "the peer answered with %s", isakmp_notify_name(n.type));
@@ -329,8 +373,7 @@ static void info_receive(struct ike_sa *ike, struct v1_msg_in *m)
 			continue;
 		}
 		if (del.protocol != ISAKMP_PROTO_ISAKMP) {
-			llog(&ike->logger, RC_INFO, "ignoring a Delete of %zu IPsec SA(s): no Quick Mode yet",
-			     del.n_spis);
+			quick_mode_delete(ike, &del);
 			continue;
 		}
 		for (size_t k = 0; k < del.n_spis; k++) {
@@ -391,6 +434,9 @@ void ikev1_receive(struct pluto *p, const struct packet *pkt)
 		return;
 	case ISAKMP_XCHG_INFO:
 		info_receive(ike, &m);
+		return;
+	case ISAKMP_XCHG_QUICK:
+		quick_mode_receive(ike, &m);
 		return;
 	default:
 		llog(&ike->logger, RC_INFO, "ignoring an ISAKMP exchange of type %u: not supported yet",

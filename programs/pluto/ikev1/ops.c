@@ -1,7 +1,8 @@
-/* IKEv1 behind the core's ops table (ike/ops.h). Only the Delete of the
- * ISAKMP SA is work the queue can start so far: with no Quick Mode there
- * are no Child SAs to make, rekey or delete; rekeying the ISAKMP SA and
- * DPD (RFC 3706) are not done (the SA expires at its lifetime). */
+/* IKEv1 behind the core's ops table (ike/ops.h). The queue can start a
+ * Quick Mode for another conn, the Delete of a Child SA and the Delete of
+ * the ISAKMP SA (its Child SAs' Delete first); rekeying (Child SAs and the
+ * ISAKMP SA) and DPD (RFC 3706) are not done: SAs expire at their
+ * lifetimes. */
 #include "ike/ops.h"
 #include "ike/queue.h"
 #include "ike/sa.h"
@@ -19,14 +20,27 @@ void ikev1_part_free(struct ike_sa *ike)
 	chunk_free(&v1->gxi);
 	chunk_free(&v1->gxr);
 	chunk_free(&v1->last_in);
+	ikev1_quick_free(&v1->qi);
+	ikev1_quick_free(&v1->qr);
 	ikev1_keys_free(&v1->keys);
 	v1->keys_ready = false;
 }
 
-/* An Informational is not answered: the Delete goes, and so does the SA. */
+/* An IPsec Delete naming every Child SA of the ISAKMP SA. */
+static void delete_all_children(struct ike_sa *ike)
+{
+	struct child_sa *list[16];
+	size_t n = 0;
+	for (struct child_sa *c = ike->children; c != NULL && n < 16; c = c->next)
+		list[n++] = c;
+	ikev1_send_delete_children(ike, list, n);
+}
+
+/* An Informational is not answered: the Deletes go, and so does the SA. */
 bool ikev1_delete_ike(struct ike_sa *ike, struct ike_work *w)
 {
 	(void)w;
+	delete_all_children(ike);
 	ikev1_send_delete(ike);
 	ike_work_done(ike);
 	ike_sa_delete(ike, "deleted (ISAKMP Delete sent to the peer)");
@@ -35,7 +49,34 @@ bool ikev1_delete_ike(struct ike_sa *ike, struct ike_work *w)
 
 void ikev1_goodbye(struct ike_sa *ike)
 {
+	delete_all_children(ike);
 	ikev1_send_delete(ike);
+}
+
+static bool new_child(struct ike_sa *ike, struct ike_work *w)
+{
+	if (w->c == NULL)
+		return false;
+	return quick_mode_initiate(ike, w->c, true);
+}
+
+static bool delete_child(struct ike_sa *ike, struct ike_work *w)
+{
+	struct child_sa *child = child_sa_by_serial(ike->pluto, w->child_serial);
+	if (child == NULL || child->ike != ike || child->state != CHILD_ESTABLISHED)
+		return false;
+	ikev1_send_delete_children(ike, &child, 1);
+	child_sa_delete(child, "deleted (IPsec Delete sent to the peer)");
+	ike_work_done(ike);
+	return true;
+}
+
+static bool goodbye_children(struct ike_sa *ike, struct child_sa *const *children, size_t n)
+{
+	if (ike->state != IKE_ESTABLISHED)
+		return false;
+	ikev1_send_delete_children(ike, children, n);
+	return true;
 }
 
 const struct ike_ops ikev1_ops = {
@@ -44,8 +85,11 @@ const struct ike_ops ikev1_ops = {
 	.receive = ikev1_receive,
 	.initiate = ikev1_initiate,
 	.start = {
+		[WORK_NEW_CHILD] = new_child,
+		[WORK_DELETE_CHILD] = delete_child,
 		[WORK_DELETE_IKE] = ikev1_delete_ike,
 	},
 	.goodbye = ikev1_goodbye,
+	.goodbye_children = goodbye_children,
 	.free_part = ikev1_part_free,
 };
