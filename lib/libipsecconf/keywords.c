@@ -315,8 +315,9 @@ const struct keyword keyword_table[] = {
 	NOFX("logip", S, LS, KT_BOOL, NULL, "yes", "pluto always logs peer addresses"),
 	NOFX("logstderr", S, LS, KT_BOOL, NULL, NULL, VIA_PLUTOOPTS("--stderrlog")),
 	NOFX("audit-log", S, LS, KT_BOOL, NULL, "no", "Linux audit records are not built"),
-	NOFX("nssdir", S, LS, KT_PATH, NULL, NULL, VIA_PLUTOOPTS("--nssdir DIR")),
-	NOFX("secretsfile", S, LS, KT_PATH, NULL, NULL, VIA_PLUTOOPTS("--secretsfile FILE")),
+	/* libreswan's: ipsec setup gives them to pluto (--nssdir, --secretsfile) */
+	{ "nssdir", S, LS, KT_PATH, NULL, NULL, 0, 0, NULL, NULL },
+	{ "secretsfile", S, LS, KT_PATH, NULL, NULL, 0, 0, NULL, NULL },
 	NOFX("ipsecdir", S, LS, KT_PATH, NULL, NULL, VIA_PLUTOOPTS("--ipsecdir DIR")),
 	NOFX("statsbin", S, LS, KT_PATH, NULL, NULL, "pluto runs no statistics program"),
 	NOFXI("ikeport", S, LS, 1, 65535, VIA_PLUTOOPTS("--ikeport N")),

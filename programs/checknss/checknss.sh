@@ -2,11 +2,11 @@
 # ipsec checknss: is pluto's NSS database there and readable? (and make one
 # when there is none, as libreswan's checknss does)
 set -u
-dir=/etc/ipsec.d
+dir=/var/lib/ipsec/nss
 usage() {
 	cat <<'TXT'
 usage: ipsec checknss [--nssdir DIR]
-Checks the NSS database in DIR (default /etc/ipsec.d): it can be read
+Checks the NSS database in DIR (default /var/lib/ipsec/nss): it can be read
 without a password, and how many certificates and keys it holds. Where
 there is none, one is created as ipsec initnss does.
 Exit status: 0 the database is usable, 1 it is not (the reason is printed),

@@ -1,12 +1,12 @@
 #!/bin/sh
 # ipsec initnss: create the NSS database pluto keeps its keys in.
 set -u
-dir=/etc/ipsec.d
+dir=/var/lib/ipsec/nss
 usage() {
 	cat <<'TXT'
 usage: ipsec initnss [--nssdir DIR]
 Creates an empty NSS database (cert9.db, key4.db) with an empty password in
-DIR (default /etc/ipsec.d; pluto --nssdir and ipsec newhostkey --nssdir use
+DIR (default /var/lib/ipsec/nss; pluto --nssdir and ipsec newhostkey --nssdir use
 the same), mode 0700. A directory that already has a database is left as
 it is (exit 1): ipsec checknss checks one.
 Exit status: 0 created, 1 there is one already, 2 usage or certutil failed.

@@ -19,7 +19,7 @@ static const char usage[] =
 	"                        [--output FILE|-] [--quiet]\n"
 	"Generates an RSA key (e = 65537, default " "3072" " bits, a multiple of 16\n"
 	"from 1024 to 8192) in the NSS database in DIR (default " CRYPTO_DEFAULT_NSSDIR ").\n"
-	"A directory without a database gets one, with an empty password.\n"
+	"A directory without a database is refused: ipsec initnss makes one.\n"
 	"--output appends an ipsec.secrets ': RSA { ... }' entry naming the key\n"
 	"(mode 0600 when created; '-' writes it to standard output).\n"
 	"Show the public key with: ipsec showhostkey --left --ckaid CKAID\n";
@@ -120,6 +120,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: warning: a %lu-bit RSA key is weak; use 2048 bits or more\n",
 			prog, bits);
 
+	/* a database is made on purpose (ipsec initnss), not as a side effect
+	 * of the first key: a typo in --nssdir must not start a new one */
+	const char *path = dir != NULL ? dir : CRYPTO_DEFAULT_NSSDIR;
+	if (strncmp(path, "sql:", 4) == 0)
+		path += 4;
+	char db[4096];
+	snprintf(db, sizeof(db), "%s/cert9.db", path);
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, "%s: no NSS database in %s: make one with ipsec initnss --nssdir %s\n",
+			prog, path, path);
+		return 1;
+	}
 	bool created = false;
 	err_t e = crypto_init_nssdb_create(dir, &created);
 	if (e != NULL)

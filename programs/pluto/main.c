@@ -178,7 +178,7 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 	*o = (struct pluto_options){
 		.secretsfile = IPSEC_SYSCONFDIR "/ipsec.secrets",
 		.ipsecdir = IPSEC_SYSCONFDIR "/ipsec.d",
-		.nssdir = IPSEC_SYSCONFDIR "/ipsec.d",
+		.nssdir = IPSEC_NSSDIR,
 		.rundir = IPSEC_RUNDIR,
 		.kernel = "xfrm",
 		.nhelpers = -1,

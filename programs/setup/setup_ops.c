@@ -124,6 +124,8 @@ void setup_usage(FILE *out)
 	      "      keep_alive=S         pluto --keep-alive S (NAT-T keepalives)\n"
 	      "      max-halfopen-ike=N   pluto --max-halfopen-ike N\n"
 	      "      max-halfopen-ike-per-address=N  pluto --max-halfopen-ike-per-address N\n"
+	      "      nssdir=DIR           pluto --nssdir DIR (libreswan's keyword)\n"
+	      "      secretsfile=FILE     pluto --secretsfile FILE (libreswan's keyword)\n"
 	      "      plutoopts=\"...\"      more pluto options, split at white space\n"
 	      "      prepluto=, postpluto=  shell commands run before and after pluto\n"
 	      "      dumpdir=DIR          pluto's working directory, where core files\n"
@@ -277,6 +279,8 @@ const struct setup_pluto_opt setup_pluto_opts[SETUP_PLUTO_OPTS] = {
 	{ "keep_alive", "--keep-alive" },
 	{ "max-halfopen-ike", "--max-halfopen-ike" },
 	{ "max-halfopen-ike-per-address", "--max-halfopen-ike-per-address" },
+	{ "nssdir", "--nssdir" },
+	{ "secretsfile", "--secretsfile" },
 };
 
 static void read_config_setup(struct setup_config *cs, const struct resolved *r)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # ipsec verify: the checks an administrator runs before blaming the peer.
 set -u
-conf=/etc/ipsec.conf secrets=/etc/ipsec.secrets nssdir=/etc/ipsec.d rundir=
+conf=/etc/ipsec.conf secrets=/etc/ipsec.secrets nssdir=/var/lib/ipsec/nss rundir=
 usage() {
 	cat <<'TXT'
 usage: ipsec verify [--config FILE] [--secretsfile FILE] [--nssdir DIR]

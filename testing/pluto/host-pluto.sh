@@ -280,9 +280,10 @@ test_rsa() {
 	local w e wk ek
 	w=$(host_dir west)
 	e=$(host_dir east)
-	"$IPSEC" newhostkey --nssdir "$w" --bits 2048 >/dev/null 2>&1 &&
+	"$IPSEC" initnss --nssdir "$w" >/dev/null && "$IPSEC" initnss --nssdir "$e" >/dev/null &&
+		"$IPSEC" newhostkey --nssdir "$w" --bits 2048 >/dev/null 2>&1 &&
 		"$IPSEC" newhostkey --nssdir "$e" --bits 2048 >/dev/null 2>&1 ||
-		{ result rsa "newhostkey failed"; return; }
+		{ result rsa "initnss or newhostkey failed"; return; }
 	wk=$("$IPSEC" showhostkey --nssdir "$w" --left | sed -n 's/^\s*leftrsasigkey=//p')
 	ek=$("$IPSEC" showhostkey --nssdir "$e" --right | sed -n 's/^\s*rightrsasigkey=//p')
 	[ -n "$wk" ] && [ -n "$ek" ] || { result rsa "showhostkey printed no key"; return; }
@@ -480,7 +481,8 @@ test_libreswan_rsa() {
 	e=$(host_dir east)
 	mkdir -p "$e/nss" "$e/run"
 	certutil -N -d "sql:$e/nss" --empty-password >/dev/null 2>&1
-	"$IPSEC" newhostkey --nssdir "$w" --bits 2048 >/dev/null 2>&1 &&
+	"$IPSEC" initnss --nssdir "$w" >/dev/null &&
+		"$IPSEC" newhostkey --nssdir "$w" --bits 2048 >/dev/null 2>&1 &&
 		"$IPSEC" newhostkey --nssdir "$e/nss" --bits 3072 >/dev/null 2>&1 ||
 		{ result "$name" "newhostkey failed"; return; }
 	wk=$("$IPSEC" showhostkey --nssdir "$w" --left | sed -n 's/^\s*leftrsasigkey=//p')

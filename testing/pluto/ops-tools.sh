@@ -24,8 +24,20 @@ result() { if [ -z "$2" ]; then echo "PASS $1"; else echo "FAIL $1: $2"; fi; }
 # ---- initnss / checknss ----------------------------------------------------------
 if ! command -v certutil >/dev/null; then
 	echo "SKIP initnss: no certutil"
+	echo "SKIP newhostkey-no-db: no certutil"
 	echo "SKIP checknss: no certutil"
 else
+	# newhostkey makes no database unasked
+	why=""
+	mkdir -p "$WORK/empty"
+	out=$("$IPSEC" newhostkey --nssdir "$WORK/empty" --bits 2048 2>&1)
+	rc=$?
+	[ $rc != 1 ] && why="newhostkey without a database exited $rc"
+	[ -z "$why" ] && [[ $out != *"no NSS database in $WORK/empty: make one with ipsec initnss --nssdir $WORK/empty"* ]] &&
+		why="newhostkey without a database said: $out"
+	[ -z "$why" ] && [ -e "$WORK/empty/cert9.db" ] && why="newhostkey made a database"
+	result newhostkey-no-db "$why"
+
 	why=""
 	out=$("$IPSEC" initnss --nssdir "$WORK/nss" 2>&1) || why="initnss failed: $out"
 	[ -z "$why" ] && [ ! -f "$WORK/nss/cert9.db" ] && why="no cert9.db in the new directory"

@@ -340,6 +340,8 @@ static const char full_conf[] =
 	"\tkeep_alive=7\n"
 	"\tmax-halfopen-ike=100\n"
 	"\tmax-halfopen-ike-per-address=5\n"
+	"\tnssdir=/var/lib/ipsec/nss\n"
+	"\tsecretsfile=/etc/ipsec.secrets\n"
 	"\tprepluto=\"touch %s/pre\"\n"
 	"\tpostpluto=\"touch %s/post\"\n"
 	"\tdumpdir=%s/dump\n"
@@ -426,6 +428,7 @@ static void test_config_to_argv_and_plan(void **state)
 		"--debug", "control parsing", "--nhelpers", "2", "--uniqueids", "no",
 		"--ddos-mode", "busy", "--ddos-ike-threshold", "40",
 		"--keep-alive", "7", "--max-halfopen-ike", "100", "--max-halfopen-ike-per-address", "5",
+		"--nssdir", "/var/lib/ipsec/nss", "--secretsfile", "/etc/ipsec.secrets",
 		"--ikeport", "5500", "--natikeport", "4501",
 		"--kernel", "none", "--listen", "192.0.2.1", NULL,
 	};

@@ -50,7 +50,7 @@
 /* ===== crypto_init.c ===================================================== */
 
 /* The NSS database directory used when none is configured. */
-#define CRYPTO_DEFAULT_NSSDIR IPSEC_SYSCONFDIR "/ipsec.d"
+#define CRYPTO_DEFAULT_NSSDIR IPSEC_NSSDIR
 
 /* Opens the NSS database in dir ("DIR" or "sql:DIR"). The directory must
  * already hold an SQL database (cert9.db and key4.db); if it does not, the

@@ -5,6 +5,7 @@
 set -e
 run=$1
 ipsec=$CYGNET_BUILD/ipsec
+"$ipsec" initnss --nssdir "$run/west" >/dev/null
 "$ipsec" newhostkey --nssdir "$run/west" --bits 2048 >/dev/null
 mkdir -p "$run/east/nss"
 certutil -N -d "sql:$run/east/nss" --empty-password >/dev/null

@@ -4,6 +4,8 @@
 set -e
 run=$1
 ipsec=$CYGNET_BUILD/ipsec
+"$ipsec" initnss --nssdir "$run/west" >/dev/null
+"$ipsec" initnss --nssdir "$run/east" >/dev/null
 "$ipsec" newhostkey --nssdir "$run/west" --bits 2048 >/dev/null
 "$ipsec" newhostkey --nssdir "$run/east" --bits 2048 >/dev/null
 wk=$("$ipsec" showhostkey --nssdir "$run/west" --left | sed -n 's/^[[:space:]]*leftrsasigkey=//p')
