@@ -206,7 +206,9 @@ install: all
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(TMPFILESDIR)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
 	    packaging/systemd/ipsec.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/ipsec.service
-	sed -e 's|@RUNDIR@|$(RUNDIR)|g' packaging/systemd/cygnet.tmpfiles.in > $(DESTDIR)$(TMPFILESDIR)/cygnet.conf
+	sed -e 's|@RUNDIR@|$(RUNDIR)|g' -e 's|@NSSDIR@|$(NSSDIR)|g' \
+	    packaging/systemd/cygnet.tmpfiles.in > $(DESTDIR)$(TMPFILESDIR)/cygnet.conf
+	install -d -m 0700 $(DESTDIR)$(NSSDIR)
 
 clean:
 	rm -rf build
