@@ -184,8 +184,9 @@ void ike_sa_timers_start(struct ike_sa *ike)
 		ike->rekey_at_ms = mono_ms() + after;
 		arm(&ike->rekey_timer, base, ike_rekey, ike, after);
 	}
-	/* a version without liveness checks (IKEv1 so far) would find every
-	 * quiet peer dead */
+	/* a version without liveness checks would find every quiet peer
+	 * dead (both have them: IKEv2's INFORMATIONAL, IKEv1's R_U_THERE;
+	 * IKEv1 stops the timer again when the peer does not do DPD) */
 	bool checks = ike->ops != NULL && ike->ops->start[WORK_LIVENESS] != NULL;
 	if (c->dpd_delay_ms > 0 && c->dpd_timeout_ms > 0 && checks) {
 		arm(&ike->dpd_timer, base, ike_dpd, ike, c->dpd_delay_ms);

@@ -2,8 +2,8 @@
  * the Informational exchange (Delete, notifies; messages.c) and the
  * receive path that hands each ISAKMP message to them (messages.c), and
  * Quick Mode for ESP Child SAs (quick_mode.c). ikev1_ops (ops.c) is what
- * the core sees. Not yet: Aggressive Mode, RSA, NAT-D and vendor IDs,
- * DPD, rekeying. */
+ * the core sees; dead peer detection (RFC 3706) is dpd.c. Not yet:
+ * Aggressive Mode, RSA, NAT-D and vendor IDs other than DPD's, rekeying. */
 #ifndef PLUTO_IKEV1_H
 #define PLUTO_IKEV1_H
 #include <stdbool.h>
@@ -44,6 +44,10 @@ void ikev1_send_clear_notify(struct pluto *p, const struct packet *pkt, const ui
 			     const uint8_t rcookie[8], uint16_t type);
 /* An encrypted Informational (HASH(1), N) about the ISAKMP SA. */
 void ikev1_send_notify(struct ike_sa *ike, uint16_t type);
+/* An encrypted Informational (HASH(1), N) of DPD (RFC 3706): R_U_THERE
+ * or R_U_THERE_ACK with the cookies as SPI and seq as data; false (logged
+ * when it is an error) when it was not sent. */
+bool ikev1_send_dpd(struct ike_sa *ike, uint16_t type, uint32_t seq);
 /* An encrypted Informational (HASH(1), D) deleting the ISAKMP SA. */
 void ikev1_send_delete(struct ike_sa *ike);
 const char *isakmp_notify_name(uint16_t type);
@@ -67,6 +71,19 @@ void quick_mode_receive(struct ike_sa *ike, struct v1_msg_in *m);
 bool quick_mode_refused(struct ike_sa *ike, uint16_t type);
 /* The peer's Delete of IPsec SAs. */
 void quick_mode_delete(struct ike_sa *ike, const struct isakmp_delete *del);
+
+/* Dead peer detection (RFC 3706, dpd.c). The vendor ID every Main Mode
+ * of ours announces (message 1 or 2), and the peer's noted from its. */
+extern const uint8_t ikev1_dpd_vid[16];
+void ikev1_dpd_note_vids(struct ike_sa *ike, const struct isakmp_payloads *pl);
+/* The ISAKMP SA is up (its core timers started): no checks of a peer
+ * that did not announce DPD. */
+void ikev1_dpd_established(struct ike_sa *ike);
+/* ikev1_ops.start[WORK_LIVENESS]: an R_U_THERE. */
+bool ikev1_liveness(struct ike_sa *ike, struct ike_work *w);
+/* An authenticated R_U_THERE (answered) or R_U_THERE_ACK. */
+void ikev1_dpd_notify(struct ike_sa *ike, const struct isakmp_notify *n);
+void ikev1_dpd_free(struct ike_sa *ike);
 
 /* The receive path (ikev1_ops.receive). */
 void ikev1_receive(struct pluto *p, const struct packet *pkt);

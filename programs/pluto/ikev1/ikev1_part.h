@@ -9,6 +9,8 @@
 #include "chunk.h"
 #include "crypto/ikev1_keys.h"
 
+struct event;
+
 #define IKEV1_BLOCK_MAX 16
 
 /* One Quick Mode exchange under way (quick_mode.c): ours as initiator,
@@ -37,6 +39,14 @@ struct ikev1_part {
 				      * answered with our last answer again */
 	uint64_t life_s;             /* the ISAKMP SA lifetime agreed */
 	struct ikev1_quick qi, qr;   /* Quick Mode: ours, the peer's */
+	/* DPD (RFC 3706, ops.c and messages.c) */
+	bool peer_dpd;               /* the peer sent the DPD vendor ID */
+	bool dpd_waiting;            /* our R_U_THERE dpd_seq waits for its ACK */
+	uint32_t dpd_seq;            /* the sequence of our last R_U_THERE */
+	bool dpd_peer_seen;          /* dpd_peer_seq is set */
+	uint32_t dpd_peer_seq;       /* the last sequence of the peer's R_U_THERE */
+	unsigned dpd_work;           /* the queue's id of the check under way */
+	struct event *dpd_wait;      /* ends a check nobody answered */
 };
 void ikev1_quick_free(struct ikev1_quick *q);
 

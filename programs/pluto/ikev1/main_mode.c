@@ -16,6 +16,9 @@
  * The initiator starts Quick Mode (quick_mode.c) for its conn as soon as
  * the ISAKMP SA is up.
  *
+ * Messages 1 and 2 carry the DPD vendor ID (RFC 3706, dpd.c); the peer's
+ * is noted from its message 1 or 2.
+ *
  * Not in this slice: NAT-D and the NAT-T vendor ID (RFC 3947: neither is
  * sent, and the peer's are ignored, so NAT-T is never used), other vendor
  * IDs, RESPONDER-LIFETIME, RSA and certificates, Aggressive Mode. */
@@ -486,6 +489,7 @@ static void established(struct ike_sa *ike, const ip_id *peer)
 	     str_id(peer, id), str_ike_suite(&ike->suite, suite, sizeof(suite)),
 	     (unsigned long long)ike->v1.life_s);
 	ike_sa_timers_start(ike);
+	ikev1_dpd_established(ike);
 	/* the initiator goes on with the conn's Quick Mode, as IKEv2's
 	 * IKE_AUTH carries its Child SA: the waiting client hears its end */
 	if (!ike->original_initiator)
@@ -551,7 +555,7 @@ static bool fill_mm1(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 		return false;
 	chunk_free(&ike->v1.sa_i_b);
 	ike->v1.sa_i_b = chunk_dup(body);
-	return true;
+	return isakmp_build_bytes(b, ISAKMP_NEXT_VID, (struct ikev2_span){ ikev1_dpd_vid, 16 }) != SIZE_MAX;
 }
 
 void main_mode_initiate(struct ike_sa *ike)
@@ -694,6 +698,7 @@ static void initiator_mm2(struct ike_sa *ike, struct v1_msg_in *m)
 	}
 	ike_request_answered(ike);
 	memcpy(ike->spi_r, m->h.rcookie, 8);
+	ikev1_dpd_note_vids(ike, &m->pl);
 	suite_of(&x, &ike->suite);
 	uint64_t ours_s = ike->c->ike_lifetime_ms / 1000;
 	ike->v1.life_s = life != 0 ? life : ours_s ? ours_s : DEFAULT_LIFE_S;
@@ -789,7 +794,8 @@ static bool fill_mm2(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	sa.situation = ISAKMP_SIT_IDENTITY_ONLY;
 	sa.n_proposals = 1;
 	sa.proposals[0] = *(const struct isakmp_proposal *)ctx;
-	return isakmp_build_sa(b, &sa) != SIZE_MAX;
+	return isakmp_build_sa(b, &sa) != SIZE_MAX &&
+	       isakmp_build_bytes(b, ISAKMP_NEXT_VID, (struct ikev2_span){ ikev1_dpd_vid, 16 }) != SIZE_MAX;
 }
 
 /* The first of the peer's transforms that is one of ours (and PSK). */
@@ -899,6 +905,7 @@ void main_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
 		life = DEFAULT_LIFE_S;
 	ike->v1.life_s = ours_s != 0 && ours_s < life ? ours_s : life;
 	ike->v1.sa_i_b = chunk_clone(sap->body, sap->len);
+	ikev1_dpd_note_vids(ike, &m->pl);
 	ike_sa_insert(ike);
 	keep_last_in(ike, pkt);
 	char suite[128];

@@ -161,6 +161,8 @@ void ikev1_send_clear_notify(struct pluto *p, const struct packet *pkt, const ui
 struct info_out {
 	bool delete;
 	uint16_t type;
+	bool with_seq;               /* the notify carries seq (RFC 3706 DPD) */
+	uint32_t seq;
 	uint32_t msgid;
 	size_t n_esp;                /* a Delete of these ESP SPIs (ours, inbound) */
 	uint8_t esp[MAX_DELETE_CHILDREN][4];
@@ -190,8 +192,12 @@ static bool fill_info(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 		del.spis[0] = cookies;
 		at = isakmp_build_delete(b, &del);
 	} else {
+		uint8_t seq[4] = { (uint8_t)(io->seq >> 24), (uint8_t)(io->seq >> 16),
+				   (uint8_t)(io->seq >> 8), (uint8_t)io->seq };
 		struct isakmp_notify n = { .doi = ISAKMP_DOI_IPSEC, .protocol = ISAKMP_PROTO_ISAKMP,
 					   .type = io->type, .spi = { cookies, 16 } };
+		if (io->with_seq)
+			n.data = (struct ikev2_span){ seq, 4 };
 		at = isakmp_build_notify(b, &n);
 	}
 	if (hat == SIZE_MAX || at == SIZE_MAX || b->failed)
@@ -208,7 +214,7 @@ static bool fill_info(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	return true;
 }
 
-static void send_info_out(struct ike_sa *ike, struct info_out io);
+static bool send_info_out(struct ike_sa *ike, struct info_out io);
 
 static void send_info(struct ike_sa *ike, bool delete, uint16_t type)
 {
@@ -238,21 +244,21 @@ void ikev1_send_delete_children(struct ike_sa *ike, struct child_sa *const *chil
 	llog(&ike->logger, RC_INFO, "sent IPsec Delete of ESP SPI%s%s", io.n_esp == 1 ? "" : "s", spis);
 }
 
-static void send_info_out(struct ike_sa *ike, struct info_out io)
+static bool send_info_out(struct ike_sa *ike, struct info_out io)
 {
 	if (!ike->v1.keys_ready)
-		return;
+		return false;
 	bool delete = io.delete;
 	uint16_t type = io.type;
 	while (io.msgid == 0)
 		if (random_bytes(&io.msgid, sizeof(io.msgid)) != NULL)
-			return;
+			return false;
 	chunk_t ivc;
 	err_t e = ikev1_phase2_iv(ike->suite.prf, ike->suite.encr, chunk_from(ike->v1.iv, ike->v1.iv_len),
 				  io.msgid, &ivc);
 	if (e != NULL) {
 		llog(&ike->logger, RC_ERROR, "cannot make the IV of an Informational: %s", e);
-		return;
+		return false;
 	}
 	uint8_t iv[IKEV1_BLOCK_MAX] = { 0 };
 	memcpy(iv, ivc.ptr, ivc.len < sizeof(iv) ? ivc.len : sizeof(iv));
@@ -260,14 +266,21 @@ static void send_info_out(struct ike_sa *ike, struct info_out io)
 	static uint8_t out[IKE_MSG_MAX];
 	size_t len;
 	if (!ikev1_build(ike, ISAKMP_XCHG_INFO, io.msgid, iv, fill_info, &io, out, &len))
-		return;
+		return false;
 	ike_transmit(ike, out, len);
-	if (io.n_esp > 0)
-		return;   /* the caller logs */
+	if (io.n_esp > 0 || io.with_seq)
+		return true;   /* the caller logs */
 	if (delete)
 		llog(&ike->logger, RC_INFO, "sent ISAKMP Delete of the ISAKMP SA");
 	else
 		llog(&ike->logger, RC_INFO, "sent encrypted notify %s", isakmp_notify_name(type));
+	return true;
+}
+
+bool ikev1_send_dpd(struct ike_sa *ike, uint16_t type, uint32_t seq)
+{
+	struct info_out io = { .type = type, .with_seq = true, .seq = seq };
+	return send_info_out(ike, io);
 }
 
 void ikev1_send_notify(struct ike_sa *ike, uint16_t type)
@@ -354,6 +367,10 @@ static void info_receive(struct ike_sa *ike, struct v1_msg_in *m)
 			struct isakmp_notify n;
 			if (isakmp_decode_notify(&pl->p[i], &n, &d) != NULL)
 				continue;
+			if (n.type == ISAKMP_N_R_U_THERE || n.type == ISAKMP_N_R_U_THERE_ACK) {
+				ikev1_dpd_notify(ike, &n);   /* every dpddelay: dpd.c logs at debug */
+				continue;
+			}
 			llog(&ike->logger, RC_INFO, "the peer sends notify %s", isakmp_notify_name(n.type));
 			if (ike->state == IKE_ESTABLISHED && quick_mode_refused(ike, n.type))
 				return;

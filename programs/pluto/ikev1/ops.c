@@ -1,8 +1,8 @@
 /* IKEv1 behind the core's ops table (ike/ops.h). The queue can start a
- * Quick Mode for another conn, the Delete of a Child SA and the Delete of
- * the ISAKMP SA (its Child SAs' Delete first); rekeying (Child SAs and the
- * ISAKMP SA) and DPD (RFC 3706) are not done: SAs expire at their
- * lifetimes. */
+ * Quick Mode for another conn, the Delete of a Child SA, the Delete of
+ * the ISAKMP SA (its Child SAs' Delete first) and a liveness check (DPD,
+ * RFC 3706: dpd.c); rekeying (Child SAs and the ISAKMP SA) is not done:
+ * SAs expire at their lifetimes. */
 #include "ike/ops.h"
 #include "ike/queue.h"
 #include "ike/sa.h"
@@ -16,6 +16,7 @@ static void ikev1_initiate(struct ike_sa *ike)
 void ikev1_part_free(struct ike_sa *ike)
 {
 	struct ikev1_part *v1 = &ike->v1;
+	ikev1_dpd_free(ike);
 	chunk_free(&v1->sa_i_b);
 	chunk_free(&v1->gxi);
 	chunk_free(&v1->gxr);
@@ -88,6 +89,7 @@ const struct ike_ops ikev1_ops = {
 		[WORK_NEW_CHILD] = new_child,
 		[WORK_DELETE_CHILD] = delete_child,
 		[WORK_DELETE_IKE] = ikev1_delete_ike,
+		[WORK_LIVENESS] = ikev1_liveness,
 	},
 	.goodbye = ikev1_goodbye,
 	.goodbye_children = goodbye_children,
