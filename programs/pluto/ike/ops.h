@@ -5,8 +5,9 @@
  *
  *   IKEv2   ikev2/ (RFC 7296): ikev2_ops in ikev2/ops.c
  *   IKEv1   ikev1/ (RFC 2409): ikev1_ops in ikev1/ops.c; Main Mode with
- *           a PSK, Quick Mode (ESP) and Informational (Delete) so far, for
- *           conns that say ikev2=no (or never)
+ *           a PSK, Quick Mode (ESP), Informational (Delete) and dead peer
+ *           detection (RFC 3706) so far, for conns that say ikev2=no (or
+ *           never)
  *
  * The work an established IKE SA does on its own (rekeys, Deletes,
  * liveness checks, new Child SAs) goes through its queue (ike/queue.h),
