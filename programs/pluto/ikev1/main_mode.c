@@ -381,6 +381,21 @@ static struct ike_sa *job_sa(struct pluto *p, struct v1_job *j)
 	return ike;
 }
 
+/* An initiator's helper job back on the main thread: its IKE SA, or NULL
+ * when the SA went meanwhile or the job failed (then the attempt has
+ * failed as kind says); in both NULL cases j is freed. */
+static struct ike_sa *initiator_job(struct pluto *p, struct v1_job *j, enum initiate_failure kind)
+{
+	struct ike_sa *ike = job_sa(p, j);
+	if (ike != NULL && j->err[0] != '\0') {
+		ike_initiate_failed(ike, kind, j->err);
+		ike = NULL;
+	}
+	if (ike == NULL)
+		job_free(j);
+	return ike;
+}
+
 /* ---- payload helpers ----------------------------------------------------------- */
 
 struct id_out {
@@ -598,16 +613,9 @@ static bool fill_ke_nonce(struct ike_sa *ike, struct ikev2_builder *b, void *ctx
 static void keygen_done(struct pluto *p, void *arg)
 {
 	struct v1_job *j = arg;
-	struct ike_sa *ike = job_sa(p, j);
-	if (ike == NULL) {
-		job_free(j);
+	struct ike_sa *ike = initiator_job(p, j, FAIL_LOCAL);
+	if (ike == NULL)
 		return;
-	}
-	if (j->err[0] != '\0') {
-		ike_initiate_failed(ike, FAIL_LOCAL, j->err);
-		job_free(j);
-		return;
-	}
 	dh_free(&ike->dh);
 	ike->dh = j->dh;
 	j->dh = NULL;
@@ -636,16 +644,9 @@ static bool fill_id_hash(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 static void keys_done_initiator(struct pluto *p, void *arg)
 {
 	struct v1_job *j = arg;
-	struct ike_sa *ike = job_sa(p, j);
-	if (ike == NULL) {
-		job_free(j);
+	struct ike_sa *ike = initiator_job(p, j, FAIL_REFUSED);
+	if (ike == NULL)
 		return;
-	}
-	if (j->err[0] != '\0') {
-		ike_initiate_failed(ike, FAIL_REFUSED, j->err);
-		job_free(j);
-		return;
-	}
 	take_keys(ike, j);
 	job_free(j);
 	static struct id_out o;
