@@ -337,6 +337,7 @@ static bool parse_pfs(struct parse *p) { return parse_bool(p, &p->c->pfs); }
 static bool parse_rekey(struct parse *p) { return parse_bool(p, &p->c->rekey); }
 static bool parse_compress(struct parse *p) { return parse_bool(p, &p->c->compress); }
 static bool parse_forceencaps(struct parse *p) { return parse_bool(p, &p->c->forceencaps); }
+static bool parse_aggrmode(struct parse *p) { return parse_bool(p, &p->c->aggrmode); }
 
 static bool parse_time(struct parse *p, uint64_t *ms, uint64_t max_ms)
 {
@@ -419,6 +420,7 @@ static const struct key_row {
 	{ "rekey", false, parse_rekey },
 	{ "compress", false, parse_compress },
 	{ "forceencaps", false, parse_forceencaps },
+	{ "aggrmode", false, parse_aggrmode },
 	{ "salifetime", false, parse_salifetime },
 	{ "ikelifetime", false, parse_ikelifetime },
 	{ "rekeymargin", false, parse_rekeymargin },

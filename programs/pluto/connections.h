@@ -87,6 +87,7 @@ struct connection {
 	char *dpdaction;
 	bool compress;
 	bool forceencaps;
+	bool aggrmode;               /* IKEv1: Aggressive Mode (RFC 2409 5.4) instead of Main Mode */
 	unsigned metric;
 	enum conn_type failureshunt;   /* CONN_TUNNEL means none */
 	bool failureshunt_set;

@@ -189,14 +189,14 @@ static void text_status(struct pluto *p, const char *only, struct ctl_client *cl
 		if (ike->c == NULL || (only && strcmp(only, ike->c->name) != 0))
 			continue;
 		spis_hex(ike, spis);
-		ctl_reply(cl, "#%u: \"%s\" %s; %s; %s:%u <-> %s:%u; SPIs %s; %s; expires in %lds; %s",
+		ctl_reply(cl, "#%u: \"%s\" %s; %s; %s:%u <-> %s:%u; SPIs %s; %s; expires in %lds; %s%s",
 			  ike->serial, ike->c->name, ike_state_name(ike->state),
 			  ike->original_initiator ? "initiator" : "responder",
 			  str_address(&ike->iface->addr, a), ike->iface->port,
 			  str_address(&ike->remote, b), ike->remote_port, spis,
 			  ike->suite.encr ? str_ike_suite(&ike->suite, suite, sizeof(suite)) : "-",
 			  ike->established ? remaining(ike->established, ike->c->ike_lifetime_ms) : 0L,
-			  ike->ops->name);
+			  ike->ops->name, ike->ops->major == 1 && ike->v1.aggressive ? " Aggressive Mode" : "");
 	}
 	ctl_reply(cl, "Child SAs:");
 	for (struct ike_sa *ike = ike_sa_first(p); ike != NULL; ike = ike->next_all) {

@@ -2,8 +2,9 @@
  * the Informational exchange (Delete, notifies; messages.c) and the
  * receive path that hands each ISAKMP message to them (messages.c), and
  * Quick Mode for ESP Child SAs (quick_mode.c). ikev1_ops (ops.c) is what
- * the core sees; dead peer detection (RFC 3706) is dpd.c. Not yet:
- * Aggressive Mode, RSA, NAT-D and vendor IDs other than DPD's, rekeying. */
+ * the core sees; dead peer detection (RFC 3706) is dpd.c; Aggressive
+ * Mode is aggressive_mode.c, what it shares with Main Mode phase1.c.
+ * Not yet: RSA, NAT-D and vendor IDs other than DPD's, rekeying. */
 #ifndef PLUTO_IKEV1_H
 #define PLUTO_IKEV1_H
 #include <stdbool.h>
@@ -56,6 +57,10 @@ const char *isakmp_notify_name(uint16_t type);
 void main_mode_initiate(struct ike_sa *ike);
 void main_mode_responder_first(struct pluto *p, struct v1_msg_in *m);
 void main_mode_receive(struct ike_sa *ike, struct v1_msg_in *m);
+/* Aggressive Mode (aggressive_mode.c), for conns with aggrmode=yes. */
+void aggressive_mode_initiate(struct ike_sa *ike);
+void aggressive_mode_responder_first(struct pluto *p, struct v1_msg_in *m);
+void aggressive_mode_receive(struct ike_sa *ike, struct v1_msg_in *m);
 
 /* An encrypted Informational (HASH(1), D) deleting the ESP SAs of the
  * Child SAs (our inbound SPIs). */

@@ -38,6 +38,11 @@ struct ikev1_part {
 	chunk_t last_in;             /* the peer's last Main Mode message we took: a repeat is
 				      * answered with our last answer again */
 	uint64_t life_s;             /* the ISAKMP SA lifetime agreed */
+	/* Aggressive Mode (aggressive_mode.c) */
+	bool aggressive;             /* this SA is (being) made by Aggressive Mode */
+	chunk_t peer_id_b;           /* the peer's IDii_b / IDir_b: its HASH covers it */
+	chunk_t peer_hash;           /* the initiator: HASH_R, checked once the keys are there */
+	chunk_t answer_sa;           /* the responder's SA payload body of message 2 */
 	struct ikev1_quick qi, qr;   /* Quick Mode: ours, the peer's */
 	/* DPD (RFC 3706, ops.c and messages.c) */
 	bool peer_dpd;               /* the peer sent the DPD vendor ID */

@@ -421,14 +421,17 @@ void ikev1_receive(struct pluto *p, const struct packet *pkt)
 	}
 	bool rzero = memcmp(m.h.rcookie, zero, 8) == 0;
 	struct ike_sa *ike = NULL;
-	if (rzero && m.h.exchange == ISAKMP_XCHG_IDPROT) {
+	if (rzero && (m.h.exchange == ISAKMP_XCHG_IDPROT || m.h.exchange == ISAKMP_XCHG_AGGRESSIVE)) {
 		/* Main Mode message 1: new, or a repeat of one we answered (or
 		 * our own reflected: main_mode_receive drops that) */
 		ike = ike_sa_by_init(p, m.h.icookie, &pkt->remote, pkt->remote_port);
 		if (ike == NULL)
 			ike = ike_sa_by_spis(p, m.h.icookie, zero);
 		if (ike == NULL) {
-			main_mode_responder_first(p, &m);
+			if (m.h.exchange == ISAKMP_XCHG_AGGRESSIVE)
+				aggressive_mode_responder_first(p, &m);
+			else
+				main_mode_responder_first(p, &m);
 			return;
 		}
 	} else {
@@ -448,6 +451,9 @@ void ikev1_receive(struct pluto *p, const struct packet *pkt)
 	switch (m.h.exchange) {
 	case ISAKMP_XCHG_IDPROT:
 		main_mode_receive(ike, &m);
+		return;
+	case ISAKMP_XCHG_AGGRESSIVE:
+		aggressive_mode_receive(ike, &m);
 		return;
 	case ISAKMP_XCHG_INFO:
 		info_receive(ike, &m);

@@ -10,7 +10,10 @@
 
 static void ikev1_initiate(struct ike_sa *ike)
 {
-	main_mode_initiate(ike);
+	if (ike->c->aggrmode)
+		aggressive_mode_initiate(ike);
+	else
+		main_mode_initiate(ike);
 }
 
 void ikev1_part_free(struct ike_sa *ike)
@@ -21,6 +24,9 @@ void ikev1_part_free(struct ike_sa *ike)
 	chunk_free(&v1->gxi);
 	chunk_free(&v1->gxr);
 	chunk_free(&v1->last_in);
+	chunk_free(&v1->peer_id_b);
+	chunk_free(&v1->answer_sa);
+	chunk_free(&v1->peer_hash);
 	ikev1_quick_free(&v1->qi);
 	ikev1_quick_free(&v1->qr);
 	ikev1_keys_free(&v1->keys);

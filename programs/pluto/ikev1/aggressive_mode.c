@@ -1,0 +1,414 @@
+/* Aggressive Mode with a pre-shared key (RFC 2409 5.4), for conns with
+ * aggrmode=yes:
+ *
+ *   HDR, SA, KE, Ni, IDii       -->
+ *                               <--  HDR, SA, KE, Nr, IDir, HASH_R
+ *   HDR*, HASH_I                -->
+ *
+ * The KE goes with the proposal, so ike= must name one DH group (the
+ * initiator refuses to start otherwise). The responder picks its conn by
+ * the peer's ID (IDii comes in the first message, in the clear) and the
+ * PSK by that ID. Message 3 is sent encrypted, as libreswan does; one in
+ * the clear is taken too (RFC 2409 allows both). HASH_I and HASH_R are
+ * Main Mode's (phase1.c); so is the rest of the ISAKMP SA (Quick Mode,
+ * Informational, DPD).
+ *
+ * ike->v1.step counts the messages this end has sent: the initiator
+ * retransmits message 1 until message 2 comes; message 3 is not answered
+ * (a lost one leaves the responder half-open until its timer). The
+ * responder answers a repeat of message 1 with message 2 again. */
+#include <stdio.h>
+#include <string.h>
+#include "helpers.h"
+#include "iface.h"
+#include "ike/timers.h"
+#include "ikev2/proposals.h"
+#include "ikev1/phase1.h"
+#include "pluto.h"
+#include "secrets.h"
+
+#define AM "Aggressive Mode"
+
+/* ---- initiator ------------------------------------------------------------------- */
+
+static void am_timeout(struct ike_sa *ike)
+{
+	ike_initiate_failed(ike, FAIL_TIMEOUT, "no answer to " AM " message 1");
+}
+
+/* The one DH group of ike=: NULL and it in *dh, or why there is not one. */
+static const char *one_group(const struct connection *c, const struct alg_desc **dh)
+{
+	*dh = NULL;
+	if (c->ike == NULL || c->ike->n == 0)
+		return "ike= is not given";
+	for (unsigned i = 0; i < c->ike->n; i++) {
+		const struct alg_desc *g = c->ike->p[i].dh;
+		if (g == NULL)
+			return "an ike= proposal names no DH group";
+		if (*dh != NULL && g != *dh)
+			return "ike= names more than one DH group";
+		*dh = g;
+	}
+	return NULL;
+}
+
+static bool fill_am1(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
+{
+	(void)ctx;
+	static struct id_out o;
+	if (!phase1_our_id(ike, &o) || !phase1_build_our_sa(ike, b))
+		return false;
+	isakmp_build_bytes(b, ISAKMP_NEXT_KE, (struct ikev2_span){ ike->v1.gxi.ptr, ike->v1.gxi.len });
+	isakmp_build_bytes(b, ISAKMP_NEXT_NONCE, (struct ikev2_span){ ike->ni.ptr, ike->ni.len });
+	isakmp_build_id(b, &o.id);
+	isakmp_build_bytes(b, ISAKMP_NEXT_VID, (struct ikev2_span){ ikev1_dpd_vid, 16 });
+	return !b->failed;
+}
+
+static void keygen_done(struct pluto *p, void *arg)
+{
+	struct ike_sa *ike = phase1_keygen_done(p, arg);
+	if (ike == NULL)
+		return;
+	static uint8_t out[IKE_MSG_MAX];
+	size_t len;
+	if (!ikev1_build(ike, ISAKMP_XCHG_AGGRESSIVE, 0, NULL, fill_am1, NULL, out, &len)) {
+		ike_initiate_failed(ike, FAIL_LOCAL, "cannot build " AM " message 1 (can leftid= be sent as an IKE ID?)");
+		return;
+	}
+	ike->on_timeout = am_timeout;
+	ike->v1.step++;
+	ike_request_sent(ike, out, len, 0, ISAKMP_XCHG_AGGRESSIVE);
+	ike_set_state(ike, IKE_I_INIT_SENT);
+	char a[ADDRESS_BUF];
+	llog(&ike->logger, RC_INFO, "sent " AM " message 1 to %s:%u", str_address(&ike->remote, a),
+	     ike->remote_port);
+}
+
+void aggressive_mode_initiate(struct ike_sa *ike)
+{
+	const struct alg_desc *dh;
+	const char *why = one_group(ike->c, &dh);
+	if (why != NULL) {
+		char w[200];
+		snprintf(w, sizeof(w), "aggrmode=yes needs ike= fully specified with one DH group "
+			 "(e.g. ike=aes256-sha2_256;modp2048): %s", why);
+		ike_initiate_failed(ike, FAIL_LOCAL, w);
+		return;
+	}
+	if (!phase1_initiate_ok(ike))
+		return;
+	ike->v1.aggressive = true;
+	ike->suite.dh = dh;
+	phase1_initiator_keygen(ike, keygen_done);
+}
+
+/* Message 2 or 3: our ID and HASH_R or HASH_I over it. */
+struct auth_out {
+	struct id_out id;
+	chunk_t hash;
+};
+
+static bool fill_hash(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
+{
+	(void)ike;
+	const struct auth_out *a = ctx;
+	return isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ a->hash.ptr, a->hash.len }) != SIZE_MAX;
+}
+
+/* Builds message 2 or 3 (encrypted with iv when it is not NULL) into out. */
+static bool build_auth(struct ike_sa *ike, uint8_t *iv, v1_fill_fn *fill, uint8_t *out, size_t *len)
+{
+	static struct auth_out a;
+	a.hash = EMPTY_CHUNK;
+	bool ok = phase1_our_id(ike, &a.id) &&
+		  phase1_auth_hash(ike, ike->original_initiator, chunk_from(a.id.body, a.id.body_len), &a.hash) == NULL &&
+		  ikev1_build(ike, ISAKMP_XCHG_AGGRESSIVE, 0, iv, fill, &a, out, len);
+	chunk_free(&a.hash);
+	return ok;
+}
+
+/* The peer's ID payload body as a payload. */
+static struct isakmp_payload peer_id_payload(const struct ike_sa *ike)
+{
+	return (struct isakmp_payload){ .type = ISAKMP_NEXT_ID, .body = ike->v1.peer_id_b.ptr,
+					.len = ike->v1.peer_id_b.len };
+}
+
+/* An authentication failure: logged, the peer told in the clear. */
+static void auth_failed(struct ike_sa *ike, const struct packet *pkt, unsigned msg, const char *why)
+{
+	char a[ADDRESS_BUF];
+	llog(&ike->logger, RC_WARNING, "authentication failed: " AM " message %u from %s: %s", msg,
+	     str_address(&ike->remote, a), why);
+	ikev1_send_clear_notify(ike->pluto, pkt, ike->spi_i, ike->spi_r, ISAKMP_N_AUTHENTICATION_FAILED);
+}
+
+static void keys_done_initiator(struct pluto *p, void *arg)
+{
+	struct ike_sa *ike = phase1_initiator_keys(p, arg);
+	if (ike == NULL)
+		return;
+	struct isakmp_payload idp = peer_id_payload(ike);
+	struct isakmp_payload hp = { .type = ISAKMP_NEXT_HASH, .body = ike->v1.peer_hash.ptr,
+				     .len = ike->v1.peer_hash.len };
+	ip_id peer = { 0 };
+	bool failed = false;
+	const char *why = phase1_peer_id(&idp, &peer);
+	if (why == NULL)
+		why = phase1_check_peer(ike, ike->v1.peer_id_b, &hp, &peer, &failed);
+	if (why != NULL) {
+		char w[320];
+		struct packet pkt = { .iface = ike->iface, .remote = ike->remote, .remote_port = ike->remote_port };
+		if (failed)
+			auth_failed(ike, &pkt, 2, why);
+		snprintf(w, sizeof(w), "%s%s", failed ? "authentication failed: " : "", why);
+		ike_initiate_failed(ike, FAIL_REFUSED, w);
+		return;
+	}
+	static uint8_t out[IKE_MSG_MAX];
+	size_t len;
+	if (!build_auth(ike, ike->v1.iv, fill_hash, out, &len)) {
+		ike_initiate_failed(ike, FAIL_LOCAL, "cannot build " AM " message 3");
+		return;
+	}
+	ike->v1.step++;
+	ike_transmit(ike, out, len);   /* not answered: nothing to retransmit */
+	ike_set_state(ike, IKE_I_AUTH_SENT);
+	llog(&ike->logger, RC_INFO, "sent " AM " message 3");
+	phase1_established(ike, &peer, AM);
+}
+
+static void initiator_am2(struct ike_sa *ike, struct v1_msg_in *m)
+{
+	struct isakmp_diag d = { 0 };
+	struct ikev2_span ke, nr, hash;
+	struct v1_xform x;
+	const char *why = phase1_take_answer(ike, m, AM " message 2", &x);
+	const struct isakmp_payload *kp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_KE, 0);
+	const struct isakmp_payload *np = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_NONCE, 0);
+	const struct isakmp_payload *idp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_ID, 0);
+	const struct isakmp_payload *hp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_HASH, 0);
+	if (why == NULL && (kp == NULL || np == NULL || idp == NULL || hp == NULL))
+		why = AM " message 2 without KE, nonce, ID and HASH";
+	if (why == NULL && (isakmp_decode_bytes(kp, &ke, &d) != NULL || isakmp_decode_bytes(np, &nr, &d) != NULL ||
+			    isakmp_decode_bytes(hp, &hash, &d) != NULL))
+		why = d.text;
+	if (why == NULL && x.dh != ike->suite.dh)
+		why = "the responder chose another DH group than our KE's";
+	if (why != NULL) {
+		ike_initiate_failed(ike, FAIL_REFUSED, why);
+		return;
+	}
+	const struct secret *s = phase1_initiator_psk(ike);
+	if (s == NULL)
+		return;
+	ike_request_answered(ike);
+	memcpy(ike->spi_r, m->h.rcookie, 8);
+	ikev1_dpd_note_vids(ike, &m->pl);
+	phase1_suite_of(&x, &ike->suite);
+	phase1_keep_last_in(ike, m->pkt);
+	phase1_take_ke_nonce(ike, ke, nr);
+	chunk_free(&ike->v1.peer_id_b);
+	ike->v1.peer_id_b = chunk_clone(idp->body, idp->len);
+	chunk_free(&ike->v1.peer_hash);
+	ike->v1.peer_hash = chunk_clone(hash.ptr, hash.len);
+	phase1_initiator_derive(ike, s, keys_done_initiator);
+}
+
+/* ---- responder ------------------------------------------------------------------- */
+
+static void refuse(struct pluto *p, struct v1_msg_in *m, const struct connection *c, const char *why,
+		   uint16_t notify)
+{
+	static const uint8_t zero[8];
+	char a[ADDRESS_BUF];
+	str_address(&m->pkt->remote, a);
+	if (c != NULL)
+		llog(&p->logger, RC_INFO, "\"%s\": " AM " from %s: %s: %s", c->name, a, isakmp_notify_name(notify),
+		     why);
+	else
+		llog(&p->logger, RC_INFO, AM " from %s: %s: %s", a, isakmp_notify_name(notify), why);
+	ikev1_send_clear_notify(p, m->pkt, m->h.icookie, zero, notify);
+}
+
+static bool fill_am2(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
+{
+	const struct auth_out *a = ctx;
+	isakmp_build_bytes(b, ISAKMP_NEXT_SA, (struct ikev2_span){ ike->v1.answer_sa.ptr, ike->v1.answer_sa.len });
+	isakmp_build_bytes(b, ISAKMP_NEXT_KE, (struct ikev2_span){ ike->v1.gxr.ptr, ike->v1.gxr.len });
+	isakmp_build_bytes(b, ISAKMP_NEXT_NONCE, (struct ikev2_span){ ike->nr.ptr, ike->nr.len });
+	isakmp_build_id(b, &a->id.id);
+	isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ a->hash.ptr, a->hash.len });
+	isakmp_build_bytes(b, ISAKMP_NEXT_VID, (struct ikev2_span){ ikev1_dpd_vid, 16 });
+	return !b->failed;
+}
+
+static void keys_done_responder(struct pluto *p, void *arg)
+{
+	struct ike_sa *ike = phase1_responder_keys(p, arg, AM);
+	if (ike == NULL)
+		return;
+	static uint8_t out[IKE_MSG_MAX];
+	size_t len;
+	if (!build_auth(ike, NULL, fill_am2, out, &len)) {
+		llog(&ike->logger, RC_ERROR, "cannot build " AM " message 2");
+		ike_sa_delete(ike, NULL);
+		return;
+	}
+	ike->v1.step++;
+	ike_response_sent(ike, out, len, 0, ISAKMP_XCHG_AGGRESSIVE);
+	ike_set_state(ike, IKE_R_INIT_SENT);
+}
+
+void aggressive_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
+{
+	static struct isakmp_sa sa;
+	static struct isakmp_proposal answer;
+	const struct packet *pkt = m->pkt;
+	struct isakmp_diag d = { 0 };
+	if (!phase1_first_ok(p, m, AM))
+		return;
+	const struct isakmp_payload *sap = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_SA, 0);
+	const struct isakmp_payload *kp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_KE, 0);
+	const struct isakmp_payload *np = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_NONCE, 0);
+	const struct isakmp_payload *idp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_ID, 0);
+	struct ikev2_span ke, ni;
+	if (kp == NULL || np == NULL || idp == NULL) {
+		ike_drop_log(p, pkt, AM " message 1 without KE, nonce and ID");
+		return;
+	}
+	if (isakmp_decode_bytes(kp, &ke, &d) != NULL || isakmp_decode_bytes(np, &ni, &d) != NULL) {
+		refuse(p, m, NULL, d.text, d.notify ? d.notify : ISAKMP_N_PAYLOAD_MALFORMED);
+		return;
+	}
+	ip_id peer;
+	const char *why = phase1_peer_id(idp, &peer);
+	if (why != NULL) {
+		refuse(p, m, NULL, why, ISAKMP_N_INVALID_ID_INFORMATION);
+		return;
+	}
+	/* the peer's ID picks the conn */
+	char pid[ID_BUF], w[ID_BUF + 80];
+	struct connection *c = conn_for_responder(p, pkt, &peer, NULL, NULL);
+	if (c == NULL || !c->ikev1_only) {
+		snprintf(w, sizeof(w), "%s for the peer '%s'",
+			 c == NULL ? "no conn" : "its conn does not say ikev2=no (IKEv1 is off for it)",
+			 str_id(&peer, pid));
+		refuse(p, m, NULL, w, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		return;
+	}
+	if (!c->aggrmode) {
+		refuse(p, m, c, "its conn does not say aggrmode=yes", ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		return;
+	}
+	if (isakmp_decode_sa(sap, &sa, &d) != NULL) {
+		refuse(p, m, c, d.text, d.notify ? d.notify : ISAKMP_N_PAYLOAD_MALFORMED);
+		return;
+	}
+	struct v1_xform x;
+	uint64_t life = 0;
+	why = !(c->authby & AUTH_PSK) ? "authby= does not allow a PSK (the only IKEv1 method)"
+				      : phase1_choose(c, &sa, &answer, &x, &life);
+	if (why != NULL) {
+		refuse(p, m, c, why, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		return;
+	}
+	if (ke.len != dh_ke_len(x.dh)) {
+		refuse(p, m, c, "the KE does not fit the group of the transform chosen",
+		       ISAKMP_N_INVALID_KEY_INFORMATION);
+		return;
+	}
+	struct ike_sa *ike = phase1_responder_sa(p, m, c, &x, life);
+	if (ike == NULL)
+		return;
+	const struct secret *s = phase1_find_psk(ike, &peer);
+	if (s == NULL) {
+		ike_sa_delete(ike, NULL);
+		snprintf(w, sizeof(w), "no PSK in ipsec.secrets for the peer '%s'", str_id(&peer, pid));
+		refuse(p, m, c, w, ISAKMP_N_AUTHENTICATION_FAILED);
+		return;
+	}
+	if (!phase1_answer_sa(&answer, &ike->v1.answer_sa)) {
+		ike_sa_delete(ike, NULL);
+		return;
+	}
+	ike->v1.aggressive = true;
+	ike->v1.peer_id_b = chunk_clone(idp->body, idp->len);
+	phase1_take_ke_nonce(ike, ke, ni);
+	ike_sa_insert(ike);
+	phase1_keep_last_in(ike, pkt);
+	char a[ADDRESS_BUF], suite[128];
+	llog(&ike->logger, RC_INFO, "responding to " AM " from %s:%u (ID '%s') {%s}", str_address(&pkt->remote, a),
+	     pkt->remote_port, str_id(&peer, pid), str_ike_suite(&ike->suite, suite, sizeof(suite)));
+	ike_sa_half_open_timer_start(ike);
+	phase1_responder_derive(ike, s, keys_done_responder);
+}
+
+static void responder_am3(struct ike_sa *ike, struct v1_msg_in *m)
+{
+	if (!ike->v1.keys_ready || !ike->have_last_response) {
+		ldbg(&ike->logger, DBG_CONTROL, AM " message 3 before our message 2: dropped");
+		return;
+	}
+	uint8_t iv[IKEV1_BLOCK_MAX];
+	memcpy(iv, ike->v1.iv, sizeof(iv));
+	const char *why = NULL;
+	bool encrypted = m->h.flags & ISAKMP_FLAG_ENCRYPTION;
+	if (encrypted && !ikev1_decrypt(ike, m, iv, &why))
+		why = "it does not decrypt (a different PSK?)";
+	const struct isakmp_payload *hp = why == NULL ? isakmp_payloads_find(&m->pl, ISAKMP_NEXT_HASH, 0) : NULL;
+	if (why == NULL && hp == NULL)
+		why = "no HASH payload in it";
+	ip_id peer = { 0 };
+	bool failed = true;
+	if (why == NULL) {
+		struct isakmp_payload idp = peer_id_payload(ike);
+		why = phase1_peer_id(&idp, &peer);
+		if (why == NULL)
+			why = phase1_check_peer(ike, ike->v1.peer_id_b, hp, &peer, &failed);
+	}
+	if (why != NULL) {
+		auth_failed(ike, m->pkt, 3, why);
+		ike_sa_delete(ike, NULL);
+		return;
+	}
+	if (encrypted)
+		memcpy(ike->v1.iv, iv, sizeof(iv));
+	phase1_keep_last_in(ike, m->pkt);
+	phase1_established(ike, &peer, AM);
+}
+
+/* ---- dispatch ------------------------------------------------------------------------ */
+
+void aggressive_mode_receive(struct ike_sa *ike, struct v1_msg_in *m)
+{
+	const struct packet *pkt = m->pkt;
+	if (!ike->v1.aggressive || ike->state == IKE_ESTABLISHED) {
+		ldbg(&ike->logger, DBG_CONTROL, "unexpected " AM " message: dropped");
+		return;
+	}
+	if (phase1_repeated(ike, pkt, AM))
+		return;
+	bool clear = !(m->h.flags & ISAKMP_FLAG_ENCRYPTION);
+	if (clear) {
+		struct isakmp_diag d = { 0 };
+		if (isakmp_split_payloads(pkt->data, pkt->len, &m->h, &m->pl, &d) != NULL) {
+			llog(&ike->logger, RC_INFO, "dropping an " AM " message: %s", d.text);
+			return;
+		}
+	}
+	if (ike->original_initiator) {
+		if (ike->request_outstanding && ike->v1.step == 1 && clear &&
+		    memcmp(m->h.rcookie, (uint8_t[8]){ 0 }, 8) != 0)
+			initiator_am2(ike, m);
+		else
+			ldbg(&ike->logger, DBG_CONTROL, "unexpected " AM " message: dropped");
+		return;
+	}
+	if (ike->v1.step == 1)
+		responder_am3(ike, m);
+	else
+		ldbg(&ike->logger, DBG_CONTROL, "unexpected " AM " message: dropped");
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Host-level (tier 1) tests of IKEv1 phase 1 beyond Main Mode: Aggressive
+# Mode with a PSK (RFC 2409 5.4) between two plutos (each side initiating
+# once, Quick Mode over it), a wrong PSK, an ike= with two DH groups
+# refused at initiate, and against libreswan's pluto both ways. --kernel
+# none, network namespaces this script creates. One line per test:
+# PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from
+# host-pluto.sh.
+#
+# usage: testing/pluto/host-ikev1-phase1.sh [BUILD] [TEST...]
+set -u
+# shellcheck source=SCRIPTDIR/host-pluto.sh
+. "$(cd "$(dirname "$0")" && pwd)/host-pluto.sh" "$@"
+
+AM_IKE='ike=aes256-sha2_256;modp2048'
+AM_ESP='phase2alg=aes256-sha2_256;modp2048'
+
+# p1_pair TEST WEST-EXTRA... -- EAST-EXTRA...: an ikev2=no PSK conn on both
+# (each host's extra keys up to or after the --)
+p1_pair() {
+	setup_pair "$1" || return 1
+	shift
+	local args=("$@") i=0 h
+	while [ $i -lt ${#args[@]} ] && [ "${args[$i]}" != -- ]; do i=$((i + 1)); done
+	conn_text west-east authby=secret ikev2=no "${args[@]:0:$i}" >"$(host_dir west)/ipsec.conf"
+	conn_text west-east authby=secret ikev2=no "${args[@]:$((i + 1))}" >"$(host_dir east)/ipsec.conf"
+	for h in west east; do
+		secrets "$PSK" >"$(host_dir $h)/ipsec.secrets" && chmod 600 "$(host_dir $h)/ipsec.secrets"
+	done
+}
+
+# am_pair TEST EXTRA...: aggrmode=yes with one DH group on both
+am_pair() {
+	local t=$1
+	shift
+	p1_pair "$t" aggrmode=yes "$AM_IKE" "$AM_ESP" "$@" -- aggrmode=yes "$AM_IKE" "$AM_ESP" "$@"
+}
+
+# is_aggressive HOST NS: its text status has an ESTABLISHED IKEv1 Aggressive Mode SA
+is_aggressive() {
+	whackh "$1" "$2" --status | grep -q '^#[0-9]*: "west-east" ESTABLISHED; .*; IKEv1 Aggressive Mode$'
+}
+
+# test_am FROM: FROM initiates Aggressive Mode; both have the ISAKMP SA
+# (status: Aggressive Mode) and the Child SA of the Quick Mode after it
+test_am() {
+	local from=$1 name=aggressive-$1 why="" out ns to tons
+	am_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	if [ "$from" = west ]; then ns=$NS_WEST to=east tons=$NS_EAST; else ns=$NS_EAST to=west tons=$NS_WEST; fi
+	out=$(whackh "$from" "$ns" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && ! grep -q 'established ISAKMP SA (IKEv1 Aggressive Mode) with @' <<<"$out" &&
+		why="no 'established ISAKMP SA (IKEv1 Aggressive Mode)' from initiate: $out"
+	[ -z "$why" ] && ! grep -q 'sent Aggressive Mode message 1' "$(host_dir "$from")/log" && why="$from sent no Aggressive Mode message 1"
+	[ -z "$why" ] && grep -q 'Main Mode' "$(host_dir "$from")/log" && why="$from used Main Mode"
+	[ -z "$why" ] && { wait_for 1 5 count "$to" "$tons" ike_sas ESTABLISHED || why="$to has no ESTABLISHED ISAKMP SA"; }
+	[ -z "$why" ] && ! grep -q "responding to Aggressive Mode from 198.18.0.[12]:500 (ID '@$from')" "$(host_dir "$to")/log" &&
+		why="$to did not log the Aggressive Mode it answered with the peer's ID"
+	[ -z "$why" ] && ! is_aggressive "$from" "$ns" && why="$from's status does not say Aggressive Mode"
+	[ -z "$why" ] && ! is_aggressive "$to" "$tons" && why="$to's status does not say Aggressive Mode"
+	[ -z "$why" ] && { wait_for 1 5 count "$to" "$tons" child_sas ESTABLISHED || why="$to has no Child SA (Quick Mode)"; }
+	[ -z "$why" ] && [ "$(count "$from" "$ns" child_sas ESTABLISHED)" != 1 ] && why="$from has no Child SA"
+	result "$name" "$why"
+}
+
+# a wrong PSK: the initiator's HASH_R check fails; it says so, tells the
+# responder (AUTHENTICATION-FAILED), and neither has an ISAKMP SA
+test_am_wrong_psk() {
+	local name=aggressive-psk-wrong why="" out
+	am_pair "$name" keyingtries=1 || { result "$name" "cannot make the namespaces"; return; }
+	secrets "not-the-same-psk" >"$(host_dir east)/ipsec.secrets"
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) && why="initiate succeeded with mismatched PSKs"
+	[ -z "$why" ] && ! grep -q 'authentication failed: HASH_R does not match' <<<"$out" &&
+		why="whack was not told that HASH_R does not match: $out"
+	[ -z "$why" ] && ! grep -q 'authentication failed: Aggressive Mode message 2 from 198.18.0.2' "$(host_dir west)/log" &&
+		why="west did not log the failure with the peer"
+	[ -z "$why" ] && { wait_for 0 5 count east "$NS_EAST" ike_sas R_INIT_SENT || why="east kept its half-open SA after AUTHENTICATION-FAILED"; }
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 00 ] &&
+		why="an ISAKMP SA came up"
+	result "$name" "$why"
+}
+
+# raw_add HOST NS NAME KEY=VALUE...: the conn straight to pluto's control
+# socket (WHACK_ADD), past addconn's checks of the configuration
+raw_add() {
+	local h=$1 ns=$2
+	shift 2
+	ip netns exec "$ns" python3 - "$(host_dir "$h")/run/pluto.ctl" "$@" <<'PY'
+import socket, struct, sys
+def field(t, v): return struct.pack(">HI", t, len(v)) + v
+body = field(1, sys.argv[2].encode())
+for kv in sys.argv[3:]:
+    k, v = kv.split("=", 1)
+    body += field(2, struct.pack(">I", len(k)) + k.encode() + v.encode())
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(b"CYGW" + struct.pack(">HHII", 1, 1, 0, 16 + len(body)) + body)
+out = b""
+while True:
+    d = s.recv(65536)
+    if not d: break
+    out += d
+sys.stdout.write(out.decode(errors="replace"))
+PY
+}
+
+# ike= with two DH groups (addconn refuses it: sent to pluto directly):
+# Aggressive Mode cannot send one KE for both; refused at initiate with
+# the reason, nothing sent
+test_am_two_groups() {
+	local name=aggressive-two-groups why="" out
+	am_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	raw_add west "$NS_WEST" two left=198.18.0.1 leftid=@west right=198.18.0.2 rightid=@east authby=secret \
+		ikev2=no aggrmode=yes keyingtries=1 'ike=aes256-sha2_256;modp2048,aes256-sha2_256;modp3072' >/dev/null 2>&1
+	out=$(whackh west "$NS_WEST" --name two --initiate 2>&1) && why="initiate succeeded with two DH groups"
+	[ -z "$why" ] && ! grep -q 'aggrmode=yes needs ike= fully specified with one DH group.*: ike= names more than one DH group' <<<"$out" &&
+		why="whack was not told why: $out"
+	[ -z "$why" ] && grep -q 'sent Aggressive Mode message 1' "$(host_dir west)/log" && why="west sent a message anyway"
+	result "$name" "$why"
+}
+
+# the responder's conn without aggrmode=yes refuses Aggressive Mode
+test_am_not_allowed() {
+	local name=aggressive-not-allowed why="" out
+	p1_pair "$name" aggrmode=yes keyingtries=1 "$AM_IKE" "$AM_ESP" -- "$AM_IKE" ||
+		{ result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) && why="initiate succeeded against aggrmode=no"
+	[ -z "$why" ] && ! grep -q 'NO-PROPOSAL-CHOSEN' <<<"$out" && why="whack was not told NO-PROPOSAL-CHOSEN: $out"
+	[ -z "$why" ] && ! grep -q '"west-east": Aggressive Mode from 198.18.0.1: NO-PROPOSAL-CHOSEN: its conn does not say aggrmode=yes' "$(host_dir east)/log" &&
+		why="east did not log why it refused"
+	result "$name" "$why"
+}
+
+# libreswan 4.x on east: conn ikev2=no aggressive=yes, ikev1-policy=accept
+lsw_am_conf() {
+	printf 'config setup\n\tplutodebug=none\n\tikev1-policy=accept\n'
+	printf 'conn west-east\n\tauthby=secret\n\tikev2=no\n\taggressive=yes\n'
+	printf '\tleft=198.18.0.1\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n'
+	printf '\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n'
+	printf '\tike=aes256-sha2_256;modp2048\n\tesp=aes256-sha2_256;modp2048\n\tauto=add\n'
+}
+
+# Aggressive Mode with libreswan: the ISAKMP SA on both sides (libreswan's
+# Quick Mode then fails at its kernel step on this host: no ESP)
+test_am_libreswan() {
+	local dir=$1 name=aggressive-libreswan-$1 why="" w e
+	have_libreswan "$name" || return
+	am_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west) e=$(host_dir east)
+	lsw_am_conf >"$e/ipsec.conf"
+	if ! pluto_start west "$NS_WEST" none --retransmit-timeout 4 || ! lsw_start; then
+		result "$name" "our pluto or libreswan's did not start"
+		return
+	fi
+	case $dir in
+	initiator) whackh west "$NS_WEST" --name west-east --initiate >"$w/whack.out" 2>&1 ;;
+	*) lsw_whack --name west-east --initiate --asynchronous >/dev/null 2>&1 ;;
+	esac
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED ||
+		why="no ISAKMP SA with libreswan: $(grep -m1 -i 'fail\|refus\|NO-PROPOSAL\|ignoring\|dropp' "$w/log")"
+	[ -z "$why" ] && ! is_aggressive west "$NS_WEST" && why="our status does not say Aggressive Mode"
+	if [ -z "$why" ]; then
+		wait_for_s 1 5 grep -c "IKE SA established {auth=PRESHARED_KEY" "$e/log" ||
+			why="libreswan did not establish the ISAKMP SA: $(grep -i 'west-east' "$e/log" | tail -1)"
+	fi
+	[ -z "$why" ] && ! grep -qi 'aggr' "$e/log" && why="libreswan's log does not mention Aggressive Mode"
+	[ -z "$why" ] && grep -qi 'HASH.*\(fail\|mismatch\|does not\)\|malformed\|NO_PROPOSAL_CHOSEN\|INVALID_ID' "$e/log" &&
+		why="libreswan complains: $(grep -m1 -i 'HASH\|malformed\|NO_PROPOSAL\|INVALID_ID' "$e/log")"
+	result "$name" "$why"
+}
+
+P1_TESTS=(aggressive-west aggressive-east aggressive-psk-wrong aggressive-two-groups aggressive-not-allowed
+	aggressive-libreswan-initiator aggressive-libreswan-responder)
+for t in "${P1_TESTS[@]}"; do
+	want "$t" || continue
+	case $t in
+	aggressive-west) test_am west ;;
+	aggressive-east) test_am east ;;
+	aggressive-psk-wrong) test_am_wrong_psk ;;
+	aggressive-two-groups) test_am_two_groups ;;
+	aggressive-not-allowed) test_am_not_allowed ;;
+	aggressive-libreswan-initiator) test_am_libreswan initiator ;;
+	aggressive-libreswan-responder) test_am_libreswan responder ;;
+	esac
+done
+exit 0
