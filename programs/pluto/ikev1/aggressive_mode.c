@@ -290,11 +290,11 @@ void aggressive_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
 		return;
 	}
 	/* the peer's ID picks the conn */
-	char pid[ID_BUF], w[ID_BUF + 80];
+	char pid[ID_BUF], w[ID_BUF + 200];
 	struct connection *c = conn_for_responder(p, pkt, &peer, NULL, NULL);
-	if (c == NULL || !c->ikev1_only) {
-		snprintf(w, sizeof(w), "%s for the peer '%s'",
-			 c == NULL ? "no conn" : "its conn does not say ikev2=no (IKEv1 is off for it)",
+	if (c == NULL) {
+		char why2[160];
+		snprintf(w, sizeof(w), "%s (the peer is '%s')", conn_refusal(p, pkt, why2, sizeof(why2)),
 			 str_id(&peer, pid));
 		refuse(p, m, NULL, w, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return;
