@@ -15,15 +15,19 @@ set -u
 AM_IKE='ike=aes256-sha2_256;modp2048'
 AM_ESP='phase2alg=aes256-sha2_256;modp2048'
 
-# p1_pair TEST WEST-EXTRA... -- EAST-EXTRA...: an ikev2=no PSK conn on both
-# (each host's extra keys up to or after the --)
+# p1_pair TEST WEST-EXTRA... -- EAST-EXTRA...: a PSK conn on both,
+# ikev2=no unless an EXTRA says ikev2= (each host's extra keys up to or
+# after the --)
 p1_pair() {
 	setup_pair "$1" || return 1
 	shift
 	local args=("$@") i=0 h
 	while [ $i -lt ${#args[@]} ] && [ "${args[$i]}" != -- ]; do i=$((i + 1)); done
-	conn_text west-east authby=secret ikev2=no "${args[@]:0:$i}" >"$(host_dir west)/ipsec.conf"
-	conn_text west-east authby=secret ikev2=no "${args[@]:$((i + 1))}" >"$(host_dir east)/ipsec.conf"
+	local w=("${args[@]:0:$i}") e=("${args[@]:$((i + 1))}")
+	[[ " ${w[*]}" == *" ikev2="* ]] || w+=(ikev2=no)
+	[[ " ${e[*]}" == *" ikev2="* ]] || e+=(ikev2=no)
+	conn_text west-east authby=secret "${w[@]}" >"$(host_dir west)/ipsec.conf"
+	conn_text west-east authby=secret "${e[@]}" >"$(host_dir east)/ipsec.conf"
 	for h in west east; do
 		secrets "$PSK" >"$(host_dir $h)/ipsec.secrets" && chmod 600 "$(host_dir $h)/ipsec.secrets"
 	done
@@ -173,8 +177,57 @@ test_am_libreswan() {
 	result "$name" "$why"
 }
 
+# vid_seen HOST NAME: HOST logged that the peer sent vendor ID [NAME]
+vid_seen() { grep -qF "the peer sent the vendor ID [$2]" "$(host_dir "$1")/log"; }
+
+# vendor IDs between two plutos (Main Mode): west (ikev2=permit: it
+# answers IKEv2 too) sends DPD, the four NAT-T ones and CAN-IKEv2; east
+# (ikev2=no) records them all and answers with DPD and the NAT-T one it
+# picked (RFC 3947), no CAN-IKEv2; DPD still runs (R_U_THERE_ACK)
+test_vids() {
+	local name=vendor-ids why="" out v
+	p1_pair "$name" ikev2=permit dpddelay=1s dpdtimeout=10s -- dpddelay=1s dpdtimeout=10s ||
+		{ result "$name" "cannot make the namespaces"; return; }
+	pluto_start west "$NS_WEST" none --debug control,dpd && pluto_start east "$NS_EAST" none --debug control,dpd ||
+		{ result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	for v in 'Dead Peer Detection (RFC 3706)' 'RFC 3947' draft-ietf-ipsec-nat-t-ike-02 'draft-ietf-ipsec-nat-t-ike-02\n' \
+		draft-ietf-ipsec-nat-t-ike-03 CAN-IKEv2; do
+		[ -z "$why" ] && ! vid_seen east "$v" && why="east did not record the vendor ID [$v]"
+	done
+	[ -z "$why" ] && ! vid_seen west 'RFC 3947' && why="west did not record east's RFC 3947 vendor ID"
+	[ -z "$why" ] && ! vid_seen west 'Dead Peer Detection (RFC 3706)' && why="west did not record east's DPD vendor ID"
+	[ -z "$why" ] && vid_seen west CAN-IKEv2 && why="east (ikev2=no) sent CAN-IKEv2"
+	[ -z "$why" ] && vid_seen west draft-ietf-ipsec-nat-t-ike-03 && why="east answered with more than the NAT-T vendor ID it uses"
+	[ -z "$why" ] && { wait_for_s 1 5 grep -c -m1 'liveness: the peer is alive (R_U_THERE_ACK' "$(host_dir west)/log" ||
+		why="no R_U_THERE_ACK: DPD does not work with the vendor ID table"; }
+	result "$name" "$why"
+}
+
+# libreswan (Main Mode initiator, plutodebug=all) recognises our vendor
+# IDs in message 2, CAN-IKEv2 among them, and we record its RFC 3947 one
+test_vids_libreswan() {
+	local name=vendor-ids-libreswan why="" w e
+	have_libreswan "$name" || return
+	p1_pair "$name" ikev2=permit "$AM_IKE" "$AM_ESP" || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west) e=$(host_dir east)
+	lsw_am_conf | sed -e 's/plutodebug=none/plutodebug=all/' -e '/aggressive=yes/d' >"$e/ipsec.conf"
+	if ! pluto_start west "$NS_WEST" none --debug control || ! lsw_start; then
+		result "$name" "our pluto or libreswan's did not start"
+		return
+	fi
+	lsw_whack --name west-east --initiate --asynchronous >/dev/null 2>&1
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED || why="no ISAKMP SA with libreswan"
+	for v in CAN-IKEv2 'RFC 3947' 'Dead Peer Detection'; do
+		[ -z "$why" ] && ! grep -q "received Vendor ID payload \[$v" "$e/log" &&
+			why="libreswan did not recognise our vendor ID [$v]: $(grep -m2 'Vendor ID' "$e/log" | tr '\n' ' ')"
+	done
+	[ -z "$why" ] && ! vid_seen west 'RFC 3947' && why="we did not record libreswan's RFC 3947 vendor ID"
+	result "$name" "$why"
+}
+
 P1_TESTS=(aggressive-west aggressive-east aggressive-psk-wrong aggressive-two-groups aggressive-not-allowed
-	aggressive-libreswan-initiator aggressive-libreswan-responder)
+	aggressive-libreswan-initiator aggressive-libreswan-responder vendor-ids vendor-ids-libreswan)
 for t in "${P1_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -185,6 +238,8 @@ for t in "${P1_TESTS[@]}"; do
 	aggressive-not-allowed) test_am_not_allowed ;;
 	aggressive-libreswan-initiator) test_am_libreswan initiator ;;
 	aggressive-libreswan-responder) test_am_libreswan responder ;;
+	vendor-ids) test_vids ;;
+	vendor-ids-libreswan) test_vids_libreswan ;;
 	esac
 done
 exit 0

@@ -24,6 +24,7 @@
 #include "ike/timers.h"
 #include "ikev2/proposals.h"
 #include "ikev1/phase1.h"
+#include "ikev1/vendor.h"
 #include "pluto.h"
 #include "secrets.h"
 
@@ -62,8 +63,7 @@ static bool fill_am1(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	isakmp_build_bytes(b, ISAKMP_NEXT_KE, (struct ikev2_span){ ike->v1.gxi.ptr, ike->v1.gxi.len });
 	isakmp_build_bytes(b, ISAKMP_NEXT_NONCE, (struct ikev2_span){ ike->ni.ptr, ike->ni.len });
 	isakmp_build_id(b, &o.id);
-	isakmp_build_bytes(b, ISAKMP_NEXT_VID, (struct ikev2_span){ ikev1_dpd_vid, 16 });
-	return !b->failed;
+	return !b->failed && ikev1_vids_build(ike, b);
 }
 
 static void keygen_done(struct pluto *p, void *arg)
@@ -206,7 +206,7 @@ static void initiator_am2(struct ike_sa *ike, struct v1_msg_in *m)
 		return;
 	ike_request_answered(ike);
 	memcpy(ike->spi_r, m->h.rcookie, 8);
-	ikev1_dpd_note_vids(ike, &m->pl);
+	ikev1_vids_note(ike, &m->pl);
 	phase1_suite_of(&x, &ike->suite);
 	phase1_keep_last_in(ike, m->pkt);
 	phase1_take_ke_nonce(ike, ke, nr);
@@ -241,8 +241,7 @@ static bool fill_am2(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	isakmp_build_bytes(b, ISAKMP_NEXT_NONCE, (struct ikev2_span){ ike->nr.ptr, ike->nr.len });
 	isakmp_build_id(b, &a->id.id);
 	isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ a->hash.ptr, a->hash.len });
-	isakmp_build_bytes(b, ISAKMP_NEXT_VID, (struct ikev2_span){ ikev1_dpd_vid, 16 });
-	return !b->failed;
+	return !b->failed && ikev1_vids_build(ike, b);
 }
 
 static void keys_done_responder(struct pluto *p, void *arg)

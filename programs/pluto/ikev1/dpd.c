@@ -2,7 +2,7 @@
  * core's liveness (ike/timers.c decides when to check and when the peer
  * is dead; dpdaction= is applied there too).
  *
- * Every Main Mode of ours carries the DPD vendor ID, whatever the conn's
+ * Every phase 1 of ours carries the DPD vendor ID (vendor.c), whatever the conn's
  * dpddelay=, as libreswan does: it says that we answer R_U_THERE, which
  * we always do. Checks are sent only to a peer that sent the vendor ID.
  *
@@ -18,21 +18,6 @@
 #include "ike/queue.h"
 #include "ikev1/ikev1.h"
 #include "pluto.h"
-
-const uint8_t ikev1_dpd_vid[16] = { 0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
-				    0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00 };
-
-void ikev1_dpd_note_vids(struct ike_sa *ike, const struct isakmp_payloads *pl)
-{
-	for (size_t i = 0; i < pl->n; i++) {
-		const struct isakmp_payload *p = &pl->p[i];
-		if (p->type == ISAKMP_NEXT_VID && p->len == sizeof(ikev1_dpd_vid) &&
-		    memcmp(p->body, ikev1_dpd_vid, sizeof(ikev1_dpd_vid)) == 0 && !ike->v1.peer_dpd) {
-			ike->v1.peer_dpd = true;
-			ldbg(&ike->logger, DBG_LIFECYCLE, "the peer does DPD (RFC 3706 vendor ID)");
-		}
-	}
-}
 
 void ikev1_dpd_established(struct ike_sa *ike)
 {

@@ -77,10 +77,8 @@ bool quick_mode_refused(struct ike_sa *ike, uint16_t type);
 /* The peer's Delete of IPsec SAs. */
 void quick_mode_delete(struct ike_sa *ike, const struct isakmp_delete *del);
 
-/* Dead peer detection (RFC 3706, dpd.c). The vendor ID every Main Mode
- * of ours announces (message 1 or 2), and the peer's noted from its. */
-extern const uint8_t ikev1_dpd_vid[16];
-void ikev1_dpd_note_vids(struct ike_sa *ike, const struct isakmp_payloads *pl);
+/* Dead peer detection (RFC 3706, dpd.c); its vendor ID is in vendor.c's
+ * table, noted there (ike->v1.peer_dpd). */
 /* The ISAKMP SA is up (its core timers started): no checks of a peer
  * that did not announce DPD. */
 void ikev1_dpd_established(struct ike_sa *ike);

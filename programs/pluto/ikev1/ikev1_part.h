@@ -44,6 +44,7 @@ struct ikev1_part {
 	chunk_t peer_hash;           /* the initiator: HASH_R, checked once the keys are there */
 	chunk_t answer_sa;           /* the responder's SA payload body of message 2 */
 	struct ikev1_quick qi, qr;   /* Quick Mode: ours, the peer's */
+	unsigned peer_vids;          /* the vendor IDs the peer sent (vendor.h: V1_VID_BIT) */
 	/* DPD (RFC 3706, ops.c and messages.c) */
 	bool peer_dpd;               /* the peer sent the DPD vendor ID */
 	bool dpd_waiting;            /* our R_U_THERE dpd_seq waits for its ACK */

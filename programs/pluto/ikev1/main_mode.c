@@ -31,6 +31,7 @@
 #include "ike/initiate.h"
 #include "ike/timers.h"
 #include "ikev1/phase1.h"
+#include "ikev1/vendor.h"
 #include "ikev2/ids.h"
 #include "ikev2/proposals.h"
 #include "pluto.h"
@@ -77,7 +78,7 @@ static bool fill_mm1(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 {
 	(void)ctx;
 	return phase1_build_our_sa(ike, b) &&
-	       isakmp_build_bytes(b, ISAKMP_NEXT_VID, (struct ikev2_span){ ikev1_dpd_vid, 16 }) != SIZE_MAX;
+	       ikev1_vids_build(ike, b);
 }
 
 void main_mode_initiate(struct ike_sa *ike)
@@ -158,7 +159,7 @@ static void initiator_mm2(struct ike_sa *ike, struct v1_msg_in *m)
 	}
 	ike_request_answered(ike);
 	memcpy(ike->spi_r, m->h.rcookie, 8);
-	ikev1_dpd_note_vids(ike, &m->pl);
+	ikev1_vids_note(ike, &m->pl);
 	phase1_suite_of(&x, &ike->suite);
 	phase1_keep_last_in(ike, m->pkt);
 	phase1_initiator_keygen(ike, keygen_done);
@@ -229,7 +230,7 @@ static bool fill_mm2(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 {
 	(void)ike;
 	return phase1_build_answer_sa(b, ctx) != SIZE_MAX &&
-	       isakmp_build_bytes(b, ISAKMP_NEXT_VID, (struct ikev2_span){ ikev1_dpd_vid, 16 }) != SIZE_MAX;
+	       ikev1_vids_build(ike, b);
 }
 
 /* The first of the peer's transforms that is one of ours (and PSK). */

@@ -8,6 +8,7 @@
 #include "iface.h"
 #include "ike/timers.h"
 #include "ikev1/phase1.h"
+#include "ikev1/vendor.h"
 #include "ikev2/ids.h"
 #include "ikev2/proposals.h"
 #include "pluto.h"
@@ -662,7 +663,7 @@ struct ike_sa *phase1_responder_sa(struct pluto *p, const struct v1_msg_in *m, s
 	phase1_suite_of(x, &ike->suite);
 	ike->v1.life_s = phase1_responder_life(c, life);
 	ike->v1.sa_i_b = chunk_clone(sap->body, sap->len);
-	ikev1_dpd_note_vids(ike, &m->pl);
+	ikev1_vids_note(ike, &m->pl);
 	return ike;
 }
 
