@@ -2,7 +2,10 @@
 # Host-level (tier 1) tests of IKEv1 phase 1 beyond Main Mode: Aggressive
 # Mode with a PSK (RFC 2409 5.4) between two plutos (each side initiating
 # once, Quick Mode over it), a wrong PSK, an ike= with two DH groups
-# refused at initiate, and against libreswan's pluto both ways. --kernel
+# refused at initiate, and against libreswan's pluto both ways; vendor IDs
+# (DPD, NAT-T, CAN-IKEv2: what each end sends and records, libreswan
+# recognising ours); bid-down detection (ikev2=propose refuses an IKEv1
+# peer that can IKEv2 and initiates IKEv2; permit only logs). --kernel
 # none, network namespaces this script creates. One line per test:
 # PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from
 # host-pluto.sh.
@@ -226,8 +229,46 @@ test_vids_libreswan() {
 	result "$name" "$why"
 }
 
+# versions HOST NS: the IKE version of each ESTABLISHED IKE SA, sorted
+versions() {
+	status_json "$1" "$2" | python3 -c "
+import json, sys
+print(' '.join(sorted(s['version'] for s in json.load(sys.stdin)['ike_sas'] if s['state'] == 'ESTABLISHED')))" 2>/dev/null
+}
+
+# bid-down detection: west (ikev2=permit) initiates IKEv1 with CAN-IKEv2.
+# East with ikev2=propose refuses IKEv1 (NO-PROPOSAL-CHOSEN, logged) and
+# initiates IKEv2, which comes up; with ikev2=permit east only logs that
+# the peer can also IKEv2 and the ISAKMP SA comes up
+test_bid_down() {
+	local policy=$1 name=bid-down-$1 why="" out e
+	p1_pair "$name" ikev2=permit keyingtries=1 -- "ikev2=$policy" || { result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	e=$(host_dir east)
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1)
+	case $policy in
+	propose)
+		grep -q 'NO-PROPOSAL-CHOSEN' <<<"$out" || why="west was not told NO-PROPOSAL-CHOSEN: $out"
+		[ -z "$why" ] && ! grep -q '"west-east": Main Mode from 198.18.0.1: bid-down: the peer can IKEv2 (CAN-IKEv2 vendor ID); refusing IKEv1 and initiating IKEv2' "$e/log" &&
+			why="east did not log the bid-down"
+		[ -z "$why" ] && { wait_for IKEv2 10 versions east "$NS_EAST" || why="no IKEv2 SA from east afterwards (east has '$(versions east "$NS_EAST")')"; }
+		[ -z "$why" ] && ! grep -q 'initiating IKEv2 connection to 198.18.0.1' "$e/log" && why="east did not initiate IKEv2"
+		[ -z "$why" ] && [ "$(versions west "$NS_WEST")" != IKEv2 ] && why="west has '$(versions west "$NS_WEST")', want IKEv2"
+		;;
+	permit)
+		grep -q 'established ISAKMP SA (IKEv1 Main Mode)' <<<"$out" || why="no ISAKMP SA: $out"
+		[ -z "$why" ] && ! grep -q '"west-east": Main Mode from 198.18.0.1: the peer can also IKEv2 (CAN-IKEv2 vendor ID)' "$e/log" &&
+			why="east did not log that the peer can also IKEv2"
+		[ -z "$why" ] && grep -q 'bid-down: the peer' "$e/log" && why="east saw a bid-down with ikev2=permit"
+		[ -z "$why" ] && [ "$(versions east "$NS_EAST")" != IKEv1 ] && why="east has '$(versions east "$NS_EAST")', want IKEv1"
+		;;
+	esac
+	result "$name" "$why"
+}
+
 P1_TESTS=(aggressive-west aggressive-east aggressive-psk-wrong aggressive-two-groups aggressive-not-allowed
-	aggressive-libreswan-initiator aggressive-libreswan-responder vendor-ids vendor-ids-libreswan)
+	aggressive-libreswan-initiator aggressive-libreswan-responder vendor-ids vendor-ids-libreswan
+	bid-down-propose bid-down-permit)
 for t in "${P1_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -240,6 +281,8 @@ for t in "${P1_TESTS[@]}"; do
 	aggressive-libreswan-responder) test_am_libreswan responder ;;
 	vendor-ids) test_vids ;;
 	vendor-ids-libreswan) test_vids_libreswan ;;
+	bid-down-propose) test_bid_down propose ;;
+	bid-down-permit) test_bid_down permit ;;
 	esac
 done
 exit 0

@@ -262,7 +262,7 @@ test_ikev2_policy() {
 		for h in west:$NS_WEST east:$NS_EAST; do
 			[ -n "$why" ] && break
 			ns=${h#*:} h=${h%%:*}
-			[ "$(ike_json "$h" "$ns" version)" = "$want" ] ||
+			wait_for "$want" 5 ike_json "$h" "$ns" version ||
 				why="$h: the ESTABLISHED IKE SA is not $want ($(ike_json "$h" "$ns" version)): $out"
 		done
 		[ -z "$why" ] && [ "$want" = IKEv1 ] && ! grep -q 'Main Mode' <<<"$out" && why="initiate did not say Main Mode: $out"
@@ -493,7 +493,9 @@ for t in "${V1_TESTS[@]}"; do
 	ikev2-default-permit) test_ikev2_policy "$t" "" "" IKEv1 ;;
 	ikev2-propose-permit) test_ikev2_policy "$t" propose "" IKEv2 ;;
 	ikev2-insist-permit) test_ikev2_policy "$t" insist permit IKEv2 ;;
-	ikev2-permit-propose) test_ikev2_policy "$t" permit yes IKEv1 ;;
+	# bid-down detection: west's Main Mode carries CAN-IKEv2 (permit answers
+	# IKEv2), so east (propose) refuses it and initiates IKEv2 itself
+	ikev2-permit-propose) test_ikev2_policy "$t" permit yes IKEv2 ;;
 	ikev2-permit-insist) test_ikev2_policy "$t" "" insist refused-1 ;;
 	ikev2-propose-never) test_ikev2_policy "$t" yes never refused-2 ;;
 	ikev1-quick-west-pfs-no) test_v1_quick west no ;;

@@ -298,6 +298,8 @@ void aggressive_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
 		refuse(p, m, NULL, w, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
+	if (phase1_bid_down(p, m, c, AM))
+		return;
 	if (!c->aggrmode) {
 		refuse(p, m, c, "its conn does not say aggrmode=yes", ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return;

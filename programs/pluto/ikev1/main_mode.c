@@ -255,6 +255,8 @@ void main_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
 		ikev1_send_clear_notify(p, pkt, m->h.icookie, zero, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
+	if (phase1_bid_down(p, m, c, "Main Mode"))
+		return;
 	if (isakmp_decode_sa(sap, &sa, &d) != NULL) {
 		llog(&p->logger, RC_INFO, "\"%s\": Main Mode from %s: %s", c->name, a, d.text);
 		ikev1_send_clear_notify(p, pkt, m->h.icookie, zero,

@@ -9,6 +9,7 @@
 #include "ike/timers.h"
 #include "ikev1/phase1.h"
 #include "ikev1/vendor.h"
+#include "ikev1/vendor.h"
 #include "ikev2/ids.h"
 #include "ikev2/proposals.h"
 #include "pluto.h"
@@ -796,4 +797,28 @@ void phase1_initiator_keygen(struct ike_sa *ike, helper_done_fn *done)
 		return;
 	}
 	helpers_submit(ike->pluto, phase1_job_work, done, phase1_job_new(ike, false));
+}
+
+bool phase1_bid_down(struct pluto *p, const struct v1_msg_in *m, struct connection *c, const char *mode)
+{
+	static const uint8_t zero[8];
+	if (!(ikev1_vids_of(&m->pl, &p->logger) & V1_VID_BIT(V1_VID_CAN_IKEV2)))
+		return false;
+	char a[ADDRESS_BUF];
+	str_address(&m->pkt->remote, a);
+	if (c->ikev2 != IKEV2_PROPOSE) {
+		llog(&p->logger, RC_INFO, "\"%s\": %s from %s: the peer can also IKEv2 (CAN-IKEv2 vendor ID)",
+		     c->name, mode, a);
+		return false;
+	}
+	llog(&p->logger, RC_WARNING, "\"%s\": %s from %s: bid-down: the peer can IKEv2 (CAN-IKEv2 vendor ID); "
+	     "refusing IKEv1 and initiating IKEv2", c->name, mode, a);
+	ikev1_send_clear_notify(p, m->pkt, m->h.icookie, zero, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+	/* once: the peer's retransmissions find our attempt under way */
+	if (c->keying_attempt != 0 || c->ike_serial != 0)
+		return true;
+	char why[256];
+	if (!ike_initiate(p, c, NULL, why, sizeof(why)))
+		llog(&p->logger, RC_INFO, "\"%s\": cannot initiate IKEv2 to %s instead: %s", c->name, a, why);
+	return true;
 }

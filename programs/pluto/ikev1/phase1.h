@@ -137,6 +137,12 @@ struct ike_sa *phase1_initiator_keys(struct pluto *p, struct v1_job *j);
  * (gone, or failed: logged, deleted). */
 struct ike_sa *phase1_responder_keys(struct pluto *p, struct v1_job *j, const char *mode);
 
+/* Bid-down detection (ipsec.conf(5) ikev2=): the peer's message 1
+ * carries CAN-IKEv2. For a conn with ikev2=propose it is refused
+ * (NO-PROPOSAL-CHOSEN, logged) and the conn initiated with IKEv2 when
+ * this end can: true. Otherwise logged (the peer can also IKEv2): false. */
+bool phase1_bid_down(struct pluto *p, const struct v1_msg_in *m, struct connection *c, const char *mode);
+
 /* The peer's message we took last: a repeat gets our answer again. */
 void phase1_keep_last_in(struct ike_sa *ike, const struct packet *pkt);
 /* pkt repeats the last one taken: true (and answered again when we are
