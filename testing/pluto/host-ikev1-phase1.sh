@@ -5,8 +5,11 @@
 # refused at initiate, and against libreswan's pluto both ways; vendor IDs
 # (DPD, NAT-T, CAN-IKEv2: what each end sends and records, libreswan
 # recognising ours); bid-down detection (ikev2=propose refuses an IKEv1
-# peer that can IKEv2 and initiates IKEv2; permit only logs). --kernel
-# none, network namespaces this script creates. One line per test:
+# peer that can IKEv2 and initiates IKEv2; permit only logs); NAT-T (RFC
+# 3947) through a NAT namespace (host-core.sh's topology) in Main and
+# Aggressive Mode (NAT-D, the float to 4500, ESP in UDP, keepalives),
+# forceencaps=yes, and with libreswan. --kernel none, network namespaces
+# this script creates. One line per test:
 # PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from
 # host-pluto.sh.
 #
@@ -151,6 +154,22 @@ lsw_am_conf() {
 	printf '\tike=aes256-sha2_256;modp2048\n\tesp=aes256-sha2_256;modp2048\n\tauto=add\n'
 }
 
+# lsw_up DIR [SED-ARG...]: libreswan on east (lsw_am_conf, edited by sed
+# with SED-ARGs), our pluto on west, and DIR (initiator: we, responder:
+# libreswan) initiates, without waiting; false when a pluto did not start
+lsw_up() {
+	local dir=$1
+	shift
+	if [ $# -gt 0 ]; then lsw_am_conf | sed "$@"; else lsw_am_conf; fi >"$(host_dir east)/ipsec.conf"
+	pluto_start west "$NS_WEST" none --retransmit-timeout 4 && lsw_start || return 1
+	if [ "$dir" = initiator ]; then
+		whackh west "$NS_WEST" --name west-east --initiate >"$(host_dir west)/whack.out" 2>&1
+	else
+		lsw_whack --name west-east --initiate --asynchronous >/dev/null 2>&1
+	fi
+	return 0
+}
+
 # Aggressive Mode with libreswan: the ISAKMP SA on both sides (libreswan's
 # Quick Mode then fails at its kernel step on this host: no ESP)
 test_am_libreswan() {
@@ -158,15 +177,7 @@ test_am_libreswan() {
 	have_libreswan "$name" || return
 	am_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
 	w=$(host_dir west) e=$(host_dir east)
-	lsw_am_conf >"$e/ipsec.conf"
-	if ! pluto_start west "$NS_WEST" none --retransmit-timeout 4 || ! lsw_start; then
-		result "$name" "our pluto or libreswan's did not start"
-		return
-	fi
-	case $dir in
-	initiator) whackh west "$NS_WEST" --name west-east --initiate >"$w/whack.out" 2>&1 ;;
-	*) lsw_whack --name west-east --initiate --asynchronous >/dev/null 2>&1 ;;
-	esac
+	lsw_up "$dir" || { result "$name" "our pluto or libreswan's did not start"; return; }
 	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED ||
 		why="no ISAKMP SA with libreswan: $(grep -m1 -i 'fail\|refus\|NO-PROPOSAL\|ignoring\|dropp' "$w/log")"
 	[ -z "$why" ] && ! is_aggressive west "$NS_WEST" && why="our status does not say Aggressive Mode"
@@ -266,9 +277,126 @@ test_bid_down() {
 	result "$name" "$why"
 }
 
+# ---- NAT-T (RFC 3947) -----------------------------------------------------------
+
+# nat_up and nat_conf, the NAT topology of host-core.sh (west 198.18.0.129
+# behind a masquerading router, UDP ports mapped into 40000-40999), taken
+# from there as they are
+eval "$(sed -n -e '/^nat_up() {/,/^}/p' -e '/^nat_conf() {/,/^}/p' "$(dirname "${BASH_SOURCE[0]}")/host-core.sh")"
+
+# ike_port_json HOST NS: local and remote of its first IKE SA, nat_t,
+# behind_nat, and the encap of its first Child SA
+natt_json() {
+	status_json "$1" "$2" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+i = [s for s in d["ike_sas"] if s["state"] == "ESTABLISHED"][0]
+c = [s for s in d["child_sas"] if s["state"] == "ESTABLISHED"]
+print(i["local"], i["remote"], i["nat_t"], i["behind_nat"], c[0]["encap"] if c else "none")' 2>/dev/null
+}
+
+# NAT-T through the NAT (Main or Aggressive Mode): NAT-D payloads make
+# west see that it is behind the NAT and east that the peer is; IKE
+# floats to 4500 (east sees the NAT's port), the Child SA is ESP in UDP
+# on both sides, and west (only) sends keepalives
+test_natt() {
+	local mode=$1 name=natt-$1 why="" w e out extra=() mm
+	T=$name
+	mkdir -p "$(host_dir west)" "$(host_dir east)"
+	if ! command -v iptables >/dev/null; then result "$name" "iptables is not installed"; return; fi
+	declare -F nat_up >/dev/null || { result "$name" "no nat_up in host-core.sh"; return; }
+	nat_up 2>"$WORK/nat.err" || { result "$name" "cannot make the NAT topology: $(head -2 "$WORK/nat.err" | tr '\n' ' ')"; return; }
+	w=$(host_dir west) e=$(host_dir east)
+	mm="Main Mode"
+	[ "$mode" = aggressive ] && extra=(aggrmode=yes "$AM_IKE" "$AM_ESP") mm="Aggressive Mode"
+	nat_conf ikev2=no "${extra[@]}" >"$w/ipsec.conf"
+	nat_conf ikev2=no "${extra[@]}" | sed -e 's|left=198.18.0.129|left=%any|' >"$e/ipsec.conf"
+	for h in west east; do
+		secrets "$PSK" >"$(host_dir $h)/ipsec.secrets" && chmod 600 "$(host_dir $h)/ipsec.secrets"
+	done
+	pluto_start west "$NS_WEST" none --keep-alive 1 --debug control && pluto_start east "$NS_EAST" none --debug control ||
+		{ result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && ! grep -q "established ISAKMP SA (IKEv1 $mm)" <<<"$out" && why="no $mm ISAKMP SA: $out"
+	[ -z "$why" ] && ! grep -q 'NAT detected (this host is behind a NAT; NAT-T of RFC 3947)' "$w/log" &&
+		why="west did not see that it is behind a NAT"
+	[ -z "$why" ] && ! grep -q 'NAT detected (the peer is behind a NAT; NAT-T of RFC 3947)' "$e/log" &&
+		why="east did not see that the peer is behind a NAT"
+	[ -z "$why" ] && { wait_for 1 5 count east "$NS_EAST" child_sas ESTABLISHED || why="east has no Child SA"; }
+	out=$(natt_json west "$NS_WEST")
+	[ -z "$why" ] && [ "$out" != "198.18.0.129:4500 198.18.0.2:4500 True True True" ] &&
+		why="west: IKE SA, nat_t, behind_nat, encap are '$out', want '198.18.0.129:4500 198.18.0.2:4500 True True True'"
+	out=$(natt_json east "$NS_EAST")
+	[ -z "$why" ] && [[ ! $out =~ ^198\.18\.0\.2:4500\ 198\.18\.0\.1:40[0-9]{3}\ True\ False\ True$ ]] &&
+		why="east: IKE SA, nat_t, behind_nat, encap are '$out', want 198.18.0.2:4500, the NAT's port 40xxx, True False True"
+	[ -z "$why" ] && { wait_for_s 1 4 grep -c -m1 'sent a NAT keepalive' "$w/log" || why="west (behind the NAT) sent no keepalive"; }
+	[ -z "$why" ] && grep -q 'sent a NAT keepalive' "$e/log" && why="east (not behind a NAT) sent keepalives"
+	result "$name" "$why"
+}
+
+# forceencaps=yes on west without a NAT: its faked NAT-D makes both ends
+# use NAT-T: IKE on 4500 both sides, the Child SA ESP in UDP; without a
+# NAT nobody is behind one; without forceencaps= no NAT-T at all
+test_forceencaps() {
+	local force=$1 name=forceencaps-$1 why="" out want h ns
+	p1_pair "$name" "forceencaps=$force" || { result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	for h in west east; do
+		ns=$NS_WEST; [ $h = east ] && ns=$NS_EAST
+		[ -z "$why" ] && { wait_for 1 5 count $h "$ns" child_sas ESTABLISHED || why="$h has no Child SA"; }
+		out=$(natt_json $h "$ns" | sed 's/198\.18\.0\.[12]://g')
+		want="4500 4500 True False True"
+		[ "$force" = no ] && want="500 500 False False False"
+		[ -z "$why" ] && [ "$out" != "$want" ] && why="$h: ports, nat_t, behind_nat, encap are '$out', want '$want'"
+	done
+	[ -z "$why" ] && [ "$force" = yes ] && ! grep -q 'NAT detected (forceencaps=yes; NAT-T of RFC 3947)' "$(host_dir west)/log" &&
+		why="west did not log NAT-T for forceencaps=yes"
+	result "$name" "$why"
+}
+
+# NAT-T with libreswan (Main Mode, west forceencaps=yes): libreswan takes
+# our NAT-D (a NAT seen on our side), floats with us to 4500 and takes our
+# Quick Mode with encapsulation mode UDP-Tunnel (it fails only at its
+# kernel step on this host: no ESP)
+test_natt_libreswan() {
+	local dir=$1 name=natt-libreswan-$1 why="" w e out
+	have_libreswan "$name" || return
+	p1_pair "$name" forceencaps=yes "$AM_IKE" "$AM_ESP" || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west) e=$(host_dir east)
+	lsw_up "$dir" -e '/aggressive=yes/d' -e 's/plutodebug=none/plutodebug=all/' ||
+		{ result "$name" "our pluto or libreswan's did not start"; return; }
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED || why="no ISAKMP SA with libreswan: $(grep -m1 -i 'fail\|refus\|ignoring' "$w/log")"
+	out=$(status_json west "$NS_WEST" | python3 -c '
+import json, sys
+i = json.load(sys.stdin)["ike_sas"][0]
+print(i["local"], i["remote"], i["nat_t"])' 2>/dev/null)
+	[ -z "$why" ] && [ "$out" != "198.18.0.1:4500 198.18.0.2:4500 True" ] && why="our IKE SA is '$out', want 198.18.0.1:4500 198.18.0.2:4500 True"
+	# our NAT-D: libreswan finds itself where we said, and us "behind a NAT" (forceencaps=yes)
+	[ -z "$why" ] && ! grep -q 'NAT_TRAVERSAL this end is NOT behind NAT' "$e/log" &&
+		why="libreswan does not agree with our NAT-D of its address: $(grep -m1 'NAT_TRAVERSAL this end' "$e/log")"
+	[ -z "$why" ] && ! grep -q 'NAT-Traversal: Result using RFC 3947 (NAT-Traversal) sender port [0-9]*: peer behind NAT' "$e/log" &&
+		why="libreswan did not do RFC 3947 NAT-T with a NAT on our side: $(grep -m1 'NAT-Traversal: Result' "$e/log")"
+	if [ -z "$why" ] && [ "$dir" = initiator ]; then
+		wait_for_s 1 5 grep -c 'responding to Quick Mode proposal' "$e/log" ||
+			why="libreswan did not take our Quick Mode: $(grep -m1 -i 'quick\|encap' "$e/log")"
+	elif [ -z "$why" ]; then
+		wait_for_s 1 5 grep -c 'answered Quick Mode message 1 from 198.18.0.2' "$w/log" ||
+			why="we did not answer libreswan's Quick Mode: $(grep -m1 -i 'quick mode' "$w/log")"
+	fi
+	[ -z "$why" ] && { wait_for_s 1 5 grep -c 'netlink response for Add SA esp\.' "$e/log" ||
+		why="libreswan did not get to its kernel step: $(grep -i 'quick\|#2' "$e/log" | tail -1)"; }
+	[ -z "$why" ] && ! grep -q 'NAT-T RFC: Installing IPsec SA with ENCAP' "$e/log" &&
+		why="libreswan's IPsec SA is not ESP in UDP: $(grep -m1 'ENCAPSULATION_MODE_' "$e/log")"
+	[ -z "$why" ] && grep -qi 'encapsulation.*not\|NO_PROPOSAL_CHOSEN\|malformed' "$e/log" &&
+		why="libreswan complains: $(grep -m1 -i 'encapsulation\|NO_PROPOSAL\|malformed' "$e/log")"
+	result "$name" "$why"
+}
+
 P1_TESTS=(aggressive-west aggressive-east aggressive-psk-wrong aggressive-two-groups aggressive-not-allowed
 	aggressive-libreswan-initiator aggressive-libreswan-responder vendor-ids vendor-ids-libreswan
-	bid-down-propose bid-down-permit)
+	bid-down-propose bid-down-permit natt-main natt-aggressive forceencaps-yes forceencaps-no
+	natt-libreswan-initiator natt-libreswan-responder)
 for t in "${P1_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -283,6 +411,12 @@ for t in "${P1_TESTS[@]}"; do
 	vendor-ids-libreswan) test_vids_libreswan ;;
 	bid-down-propose) test_bid_down propose ;;
 	bid-down-permit) test_bid_down permit ;;
+	natt-main) test_natt main ;;
+	natt-aggressive) test_natt aggressive ;;
+	forceencaps-yes) test_forceencaps yes ;;
+	forceencaps-no) test_forceencaps no ;;
+	natt-libreswan-initiator) test_natt_libreswan initiator ;;
+	natt-libreswan-responder) test_natt_libreswan responder ;;
 	esac
 done
 exit 0

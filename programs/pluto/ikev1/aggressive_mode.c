@@ -24,7 +24,9 @@
 #include "ike/timers.h"
 #include "ikev2/proposals.h"
 #include "ikev1/phase1.h"
+#include "ikev1/natt.h"
 #include "ikev1/vendor.h"
+#include "ike/natt.h"
 #include "pluto.h"
 #include "secrets.h"
 
@@ -112,9 +114,9 @@ struct auth_out {
 
 static bool fill_hash(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 {
-	(void)ike;
 	const struct auth_out *a = ctx;
-	return isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ a->hash.ptr, a->hash.len }) != SIZE_MAX;
+	isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ a->hash.ptr, a->hash.len });
+	return !b->failed && ikev1_natd_build(ike, b);
 }
 
 /* Builds message 2 or 3 (encrypted with iv when it is not NULL) into out. */
@@ -209,6 +211,10 @@ static void initiator_am2(struct ike_sa *ike, struct v1_msg_in *m)
 	ikev1_vids_note(ike, &m->pl);
 	phase1_suite_of(&x, &ike->suite);
 	phase1_keep_last_in(ike, m->pkt);
+	/* RFC 3947 4: after a NAT, message 3 goes to the NAT-T port */
+	ikev1_natd_check(ike, &m->pl, m->pkt);
+	if (ike->nat_detected)
+		natt_float(ike);
 	phase1_take_ke_nonce(ike, ke, nr);
 	chunk_free(&ike->v1.peer_id_b);
 	ike->v1.peer_id_b = chunk_clone(idp->body, idp->len);
@@ -241,7 +247,7 @@ static bool fill_am2(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	isakmp_build_bytes(b, ISAKMP_NEXT_NONCE, (struct ikev2_span){ ike->nr.ptr, ike->nr.len });
 	isakmp_build_id(b, &a->id.id);
 	isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ a->hash.ptr, a->hash.len });
-	return !b->failed && ikev1_vids_build(ike, b);
+	return !b->failed && ikev1_vids_build(ike, b) && ikev1_natd_build(ike, b);
 }
 
 static void keys_done_responder(struct pluto *p, void *arg)
@@ -378,6 +384,8 @@ static void responder_am3(struct ike_sa *ike, struct v1_msg_in *m)
 	if (encrypted)
 		memcpy(ike->v1.iv, iv, sizeof(iv));
 	phase1_keep_last_in(ike, m->pkt);
+	natt_follow_peer(ike, m->pkt);   /* authenticated: it may have floated to 4500 */
+	ikev1_natd_check(ike, &m->pl, m->pkt);
 	phase1_established(ike, &peer, AM);
 }
 

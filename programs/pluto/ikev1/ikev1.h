@@ -3,8 +3,8 @@
  * receive path that hands each ISAKMP message to them (messages.c), and
  * Quick Mode for ESP Child SAs (quick_mode.c). ikev1_ops (ops.c) is what
  * the core sees; dead peer detection (RFC 3706) is dpd.c; Aggressive
- * Mode is aggressive_mode.c, what it shares with Main Mode phase1.c.
- * Not yet: RSA, NAT-D and vendor IDs other than DPD's, rekeying. */
+ * Mode is aggressive_mode.c, what it shares with Main Mode phase1.c;
+ * vendor IDs vendor.c, NAT-T (RFC 3947) natt.c. Not yet: RSA, rekeying. */
 #ifndef PLUTO_IKEV1_H
 #define PLUTO_IKEV1_H
 #include <stdbool.h>

@@ -16,12 +16,14 @@
  * The initiator starts Quick Mode (quick_mode.c) for its conn as soon as
  * the ISAKMP SA is up.
  *
- * Messages 1 and 2 carry the DPD vendor ID (RFC 3706, dpd.c); the peer's
- * is noted from its message 1 or 2.
+ * Messages 1 and 2 carry our vendor IDs (vendor.c: DPD, NAT-T, CAN-IKEv2);
+ * the peer's are noted from its message 1 or 2. When both do NAT-T,
+ * messages 3 and 4 carry NAT-D (natt.c) and after a NAT the initiator
+ * sends message 5 from port 4500 (RFC 3947 4); the responder follows it
+ * once message 5 authenticates. A message 1 with CAN-IKEv2 for a conn with
+ * ikev2=propose is a bid-down (phase1.c).
  *
- * Not in this slice: NAT-D and the NAT-T vendor ID (RFC 3947: neither is
- * sent, and the peer's are ignored, so NAT-T is never used), other vendor
- * IDs, RESPONDER-LIFETIME, RSA and certificates, Aggressive Mode. */
+ * Not here: RESPONDER-LIFETIME, RSA and certificates. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,9 @@
 #include "ike/initiate.h"
 #include "ike/timers.h"
 #include "ikev1/phase1.h"
+#include "ikev1/natt.h"
 #include "ikev1/vendor.h"
+#include "ike/natt.h"
 #include "ikev2/ids.h"
 #include "ikev2/proposals.h"
 #include "pluto.h"
@@ -102,7 +106,7 @@ static bool fill_ke_nonce(struct ike_sa *ike, struct ikev2_builder *b, void *ctx
 	chunk_t n = ike->original_initiator ? ike->ni : ike->nr;
 	isakmp_build_bytes(b, ISAKMP_NEXT_KE, (struct ikev2_span){ ke.ptr, ke.len });
 	isakmp_build_bytes(b, ISAKMP_NEXT_NONCE, (struct ikev2_span){ n.ptr, n.len });
-	return !b->failed;
+	return !b->failed && ikev1_natd_build(ike, b);
 }
 
 static void keygen_done(struct pluto *p, void *arg)
@@ -182,6 +186,10 @@ static void initiator_mm4(struct ike_sa *ike, struct v1_msg_in *m)
 	ike_request_answered(ike);
 	phase1_keep_last_in(ike, m->pkt);
 	phase1_take_ke_nonce(ike, ke, nr);
+	/* RFC 3947 4: after a NAT, message 5 goes to the NAT-T port */
+	ikev1_natd_check(ike, &m->pl, m->pkt);
+	if (ike->nat_detected)
+		natt_float(ike);
 	phase1_initiator_derive(ike, s, keys_done_initiator);
 }
 
@@ -314,6 +322,7 @@ static void responder_mm3(struct ike_sa *ike, struct v1_msg_in *m)
 	}
 	phase1_keep_last_in(ike, m->pkt);
 	phase1_take_ke_nonce(ike, ke, ni);
+	ikev1_natd_check(ike, &m->pl, m->pkt);
 	phase1_responder_derive(ike, s, keys_done_responder);
 }
 
@@ -353,6 +362,7 @@ static void responder_mm5(struct ike_sa *ike, struct v1_msg_in *m)
 		return;
 	}
 	phase1_keep_last_in(ike, m->pkt);
+	natt_follow_peer(ike, m->pkt);   /* authenticated: it may have floated to 4500 */
 	static struct id_out o;
 	if (!phase1_our_id(ike, &o)) {
 		llog(&ike->logger, RC_ERROR, "leftid= cannot be sent as an IKE ID");

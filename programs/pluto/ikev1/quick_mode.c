@@ -33,6 +33,7 @@
 #include "ike/queue.h"
 #include "ike/timers.h"
 #include "ikev1/ikev1.h"
+#include "ikev1/natt.h"
 #include "ikev2/proposals.h"
 #include "pluto.h"
 
@@ -181,6 +182,14 @@ static void esp_to_wire(const struct esp_xform *x, uint8_t number, bool transpor
 		tv(t, IPSEC_KEY_LENGTH, x->keylen);
 }
 
+/* The encapsulation mode attribute of a transform (UDP after a NAT). */
+static void set_encap(struct isakmp_transform *t, uint16_t mode)
+{
+	for (size_t i = 0; i < t->n_attrs; i++)
+		if (t->attrs[i].type == IPSEC_ENCAP)
+			t->attrs[i].value = mode;
+}
+
 /* What a peer's ESP transform says. */
 struct esp_wire {
 	struct esp_xform x;
@@ -223,7 +232,7 @@ static const char *esp_from_wire(const struct isakmp_transform *t, struct esp_wi
 			}
 			break;
 		case IPSEC_ENCAP:
-			encap = v;
+			encap = ikev1_natt_encap_plain(v);   /* UDP-Tunnel/-Transport too (NAT-T) */
 			break;
 		case IPSEC_AUTH:
 			w->x.integ = v <= 0xffff ? alg_by_ikev1_id(ALG_INTEG, ALG_V1_IPSEC, (uint16_t)v) : NULL;
@@ -562,7 +571,7 @@ bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_que
 	struct child_sa *child = child_sa_new(ike, c);
 	child->protocol = CHILD_PROTO_ESP;
 	child->transport = c->type == CONN_TRANSPORT;
-	child->encap = false;
+	child->encap = ike->nat_detected;
 	child->lifetime_ms = c->sa_lifetime_ms;
 	child->pfs_dh = pfs_group(ike, c);
 	child->ts = conn_ts(ike, c);
@@ -598,9 +607,11 @@ bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_que
 	uint64_t life = c->sa_lifetime_ms / 1000;
 	if (life == 0 || life > UINT32_MAX)
 		life = DEFAULT_CHILD_LIFE_S;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		esp_to_wire(&xf[i], (uint8_t)(i + 1), child->transport, (uint32_t)life, child->pfs_dh,
 			    o.lifebufs[i], &pr->transforms[i]);
+		set_encap(&pr->transforms[i], ikev1_natt_encap(ike, child->transport));
+	}
 	o.ke = q->dh != NULL ? dh_public_value(q->dh) : EMPTY_CHUNK;
 	id_of(&child->ts.local, child->ts.proto, child->ts.local_port, &o.idci);
 	id_of(&child->ts.remote, child->ts.proto, child->ts.remote_port, &o.idcr);
@@ -929,6 +940,7 @@ static void responder_qm1(struct ike_sa *ike, struct v1_msg_in *m)
 	struct child_sa *child = child_sa_new(ike, c);
 	child->protocol = CHILD_PROTO_ESP;
 	child->transport = w.transport;
+	child->encap = ike->nat_detected;
 	child->lifetime_ms = c->sa_lifetime_ms;
 	if (w.life_s != 0 && (child->lifetime_ms == 0 || w.life_s * 1000 < child->lifetime_ms))
 		child->lifetime_ms = w.life_s * 1000;
