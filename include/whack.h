@@ -111,6 +111,7 @@ enum whack_command {
 	WHACK_DEBUG = 21,
 	WHACK_REOPENLOGS = 22,
 	WHACK_LISTALL = 23,
+	WHACK_PRUNE = 24,
 };
 
 enum whack_name_use {

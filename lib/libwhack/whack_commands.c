@@ -50,6 +50,8 @@ const struct whack_command_desc whack_commands[] = {
 	  "open the log file again (after logrotate moved it)" },
 	{ "listall", WHACK_LISTALL, WHACK_NAME_NONE, false,
 	  "list the public keys of the conns and the host keys in NSS" },
+	{ "prune", WHACK_PRUNE, WHACK_NAME_OPTIONAL, false,
+	  "a reload's steps (addconn --autoall --prune)" },
 };
 
 const size_t whack_commands_len = sizeof(whack_commands) / sizeof(whack_commands[0]);

@@ -48,6 +48,7 @@ static const struct ctl_command commands[] = {
 	{ WHACK_DEBUG, cmd_debug },
 	{ WHACK_REOPENLOGS, cmd_reopenlogs },
 	{ WHACK_LISTALL, cmd_listall },
+	{ WHACK_PRUNE, cmd_prune },
 };
 
 #define STR(x) #x

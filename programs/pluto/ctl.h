@@ -86,4 +86,5 @@ int cmd_metrics(struct pluto *p, const struct whack_msg *m, struct ctl_client *c
 int cmd_debug(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_reopenlogs(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_listall(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
+int cmd_prune(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 #endif
