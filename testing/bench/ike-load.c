@@ -417,6 +417,15 @@ static void open_sockets(void)
 {
 	struct sockaddr_storage dst, src;
 	socklen_t dlen = sockaddr_from_address(&o.target, o.port, &dst);
+	/* many ports need more descriptors than the usual 1024 */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < o.ports + 64) {
+		rl.rlim_cur = o.ports + 64;
+		if (rl.rlim_max < rl.rlim_cur)
+			rl.rlim_max = rl.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			die("--ports %u: cannot raise the limit of open files: %s", o.ports, strerror(errno));
+	}
 	for (unsigned i = 0; i < o.ports; i++) {
 		int fd = socket(o.target.family == IP_V6 ? AF_INET6 : AF_INET,
 				SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

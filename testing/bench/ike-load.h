@@ -22,7 +22,7 @@
 #define LOAD_NONCE_LEN 32
 #define LOAD_MSG_MAX 4096        /* IKE_SA_INIT and IKE_AUTH messages we keep */
 #define LOAD_MAX_WINDOW 8192
-#define LOAD_MAX_PORTS 1024
+#define LOAD_MAX_PORTS 8192        /* --ikev1 memory runs: a port per SA (see ike-bench) */
 #define LOAD_MAX_REASONS 48
 #define LOAD_MAX_COOKIES 3       /* COOKIE rounds before giving up on an SA */
 #define LOAD_COOKIE_MAX 64
