@@ -198,12 +198,7 @@ demo: deps
 # ---- install ---------------------------------------------------------------
 # Without DESTDIR, an ipsec in SBINDIR would come before a system
 # libreswan's /usr/sbin/ipsec in root's PATH: refused unless FORCE=1.
-install: programs
-	@if [ -z "$(DESTDIR)" ] && [ "$(SBINDIR)" != /usr/sbin ] && [ -z "$(FORCE)" ] && \
-	    [ -e /usr/sbin/ipsec ] && ! grep -q 'Cygnet' /usr/sbin/ipsec 2>/dev/null; then \
-		echo "make install: /usr/sbin/ipsec is another IPsec suite's (libreswan?);" \
-		     "$(SBINDIR)/ipsec would shadow it in root's PATH. Remove it and install with" \
-		     "PREFIX=/usr (or make deb), or say FORCE=1" >&2; exit 1; fi
+install: install-check programs
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)
 	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' programs/ipsec/ipsec.in > $(DESTDIR)$(SBINDIR)/ipsec
 	chmod 0755 $(DESTDIR)$(SBINDIR)/ipsec
@@ -220,6 +215,15 @@ install: programs
 	sed -e 's|@RUNDIR@|$(RUNDIR)|g' -e 's|@NSSDIR@|$(NSSDIR)|g' \
 	    packaging/systemd/cygnet.tmpfiles.in > $(DESTDIR)$(TMPFILESDIR)/cygnet.conf
 	install -d -m 0700 $(DESTDIR)$(NSSDIR)
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 packaging/docs/*.md $(DESTDIR)$(DOCDIR)/
+
+install-check:
+	@if [ -z "$(DESTDIR)" ] && [ "$(SBINDIR)" != /usr/sbin ] && [ -z "$(FORCE)" ] && \
+	    [ -e /usr/sbin/ipsec ] && ! grep -q 'Cygnet' /usr/sbin/ipsec 2>/dev/null; then \
+		echo "make install: /usr/sbin/ipsec is another IPsec suite's (libreswan?);" \
+		     "$(SBINDIR)/ipsec would shadow it in root's PATH. Remove it and install with" \
+		     "PREFIX=/usr (or make deb), or say FORCE=1" >&2; exit 1; fi
 
 # The Debian package, built by dpkg-buildpackage from a copy of the tree
 # with packaging/debian as its debian/ (the tree's top level stays as it is).
@@ -229,7 +233,7 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: all programs units fuzz fuzz-targets deps check demo install deb clean bench
+.PHONY: all programs units fuzz fuzz-targets deps check demo install install-check deb clean bench
 .SECONDARY:
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
