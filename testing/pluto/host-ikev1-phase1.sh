@@ -338,8 +338,10 @@ test_natt() {
 # use NAT-T: IKE on 4500 both sides, the Child SA ESP in UDP; without a
 # NAT nobody is behind one; without forceencaps= no NAT-T at all
 test_forceencaps() {
-	local force=$1 name=forceencaps-$1 why="" out want h ns
-	p1_pair "$name" "forceencaps=$force" || { result "$name" "cannot make the namespaces"; return; }
+	local force=$1 name=forceencaps-$1 why="" out want h ns am=()
+	# aggressive: message 3 from 4500 with NAT-D of those ports
+	[ "$force" = aggressive ] && force=yes am=(aggrmode=yes "$AM_IKE" "$AM_ESP")
+	p1_pair "$name" "forceencaps=$force" "${am[@]}" -- "${am[@]}" || { result "$name" "cannot make the namespaces"; return; }
 	start_both || { result "$name" "pluto did not start"; return; }
 	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
 	for h in west east; do
@@ -355,16 +357,20 @@ test_forceencaps() {
 	result "$name" "$why"
 }
 
-# NAT-T with libreswan (Main Mode, west forceencaps=yes): libreswan takes
+# NAT-T with libreswan (Main or Aggressive Mode, west forceencaps=yes;
+# Aggressive Mode: message 3 from 4500 as either sends it): libreswan takes
 # our NAT-D (a NAT seen on our side), floats with us to 4500 and takes our
 # Quick Mode with encapsulation mode UDP-Tunnel (it fails only at its
 # kernel step on this host: no ESP)
 test_natt_libreswan() {
-	local dir=$1 name=natt-libreswan-$1 why="" w e out
+	local mode=$1 dir=$2 name=natt-libreswan-$1-$2 why="" w e out am=()
 	have_libreswan "$name" || return
-	p1_pair "$name" forceencaps=yes "$AM_IKE" "$AM_ESP" || { result "$name" "cannot make the namespaces"; return; }
+	[ "$mode" = aggressive ] && am=(aggrmode=yes)
+	p1_pair "$name" forceencaps=yes "$AM_IKE" "$AM_ESP" "${am[@]}" || { result "$name" "cannot make the namespaces"; return; }
 	w=$(host_dir west) e=$(host_dir east)
-	lsw_up "$dir" -e '/aggressive=yes/d' -e 's/plutodebug=none/plutodebug=all/' ||
+	am=(-e '/aggressive=yes/d')
+	[ "$mode" = aggressive ] && am=()
+	lsw_up "$dir" "${am[@]}" -e 's/plutodebug=none/plutodebug=all/' ||
 		{ result "$name" "our pluto or libreswan's did not start"; return; }
 	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED || why="no ISAKMP SA with libreswan: $(grep -m1 -i 'fail\|refus\|ignoring' "$w/log")"
 	out=$(status_json west "$NS_WEST" | python3 -c '
@@ -372,6 +378,9 @@ import json, sys
 i = json.load(sys.stdin)["ike_sas"][0]
 print(i["local"], i["remote"], i["nat_t"])' 2>/dev/null)
 	[ -z "$why" ] && [ "$out" != "198.18.0.1:4500 198.18.0.2:4500 True" ] && why="our IKE SA is '$out', want 198.18.0.1:4500 198.18.0.2:4500 True"
+	# its NAT-D read right: no NAT on our side, only our forceencaps=yes
+	[ -z "$why" ] && ! grep -q 'NAT detected (forceencaps=yes; NAT-T of RFC 3947)' "$w/log" &&
+		why="we did not read libreswan's NAT-D as 'no NAT': $(grep -m1 'NAT detected\|NAT-T' "$w/log")"
 	# our NAT-D: libreswan finds itself where we said, and us "behind a NAT" (forceencaps=yes)
 	[ -z "$why" ] && ! grep -q 'NAT_TRAVERSAL this end is NOT behind NAT' "$e/log" &&
 		why="libreswan does not agree with our NAT-D of its address: $(grep -m1 'NAT_TRAVERSAL this end' "$e/log")"
@@ -395,8 +404,9 @@ print(i["local"], i["remote"], i["nat_t"])' 2>/dev/null)
 
 P1_TESTS=(aggressive-west aggressive-east aggressive-psk-wrong aggressive-two-groups aggressive-not-allowed
 	aggressive-libreswan-initiator aggressive-libreswan-responder vendor-ids vendor-ids-libreswan
-	bid-down-propose bid-down-permit natt-main natt-aggressive forceencaps-yes forceencaps-no
-	natt-libreswan-initiator natt-libreswan-responder)
+	bid-down-propose bid-down-permit natt-main natt-aggressive forceencaps-yes forceencaps-no forceencaps-aggressive
+	natt-libreswan-main-initiator natt-libreswan-main-responder
+	natt-libreswan-aggressive-initiator natt-libreswan-aggressive-responder)
 for t in "${P1_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -415,8 +425,11 @@ for t in "${P1_TESTS[@]}"; do
 	natt-aggressive) test_natt aggressive ;;
 	forceencaps-yes) test_forceencaps yes ;;
 	forceencaps-no) test_forceencaps no ;;
-	natt-libreswan-initiator) test_natt_libreswan initiator ;;
-	natt-libreswan-responder) test_natt_libreswan responder ;;
+	forceencaps-aggressive) test_forceencaps aggressive ;;
+	natt-libreswan-main-initiator) test_natt_libreswan main initiator ;;
+	natt-libreswan-main-responder) test_natt_libreswan main responder ;;
+	natt-libreswan-aggressive-initiator) test_natt_libreswan aggressive initiator ;;
+	natt-libreswan-aggressive-responder) test_natt_libreswan aggressive responder ;;
 	esac
 done
 exit 0

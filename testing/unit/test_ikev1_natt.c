@@ -116,7 +116,7 @@ static void check(const char *dst_ip, uint16_t dst_port, const char *src_ip, uin
 	struct isakmp_diag d = { 0 };
 	assert_null(isakmp_split_chain(ISAKMP_NEXT_NATD, buf, len, &pl, &d));
 	struct packet pkt = { .iface = &ifc, .remote = ike.remote, .remote_port = 500 };
-	ikev1_natd_check(&ike, &pl, &pkt);
+	ikev1_natd_check(&ike, &pl, &pkt, NULL);
 	assert_int_equal(ike.nat_detected, detected);
 	assert_int_equal(ike.nat_local, local);
 }

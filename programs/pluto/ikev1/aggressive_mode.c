@@ -211,8 +211,9 @@ static void initiator_am2(struct ike_sa *ike, struct v1_msg_in *m)
 	ikev1_vids_note(ike, &m->pl);
 	phase1_suite_of(&x, &ike->suite);
 	phase1_keep_last_in(ike, m->pkt);
-	/* RFC 3947 4: after a NAT, message 3 goes to the NAT-T port */
-	ikev1_natd_check(ike, &m->pl, m->pkt);
+	/* RFC 3947 4: after a NAT, message 3 goes to the NAT-T port (its NAT-D
+	 * of the ports it is sent from, as libreswan checks them) */
+	ikev1_natd_check(ike, &m->pl, m->pkt, NULL);
 	if (ike->nat_detected)
 		natt_float(ike);
 	phase1_take_ke_nonce(ike, ke, nr);
@@ -384,8 +385,11 @@ static void responder_am3(struct ike_sa *ike, struct v1_msg_in *m)
 	if (encrypted)
 		memcpy(ike->v1.iv, iv, sizeof(iv));
 	phase1_keep_last_in(ike, m->pkt);
+	/* message 3 may come from 4500: its NAT-D may be of those ports (ours,
+	 * as the peer floated) or of message 1's (libreswan's) */
+	struct packet first = { .iface = ike->iface, .remote = ike->remote, .remote_port = ike->remote_port };
+	ikev1_natd_check(ike, &m->pl, &first, m->pkt);
 	natt_follow_peer(ike, m->pkt);   /* authenticated: it may have floated to 4500 */
-	ikev1_natd_check(ike, &m->pl, m->pkt);
 	phase1_established(ike, &peer, AM);
 }
 

@@ -187,7 +187,7 @@ static void initiator_mm4(struct ike_sa *ike, struct v1_msg_in *m)
 	phase1_keep_last_in(ike, m->pkt);
 	phase1_take_ke_nonce(ike, ke, nr);
 	/* RFC 3947 4: after a NAT, message 5 goes to the NAT-T port */
-	ikev1_natd_check(ike, &m->pl, m->pkt);
+	ikev1_natd_check(ike, &m->pl, m->pkt, NULL);
 	if (ike->nat_detected)
 		natt_float(ike);
 	phase1_initiator_derive(ike, s, keys_done_initiator);
@@ -322,7 +322,7 @@ static void responder_mm3(struct ike_sa *ike, struct v1_msg_in *m)
 	}
 	phase1_keep_last_in(ike, m->pkt);
 	phase1_take_ke_nonce(ike, ke, ni);
-	ikev1_natd_check(ike, &m->pl, m->pkt);
+	ikev1_natd_check(ike, &m->pl, m->pkt, NULL);
 	phase1_responder_derive(ike, s, keys_done_responder);
 }
 

@@ -68,20 +68,26 @@ bool ikev1_natd_build(struct ike_sa *ike, struct ikev2_builder *b)
 	return !b->failed;
 }
 
-void ikev1_natd_check(struct ike_sa *ike, const struct isakmp_payloads *pl, const struct packet *pkt)
+void ikev1_natd_check(struct ike_sa *ike, const struct isakmp_payloads *pl, const struct packet *pkt,
+		      const struct packet *also)
 {
 	if (!ikev1_natt_agreed(ike))
 		return;
 	uint8_t type = rfc3947(ike) ? ISAKMP_NEXT_NATD : ISAKMP_NEXT_NATD_DRAFT;
-	uint8_t us[64], them[64];
-	size_t n = ikev1_natd_hash(ike, &ike->iface->addr, ike->iface->port, us);
-	ikev1_natd_hash(ike, &pkt->remote, pkt->remote_port, them);
+	uint8_t us[2][64], them[2][64];
+	if (also == NULL)
+		also = pkt;
+	size_t n = ikev1_natd_hash(ike, &ike->iface->addr, ike->iface->port, us[0]);
+	ikev1_natd_hash(ike, &also->iface->addr, also->iface->port, us[1]);
+	ikev1_natd_hash(ike, &pkt->remote, pkt->remote_port, them[0]);
+	ikev1_natd_hash(ike, &also->remote, also->remote_port, them[1]);
 	bool first = true, nat_us = false, them_seen = false, have = false;
 	for (size_t i = 0; n != 0 && i < pl->n; i++) {
 		const struct isakmp_payload *p = &pl->p[i];
 		if (p->type != type)
 			continue;
-		bool same = p->len == n && memcmp(p->body, first ? us : them, n) == 0;
+		uint8_t(*want)[64] = first ? us : them;
+		bool same = p->len == n && (memcmp(p->body, want[0], n) == 0 || memcmp(p->body, want[1], n) == 0);
 		if (first)
 			nat_us = !same;   /* the peer does not see us where we are */
 		else

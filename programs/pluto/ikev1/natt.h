@@ -35,9 +35,11 @@ size_t ikev1_natd_hash(const struct ike_sa *ike, const ip_address *a, uint16_t p
  * them, then ours; forceencaps=yes: ours faked so that the peer sees a
  * NAT), when NAT-T is agreed. False after a builder error. */
 bool ikev1_natd_build(struct ike_sa *ike, struct ikev2_builder *b);
-/* The peer's NAT-D payloads in pl (pkt: how its message arrived): sets
- * ike->nat_detected / nat_local and logs what was found. */
-void ikev1_natd_check(struct ike_sa *ike, const struct isakmp_payloads *pl, const struct packet *pkt);
+/* The peer's NAT-D payloads in pl (pkt: how its message arrived, with
+ * ike->iface; also, when not NULL: another way that counts as well):
+ * sets ike->nat_detected / nat_local and logs what was found. */
+void ikev1_natd_check(struct ike_sa *ike, const struct isakmp_payloads *pl, const struct packet *pkt,
+		      const struct packet *also);
 /* Quick Mode's encapsulation mode attribute for the ISAKMP SA: tunnel or
  * transport, in UDP after a NAT (RFC 3947's numbers or the drafts'). */
 uint16_t ikev1_natt_encap(const struct ike_sa *ike, bool transport);
