@@ -40,7 +40,7 @@ static void setup_sa(unsigned peer_vids)
 	ike.suite.integ = alg_by_name(ALG_INTEG, "sha2_256", 8);
 	assert_non_null(ike.suite.integ);
 	ike.v1.peer_vids = peer_vids;
-	logger_init(&ike.logger, -1, "test");
+	logger_init(&ike.logger, -1, "%s", "");
 }
 
 static void test_hash(void **state)

@@ -59,7 +59,7 @@ static unsigned vids_of_chain(const enum v1_vid *v, size_t n, bool unknown)
 	assert_null(isakmp_split_chain(ISAKMP_NEXT_VID, buf, len, &pl, &d));
 	assert_int_equal(pl.n, n + (unknown ? 1 : 0));
 	struct logger lg;
-	logger_init(&lg, -1, "test");
+	logger_init(&lg, -1, "%s", "");
 	return ikev1_vids_of(&pl, &lg);
 }
 
