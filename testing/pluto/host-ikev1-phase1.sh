@@ -8,7 +8,8 @@
 # peer that can IKEv2 and initiates IKEv2; permit only logs); NAT-T (RFC
 # 3947) through a NAT namespace (host-core.sh's topology) in Main and
 # Aggressive Mode (NAT-D, the float to 4500, ESP in UDP, keepalives),
-# forceencaps=yes, and with libreswan. --kernel none, network namespaces
+# forceencaps=yes, with libreswan (RFC 3947 in both modes, and the
+# drafts' payload 130 and modes). --kernel none, network namespaces
 # this script creates. One line per test:
 # PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from
 # host-pluto.sh.
@@ -402,11 +403,37 @@ print(i["local"], i["remote"], i["nat_t"])' 2>/dev/null)
 	result "$name" "$why"
 }
 
+# the drafts' NAT-T with libreswan initiating (nat-ikev1-method=drafts:
+# it sends only the drafts' vendor IDs; as a responder it would pick RFC
+# 3947 from ours): NAT-D as payload 130, Quick Mode's encapsulation mode
+# UDP-Tunnel of the drafts (61443)
+test_natt_drafts() {
+	local dir=responder name=natt-drafts-libreswan why="" w e
+	have_libreswan "$name" || return
+	p1_pair "$name" forceencaps=yes "$AM_IKE" "$AM_ESP" || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west) e=$(host_dir east)
+	lsw_up "$dir" -e '/aggressive=yes/d' -e 's/plutodebug=none/plutodebug=all/' -e 's/^\tauto=add$/\tnat-ikev1-method=drafts\n\tauto=add/' ||
+		{ result "$name" "our pluto or libreswan's did not start"; return; }
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED || why="no ISAKMP SA with libreswan: $(grep -m1 -i 'fail\|refus\|ignoring' "$w/log")"
+	[ -z "$why" ] && ! grep -q 'NAT detected (forceencaps=yes; NAT-T of draft-ietf-ipsec-nat-t-ike-0' "$w/log" &&
+		why="we did not use the drafts' NAT-T: $(grep -m1 'NAT detected\|NAT-T' "$w/log")"
+	[ -z "$why" ] && ! grep -q 'NAT_TRAVERSAL this end is NOT behind NAT' "$e/log" &&
+		why="libreswan does not agree with our NAT-D (payload 130): $(grep -m1 'NAT_TRAVERSAL this end\|NATD' "$e/log")"
+	[ -z "$why" ] && ! grep -q 'ISAKMP_NEXT_NATD_DRAFTS\|NATD_DRAFTS (0x82)' "$e/log" &&
+		why="libreswan saw no NAT-D of the drafts (payload 130)"
+	[ -z "$why" ] && { wait_for_s 1 5 grep -c 'Installing IPsec SA with ENCAP' "$e/log" ||
+		why="libreswan's IPsec SA is not ESP in UDP: $(grep -m1 'ENCAPSULATION_MODE_' "$e/log")"; }
+	[ -z "$why" ] && ! grep -q 'ENCAPSULATION_MODE_UDP_TUNNEL_DRAFTS' "$e/log" &&
+		why="no encapsulation mode UDP-Tunnel of the drafts: $(grep -m1 'ENCAPSULATION_MODE_' "$e/log")"
+	result "$name" "$why"
+}
+
 P1_TESTS=(aggressive-west aggressive-east aggressive-psk-wrong aggressive-two-groups aggressive-not-allowed
 	aggressive-libreswan-initiator aggressive-libreswan-responder vendor-ids vendor-ids-libreswan
 	bid-down-propose bid-down-permit natt-main natt-aggressive forceencaps-yes forceencaps-no forceencaps-aggressive
 	natt-libreswan-main-initiator natt-libreswan-main-responder
-	natt-libreswan-aggressive-initiator natt-libreswan-aggressive-responder)
+	natt-libreswan-aggressive-initiator natt-libreswan-aggressive-responder
+	natt-drafts-libreswan)
 for t in "${P1_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -430,6 +457,7 @@ for t in "${P1_TESTS[@]}"; do
 	natt-libreswan-main-responder) test_natt_libreswan main responder ;;
 	natt-libreswan-aggressive-initiator) test_natt_libreswan aggressive initiator ;;
 	natt-libreswan-aggressive-responder) test_natt_libreswan aggressive responder ;;
+	natt-drafts-libreswan) test_natt_drafts ;;
 	esac
 done
 exit 0
