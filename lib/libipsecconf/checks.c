@@ -364,6 +364,9 @@ static bool dpd_settings(const struct env *e)
 			    val(e, "dpddelay") ? "dpddelay" : "dpdtimeout");
 		return true;
 	}
+	/* a strongSwan file's dpdaction= brings its defaults (resolve.c) */
+	if (e->m->conf->any_why != NULL && val(e, "dpdaction") != NULL)
+		return true;
 	if (val(e, "dpddelay") != NULL && val(e, "dpdtimeout") == NULL)
 		say(e, DIAG_WARNING, "dpddelay", "dpddelay= is set but dpdtimeout= is not");
 	if (val(e, "dpdtimeout") != NULL && val(e, "dpdaction") == NULL)

@@ -384,10 +384,32 @@ static bool dropped_for_dpd_none(const struct merged *m, size_t slot)
 	return action != NULL && strcmp(action, "none") == 0;
 }
 
+/* In a strongSwan file, dpdaction=clear|hold|restart alone switches dead
+ * peer detection on with strongSwan's defaults, dpddelay=30s and
+ * dpdtimeout=150s: the conn goes out with them (placed at dpdaction=). */
+static size_t strongswan_dpd_defaults(const struct merged *m, struct resolved_kv *out, size_t n)
+{
+	if (m->conf->any_why == NULL)
+		return n;
+	const struct conf_kv *action = merged_kv(m, slot_of("dpdaction"));
+	if (action == NULL || action->value[0] == '\0' || strcmp(action->value, "none") == 0)
+		return n;
+	static const struct { const char *key, *value; } dflt[] = {
+		{ "dpddelay", "30s" }, { "dpdtimeout", "150s" },
+	};
+	for (size_t i = 0; i < sizeof(dflt) / sizeof(dflt[0]); i++) {
+		size_t slot = slot_of(dflt[i].key);
+		if (merged_kv(m, slot) == NULL)
+			out[n++] = (struct resolved_kv){ slot, keyword_slot_name(slot), dflt[i].value,
+							 action->loc };
+	}
+	return n;
+}
+
 static void build_resolved(struct walker *w, const struct conf_section *s)
 {
 	struct merged *m = &w->m;
-	walk_reserve(w, m->n_set + m->n_ext);
+	walk_reserve(w, m->n_set + m->n_ext + 2);
 	size_t n = 0;
 	for (size_t i = 0; i < m->n_set; i++) {
 		const struct conf_kv *kv = &m->conf->kvs.v[m->slots[m->set[i]].kv];
@@ -396,6 +418,8 @@ static void build_resolved(struct walker *w, const struct conf_section *s)
 		w->out[n++] = (struct resolved_kv){ m->set[i], keyword_slot_name(m->set[i]),
 						    kv->value, kv->loc };
 	}
+	if (s->type == SECT_CONN)
+		n = strongswan_dpd_defaults(m, w->out, n);
 	sort_by_slot(w->out, n);
 	for (size_t i = 0; i < m->n_ext; i++) {
 		const struct conf_kv *kv = &m->conf->kvs.v[m->ext[i]];
