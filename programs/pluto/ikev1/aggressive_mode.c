@@ -206,11 +206,7 @@ static void initiator_am2(struct ike_sa *ike, struct v1_msg_in *m)
 	const struct secret *s = phase1_initiator_psk(ike);
 	if (s == NULL)
 		return;
-	ike_request_answered(ike);
-	memcpy(ike->spi_r, m->h.rcookie, 8);
-	ikev1_vids_note(ike, &m->pl);
-	phase1_suite_of(&x, &ike->suite);
-	phase1_keep_last_in(ike, m->pkt);
+	phase1_answered(ike, m, &x);
 	/* RFC 3947 4: after a NAT, message 3 goes to the NAT-T port (its NAT-D
 	 * of the ports it is sent from, as libreswan checks them) */
 	ikev1_natd_check(ike, &m->pl, m->pkt, NULL);

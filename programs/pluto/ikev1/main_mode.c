@@ -161,11 +161,7 @@ static void initiator_mm2(struct ike_sa *ike, struct v1_msg_in *m)
 		ike_initiate_failed(ike, FAIL_REFUSED, why);
 		return;
 	}
-	ike_request_answered(ike);
-	memcpy(ike->spi_r, m->h.rcookie, 8);
-	ikev1_vids_note(ike, &m->pl);
-	phase1_suite_of(&x, &ike->suite);
-	phase1_keep_last_in(ike, m->pkt);
+	phase1_answered(ike, m, &x);
 	phase1_initiator_keygen(ike, keygen_done);
 }
 

@@ -822,3 +822,12 @@ bool phase1_bid_down(struct pluto *p, const struct v1_msg_in *m, struct connecti
 		llog(&p->logger, RC_INFO, "\"%s\": cannot initiate IKEv2 to %s instead: %s", c->name, a, why);
 	return true;
 }
+
+void phase1_answered(struct ike_sa *ike, const struct v1_msg_in *m, const struct v1_xform *x)
+{
+	ike_request_answered(ike);
+	memcpy(ike->spi_r, m->h.rcookie, 8);
+	ikev1_vids_note(ike, &m->pl);
+	phase1_suite_of(x, &ike->suite);
+	phase1_keep_last_in(ike, m->pkt);
+}

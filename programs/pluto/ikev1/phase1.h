@@ -105,6 +105,9 @@ struct ike_sa *phase1_job_sa(struct pluto *p, struct v1_job *j);
  * or the job failed (then the attempt failed as kind says; j is freed). */
 struct ike_sa *phase1_initiator_job(struct pluto *p, struct v1_job *j, enum initiate_failure kind);
 
+/* The initiator took the responder's message 2 (transform x): no more
+ * retransmissions, its cookie, vendor IDs and message kept, the suite set. */
+void phase1_answered(struct ike_sa *ike, const struct v1_msg_in *m, const struct v1_xform *x);
 /* The initiator's PSK, or NULL (the attempt failed). */
 const struct secret *phase1_initiator_psk(struct ike_sa *ike);
 /* The peer's KE and nonce kept (g^xr and Nr, or g^xi and Ni). */
