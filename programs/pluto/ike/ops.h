@@ -50,6 +50,12 @@ struct ike_ops {
 	 * and peer are set, it is in the table). */
 	void (*initiate)(struct ike_sa *ike);
 	ike_work_fn *start[WORK_KINDS];
+	/* Kinds (bits 1 << kind) that do not wait their turn: started as
+	 * soon as the IKE SA is established even while another exchange is
+	 * under way, never the running work (their start does not call
+	 * ike_work_done; the queue frees them after it). IKEv1's
+	 * Informationals (Deletes, DPD) are not request/response pairs. */
+	unsigned unqueued;
 	/* Sends a Delete of the IKE SA now, without waiting for the answer
 	 * (shutdown, a conn unloaded): when the version's rules allow a
 	 * request now; the caller deletes the IKE SA right after. */
