@@ -219,8 +219,8 @@ test_ah() {
 	read -r bi bo bp <<<"$b"
 	[ -z "$why" ] && { [ "$ap $bp" = "AH AH" ] || why="not AH on both: west '$a', east '$b'"; }
 	[ -z "$why" ] && { [ "$ai" = "$bo" ] && [ "$ao" = "$bi" ] || why="SPIs not crosswise: west '$a', east '$b'"; }
-	[ -z "$why" ] && [ "$(child_field west "$NS_WEST" algorithms)" != sha2_256 ] &&
-		why="west's algorithms are '$(child_field west "$NS_WEST" algorithms)', want sha2_256"
+	[ -z "$why" ] && [ "$(child_field west "$NS_WEST" algorithms)" != 'AH sha2_256' ] &&
+		why="west's algorithms are '$(child_field west "$NS_WEST" algorithms)', want 'AH sha2_256'"
 	if [ -z "$why" ]; then
 		whackh west "$NS_WEST" --name west-east --terminate >/dev/null 2>&1
 		grep -q "sent IPsec Delete of AH SPI $ai" "$(logf west)" || why="west sent no AH Delete"

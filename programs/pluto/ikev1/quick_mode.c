@@ -1,5 +1,5 @@
 /* Quick Mode (RFC 2409 5.5) on an established ISAKMP SA: one ESP Child SA
- * per exchange, with PFS when the conn says pfs=yes:
+ * (AH with phase2=ah) per exchange, with PFS when the conn says pfs=yes:
  *
  *   HDR*, HASH(1), SA, Ni [, KE] [, IDci, IDcr]  -->
  *                    <--  HDR*, HASH(2), SA, Nr [, KE] [, IDci, IDcr]
@@ -19,10 +19,22 @@
  * installs on message 3 (no commit bit). IDci/IDcr are the conn's subnets
  * (and protoports); they are sent when either end has a subnet or a
  * protoport, and the responder takes exactly the conn's selectors (no
- * narrowing). Not here: AH and IPCOMP, ESP in UDP (NAT-T), rekeying (the
- * Child SA expires at its lifetime), RESPONDER-LIFETIME, kilobyte
- * lifetimes (accepted, not enforced). The PFS DH runs on the main
- * thread. */
+ * narrowing).
+ *
+ * Rekey: the Quick Mode initiator (the ISAKMP SA's original initiator:
+ * the core's timers, rekeymargin=, rekeyfuzz=, rekey=no) runs a new Quick
+ * Mode for the conn before the Child SA's lifetime ends. IKEv1 does not
+ * say "this replaces that": both ends take a new Child SA of the conn with
+ * the same selectors as the replacement of the established one. The new
+ * one takes the policies over when installed, the old one is REKEYED, and
+ * the initiator sends its Delete QM_REKEY_OVERLAP_MS later (the responder
+ * installs on message 3, which may still be on its way).
+ *
+ * Lifetimes (RFC 2407 4.5): we propose salifetime= in seconds; a responder
+ * whose salifetime= is shorter takes its own and says so with
+ * N(RESPONDER-LIFETIME) in message 2 (4.6.3.1), which the initiator
+ * honours. Kilobyte lifetimes are parsed, not enforced. Not here: IPCOMP,
+ * ESP in UDP (NAT-T). The PFS DH runs on the main thread. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +149,47 @@ static size_t our_esp(const struct connection *c, struct esp_xform *out)
 	return n;
 }
 
+/* Our AH transforms (phase2=ah) from phase2alg=: the integrity of each
+ * proposal, or the defaults. encr is NULL in each. */
+static size_t our_ah(const struct connection *c, struct esp_xform *out)
+{
+	size_t n = 0;
+	const struct alg_desc *list[MAX_ESP];
+	size_t nl = 0;
+	if (c->child != NULL && c->child->n > 0) {
+		for (unsigned i = 0; i < c->child->n && nl < MAX_ESP; i++)
+			if (c->child->p[i].integ != NULL)
+				list[nl++] = c->child->p[i].integ;
+	}
+	if (nl == 0)
+		for (size_t h = 0; h < N(default_integ); h++)
+			list[nl++] = alg(ALG_INTEG, default_integ[h]);
+	for (size_t i = 0; i < nl && n < MAX_ESP; i++) {
+		const struct alg_desc *a = list[i];
+		if (a == NULL || !(a->usable & ALG_AH) || alg_ikev1_id(a, ALG_V1_AH) == 0 ||
+		    alg_ikev1_id(a, ALG_V1_IPSEC) == 0)
+			continue;
+		out[n++] = (struct esp_xform){ NULL, 0, a };
+	}
+	return n;
+}
+
+/* The conn's transforms: AH with phase2=ah, else ESP. */
+static size_t our_xforms(const struct connection *c, struct esp_xform *out)
+{
+	return c->child_ah ? our_ah(c, out) : our_esp(c, out);
+}
+
+static uint8_t conn_proto(const struct connection *c)
+{
+	return c->child_ah ? ISAKMP_PROTO_AH : ISAKMP_PROTO_ESP;
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	return proto == ISAKMP_PROTO_AH ? "AH" : "ESP";
+}
+
 static bool esp_eq(const struct esp_xform *a, const struct esp_xform *b)
 {
 	return a->encr == b->encr && a->keylen == b->keylen && a->integ == b->integ;
@@ -161,7 +214,8 @@ static void esp_to_wire(const struct esp_xform *x, uint8_t number, bool transpor
 {
 	memset(t, 0, sizeof(*t));
 	t->number = number;
-	t->id = (uint8_t)alg_ikev1_id(x->encr, ALG_V1_IPSEC);
+	/* AH: the transform ID names the integrity (RFC 2407 4.4.3) */
+	t->id = (uint8_t)(x->encr != NULL ? alg_ikev1_id(x->encr, ALG_V1_IPSEC) : alg_ikev1_id(x->integ, ALG_V1_AH));
 	tv(t, IPSEC_LIFE_TYPE, LIFE_SECONDS);
 	if (life_s <= 0xffff) {
 		tv(t, IPSEC_LIFE_DURATION, life_s);
@@ -191,15 +245,25 @@ struct esp_wire {
 	uint64_t life_kb;               /* 0: not given */
 };
 
-/* NULL, or why we cannot take the transform. */
-static const char *esp_from_wire(const struct isakmp_transform *t, struct esp_wire *w)
+/* NULL, or why we cannot take the transform (of protocol proto: ESP or
+ * AH). */
+static const char *esp_from_wire(const struct isakmp_transform *t, uint8_t proto, struct esp_wire *w)
 {
 	static char why[96];
 	memset(w, 0, sizeof(*w));
-	w->x.encr = alg_by_ikev1_id(ALG_ENCRYPT, ALG_V1_IPSEC, t->id);
-	if (w->x.encr == NULL || !(w->x.encr->usable & ALG_ESP)) {
-		snprintf(why, sizeof(why), "ESP transform ID %u is not supported", t->id);
-		return why;
+	const struct alg_desc *ah = NULL;
+	if (proto == ISAKMP_PROTO_AH) {
+		ah = alg_by_ikev1_id(ALG_INTEG, ALG_V1_AH, t->id);
+		if (ah == NULL || !(ah->usable & ALG_AH)) {
+			snprintf(why, sizeof(why), "AH transform ID %u is not supported", t->id);
+			return why;
+		}
+	} else {
+		w->x.encr = alg_by_ikev1_id(ALG_ENCRYPT, ALG_V1_IPSEC, t->id);
+		if (w->x.encr == NULL || !(w->x.encr->usable & ALG_ESP)) {
+			snprintf(why, sizeof(why), "ESP transform ID %u is not supported", t->id);
+			return why;
+		}
 	}
 	uint64_t life_type = LIFE_SECONDS, encap = 0;
 	for (size_t i = 0; i < t->n_attrs; i++) {
@@ -251,6 +315,15 @@ static const char *esp_from_wire(const struct isakmp_transform *t, struct esp_wi
 		return why;
 	}
 	w->transport = encap == ENCAP_TRANSPORT;
+	if (ah != NULL) {
+		/* the authentication algorithm attribute must name the transform's */
+		if (w->x.integ != ah)
+			return w->x.integ == NULL ? "an AH transform without its authentication algorithm"
+						  : "an AH transform whose authentication algorithm is another";
+		if (w->x.keylen != 0)
+			return "a key length in an AH transform";
+		return NULL;
+	}
 	if (w->x.encr->aead && w->x.integ != NULL)
 		return "an AEAD cipher with an authentication algorithm";
 	if (!w->x.encr->aead && w->x.integ == NULL)
@@ -702,10 +775,9 @@ static bool qm_start(struct ike_sa *ike, struct connection *c, bool from_queue, 
 	size_t n = 0;
 	if (q->child_serial != 0)
 		why = "a Quick Mode of ours is under way";
-	else if (c->child_ah)
-		why = "phase2=ah: IKEv1 in this pluto negotiates ESP only";
-	else if ((n = our_esp(c, xf)) == 0)
-		why = "phase2alg= has no ESP transform IKEv1 can use";
+	else if ((n = our_xforms(c, xf)) == 0)
+		why = c->child_ah ? "phase2alg= has no AH transform IKEv1 can use"
+				  : "phase2alg= has no ESP transform IKEv1 can use";
 	if (why != NULL) {
 		llog(&ike->logger, RC_WARNING, "cannot start Quick Mode for \"%s\": %s", c->name, why);
 		return false;
@@ -713,7 +785,7 @@ static bool qm_start(struct ike_sa *ike, struct connection *c, bool from_queue, 
 	ikev1_quick_free(q);
 	q->from_queue = from_queue;
 	struct child_sa *child = child_sa_new(ike, c);
-	child->protocol = CHILD_PROTO_ESP;
+	child->protocol = conn_proto(c);
 	child->transport = c->type == CONN_TRANSPORT;
 	child->encap = false;
 	child->lifetime_ms = c->sa_lifetime_ms;
@@ -749,7 +821,7 @@ static bool qm_start(struct ike_sa *ike, struct connection *c, bool from_queue, 
 	o.sa.n_proposals = 1;
 	struct isakmp_proposal *pr = &o.sa.proposals[0];
 	pr->number = 1;
-	pr->protocol = ISAKMP_PROTO_ESP;
+	pr->protocol = conn_proto(c);
 	pr->spi_size = 4;
 	put_mid(pr->spi, child->spi_in);
 	pr->n_transforms = n;
@@ -775,8 +847,8 @@ static bool qm_start(struct ike_sa *ike, struct connection *c, bool from_queue, 
 	if (old != NULL)
 		llog(&child->logger, RC_INFO, "rekeying Child SA #%u {0x%08x <0x%08x} (its lifetime ends)",
 		     old->serial, old->spi_out, old->spi_in);
-	llog(&child->logger, RC_INFO, "sent Quick Mode message 1 (%zu ESP transform%s%s%s)", n,
-	     n == 1 ? "" : "s", child->pfs_dh ? ", PFS " : "", child->pfs_dh ? child->pfs_dh->name : "");
+	llog(&child->logger, RC_INFO, "sent Quick Mode message 1 (%zu %s transform%s%s%s)", n,
+	     proto_name(pr->protocol), n == 1 ? "" : "s", child->pfs_dh ? ", PFS " : "", child->pfs_dh ? child->pfs_dh->name : "");
 	return true;
 }
 
@@ -902,13 +974,15 @@ static void initiator_qm2(struct ike_sa *ike, struct v1_msg_in *m)
 	else if (isakmp_decode_sa(sap, &sa, &d) != NULL || isakmp_decode_bytes(np, &nr, &d) != NULL ||
 		 (kp != NULL && isakmp_decode_bytes(kp, &ke, &d) != NULL))
 		why = d.text;
-	else if (sa.n_proposals != 1 || sa.proposals[0].protocol != ISAKMP_PROTO_ESP ||
+	else if (sa.n_proposals != 1 || sa.proposals[0].protocol != child->protocol ||
 		 sa.proposals[0].n_transforms != 1 || sa.proposals[0].spi_size != 4)
-		why = "the responder did not choose one ESP transform with a 4-byte SPI";
+		why = child->protocol == ISAKMP_PROTO_AH
+			? "the responder did not choose one AH transform with a 4-byte SPI"
+			: "the responder did not choose one ESP transform with a 4-byte SPI";
 	else
-		why = esp_from_wire(&sa.proposals[0].transforms[0], &w);
+		why = esp_from_wire(&sa.proposals[0].transforms[0], child->protocol, &w);
 	if (why == NULL) {
-		size_t n = our_esp(child->c, ours);
+		size_t n = our_xforms(child->c, ours);
 		bool found = false;
 		for (size_t i = 0; i < n && !found; i++)
 			found = esp_eq(&ours[i], &w.x);
@@ -978,7 +1052,8 @@ static const char *choose(struct ike_sa *ike, struct connection *c, const struct
 {
 	static struct esp_xform ours[MAX_ESP];
 	static char why[240];
-	size_t n = our_esp(c, ours), seen = 0;
+	size_t n = our_xforms(c, ours), seen = 0;
+	uint8_t proto = conn_proto(c);
 	const struct alg_desc *group = pfs_group(ike, c);
 	const char *first = NULL;
 	for (size_t i = 0; i < sa->n_proposals; i++) {
@@ -986,12 +1061,12 @@ static const char *choose(struct ike_sa *ike, struct connection *c, const struct
 		/* ESP alone: a proposal that shares its number is ESP AND something else */
 		bool combined = (i > 0 && sa->proposals[i - 1].number == pr->number) ||
 				(i + 1 < sa->n_proposals && sa->proposals[i + 1].number == pr->number);
-		if (pr->protocol != ISAKMP_PROTO_ESP || pr->spi_size != 4 || combined)
+		if (pr->protocol != proto || pr->spi_size != 4 || combined)
 			continue;
 		for (size_t k = 0; k < pr->n_transforms; k++) {
 			struct esp_wire w;
 			seen++;
-			const char *e = esp_from_wire(&pr->transforms[k], &w);
+			const char *e = esp_from_wire(&pr->transforms[k], proto, &w);
 			if (e == NULL && w.group != group)
 				e = group != NULL ? (w.group == NULL ? "no PFS (pfs=yes here)" : "another PFS group")
 						  : "PFS (pfs=no here)";
@@ -1013,7 +1088,8 @@ static const char *choose(struct ike_sa *ike, struct connection *c, const struct
 			}
 		}
 	}
-	snprintf(why, sizeof(why), "none of the peer's %zu ESP transforms matches phase2alg=%s%s%s", seen,
+	snprintf(why, sizeof(why), "none of the peer's %zu %s transforms matches phase2alg=%s%s%s", seen,
+		 proto_name(proto),
 		 c->child == NULL || c->child->n == 0 ? " (the defaults)" : "", first ? "; first refused: " : "",
 		 first ? first : "");
 	return why;
@@ -1100,10 +1176,6 @@ static void responder_qm1(struct ike_sa *ike, struct v1_msg_in *m)
 		responder_refuse(ike, a, ISAKMP_N_NO_PROPOSAL_CHOSEN, "no conn for it");
 		return;
 	}
-	if (c->child_ah) {
-		responder_refuse(ike, a, ISAKMP_N_NO_PROPOSAL_CHOSEN, "phase2=ah: ESP only here");
-		return;
-	}
 	struct esp_wire w;
 	why = choose(ike, c, &sa, &o.sa.proposals[0], &w);
 	if (why == NULL && (w.group != NULL) != (kp != NULL))
@@ -1137,7 +1209,7 @@ static void responder_qm1(struct ike_sa *ike, struct v1_msg_in *m)
 		return;
 	}
 	struct child_sa *child = child_sa_new(ike, c);
-	child->protocol = CHILD_PROTO_ESP;
+	child->protocol = conn_proto(c);
 	child->transport = w.transport;
 	/* the shorter of ours and the peer's (RFC 2407 4.5: 28800 s when
 	 * not given); ours shorter: the peer hears it (RESPONDER-LIFETIME) */
