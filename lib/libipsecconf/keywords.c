@@ -152,7 +152,8 @@ const struct keyword keyword_table[] = {
 	{ "ahkey", C, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
 	{ "ahreplay_window", C, OBS, KT_OBSOLETE, NULL, NULL, 0, 0, NULL, "manual keying is not supported" },
 	/* the rest of Openswan 2.6's conn keywords */
-	MAP("keyexchange", C, 0, "ikev2", "ike=permit|ikev1=never|ikev2=insist"),
+	/* strongSwan's ike: initiate IKEv2, answer both (Openswan never said more) */
+	MAP("keyexchange", C, 0, "ikev2", "ike=propose|ikev1=never|ikev2=insist"),
 	MAP("auth", C, 0, "phase2", NULL),
 	NOFX("narrowing", C, 0, KT_BOOL, NULL, "yes",
 	     "pluto always narrows traffic selectors as an IKEv2 responder"),

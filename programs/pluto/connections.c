@@ -238,15 +238,13 @@ static bool parse_authby(struct parse *p)
 static bool parse_ikev2(struct parse *p)
 {
 	static const struct word modes[] = {
-		{ "permit", 1 }, { "propose", 1 }, { "yes", 1 }, { "insist", 1 },
-		{ "never", 0 }, { "no", 0 },
+		{ "permit", IKEV2_PERMIT }, { "propose", IKEV2_PROPOSE }, { "yes", IKEV2_PROPOSE },
+		{ "insist", IKEV2_INSIST }, { "never", IKEV2_NEVER }, { "no", IKEV2_NEVER },
 	};
 	int v = 0;
 	if (!PARSE_WORD(p, modes, &v))
 		return false;
-	p->c->ikev2_allowed = v != 0;
-	/* said explicitly: without ikev2= a conn stays IKEv2 */
-	p->c->ikev1_only = v == 0;
+	p->c->ikev2 = (enum ikev2_policy)v;
 	return true;
 }
 

@@ -60,6 +60,16 @@ struct end {
 /* The pause after a failed lookup, given the pause before it (0: none). */
 unsigned dns_retry_pause_s(unsigned previous_s);
 
+/* ipsec.conf(5)'s ikev2=: which version a conn initiates with and which
+ * it answers. Openswan's default is permit: a conn without ikev2=
+ * initiates IKEv1 and answers both. */
+enum ikev2_policy {
+	IKEV2_PERMIT = 0,   /* initiate IKEv1, answer both (the default) */
+	IKEV2_NEVER,        /* never|no: IKEv1 only */
+	IKEV2_PROPOSE,      /* propose|yes: initiate IKEv2, answer both */
+	IKEV2_INSIST,       /* insist: IKEv2 only */
+};
+
 struct connection {
 	char *name;
 	unsigned serial;            /* which load of that name (DNS answers) */
@@ -68,8 +78,7 @@ struct connection {
 	enum conn_type type;
 	enum conn_auto autostart;
 	unsigned authby;            /* AUTH_* */
-	bool ikev2_allowed;         /* ikev2= permit|propose|insist|yes */
-	bool ikev1_only;            /* ikev2=no|never: IKEv1 (Main Mode) for this conn */
+	enum ikev2_policy ikev2;    /* ikev2=: which IKE versions it speaks */
 	/* ike= and phase2alg= (n == 0: defaults); shared, read-only: conns
 	 * with the same proposals point to one copy (connections.c) */
 	const struct proposals *ike;
@@ -115,6 +124,17 @@ struct connection {
 /* The ends from this host's point of view. */
 static inline struct end *local_end(struct connection *c) { return &c->end[c->local]; }
 static inline struct end *peer_end(struct connection *c) { return &c->end[!c->local]; }
+static inline bool conn_accepts_ikev1(const struct connection *c) { return c->ikev2 != IKEV2_INSIST; }
+static inline bool conn_accepts_ikev2(const struct connection *c) { return c->ikev2 != IKEV2_NEVER; }
+static inline bool conn_initiates_ikev1(const struct connection *c)
+{
+	return c->ikev2 == IKEV2_PERMIT || c->ikev2 == IKEV2_NEVER;
+}
+/* Whether c answers IKE major version major (1 or 2). */
+static inline bool conn_accepts_major(const struct connection *c, unsigned major)
+{
+	return major == 1 ? conn_accepts_ikev1(c) : conn_accepts_ikev2(c);
+}
 
 /* Builds a connection from an add request's keys (built-in defaults for the
  * rest). NULL with a message naming the key and value when something is

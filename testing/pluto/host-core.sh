@@ -43,6 +43,7 @@ group_conf() {
 	printf '\tleftsubnets={198.51.100.0/25 198.51.100.128/25}\n\tright=198.18.0.2\n\trightid=@east\n'
 	printf '\trightsubnets={203.0.113.0/25 203.0.113.128/25}\n\tauthby=secret\n'
 	printf '\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\tauto=add\n'
+	ikev2_line "$@"
 	for kv in "$@"; do printf '\t%s\n' "$kv"; done
 }
 
@@ -150,6 +151,7 @@ nat_conf() {
 	printf 'version 2\n\nconn west-east\n\tleft=198.18.0.129\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n'
 	printf '\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\tauthby=secret\n'
 	printf '\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\tauto=add\n'
+	ikev2_line "$@"
 	for kv in "$@"; do printf '\t%s\n' "$kv"; done
 } 
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Host-level (tier 1) tests of IKEv1: Main Mode with a PSK (RFC 2409)
 # between two plutos (each side initiating once), a wrong PSK, no common
-# proposal, the ISAKMP Delete of whack --terminate, a conn without ikev2=
-# staying IKEv2; Quick Mode (RFC 2409 5.5) after it: the ESP Child SA on
+# proposal, the ISAKMP Delete of whack --terminate; ikev2= as
+# ipsec.conf(5) has it (permit, the default, initiates IKEv1 and answers
+# both; propose|yes initiates IKEv2; never and insist refuse the other
+# version); Quick Mode (RFC 2409 5.5) after it: the ESP Child SA on
 # both sides (SPIs crosswise, algorithms, selectors), with and without
 # PFS, the IPsec Delete of --terminate, a phase2alg= mismatch refused
 # with NO-PROPOSAL-CHOSEN, other selectors refused with
@@ -26,7 +28,8 @@ s = [s for s in json.load(sys.stdin)['ike_sas'] if s['state'] == 'ESTABLISHED']
 print(s[0]['$3'] if s else '')" 2>/dev/null
 }
 
-# v1_pair TEST WEST-EXTRA... -- EAST-EXTRA...: an ikev2=no PSK conn on both
+# v1_pair TEST WEST-EXTRA... -- EAST-EXTRA...: a PSK conn on both, ikev2=no
+# unless an EXTRA gives ikev2=
 v1_pair() {
 	setup_pair "$1" || return 1
 	shift
@@ -35,8 +38,11 @@ v1_pair() {
 		[ "$kv" = -- ] && { side=e; continue; }
 		if [ $side = w ]; then w+=("$kv"); else e+=("$kv"); fi
 	done
-	conn_text west-east authby=secret ikev2=no "${w[@]}" >"$(host_dir west)/ipsec.conf"
-	conn_text west-east authby=secret ikev2=no "${e[@]}" >"$(host_dir east)/ipsec.conf"
+	# ikev2=no unless the test says (ikev2= empty: the default)
+	[[ " ${w[*]}" == *" ikev2="* ]] || w=(ikev2=no "${w[@]}")
+	[[ " ${e[*]}" == *" ikev2="* ]] || e=(ikev2=no "${e[@]}")
+	conn_text west-east authby=secret "${w[@]}" >"$(host_dir west)/ipsec.conf"
+	conn_text west-east authby=secret "${e[@]}" >"$(host_dir east)/ipsec.conf"
 	for h in west east; do
 		secrets "$PSK" >"$(host_dir $h)/ipsec.secrets"
 		chmod 600 "$(host_dir $h)/ipsec.secrets"
@@ -242,14 +248,33 @@ test_v1_no_dpd() {
 	result "$name" "$why"
 }
 
-# a conn without ikev2= stays IKEv2 (the default flip is not done yet)
-test_v1_default_v2() {
-	local name=ikev1-default-is-v2 why="" out
-	pair_psk "$name" || { result "$name" "cannot make the namespaces"; return; }
+# test_ikev2_policy NAME WEST-IKEV2 EAST-IKEV2 WANT: ipsec.conf(5)'s ikev2=
+# on each end ("" = no ikev2= line, the default permit); west initiates.
+# WANT: IKEv1 or IKEv2 (the SA both ends show), or refused-1/refused-2
+# (east answers nothing of that version, naming the conn and its ikev2=)
+test_ikev2_policy() {
+	local name=$1 wv=$2 ev=$3 want=$4 why="" out h ns
+	v1_pair "$name" "ikev2=$wv" -- "ikev2=$ev" || { result "$name" "cannot make the namespaces"; return; }
 	start_both || { result "$name" "pluto did not start"; return; }
-	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
-	[ -z "$why" ] && [ "$(ike_json west "$NS_WEST" version)" != IKEv2 ] && why="the IKE SA is not IKEv2"
-	[ -z "$why" ] && grep -q 'Main Mode' "$(host_dir west)/log" && why="west spoke Main Mode"
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1)
+	case $want in
+	IKEv*)
+		for h in west:$NS_WEST east:$NS_EAST; do
+			[ -n "$why" ] && break
+			ns=${h#*:} h=${h%%:*}
+			[ "$(ike_json "$h" "$ns" version)" = "$want" ] ||
+				why="$h: the ESTABLISHED IKE SA is not $want ($(ike_json "$h" "$ns" version)): $out"
+		done
+		[ -z "$why" ] && [ "$want" = IKEv1 ] && ! grep -q 'Main Mode' <<<"$out" && why="initiate did not say Main Mode: $out"
+		;;
+	refused-*)
+		local v=${want#refused-} pol=insist
+		[ "$v" = 2 ] && pol=never
+		[ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 0 ] && why="west has an ESTABLISHED IKE SA"
+		[ -z "$why" ] && ! grep -q "its conn \"west-east\" says ikev2=$pol (IKEv$v is refused)" "$(host_dir east)/log" &&
+			why="east's log does not say ikev2=$pol refuses IKEv$v: $(grep -m1 'NO-PROPOSAL\|IKE_SA_INIT from' "$(host_dir east)/log")"
+		;;
+	esac
 	result "$name" "$why"
 }
 
@@ -445,7 +470,9 @@ test_v1_dpd_libreswan() {
 	result "$name" "$why"
 }
 
-V1_TESTS=(ikev1-psk-west ikev1-psk-east ikev1-psk-wrong ikev1-no-proposal ikev1-invalid-id ikev1-dpd-off ikev1-default-is-v2
+V1_TESTS=(ikev1-psk-west ikev1-psk-east ikev1-psk-wrong ikev1-no-proposal ikev1-invalid-id ikev1-dpd-off
+	ikev2-default-permit ikev2-propose-permit ikev2-insist-permit ikev2-permit-propose
+	ikev2-permit-insist ikev2-propose-never
 	ikev1-dpd-alive ikev1-dpd-one-side ikev1-dpd-dead-clear ikev1-dpd-dead-restart ikev1-dpd-libreswan
 	ikev1-quick-west-pfs-no ikev1-quick-east-pfs-yes ikev1-quick-no-proposal ikev1-quick-invalid-id
 	ikev1-libreswan-initiator ikev1-libreswan-responder)
@@ -463,7 +490,12 @@ for t in "${V1_TESTS[@]}"; do
 	ikev1-dpd-dead-clear) test_v1_dpd_dead clear ;;
 	ikev1-dpd-dead-restart) test_v1_dpd_dead restart ;;
 	ikev1-dpd-libreswan) test_v1_dpd_libreswan ;;
-	ikev1-default-is-v2) test_v1_default_v2 ;;
+	ikev2-default-permit) test_ikev2_policy "$t" "" "" IKEv1 ;;
+	ikev2-propose-permit) test_ikev2_policy "$t" propose "" IKEv2 ;;
+	ikev2-insist-permit) test_ikev2_policy "$t" insist permit IKEv2 ;;
+	ikev2-permit-propose) test_ikev2_policy "$t" permit yes IKEv1 ;;
+	ikev2-permit-insist) test_ikev2_policy "$t" "" insist refused-1 ;;
+	ikev2-propose-never) test_ikev2_policy "$t" yes never refused-2 ;;
 	ikev1-quick-west-pfs-no) test_v1_quick west no ;;
 	ikev1-quick-east-pfs-yes) test_v1_quick east yes ;;
 	ikev1-quick-no-proposal) test_v1_quick_no_proposal ;;

@@ -53,6 +53,15 @@ etc_netns_clean() {
 	return 0
 }
 
+# ikev2_line KEY=VALUE...: "ikev2=insist" unless one of them is an ikev2=:
+# the tests' conns speak IKEv2 unless they say otherwise (a conn without
+# ikev2= initiates IKEv1, Openswan's ikev2=permit)
+ikev2_line() {
+	local kv
+	for kv in "$@"; do [ "${kv%%=*}" = ikev2 ] && return 0; done
+	printf '\tikev2=insist\n'
+}
+
 # conn_text NAME EXTRA...: a west-east conn (the same text on both hosts)
 conn_text() {
 	local name=$1
@@ -60,6 +69,7 @@ conn_text() {
 	printf 'version 2\n\nconn %s\n\tleft=198.18.0.1\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n' "$name"
 	printf '\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n'
 	printf '\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\tauto=add\n'
+	ikev2_line "$@"
 	for kv in "$@"; do printf '\t%s\n' "$kv"; done
 }
 
@@ -524,8 +534,8 @@ test_any_peer() {
 	setup_pair any-peer || { result any-peer "cannot make the namespaces"; return; }
 	w=$(host_dir west)
 	e=$(host_dir east)
-	printf 'conn west-east\n\tauthby=secret\n\tleft=198.18.0.1\n\tleftid=@west\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\tauto=add\n' >"$w/ipsec.conf"
-	printf 'conn road\n\tauthby=secret\n\tleft=198.18.0.2\n\tleftid=@east\n\tleftsubnet=203.0.113.0/24\n\tright=%%any\n\trightid=@west\n\tleftupdown=%%disabled\n\tauto=add\n' >"$e/ipsec.conf"
+	printf 'conn west-east\n\tauthby=secret\n\tleft=198.18.0.1\n\tleftid=@west\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\tikev2=insist\n\tauto=add\n' >"$w/ipsec.conf"
+	printf 'conn road\n\tauthby=secret\n\tleft=198.18.0.2\n\tleftid=@east\n\tleftsubnet=203.0.113.0/24\n\tright=%%any\n\trightid=@west\n\tleftupdown=%%disabled\n\tikev2=insist\n\tauto=add\n' >"$e/ipsec.conf"
 	secrets "$PSK" >"$w/ipsec.secrets"
 	secrets "$PSK" >"$e/ipsec.secrets"
 	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"

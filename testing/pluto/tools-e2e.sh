@@ -93,8 +93,8 @@ conn_def() {
 	shift
 	local -A v=([left]=198.18.0.1 [leftid]=@west [leftsubnet]=198.51.100.0/24
 		[right]=198.18.0.2 [rightid]=@east [rightsubnet]=203.0.113.0/24 [authby]=secret
-		[leftupdown]=%disabled [rightupdown]=%disabled [auto]=add)
-	local order=(left leftid leftsubnet right rightid rightsubnet authby leftupdown rightupdown auto)
+		[leftupdown]=%disabled [rightupdown]=%disabled [auto]=add [ikev2]=insist)
+	local order=(left leftid leftsubnet right rightid rightsubnet authby leftupdown rightupdown auto ikev2)
 	for kv in "$@"; do
 		k=${kv%%=*}
 		[ -n "${v[$k]+set}" ] || order+=("$k")

@@ -371,6 +371,55 @@ static void test_foreign_signatures(void **state)
 	chunk_free(&n);
 }
 
+/* IKEv1 (RFC 2409 5.1) signs HASH_I/HASH_R itself: PKCS#1 v1.5 block type
+ * 1 padding, no DigestInfo. The foreign signature was computed in python
+ * as pow(00 01 ff.. 00 || hash, d, n) with a 1024-bit key from pyca's
+ * rsa.generate_private_key; hash = SHA-1("HASH_I of an IKEv1 Main Mode"). */
+static void test_ikev1_signatures(void **state)
+{
+	(void)state;
+	const struct sig_alg *a = &sig_alg_ikev1_rsa;
+	rsa_pubkey pub;
+	memset(&pub, 0, sizeof(pub));
+	chunk_t n = hex("a0b2ae70de56afae0c4645d060b0f5682c4689d1ba830553dc7f46a8ce2ab486"
+			"0e48087a8bd9147259cf73aaa11c1f55245ede420c3e51481516fdb16b1c9f19"
+			"905a6f90b2ab4ddc6c2764b57efcf1674adf9161e4a237e89790f29ca105802d"
+			"73b253cddd9f9059a6a6e45edfea3918565d1bb81342a9b1f160bf30b50589fb");
+	memcpy(pub.n, n.ptr, n.len);
+	pub.n_len = n.len;
+	pub.e[0] = 0x01;
+	pub.e[1] = 0x00;
+	pub.e[2] = 0x01;
+	pub.e_len = 3;
+	pub.bits = 1024;
+	chunk_t hash = hex("6ee319fa91479b607eafd62b508a3463fff9d9a2");
+	chunk_t sig = hex("144b1f1eb2048c070ba769be1edd2d4dce771af368590cb5af97cc599e6902e6"
+			  "aace40812831aff4d1a2b4dfb278b7553b3bb7319c3cc57fc6fc122fe806cc8a"
+			  "2e6c182f61592638bb4e9eee4da76ad993ecad53a55524236313c26b8032c82f"
+			  "39fe15cf08a7eee46a97eea978cb3216145d347e5c83c9abcb1048b212ce465f");
+	err_t e = auth_rsa_verify(&pub, a, hash, sig);
+	if (e != NULL)
+		fail_msg("%s", e);
+	/* the same signature is not PKCS#1 with a DigestInfo */
+	assert_non_null(auth_rsa_verify(&pub, sig_alg_find(SIG_RSA_PKCS1, SIG_HASH_SHA1), hash, sig));
+	hash.ptr[0] ^= 1;
+	assert_non_null(auth_rsa_verify(&pub, a, hash, sig));
+	hash.ptr[0] ^= 1;
+	/* ours round-trips, is deterministic and is not a DigestInfo one */
+	chunk_t s1, s2;
+	assert_null(auth_rsa_sign(key, a, hash, &s1));
+	assert_null(auth_rsa_sign(key, a, hash, &s2));
+	assert_true(chunk_eq(s1, s2));
+	assert_null(auth_rsa_verify(hostkey_pubkey(key), a, hash, s1));
+	assert_non_null(auth_rsa_verify(hostkey_pubkey(key), sig_alg_find(SIG_RSA_PKCS1, SIG_HASH_SHA1),
+					hash, s1));
+	chunk_free(&s1);
+	chunk_free(&s2);
+	chunk_free(&n);
+	chunk_free(&hash);
+	chunk_free(&sig);
+}
+
 /* Helper threads sign with the one host key at the same time. */
 static void *signer(void *arg)
 {
@@ -411,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_digsig_encoding),
 		cmocka_unit_test(test_rsa_round_trips),
 		cmocka_unit_test(test_foreign_signatures),
+		cmocka_unit_test(test_ikev1_signatures),
 		cmocka_unit_test(test_concurrent_signing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -164,6 +164,30 @@ static void test_sha256_aes128(void **state)
 	check_vector(&vectors[1]);
 }
 
+/* Signatures: SKEYID = prf(Ni_b | Nr_b, g^xy), python: prf(h, ni + nr, gxy) */
+static void test_skeyid_sig(void **state)
+{
+	(void)state;
+	static const struct { const char *prf, *want; } v[] = {
+		{ "prfsha1", "2afeeeceb9ba542e66bd55a61d16f3565eeff8b7" },
+		{ "prfsha2_256", "189432301cac49daf1af4b1720646cd3e4a07fc4212d8bed5a76b47f018c5f51" },
+	};
+	uint8_t ni[16], nr[16], gxy[32];
+	for (int i = 0; i < 16; i++) {
+		ni[i] = (uint8_t)i;
+		nr[i] = (uint8_t)(16 + i);
+	}
+	memset(gxy, 0x55, sizeof(gxy));
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		chunk_t skeyid, want = hex(v[i].want);
+		assert_null(ikev1_skeyid_sig(alg(ALG_PRF, v[i].prf), chunk_from(ni, 16), chunk_from(nr, 16),
+					     chunk_from(gxy, 32), &skeyid));
+		assert_true(chunk_eq(skeyid, want));
+		chunk_free(&skeyid);
+		chunk_free(&want);
+	}
+}
+
 /* A cipher the schedule cannot size is an error, not an abort. */
 static void test_errors(void **state)
 {
@@ -182,6 +206,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha1_3des_expanded),
 		cmocka_unit_test(test_sha256_aes128),
+		cmocka_unit_test(test_skeyid_sig),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

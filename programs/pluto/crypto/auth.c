@@ -98,6 +98,8 @@ const struct sig_alg *sig_alg_find(enum sig_scheme scheme, enum sig_hash hash)
 	return NULL;
 }
 
+const struct sig_alg sig_alg_ikev1_rsa = { "rsa-pkcs1-ikev1", SIG_RSA_IKEV1, SIG_HASH_SHA1, NULL, 0 };
+
 const struct sig_alg *sig_alg_by_der(chunk_t der)
 {
 	for (size_t i = 0; i < sig_algs_len; i++)
@@ -179,6 +181,11 @@ static err_t rsa_mechanism(const struct sig_alg *alg, CK_MECHANISM_TYPE *mech,
 	};
 	if (alg == NULL)
 		return "no signature algorithm";
+	if (alg->scheme == SIG_RSA_IKEV1) {
+		*mech = CKM_RSA_PKCS;   /* padding only: the octets are the hash */
+		*param = (SECItem){ siBuffer, NULL, 0 };
+		return NULL;
+	}
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		if (m[i].hash != alg->hash)
 			continue;

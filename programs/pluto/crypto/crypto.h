@@ -288,6 +288,8 @@ enum sig_hash {
 enum sig_scheme {
 	SIG_RSA_PKCS1,    /* RSASSA-PKCS1-v1_5 (DigestInfo) */
 	SIG_RSA_PSS,      /* RSASSA-PSS, MGF1 with the same hash, salt = hash length */
+	SIG_RSA_IKEV1,    /* IKEv1 (RFC 2409 5.1): the octets (HASH_I/R) padded as
+			   * PKCS#1 v1.5 block type 1, not hashed, no DigestInfo */
 };
 
 /* One signature algorithm and its RFC 7427 AlgorithmIdentifier. */
@@ -301,6 +303,9 @@ struct sig_alg {
 
 extern const struct sig_alg sig_algs[];
 extern const size_t sig_algs_len;
+/* IKEv1's RSA signature (not in sig_algs: RFC 7427 has no identifier
+ * for it) */
+extern const struct sig_alg sig_alg_ikev1_rsa;
 
 const struct sig_alg *sig_alg_find(enum sig_scheme scheme, enum sig_hash hash);
 /* The algorithm named by a received AlgorithmIdentifier: exact DER match

@@ -46,6 +46,15 @@ err_t ikev1_skeyid_psk(const struct alg_desc *prf, chunk_t psk, chunk_t ni, chun
 	return prf_computev(prf, psk, parts, 2, skeyid);
 }
 
+err_t ikev1_skeyid_sig(const struct alg_desc *prf, chunk_t ni, chunk_t nr, chunk_t gxy,
+		       chunk_t *skeyid)
+{
+	chunk_t key = chunk_cat(ni, nr);
+	err_t e = prf_compute(prf, key, gxy, skeyid);
+	chunk_free(&key);
+	return e;
+}
+
 void ikev1_keys_free(struct ikev1_keys *keys)
 {
 	chunk_free(&keys->skeyid);

@@ -17,6 +17,9 @@ err_t ikev1_hash(const struct alg_desc *prf, const chunk_t *parts, size_t n, chu
 /* PSK: SKEYID = prf(pre-shared-key, Ni_b | Nr_b). */
 err_t ikev1_skeyid_psk(const struct alg_desc *prf, chunk_t psk, chunk_t ni, chunk_t nr,
 		       chunk_t *skeyid);
+/* Signatures: SKEYID = prf(Ni_b | Nr_b, g^xy). */
+err_t ikev1_skeyid_sig(const struct alg_desc *prf, chunk_t ni, chunk_t nr, chunk_t gxy,
+		       chunk_t *skeyid);
 /* From SKEYID (owned by keys afterwards is NOT implied: it is copied):
  *   SKEYID_d = prf(SKEYID, g^xy | CKY-I | CKY-R | 0)
  *   SKEYID_a = prf(SKEYID, SKEYID_d | g^xy | CKY-I | CKY-R | 1)

@@ -117,8 +117,8 @@ static void start_attempt(struct pluto *p, struct connection *c, const struct if
 		ike_queue(shared, WORK_NEW_CHILD, 0, c, whack);
 		return;
 	}
-	/* ikev2=no|never: IKEv1; a conn without ikev2= stays IKEv2 */
-	struct ike_sa *ike = ike_sa_new(p, c->ikev1_only ? &ikev1_ops : &ikev2_ops, c, true);
+	/* ikev2=permit (the default) and never initiate IKEv1 */
+	struct ike_sa *ike = ike_sa_new(p, conn_initiates_ikev1(c) ? &ikev1_ops : &ikev2_ops, c, true);
 	ike->attempt = attempt;
 	if (random_ike_spi(ike->spi_i) != NULL) {
 		ike_sa_delete(ike, NULL);
@@ -281,9 +281,13 @@ void ike_initiate_failed(struct ike_sa *ike, enum initiate_failure kind, const c
 }
 
 /* How well a conn fits a responder's packet (0: not at all). */
-static int fit(const struct connection *c, const struct packet *pkt, const ip_id *peer_id)
+static int fit(const struct connection *c, const struct packet *pkt, const ip_id *peer_id,
+	       bool any_version)
 {
 	if (c->local < 0 || (c->type != CONN_TUNNEL && c->type != CONN_TRANSPORT))
+		return 0;
+	/* ikev2=insist does not answer IKEv1, ikev2=never not IKEv2 */
+	if (!any_version && !conn_accepts_major(c, packet_ike_major(pkt)))
 		return 0;
 	struct connection *cc = (struct connection *)c;
 	const struct end *me = local_end(cc), *peer = peer_end(cc);
@@ -315,16 +319,16 @@ static int fit(const struct connection *c, const struct packet *pkt, const ip_id
 	return score;
 }
 
-struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
-				      const ip_id *peer_id, const struct ikev2_ts_list *tsi,
-				      const struct ikev2_ts_list *tsr)
+static struct connection *best_fit(struct pluto *p, const struct packet *pkt, const ip_id *peer_id,
+				   const struct ikev2_ts_list *tsi, const struct ikev2_ts_list *tsr,
+				   bool any_version)
 {
 	struct connection *best = NULL;
 	int best_score = 0;
 	struct conn_peer_iter it;
 	for (struct connection *c = connections_peer_first(&p->conns, &pkt->remote, &it); c != NULL;
 	     c = connections_peer_next(&it)) {
-		int s = fit(c, pkt, peer_id);
+		int s = fit(c, pkt, peer_id, any_version);
 		struct child_ts ts;
 		if (s > 0 && tsi != NULL && tsr != NULL &&
 		    ts_narrow(c, &pkt->iface->addr, &pkt->remote, tsi, tsr, &ts) != NULL)
@@ -336,6 +340,24 @@ struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
 		}
 	}
 	return best;
+}
+
+struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
+				      const ip_id *peer_id, const struct ikev2_ts_list *tsi,
+				      const struct ikev2_ts_list *tsr)
+{
+	return best_fit(p, pkt, peer_id, tsi, tsr, false);
+}
+
+const char *conn_refusal(struct pluto *p, const struct packet *pkt, char *buf, size_t size)
+{
+	struct connection *c = best_fit(p, pkt, NULL, NULL, NULL, true);
+	if (c == NULL)
+		snprintf(buf, size, "no conn for it");
+	else
+		snprintf(buf, size, "its conn \"%s\" says ikev2=%s (IKEv%u is refused)", c->name,
+			 c->ikev2 == IKEV2_INSIST ? "insist" : "never", packet_ike_major(pkt));
+	return buf;
 }
 
 /* ---- subnet groups: instances of one conn share its IKE SA ------------------ */

@@ -60,11 +60,15 @@ void ike_initiate_again(struct pluto *p, struct connection *c, const char *why);
 
 /* The conn a responder uses for a peer at that address, narrowed by the
  * peer's ID once known (NULL before IKE_AUTH) and by the traffic selectors
- * the peer asks for (NULL when none: the best by address and ID). */
+ * the peer asks for (NULL when none: the best by address and ID); only
+ * conns whose ikev2= answers the packet's IKE version. */
 struct ikev2_ts_list;
 struct connection *conn_for_responder(struct pluto *p, const struct packet *pkt,
 				      const ip_id *peer_id, const struct ikev2_ts_list *tsi,
 				      const struct ikev2_ts_list *tsr);
+/* Why conn_for_responder() found nothing, for the log: "no conn for it",
+ * or the conn that would fit but whose ikev2= refuses this version. */
+const char *conn_refusal(struct pluto *p, const struct packet *pkt, char *buf, size_t size);
 /* The conn of a Child SA the peer asks for over an established IKE SA
  * (CREATE_CHILD_SA without REKEY_SA): the IKE SA's own conn or another
  * instance of its group (NAME/LxR, same peer), the first whose selectors

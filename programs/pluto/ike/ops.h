@@ -6,8 +6,10 @@
  *   IKEv2   ikev2/ (RFC 7296): ikev2_ops in ikev2/ops.c
  *   IKEv1   ikev1/ (RFC 2409): ikev1_ops in ikev1/ops.c; Main Mode with
  *           a PSK, Quick Mode (ESP), Informational (Delete) and dead peer
- *           detection (RFC 3706) so far, for conns that say ikev2=no (or
- *           never)
+ *           detection (RFC 3706) so far
+ *
+ * Which version a conn initiates and answers is its ikev2= (connections.h:
+ * permit, the default, initiates IKEv1).
  *
  * The work an established IKE SA does on its own (rekeys, Deletes,
  * liveness checks, new Child SAs) goes through its queue (ike/queue.h),
@@ -72,6 +74,13 @@ extern const struct ike_ops ikev2_ops;
 extern const struct ike_ops ikev1_ops;
 
 /* The ops of a major version, NULL when pluto does not speak it. */
+/* The fixed IKE header of both versions: SPIs (16), next payload (1),
+ * version (1: major in the high nibble), exchange (1), flags (1), message
+ * ID (4), length (4). */
+#define IKE_HEADER_LEN 28
+#define IKE_VERSION_AT 17
+/* The major version of a datagram of at least IKE_HEADER_LEN bytes. */
+unsigned packet_ike_major(const struct packet *pkt);
 const struct ike_ops *ike_ops_of_major(unsigned major);
 /* The name of a work kind, for logs ("rekey of Child SA"). */
 const char *ike_work_name(enum ike_work_kind k);

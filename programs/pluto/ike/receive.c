@@ -5,12 +5,6 @@
 #include "ike/ops.h"
 #include "pluto.h"
 
-/* The fixed IKE header of both versions: SPIs (16), next payload (1),
- * version (1: major in the high nibble), exchange (1), flags (1), message
- * ID (4), length (4). */
-#define IKE_HEADER_LEN 28
-#define IKE_VERSION_AT 17
-
 static const struct ike_ops *const versions[] = { &ikev2_ops, &ikev1_ops };
 
 const struct ike_ops *ike_ops_of_major(unsigned major)
@@ -19,6 +13,11 @@ const struct ike_ops *ike_ops_of_major(unsigned major)
 		if (versions[i]->major == major)
 			return versions[i];
 	return NULL;
+}
+
+unsigned packet_ike_major(const struct packet *pkt)
+{
+	return pkt->data[IKE_VERSION_AT] >> 4;
 }
 
 /* Anyone can send what gets dropped: the lines are rate-limited. */
@@ -36,7 +35,7 @@ void ike_receive(struct pluto *p, const struct packet *pkt)
 		ike_drop_log(p, pkt, "shorter than an IKE header");
 		return;
 	}
-	unsigned major = pkt->data[IKE_VERSION_AT] >> 4;
+	unsigned major = packet_ike_major(pkt);
 	const struct ike_ops *ops = ike_ops_of_major(major);
 	if (ops == NULL) {
 		char why[64];

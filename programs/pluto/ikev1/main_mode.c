@@ -870,9 +870,10 @@ void main_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
 		return;
 	}
 	struct connection *c = conn_for_responder(p, pkt, NULL, NULL, NULL);
-	if (c == NULL || !c->ikev1_only) {
+	if (c == NULL) {
+		char why[160];
 		llog(&p->logger, RC_INFO, "Main Mode from %s: NO-PROPOSAL-CHOSEN: %s", a,
-		     c == NULL ? "no conn for it" : "its conn does not say ikev2=no (IKEv1 is off for it)");
+		     conn_refusal(p, pkt, why, sizeof(why)));
 		ikev1_send_clear_notify(p, pkt, m->h.icookie, zero, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}

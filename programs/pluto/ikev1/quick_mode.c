@@ -1172,7 +1172,7 @@ static void responder_qm1(struct ike_sa *ike, struct v1_msg_in *m)
 				 d.text[0] ? d.text : "no SA and nonce");
 		return;
 	}
-	if (c == NULL || !c->ikev1_only) {
+	if (c == NULL || !conn_accepts_ikev1(c)) {
 		responder_refuse(ike, a, ISAKMP_N_NO_PROPOSAL_CHOSEN, "no conn for it");
 		return;
 	}

@@ -480,7 +480,8 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	}
 	struct connection *c = conn_for_responder(p, pkt, NULL, NULL, NULL);
 	if (c == NULL) {
-		llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s: no conn for %s", a, a);
+		char why[160];
+		llog(&p->logger, RC_INFO, "IKE_SA_INIT from %s: %s", a, conn_refusal(p, pkt, why, sizeof(why)));
 		ikev2_send_init_notify(p, pkt, &m->h, (const uint8_t[8]){ 0 },
 				     IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
