@@ -271,8 +271,41 @@ test_libreswan_isakmp_rekey() {
 	result "$name" "$why"
 }
 
+# INITIAL-CONTACT received: libreswan 4.x (conn initial-contact=yes)
+# initiates, dies without a word (SIGKILL), comes back and initiates
+# again with INITIAL-CONTACT in Main Mode message 5: our pluto deletes
+# the ISAKMP SA it still had with it, logging why
+test_libreswan_initial_contact() {
+	local name=ikev1-libreswan-initial-contact why="" e pid
+	have_libreswan "$name" || return
+	v1_pair "$name" 'ike=aes256-sha2_256;modp2048' 'phase2alg=aes256-sha2_256' ||
+		{ result "$name" "cannot make the namespaces"; return; }
+	e=$(host_dir east)
+	printf 'config setup\n\tplutodebug=none\n\tikev1-policy=accept\n' >"$e/ipsec.conf"
+	printf 'conn west-east\n\tauthby=secret\n\tikev2=no\n\tinitial-contact=yes\n\tleft=198.18.0.1\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\tike=aes256-sha2_256;modp2048\n\tesp=aes256-sha2_256\n\tauto=add\n' >>"$e/ipsec.conf"
+	pluto_start west "$NS_WEST" none || { result "$name" "pluto did not start"; return; }
+	lsw_start || { result "$name" "libreswan's pluto did not start"; return; }
+	lsw_whack --name west-east --initiate --asynchronous >/dev/null 2>&1
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED || why="no ISAKMP SA with libreswan"
+	if [ -z "$why" ]; then
+		pid=$(ip netns pids "$NS_EAST" 2>/dev/null | while read -r p; do
+			[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = /usr/libexec/ipsec/pluto ] && echo "$p"; done | head -1)
+		[ -n "$pid" ] && { kill -KILL "$pid"; wait "$pid"; } 2>/dev/null
+		sleep 0.5
+		rm -f "$e/run/pluto.ctl" "$e/run/pluto.pid"
+		lsw_start || why="libreswan's pluto did not start again"
+	fi
+	[ -z "$why" ] && lsw_whack --name west-east --initiate --asynchronous >/dev/null 2>&1
+	[ -z "$why" ] && { wait_for_s 1 10 grep -c 'the peer sent INITIAL-CONTACT: 1 older ISAKMP SA with it deleted' "$(logf west)" ||
+		why="west did not delete the old ISAKMP SA on INITIAL-CONTACT: $(grep -m1 -i 'initial' "$(logf west)")"; }
+	[ -z "$why" ] && ! grep -q 'deleting IKE SA: the peer sent INITIAL-CONTACT on ISAKMP SA #[0-9]*: it forgot this one' "$(logf west)" &&
+		why="no line saying why the old ISAKMP SA went"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 1 ] && why="west has not exactly one ISAKMP SA"
+	result "$name" "$why"
+}
+
 P2_TESTS=(ikev1-qm-rekey ikev1-isakmp-rekey ikev1-responder-lifetime ikev1-rekey-no ikev1-dpd-during-qm
-	ikev1-ah ikev1-error-notify ikev1-libreswan-isakmp-rekey)
+	ikev1-ah ikev1-error-notify ikev1-libreswan-isakmp-rekey ikev1-libreswan-initial-contact)
 for t in "${P2_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -284,6 +317,7 @@ for t in "${P2_TESTS[@]}"; do
 	ikev1-ah) test_ah ;;
 	ikev1-error-notify) test_error_notify ;;
 	ikev1-libreswan-isakmp-rekey) test_libreswan_isakmp_rekey ;;
+	ikev1-libreswan-initial-contact) test_libreswan_initial_contact ;;
 	esac
 done
 exit 0

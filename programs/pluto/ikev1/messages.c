@@ -306,8 +306,11 @@ void ikev1_initial_contact_received(struct ike_sa *ike)
 		ike_sa_delete(s, line);
 		n++;
 	}
-	llog(&ike->logger, RC_INFO, "the peer sent INITIAL-CONTACT: %u older ISAKMP SA%s with it deleted", n,
-	     n == 1 ? "" : "s");
+	if (n == 0)
+		llog(&ike->logger, RC_INFO, "the peer sent INITIAL-CONTACT: no older SA with it here");
+	else
+		llog(&ike->logger, RC_INFO, "the peer sent INITIAL-CONTACT: %u older ISAKMP SA%s with it deleted", n,
+		     n == 1 ? "" : "s");
 }
 
 static bool send_info_out(struct ike_sa *ike, struct info_out io)
