@@ -5,11 +5,12 @@
 # sides, the old SA deleted after the new one is in), the ISAKMP SA rekey
 # (a new Main Mode; the Child SA stays, under the new ISAKMP SA; the old
 # one deleted on both sides), RESPONDER-LIFETIME (east's shorter
-# salifetime= is west's), rekey=no (the Child SA expires, nothing
+# salifetime= and ikelifetime= are west's), rekey=no (the Child SA expires, nothing
 # renegotiated), DPD R_U_THERE going out while a Quick Mode waits for
 # its answer, AH (phase2=ah) between two plutos, an error notify ending
-# the Quick Mode at once with the conn, peer and reason logged, and the
-# ISAKMP SA rekey against libreswan's pluto. One line per test: PASS NAME |
+# the Quick Mode at once with the conn, peer and reason logged,
+# INITIAL-CONTACT (between plutos once Main Mode sends it; from libreswan),
+# and the ISAKMP SA rekey against libreswan's pluto. One line per test: PASS NAME |
 # FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from host-pluto.sh.
 #
 # usage: testing/pluto/host-ikev1-phase2.sh [BUILD] [TEST...]
@@ -159,6 +160,25 @@ test_responder_lifetime() {
 	[ -z "$why" ] && { [ -n "$rk" ] && [ "$rk" -le 25 ] && [ "$rk" -ge 20 ] || why="west's Child SA rekeys in '$rk' s, want 20..25"; }
 	ex=$(child_field east "$NS_EAST" expires_in)
 	[ -z "$why" ] && { [ -n "$ex" ] && [ "$ex" -le 30 ] || why="east's Child SA expires in '$ex' s"; }
+	result "$name" "$why"
+}
+
+# the ISAKMP SA's RESPONDER-LIFETIME: west proposes ikelifetime=1h, east's
+# conn says 12s: east sends N(RESPONDER-LIFETIME) in an Informational once
+# Main Mode is up, and west's ISAKMP SA takes it (its rekey, margin 4 s,
+# in <= 8 s instead of ~1 h)
+test_isakmp_responder_lifetime() {
+	local name=ikev1-isakmp-responder-lifetime why="" out rk
+	v1_pair "$name" ikelifetime=1h rekeymargin=4s rekeyfuzz=0% -- ikelifetime=12s ||
+		{ result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && ! grep -q "sent RESPONDER-LIFETIME: 12 s, shorter than the peer's 3600 s" "$(logf east)" &&
+		why="east did not send RESPONDER-LIFETIME for the ISAKMP SA"
+	[ -z "$why" ] && { wait_for_s 1 3 grep -c "ISAKMP SA lifetime 12 s (the responder's, RESPONDER-LIFETIME)" "$(logf west)" ||
+		why="west did not take east's ISAKMP SA lifetime"; }
+	rk=$(ike_field west "$NS_WEST" rekey_in)
+	[ -z "$why" ] && { [ -n "$rk" ] && [ "$rk" -le 8 ] && [ "$rk" -ge 5 ] || why="west's ISAKMP SA rekeys in '$rk' s, want 5..8"; }
 	result "$name" "$why"
 }
 
@@ -331,7 +351,7 @@ test_libreswan_initial_contact() {
 	result "$name" "$why"
 }
 
-P2_TESTS=(ikev1-qm-rekey ikev1-isakmp-rekey ikev1-responder-lifetime ikev1-rekey-no ikev1-dpd-during-qm
+P2_TESTS=(ikev1-qm-rekey ikev1-isakmp-rekey ikev1-responder-lifetime ikev1-isakmp-responder-lifetime ikev1-rekey-no ikev1-dpd-during-qm
 	ikev1-ah ikev1-error-notify ikev1-initial-contact ikev1-libreswan-isakmp-rekey ikev1-libreswan-initial-contact)
 for t in "${P2_TESTS[@]}"; do
 	want "$t" || continue
@@ -339,6 +359,7 @@ for t in "${P2_TESTS[@]}"; do
 	ikev1-qm-rekey) test_qm_rekey ;;
 	ikev1-isakmp-rekey) test_isakmp_rekey ;;
 	ikev1-responder-lifetime) test_responder_lifetime ;;
+	ikev1-isakmp-responder-lifetime) test_isakmp_responder_lifetime ;;
 	ikev1-rekey-no) test_rekey_no ;;
 	ikev1-dpd-during-qm) test_dpd_during_qm ;;
 	ikev1-ah) test_ah ;;

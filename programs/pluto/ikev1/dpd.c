@@ -38,6 +38,9 @@ void ikev1_dpd_note_vids(struct ike_sa *ike, const struct isakmp_payloads *pl)
 
 void ikev1_dpd_established(struct ike_sa *ike)
 {
+	/* Main Mode's one hook after the core's timers started: the
+	 * negotiated lifetime goes into them too */
+	ikev1_lifetime_established(ike);
 	const struct connection *c = ike->c;
 	if (ike->v1.peer_dpd || c == NULL || c->dpd_delay_ms == 0 || c->dpd_timeout_ms == 0)
 		return;

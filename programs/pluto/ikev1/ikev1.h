@@ -45,6 +45,8 @@ void ikev1_send_clear_notify(struct pluto *p, const struct packet *pkt, const ui
 			     const uint8_t rcookie[8], uint16_t type);
 /* An encrypted Informational (HASH(1), N) about the ISAKMP SA. */
 void ikev1_send_notify(struct ike_sa *ike, uint16_t type);
+/* The same with notification data; false when it was not sent. */
+bool ikev1_send_notify_data(struct ike_sa *ike, uint16_t type, const uint8_t *data, size_t len);
 /* An encrypted Informational (HASH(1), N) of DPD (RFC 3706): R_U_THERE
  * or R_U_THERE_ACK with the cookies as SPI and seq as data; false (logged
  * when it is an error) when it was not sent. */
@@ -116,6 +118,15 @@ size_t ikev1_initial_contact_payload(struct ike_sa *ike, struct ikev2_builder *b
  * other SA with it (same IDs, same address) is stale; deleted here
  * without a word to the peer (it forgot them). */
 void ikev1_initial_contact_received(struct ike_sa *ike);
+
+/* The ISAKMP SA lifetime (ops.c). Once Main Mode is up: the core's timers
+ * follow the negotiated lifetime (v1.life_s) when it is shorter than
+ * ikelifetime=, and a responder whose lifetime is shorter than the one
+ * the initiator proposed says so in an Informational N(RESPONDER-LIFETIME)
+ * (RFC 2407 4.6.3.1; protocol ISAKMP, the cookies as SPI). */
+void ikev1_lifetime_established(struct ike_sa *ike);
+/* A RESPONDER-LIFETIME in an Informational: the ISAKMP SA's is honoured. */
+void ikev1_responder_lifetime(struct ike_sa *ike, const struct isakmp_notify *n);
 
 /* The receive path (ikev1_ops.receive). */
 void ikev1_receive(struct pluto *p, const struct packet *pkt);

@@ -167,6 +167,8 @@ struct info_out {
 	uint8_t del_proto;           /* of the SPIs in esp: ESP or AH */
 	uint16_t type;
 	bool with_seq;               /* the notify carries seq (RFC 3706 DPD) */
+	const uint8_t *data;         /* or these bytes (RESPONDER-LIFETIME) */
+	size_t data_len;
 	uint32_t seq;
 	uint32_t msgid;
 	size_t n_esp;                /* a Delete of these ESP SPIs (ours, inbound) */
@@ -203,6 +205,8 @@ static bool fill_info(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 					   .type = io->type, .spi = { cookies, 16 } };
 		if (io->with_seq)
 			n.data = (struct ikev2_span){ seq, 4 };
+		else if (io->data_len > 0)
+			n.data = (struct ikev2_span){ io->data, io->data_len };
 		at = isakmp_build_notify(b, &n);
 	}
 	if (hat == SIZE_MAX || at == SIZE_MAX || b->failed)
@@ -337,7 +341,7 @@ static bool send_info_out(struct ike_sa *ike, struct info_out io)
 	if (!ikev1_build(ike, ISAKMP_XCHG_INFO, io.msgid, iv, fill_info, &io, out, &len))
 		return false;
 	ike_transmit(ike, out, len);
-	if (io.n_esp > 0 || io.with_seq)
+	if (io.n_esp > 0 || io.with_seq || io.data_len > 0)
 		return true;   /* the caller logs */
 	if (delete)
 		llog(&ike->logger, RC_INFO, "sent ISAKMP Delete of the ISAKMP SA");
@@ -349,6 +353,12 @@ static bool send_info_out(struct ike_sa *ike, struct info_out io)
 bool ikev1_send_dpd(struct ike_sa *ike, uint16_t type, uint32_t seq)
 {
 	struct info_out io = { .type = type, .with_seq = true, .seq = seq };
+	return send_info_out(ike, io);
+}
+
+bool ikev1_send_notify_data(struct ike_sa *ike, uint16_t type, const uint8_t *data, size_t len)
+{
+	struct info_out io = { .type = type, .data = data, .data_len = len };
 	return send_info_out(ike, io);
 }
 
@@ -438,6 +448,10 @@ static void info_receive(struct ike_sa *ike, struct v1_msg_in *m)
 				continue;
 			if (n.type == ISAKMP_N_R_U_THERE || n.type == ISAKMP_N_R_U_THERE_ACK) {
 				ikev1_dpd_notify(ike, &n);   /* every dpddelay: dpd.c logs at debug */
+				continue;
+			}
+			if (n.type == ISAKMP_N_RESPONDER_LIFETIME) {
+				ikev1_responder_lifetime(ike, &n);
 				continue;
 			}
 			if (n.type == ISAKMP_N_INITIAL_CONTACT) {

@@ -15,6 +15,7 @@
 #include "ike/ops.h"
 #include "ike/queue.h"
 #include "ike/sa.h"
+#include "ike/timers.h"
 #include "ikev1/ikev1.h"
 #include "pluto.h"
 
@@ -149,6 +150,85 @@ bool ikev1_rekey_ike_done(struct ike_sa *ike)
 	ike_whack_done(ike, 0);
 	ike_queue(old, WORK_DELETE_IKE, 0, NULL, NULL);
 	return true;
+}
+
+/* Oakley SA Life Type / Life Duration (RFC 2409 app. A). */
+#define OAKLEY_LIFE_TYPE 11
+#define OAKLEY_LIFE_DURATION 12
+#define OAKLEY_LIFE_SECONDS 1
+#define CORE_IKE_LIFE_MS 3600000u   /* ike/timers.c without ikelifetime= */
+#define PROPOSED_DEFAULT_S 28800u   /* RFC 2407 4.5: when none is given */
+
+/* The longest lifetime in seconds of the initiator's Main Mode SA payload
+ * (v1.sa_i_b), 0: none said. */
+static uint64_t proposed_life_s(const struct ike_sa *ike)
+{
+	static struct isakmp_sa sa;
+	struct isakmp_diag d = { 0 };
+	struct isakmp_payload p = { .type = ISAKMP_NEXT_SA, .body = ike->v1.sa_i_b.ptr, .len = ike->v1.sa_i_b.len };
+	uint64_t best = 0;
+	if (ike->v1.sa_i_b.ptr == NULL || isakmp_decode_sa(&p, &sa, &d) != NULL)
+		return 0;
+	for (size_t i = 0; i < sa.n_proposals; i++)
+		for (size_t k = 0; k < sa.proposals[i].n_transforms; k++) {
+			const struct isakmp_transform *t = &sa.proposals[i].transforms[k];
+			uint64_t type = OAKLEY_LIFE_SECONDS;
+			for (size_t a = 0; a < t->n_attrs; a++) {
+				if (t->attrs[a].type == OAKLEY_LIFE_TYPE)
+					type = t->attrs[a].value;
+				else if (t->attrs[a].type == OAKLEY_LIFE_DURATION && type == OAKLEY_LIFE_SECONDS &&
+					 t->attrs[a].value > best)
+					best = t->attrs[a].value;
+			}
+		}
+	return best;
+}
+
+static void follow_lifetime(struct ike_sa *ike, uint64_t life_s, const char *why)
+{
+	const struct connection *c = ike->c;
+	uint64_t conn_ms = c->ike_lifetime_ms ? c->ike_lifetime_ms : CORE_IKE_LIFE_MS;
+	if (life_s == 0 || life_s * 1000 >= conn_ms)
+		return;
+	ike_sa_lifetime_set(ike, life_s * 1000);
+	llog(&ike->logger, RC_INFO, "ISAKMP SA lifetime %llu s (%s)", (unsigned long long)life_s, why);
+}
+
+void ikev1_lifetime_established(struct ike_sa *ike)
+{
+	if (ike->c == NULL)
+		return;
+	follow_lifetime(ike, ike->v1.life_s, "the shorter of ours and the peer's");
+	if (ike->original_initiator)
+		return;
+	uint64_t proposed = proposed_life_s(ike);
+	if (proposed == 0)
+		proposed = PROPOSED_DEFAULT_S;
+	if (ike->v1.life_s == 0 || ike->v1.life_s >= proposed)
+		return;
+	uint8_t attrs[16];
+	size_t n = ikev1_lifetime_attrs(ike->v1.life_s, 0, attrs, sizeof(attrs));
+	if (n > 0 && ikev1_send_notify_data(ike, ISAKMP_N_RESPONDER_LIFETIME, attrs, n))
+		llog(&ike->logger, RC_INFO, "sent RESPONDER-LIFETIME: %llu s, shorter than the peer's %llu s",
+		     (unsigned long long)ike->v1.life_s, (unsigned long long)proposed);
+}
+
+void ikev1_responder_lifetime(struct ike_sa *ike, const struct isakmp_notify *n)
+{
+	uint64_t secs, kb;
+	const char *why = ikev1_lifetime_parse(n->data.ptr, n->data.len, &secs, &kb);
+	if (why == NULL && n->protocol != ISAKMP_PROTO_ISAKMP)
+		why = "not about the ISAKMP SA (an IPsec SA's comes in Quick Mode message 2)";
+	if (why == NULL && (!ike->original_initiator || ike->state != IKE_ESTABLISHED))
+		why = "we are not the initiator of an established ISAKMP SA";
+	if (why != NULL) {
+		llog(&ike->logger, RC_INFO, "ignoring RESPONDER-LIFETIME: %s", why);
+		return;
+	}
+	if (secs == 0 || (ike->v1.life_s != 0 && secs >= ike->v1.life_s))
+		return;
+	ike->v1.life_s = secs;
+	follow_lifetime(ike, secs, "the responder's, RESPONDER-LIFETIME");
 }
 
 static bool rekey_child(struct ike_sa *ike, struct ike_work *w)
