@@ -102,6 +102,9 @@ test_qm_rekey() {
 	up=$(line_no west "rekeyed Child SA #")
 	del=$(line_no west "sent IPsec Delete of ESP SPI $wi")
 	[ -z "$why" ] && { [ "$up" -gt 0 ] && [ "$up" -lt "$del" ] || why="west did not install the new Child SA before deleting the old one (lines $up, $del)"; }
+	up=$(line_no east "rekeyed Child SA #")
+	del=$(line_no east 'deleting Child SA: the peer deleted it (IPsec Delete)')
+	[ -z "$why" ] && { [ "$up" -gt 0 ] && [ "$up" -lt "$del" ] || why="east did not have the new Child SA before the old one went (lines $up, $del)"; }
 	[ -z "$why" ] && grep -q 'rekeying Child SA' "$(logf east)" && why="east (the responder) rekeyed too"
 	[ -z "$why" ] && ! grep -q 'rekeyed Child SA #' "$(logf east)" && why="east did not say the new SA replaces the old"
 	result "$name" "$why"
