@@ -6,6 +6,7 @@
 #   make demo       install what is missing, build, run the main job
 #   make fuzz       build the libFuzzer targets (clang)
 #   make install    install below $(DESTDIR)$(PREFIX)
+#   make deb        the Debian package (packaging/debian) in $(B)/deb
 
 include Makefile.inc
 
@@ -156,7 +157,9 @@ $(B)/testing/unit/%: $(B)/obj/testing/unit/%.o $(LIBS_A)
 # ---- fuzz targets: testing/fuzz/fuzz_NAME.c (clang, libFuzzer) -----------
 FUZZ_SRCS := $(wildcard testing/fuzz/fuzz_*.c)
 
-all: $(B)/ipsec $(PROGS) $(SCRIPTS) $(UNITS) $(MANS) $(MANS5)
+# what is installed: programs, scripts, man pages (no unit tests)
+programs: $(B)/ipsec $(PROGS) $(SCRIPTS) $(MANS) $(MANS5)
+all: programs $(UNITS)
 units: $(UNITS)
 
 fuzz:
@@ -193,13 +196,16 @@ demo: deps
 	bash testing/demo
 
 # ---- install ---------------------------------------------------------------
-install: all
+# Without DESTDIR, an ipsec in SBINDIR would come before a system
+# libreswan's /usr/sbin/ipsec in root's PATH: refused unless FORCE=1.
+install: install-check programs
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)
 	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' programs/ipsec/ipsec.in > $(DESTDIR)$(SBINDIR)/ipsec
 	chmod 0755 $(DESTDIR)$(SBINDIR)/ipsec
 	for f in $(PROGS) $(SCRIPTS); do install -m 0755 $$f $(DESTDIR)$(LIBEXECDIR)/; done
 	install -d $(DESTDIR)$(SYSCONFDIR)/ipsec.d/policy
 	[ -e $(DESTDIR)$(SYSCONFDIR)/ipsec.conf ] || install -m 0644 configs/ipsec.conf $(DESTDIR)$(SYSCONFDIR)/ipsec.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/ipsec.secrets ] || install -m 0600 configs/ipsec.secrets $(DESTDIR)$(SYSCONFDIR)/ipsec.secrets
 	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(MANS5) $(DESTDIR)$(MANDIR)/man5/
@@ -210,10 +216,22 @@ install: all
 	    packaging/systemd/cygnet.tmpfiles.in > $(DESTDIR)$(TMPFILESDIR)/cygnet.conf
 	install -d -m 0700 $(DESTDIR)$(NSSDIR)
 
+install-check:
+	@if [ -z "$(DESTDIR)" ] && [ "$(SBINDIR)" != /usr/sbin ] && [ -z "$(FORCE)" ] && \
+	    [ -e /usr/sbin/ipsec ] && ! grep -q 'Cygnet' /usr/sbin/ipsec 2>/dev/null; then \
+		echo "make install: /usr/sbin/ipsec is another IPsec suite's (libreswan?);" \
+		     "$(SBINDIR)/ipsec would shadow it in root's PATH. Remove it and install with" \
+		     "PREFIX=/usr (or make deb), or say FORCE=1" >&2; exit 1; fi
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree
+# with packaging/debian as its debian/ (the tree's top level stays as it is).
+deb:
+	bash packaging/make-deb $(B)/deb
+
 clean:
 	rm -rf build
 
-.PHONY: all units fuzz fuzz-targets deps check demo install clean bench
+.PHONY: all programs units fuzz fuzz-targets deps check demo install install-check deb clean bench
 .SECONDARY:
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

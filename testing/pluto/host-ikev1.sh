@@ -80,6 +80,26 @@ test_v1_psk() {
 	result "$name" "$why"
 }
 
+# no leftid=/rightid= (netsh-import's conns, Windows): each end's ID is its
+# address, which both check against the conn (an ID payload of type
+# IPV4_ADDR); the status names the peer by its address
+test_v1_address_ids() {
+	local name=ikev1-address-ids why="" out h
+	setup_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	for h in west east; do
+		conn_text west-east authby=secret ikev2=no | grep -v 'id=@' >"$(host_dir $h)/ipsec.conf"
+		printf '198.18.0.1 198.18.0.2 : PSK "%s"\n' "$PSK" >"$(host_dir $h)/ipsec.secrets"
+		chmod 600 "$(host_dir $h)/ipsec.secrets"
+	done
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && ! grep -q 'established ISAKMP SA (IKEv1 Main Mode) with 198.18.0.2' <<<"$out" &&
+		why="west did not establish with 198.18.0.2: $out"
+	[ -z "$why" ] && [ "$(ike_json east "$NS_EAST" peer_id)" != 198.18.0.1 ] &&
+		why="east's peer_id is '$(ike_json east "$NS_EAST" peer_id)', not 198.18.0.1"
+	result "$name" "$why"
+}
+
 # wrong PSK: the responder's HASH_I check (or the decryption of message 5)
 # fails, it logs "authentication failed" naming the peer and answers with an
 # unencrypted AUTHENTICATION-FAILED; nothing is established
@@ -470,7 +490,7 @@ test_v1_dpd_libreswan() {
 	result "$name" "$why"
 }
 
-V1_TESTS=(ikev1-psk-west ikev1-psk-east ikev1-psk-wrong ikev1-no-proposal ikev1-invalid-id ikev1-dpd-off
+V1_TESTS=(ikev1-psk-west ikev1-psk-east ikev1-address-ids ikev1-psk-wrong ikev1-no-proposal ikev1-invalid-id ikev1-dpd-off
 	ikev2-default-permit ikev2-propose-permit ikev2-insist-permit ikev2-permit-propose
 	ikev2-permit-insist ikev2-propose-never
 	ikev1-dpd-alive ikev1-dpd-one-side ikev1-dpd-dead-clear ikev1-dpd-dead-restart ikev1-dpd-libreswan
@@ -481,6 +501,7 @@ for t in "${V1_TESTS[@]}"; do
 	case $t in
 	ikev1-psk-west) test_v1_psk west ;;
 	ikev1-psk-east) test_v1_psk east ;;
+	ikev1-address-ids) test_v1_address_ids ;;
 	ikev1-psk-wrong) test_v1_psk_wrong ;;
 	ikev1-no-proposal) test_v1_no_proposal ;;
 	ikev1-invalid-id) test_v1_bad_id ;;

@@ -75,6 +75,16 @@ err_t id_from_payload(const struct ikev2_id *in, ip_id *out)
 		out->kind = id_types[i].kind;
 		if (out->kind == ID_IPV4 || out->kind == ID_IPV6) {
 			out->ip = in->ip;
+			/* IKEv1's ID payloads come with the address in the data
+			 * only (the IKEv2 decoder fills ip as well) */
+			size_t want = out->kind == ID_IPV4 ? 4 : 16;
+			if (out->ip.family == IP_UNSET) {
+				if (in->data.len != want || in->data.ptr == NULL)
+					return out->kind == ID_IPV4 ? "an IPv4 ID that is not 4 bytes"
+								    : "an IPv6 ID that is not 16 bytes";
+				out->ip.family = out->kind == ID_IPV4 ? IP_V4 : IP_V6;
+				memcpy(out->ip.bytes, in->data.ptr, want);
+			}
 			return NULL;
 		}
 		if (out->kind == ID_DER_ASN1_DN) {
