@@ -143,6 +143,31 @@ test_isakmp_rekey() {
 	result "$name" "$why"
 }
 
+# both rekeys at once (ikelifetime=10s salifetime=10s rekeymargin=5s):
+# the Child SA is rekeyed, and the ISAKMP SA too, whichever goes first;
+# at the lifetimes' end (12 s) each end has one ISAKMP SA and one Child
+# SA, both new, and no Child SA ran out of its lifetime
+test_both_rekeys() {
+	local name=ikev1-both-rekeys why="" out w0
+	v1_pair "$name" ikelifetime=10s salifetime=10s rekeymargin=5s rekeyfuzz=0% -- ikelifetime=10s salifetime=10s rekeymargin=5s rekeyfuzz=0% ||
+		{ result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && { wait_for 1 5 count east "$NS_EAST" child_sas ESTABLISHED || why="east has no Child SA"; }
+	w0=$(child_spis west "$NS_WEST")
+	[ -z "$why" ] && sleep 11
+	[ -z "$why" ] && ! grep -q 'rekeyed ISAKMP SA #' "$(logf west)" && why="the ISAKMP SA was not rekeyed"
+	[ -z "$why" ] && ! grep -q 'rekeyed Child SA #' "$(logf west)" && why="the Child SA was not rekeyed"
+	[ -z "$why" ] && grep -q 'lifetime ended' "$(logf west)" "$(logf east)" &&
+		why="an SA ran out of its lifetime: $(grep -h -m1 'lifetime ended' "$(logf west)" "$(logf east)")"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)$(count west "$NS_WEST" child_sas ESTABLISHED)" != 11 ] &&
+		why="west has not one ISAKMP SA and one Child SA"
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)$(count east "$NS_EAST" child_sas ESTABLISHED)" != 11 ] &&
+		why="east has not one ISAKMP SA and one Child SA"
+	[ -z "$why" ] && [ "$(child_spis west "$NS_WEST")" = "$w0" ] && why="west's Child SA is the first one"
+	result "$name" "$why"
+}
+
 # RESPONDER-LIFETIME: west proposes salifetime=2m, east's conn says 30s:
 # east answers with its 30 s in N(RESPONDER-LIFETIME) and west's Child SA
 # takes it (expires in <= 30 s, its rekey <= 30 s - margin); without the
@@ -354,13 +379,14 @@ test_libreswan_initial_contact() {
 	result "$name" "$why"
 }
 
-P2_TESTS=(ikev1-qm-rekey ikev1-isakmp-rekey ikev1-responder-lifetime ikev1-isakmp-responder-lifetime ikev1-rekey-no ikev1-dpd-during-qm
+P2_TESTS=(ikev1-qm-rekey ikev1-isakmp-rekey ikev1-both-rekeys ikev1-responder-lifetime ikev1-isakmp-responder-lifetime ikev1-rekey-no ikev1-dpd-during-qm
 	ikev1-ah ikev1-error-notify ikev1-initial-contact ikev1-libreswan-isakmp-rekey ikev1-libreswan-initial-contact)
 for t in "${P2_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
 	ikev1-qm-rekey) test_qm_rekey ;;
 	ikev1-isakmp-rekey) test_isakmp_rekey ;;
+	ikev1-both-rekeys) test_both_rekeys ;;
 	ikev1-responder-lifetime) test_responder_lifetime ;;
 	ikev1-isakmp-responder-lifetime) test_isakmp_responder_lifetime ;;
 	ikev1-rekey-no) test_rekey_no ;;

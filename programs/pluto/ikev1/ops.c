@@ -147,6 +147,16 @@ bool ikev1_rekey_ike_done(struct ike_sa *ike)
 	llog(&ike->logger, RC_INFO, "rekeyed ISAKMP SA #%u: its %u Child SA%s under this one now", old->serial, n,
 	     n == 1 ? " is" : "s are");
 	ike_queue_move(old, ike);
+	/* a Quick Mode still under way on the old one ends with it: the new
+	 * one does it again (the Child SA it rekeys moved over) */
+	struct ike_work *r = old->running;
+	if (r != NULL && (r->kind == WORK_REKEY_CHILD || r->kind == WORK_NEW_CHILD)) {
+		llog(&ike->logger, RC_INFO, "%s under way on ISAKMP SA #%u: again on this one",
+		     ike_work_name(r->kind), old->serial);
+		struct ctl_client *whack = r->whack;
+		r->whack = NULL;   /* ike_queue takes it, whatever it returns */
+		ike_queue(ike, r->kind, r->child_serial, r->c, whack);
+	}
 	ike_whack_done(ike, 0);
 	ike_queue(old, WORK_DELETE_IKE, 0, NULL, NULL);
 	return true;
