@@ -33,7 +33,10 @@
  * Lifetimes (RFC 2407 4.5): we propose salifetime= in seconds; a responder
  * whose salifetime= is shorter takes its own and says so with
  * N(RESPONDER-LIFETIME) in message 2 (4.6.3.1), which the initiator
- * honours. Kilobyte lifetimes are parsed, not enforced. Not here: IPCOMP,
+ * honours. A kilobyte lifetime the peer proposes (or sends in
+ * RESPONDER-LIFETIME) becomes the kernel SA's byte limits: its soft limit
+ * starts our rekey, its hard one ends the SA. We propose none (there is no
+ * ipsec.conf keyword for it). Not here: IPCOMP,
  * ESP in UDP (NAT-T). The PFS DH runs on the main thread. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,7 +284,7 @@ static const char *esp_from_wire(const struct isakmp_transform *t, uint8_t proto
 			if (life_type == LIFE_SECONDS)
 				w->life_s = v;
 			else
-				w->life_kb = v;   /* accepted, not enforced */
+				w->life_kb = v;   /* the kernel's byte limits */
 			break;
 		case IPSEC_GROUP:
 			w->group = v <= 0xffff ? alg_by_ikev1_id(ALG_DH, ALG_V1_IPSEC, (uint16_t)v) : NULL;
@@ -922,9 +925,11 @@ static void take_responder_lifetime(struct child_sa *child, const struct isakmp_
 			llog(&child->logger, RC_INFO, "the responder's lifetime: %llu s (RESPONDER-LIFETIME)",
 			     (unsigned long long)secs);
 		}
-		if (kb != 0)
-			llog(&child->logger, RC_INFO, "the responder's lifetime: %llu KiB (RESPONDER-LIFETIME; "
-			     "not enforced here)", (unsigned long long)kb);
+		if (kb != 0 && (child->lifetime_kb == 0 || kb < child->lifetime_kb)) {
+			child->lifetime_kb = kb;
+			llog(&child->logger, RC_INFO, "the responder's lifetime: %llu KiB (RESPONDER-LIFETIME)",
+			     (unsigned long long)kb);
+		}
 	}
 }
 
@@ -1021,6 +1026,8 @@ static void initiator_qm2(struct ike_sa *ike, struct v1_msg_in *m)
 	child->suite = (struct child_suite){ .encr = w.x.encr, .encr_keylen = w.x.keylen, .integ = w.x.integ };
 	if (w.life_s != 0 && w.life_s * 1000 < child->lifetime_ms)
 		child->lifetime_ms = w.life_s * 1000;
+	if (w.life_kb != 0)
+		child->lifetime_kb = w.life_kb;
 	take_responder_lifetime(child, pl);
 	chunk_free(&q->nr);
 	q->nr = chunk_clone(nr.ptr, nr.len);
@@ -1219,6 +1226,7 @@ static void responder_qm1(struct ike_sa *ike, struct v1_msg_in *m)
 	q->life_kb = w.life_kb;
 	q->responder_lifetime = ours_s < theirs_s;
 	child->lifetime_ms = q->life_s * 1000;
+	child->lifetime_kb = q->life_kb;   /* the peer's (we have none of our own) */
 	child->pfs_dh = w.group;
 	child->ts = ts;
 	struct child_sa *prev = replaced_child(ike, c, &ts, child->protocol);
