@@ -52,8 +52,9 @@ static struct child_sa *install(struct ike_sa *ike, struct connection *c, uint64
 	assert_true(child_alloc_spi(child));
 	child->spi_out = spi_out;
 	struct child_sa_keys keys = {
-		.i2r = { .encr = chunk_from(k16, 16), .integ = chunk_from(k32, 32) },
-		.r2i = { .encr = chunk_from(k16, 16), .integ = chunk_from(k32, 32) },
+		/* no salt for CBC: empty, as the key schedule makes it */
+		.i2r = { .encr = chunk_from(k16, 16), .salt = chunk_from(k16, 0), .integ = chunk_from(k32, 32) },
+		.r2i = { .encr = chunk_from(k16, 16), .salt = chunk_from(k16, 0), .integ = chunk_from(k32, 32) },
 	};
 	assert_true(child_install(child, &keys, true));
 	return child;
