@@ -215,6 +215,8 @@ install: install-check programs
 	sed -e 's|@RUNDIR@|$(RUNDIR)|g' -e 's|@NSSDIR@|$(NSSDIR)|g' \
 	    packaging/systemd/cygnet.tmpfiles.in > $(DESTDIR)$(TMPFILESDIR)/cygnet.conf
 	install -d -m 0700 $(DESTDIR)$(NSSDIR)
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 packaging/docs/*.md $(DESTDIR)$(DOCDIR)/
 
 install-check:
 	@if [ -z "$(DESTDIR)" ] && [ "$(SBINDIR)" != /usr/sbin ] && [ -z "$(FORCE)" ] && \

@@ -108,6 +108,10 @@ enum whack_command {
 	WHACK_TRAFFICSTATUS = 18,
 	WHACK_GLOBALSTATUS = 19,
 	WHACK_METRICS = 20,
+	WHACK_DEBUG = 21,
+	WHACK_REOPENLOGS = 22,
+	WHACK_LISTALL = 23,
+	WHACK_PRUNE = 24,
 };
 
 enum whack_name_use {

@@ -44,6 +44,14 @@ const struct whack_command_desc whack_commands[] = {
 	  "counters of SAs now and since pluto started, as NAME=VALUE" },
 	{ "metrics", WHACK_METRICS, WHACK_NAME_NONE, false,
 	  "the counters and each Child SA's traffic for Prometheus" },
+	{ "debug", WHACK_DEBUG, WHACK_NAME_NONE, false,
+	  "set the debug categories now: all, none, or plutodebug= names" },
+	{ "reopenlogs", WHACK_REOPENLOGS, WHACK_NAME_NONE, false,
+	  "open the log file again (after logrotate moved it)" },
+	{ "listall", WHACK_LISTALL, WHACK_NAME_NONE, false,
+	  "list the public keys of the conns and the host keys in NSS" },
+	{ "prune", WHACK_PRUNE, WHACK_NAME_OPTIONAL, false,
+	  "a reload's steps (addconn --autoall --prune)" },
 };
 
 const size_t whack_commands_len = sizeof(whack_commands) / sizeof(whack_commands[0]);

@@ -11,7 +11,7 @@
 static const char usage[] =
 	"usage: ipsec addconn [--config FILE] [--ctlsocket PATH | --rundir DIR]\n"
 	"                     [--policydir DIR] [--strict]\n"
-	"                     --checkconfig | --autoall | --listall | --listadd |\n"
+	"                     --checkconfig | --autoall [--prune] | --listall | --listadd |\n"
 	"                     --listroute | --liststart | --listignore | NAME...\n"
 	"  --checkconfig  check the file; exit 0 when clean, 1 on warnings with\n"
 	"                 --strict, 2 on errors (messages: FILE:LINE:COL: ...)\n"
@@ -19,6 +19,9 @@ static const char usage[] =
 	"                 every conn), one a line\n"
 	"  --autoall      add every conn with auto=add|route|start to pluto, route\n"
 	"                 the auto=route ones and start the auto=start ones\n"
+	"  --prune        with --autoall (a reload): then delete the conns pluto has\n"
+	"                 that the file no longer has (Deletes to their peers);\n"
+	"                 not done when the file has errors or pluto refused a conn\n"
 	"  NAME...        add these conns to pluto (whatever their auto=)\n"
 	"Exit status: 0 success, 1 pluto refused something or cannot be reached,\n"
 	"2 errors in the configuration.\n";
@@ -31,6 +34,7 @@ struct ctx {
 	const char *ctl;         /* control socket */
 	unsigned refused;        /* conns pluto did not take */
 	bool unreachable;        /* pluto cannot be reached: stop trying */
+	bool prune;              /* --prune: the reload's bookkeeping (whack prune) */
 };
 
 static int print_reply(void *arg, enum whack_reply_type type, const char *text, size_t len)
@@ -73,6 +77,31 @@ static bool call(struct ctx *c, enum whack_command cmd, const struct resolved *r
 	return true;
 }
 
+/* whack prune phase=PHASE [NAME]: false (reported) when it failed */
+static bool prune_call(struct ctx *c, const char *phase, const char *name)
+{
+	if (c->unreachable)
+		return false;
+	struct whack_msg m;
+	whack_msg_init(&m, WHACK_PRUNE);
+	if (name != NULL)
+		whack_msg_set_name(&m, name);
+	whack_msg_add_option(&m, "phase", phase);
+	char err[WHACK_ERR_BUF];
+	int rc = whack_call(c->ctl, &m, print_reply, NULL, err);
+	whack_msg_free(&m);
+	if (rc < 0) {
+		fprintf(stderr, "addconn: %s\n", err);
+		c->unreachable = true;
+		return false;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "addconn: pluto refused prune phase=%s (status %d)\n", phase, rc);
+		return false;
+	}
+	return true;
+}
+
 static void load(struct ctx *c, const struct resolved *r)
 {
 	const char *a = resolved_value(r, "auto");
@@ -109,6 +138,8 @@ static void each(const struct resolved *r, void *arg)
 		if (!r->group && !r->implicit && (strcmp(a, "add") == 0 || strcmp(a, "route") == 0 ||
 				  strcmp(a, "start") == 0))
 			load(c, r);
+		else if (c->prune && !prune_call(c, "keep", r->name))
+			c->refused++;   /* then nothing is pruned */
 		break;
 	case M_NAMES:
 		if (!r->group)
@@ -140,6 +171,7 @@ int main(int argc, char **argv)
 		{ "checkconfig", no_argument, NULL, 'k' },
 		{ "strict", no_argument, NULL, 'S' },
 		{ "autoall", no_argument, NULL, 'a' },
+		{ "prune", no_argument, NULL, 'P' },
 		{ "listall", no_argument, NULL, '0' },
 		{ "listadd", no_argument, NULL, '1' },
 		{ "listroute", no_argument, NULL, '2' },
@@ -168,6 +200,7 @@ int main(int argc, char **argv)
 			break;
 		case 'p': copts.policy_dir = optarg; break;
 		case 'S': strict = true; break;
+		case 'P': c.prune = true; break;
 		case 'k': ok = set_mode(&c, M_CHECK, NULL); break;
 		case 'a': ok = set_mode(&c, M_AUTOALL, NULL); break;
 		case '0': case '1': case '2': case '3': case '4':
@@ -193,14 +226,26 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (c.prune && c.mode != M_AUTOALL) {
+		fprintf(stderr, "addconn: --prune goes with --autoall\n");
+		return 2;
+	}
 	struct diags d = { 0 };
 	struct ipsecconf *conf = ipsecconf_load_file(config, &copts, &d);
+	if (c.prune && !prune_call(&c, "begin", NULL))
+		c.refused++;
 	if (c.mode == M_NAMES) {
 		for (int i = optind; i < argc; i++)
 			ipsecconf_walk_conn(conf, argv[i], each, &c, &d);
 	} else {
 		ipsecconf_walk(conf, each, &c, &d);
 	}
+	/* a conn that failed to load would look gone: delete nothing then */
+	if (c.prune && (d.errors || c.refused))
+		fprintf(stderr, "addconn: not deleting conns gone from %s: %s\n", config,
+			d.errors ? "it has errors" : "pluto did not take all of it");
+	else if (c.prune && !prune_call(&c, "end", NULL))
+		c.refused++;
 	diags_print(&d, stderr);
 	int rc = 0;
 	if (d.errors)

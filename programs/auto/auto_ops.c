@@ -38,6 +38,8 @@ const struct auto_op auto_ops[] = {
 	  "the same as --route (libreswan's auto=ondemand)" },
 	{ "rereadall", WHACK_REREADSECRETS, WHACK_NAME_NONE, false,
 	  "read ipsec.secrets again (no certificates or CRLs to read yet)" },
+	{ "listall", WHACK_LISTALL, WHACK_NAME_NONE, false,
+	  "list the conns' public keys and the host keys (ipsec whack --listall)" },
 };
 
 const size_t auto_ops_len = sizeof(auto_ops) / sizeof(auto_ops[0]);

@@ -175,6 +175,7 @@ int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
 	if (old != NULL && same_keys(&old->keys, &c->keys)) {
 		/* nothing to do: its SAs and policies stay as they are */
 		connection_free(c);
+		old->reload_seen = true;
 		say(p, cl, RC_INFO, "\"%s\": unchanged", name);
 		return 0;
 	}
@@ -187,6 +188,7 @@ int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
 	}
 	static unsigned serial;
 	c->serial = ++serial;
+	c->reload_seen = true;
 	connections_add(&p->conns, c);
 	bool dns = c->end[0].host_kind == HOST_DNS || c->end[1].host_kind == HOST_DNS;
 	say(p, cl, RC_INFO, "added connection \"%s\"%s", name, dns ? " (resolving host names)" : "");

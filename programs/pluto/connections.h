@@ -103,6 +103,7 @@ struct connection {
 
 	/* run time */
 	bool routed;                /* trap/shunt policies installed */
+	bool reload_seen;           /* added or kept by the reload under way (cmd_prune.c) */
 	unsigned ike_serial;        /* established IKE SA, 0 none */
 	unsigned child_serial;      /* established Child SA, 0 none */
 	/* keyingtries=: the keying attempt under way or waiting to start

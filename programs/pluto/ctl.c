@@ -45,6 +45,10 @@ static const struct ctl_command commands[] = {
 	{ WHACK_TRAFFICSTATUS, cmd_trafficstatus },
 	{ WHACK_GLOBALSTATUS, cmd_globalstatus },
 	{ WHACK_METRICS, cmd_metrics },
+	{ WHACK_DEBUG, cmd_debug },
+	{ WHACK_REOPENLOGS, cmd_reopenlogs },
+	{ WHACK_LISTALL, cmd_listall },
+	{ WHACK_PRUNE, cmd_prune },
 };
 
 #define STR(x) #x

@@ -83,4 +83,8 @@ int cmd_rekey(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
 int cmd_trafficstatus(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_globalstatus(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_metrics(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
+int cmd_debug(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
+int cmd_reopenlogs(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
+int cmd_listall(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
+int cmd_prune(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 #endif

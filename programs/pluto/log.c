@@ -43,6 +43,26 @@ static const struct { const char *name; unsigned cat; } debug_names[] = {
 	{ "whackwatch", DBG_CONTROL },
 };
 
+const char *debug_str(unsigned cats, char *buf, size_t size)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(debug_names) / sizeof(debug_names[0]); i++) {
+		unsigned c = debug_names[i].cat;
+		/* the categories themselves: one bit, its first name */
+		if (c == 0 || (c & (c - 1)) != 0 || (cats & c) == 0)
+			continue;
+		bool first = true;
+		for (size_t j = 0; j < i; j++)
+			first = first && debug_names[j].cat != c;
+		if (first && at < size)
+			at += (size_t)snprintf(buf + at, size - at, "%s%s", at ? "," : "", debug_names[i].name);
+	}
+	if (at == 0)
+		snprintf(buf, size, "none");
+	return buf;
+}
+
 const char *debug_parse(const char *s, unsigned *cats)
 {
 	*cats = 0;
@@ -77,11 +97,26 @@ const char *debug_parse(const char *s, unsigned *cats)
 }
 
 static bool use_syslog;
+/* stderr is systemd's journal stream (JOURNAL_STREAM names its device and
+ * inode): each line starts with its syslog priority, "<3>", which journald
+ * takes as the line's level, and has no time stamp (the journal has one) */
+static bool to_journal;
+
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	return js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	       fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
 
 void log_init(FILE *out, bool timestamps, unsigned debug)
 {
 	sink = out;
 	use_syslog = out == NULL;
+	to_journal = out == stderr && stderr_is_journal();
 	if (use_syslog)
 		openlog("pluto", LOG_PID, LOG_DAEMON);
 	stamps = timestamps;
@@ -175,14 +210,15 @@ void vllog(const struct logger *lg, enum log_level level, const char *fmt, va_li
 	char text[1024];
 	vsnprintf(text, sizeof(text), fmt, ap);
 	const char *prefix = lg ? lg->prefix : "";
-	if (use_syslog) {
-		static const int prio[] = { [RC_ERROR] = LOG_ERR, [RC_WARNING] = LOG_WARNING,
-					    [RC_INFO] = LOG_NOTICE, [RC_DEBUG] = LOG_DEBUG };
+	static const int prio[] = { [RC_ERROR] = LOG_ERR, [RC_WARNING] = LOG_WARNING,
+				    [RC_INFO] = LOG_NOTICE, [RC_DEBUG] = LOG_DEBUG };
+	if (use_syslog)
 		syslog(prio[level], "%s%s%s", level_tag[level], prefix, text);
-	}
 	FILE *out = sink ? sink : stderr;
 	if (use_syslog) {
 		/* nothing on a stream */
+	} else if (to_journal && out == stderr) {
+		fprintf(out, "<%d>", prio[level]);
 	} else if (stamps) {
 		struct timeval tv;
 		gettimeofday(&tv, NULL);

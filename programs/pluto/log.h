@@ -30,6 +30,8 @@ enum debug_cat {
 /* Parses "none", "all" or names separated by spaces or commas into *cats.
  * Returns NULL or the first unknown name (a pointer into s). */
 const char *debug_parse(const char *s, unsigned *cats);
+/* The categories as names ("control,crypt"; "none"); returns buf. */
+const char *debug_str(unsigned cats, char *buf, size_t size);
 
 struct logger {
 	char prefix[128];     /* e.g. "\"west-east\" #3: "; "" for the daemon */

@@ -9,25 +9,28 @@
 #define PROG "whack"
 
 const struct whack_verb whack_verbs[] = {
-	{ "initiate", WHACK_INITIATE },
-	{ "terminate", WHACK_TERMINATE },
-	{ "delete", WHACK_DELETE },
-	{ "route", WHACK_ROUTE },
-	{ "unroute", WHACK_UNROUTE },
-	{ "status", WHACK_STATUS },
-	{ "rereadsecrets", WHACK_REREADSECRETS },
-	{ "listen", WHACK_LISTEN },
-	{ "shutdown", WHACK_SHUTDOWN },
-	{ "ping", WHACK_PING },
-	{ "ddos-busy", WHACK_DDOS_BUSY },
-	{ "ddos-unlimited", WHACK_DDOS_UNLIMITED },
-	{ "ddos-auto", WHACK_DDOS_AUTO },
-	{ "rekey-ike", WHACK_REKEY_IKE },
-	{ "rekey-child", WHACK_REKEY_CHILD },
-	{ "rekey-ipsec", WHACK_REKEY_CHILD },   /* libreswan's name */
-	{ "trafficstatus", WHACK_TRAFFICSTATUS },
-	{ "globalstatus", WHACK_GLOBALSTATUS },
-	{ "metrics", WHACK_METRICS },
+	{ "initiate", WHACK_INITIATE, NULL },
+	{ "terminate", WHACK_TERMINATE, NULL },
+	{ "delete", WHACK_DELETE, NULL },
+	{ "route", WHACK_ROUTE, NULL },
+	{ "unroute", WHACK_UNROUTE, NULL },
+	{ "status", WHACK_STATUS, NULL },
+	{ "rereadsecrets", WHACK_REREADSECRETS, NULL },
+	{ "listen", WHACK_LISTEN, NULL },
+	{ "shutdown", WHACK_SHUTDOWN, NULL },
+	{ "ping", WHACK_PING, NULL },
+	{ "ddos-busy", WHACK_DDOS_BUSY, NULL },
+	{ "ddos-unlimited", WHACK_DDOS_UNLIMITED, NULL },
+	{ "ddos-auto", WHACK_DDOS_AUTO, NULL },
+	{ "rekey-ike", WHACK_REKEY_IKE, NULL },
+	{ "rekey-child", WHACK_REKEY_CHILD, NULL },
+	{ "rekey-ipsec", WHACK_REKEY_CHILD, NULL },   /* libreswan's name */
+	{ "trafficstatus", WHACK_TRAFFICSTATUS, NULL },
+	{ "globalstatus", WHACK_GLOBALSTATUS, NULL },
+	{ "metrics", WHACK_METRICS, NULL },
+	{ "debug", WHACK_DEBUG, "CATEGORIES" },
+	{ "reopenlogs", WHACK_REOPENLOGS, NULL },
+	{ "listall", WHACK_LISTALL, NULL },
 };
 
 const size_t whack_verbs_len = sizeof(whack_verbs) / sizeof(whack_verbs[0]);
@@ -68,8 +71,9 @@ void whackcli_usage(FILE *out)
 		const struct whack_command_desc *d = desc_of(&whack_verbs[i]);
 		const char *arg = d->name_use == WHACK_NAME_REQUIRED ? " --name N" :
 				  d->name_use == WHACK_NAME_OPTIONAL ? " [--name N]" : "";
-		char head[40];
-		snprintf(head, sizeof(head), "--%s%s", whack_verbs[i].option, arg);
+		char head[48];
+		snprintf(head, sizeof(head), "--%s%s%s%s", whack_verbs[i].option,
+			 whack_verbs[i].arg ? " " : "", whack_verbs[i].arg ? whack_verbs[i].arg : "", arg);
 		client_help_row(out, head, 20, d->help);
 	}
 	fputs("\n"
@@ -147,7 +151,8 @@ int whackcli_parse(int argc, char **argv, struct whackcli_args *a, FILE *out, FI
 	struct option opts[N_GENERAL + sizeof(whack_verbs) / sizeof(whack_verbs[0]) + 1];
 	memcpy(opts, general_opts, sizeof(general_opts));
 	for (size_t i = 0; i < whack_verbs_len; i++)
-		opts[N_GENERAL + i] = (struct option){ whack_verbs[i].option, no_argument,
+		opts[N_GENERAL + i] = (struct option){ whack_verbs[i].option,
+						       whack_verbs[i].arg ? required_argument : no_argument,
 						       NULL, OPT_VERB + (int)i };
 	opts[N_GENERAL + whack_verbs_len] = (struct option){ 0 };
 
@@ -181,6 +186,8 @@ int whackcli_parse(int argc, char **argv, struct whackcli_args *a, FILE *out, FI
 				return usage_error(err, "give one verb, not --%s and --%s",
 						   a->verb->option, v->option);
 			a->verb = v;
+			if (v->arg != NULL)
+				a->verb_arg = optarg;
 			break;
 		}
 		}
@@ -226,6 +233,8 @@ void whackcli_build(const struct whackcli_args *a, struct whack_msg *m)
 		whack_msg_set_name(m, a->name);
 	if (a->json)
 		whack_msg_add_option(m, "json", "yes");
+	if (a->verb->arg != NULL && a->verb_arg != NULL)
+		whack_msg_add_option(m, a->verb->option, a->verb_arg);
 	if (a->async && a->verb->cmd == WHACK_INITIATE)
 		m->flags |= WHACK_FLAG_ASYNC;
 }

@@ -13,6 +13,8 @@
 struct whack_verb {
 	const char *option;
 	enum whack_command cmd;
+	const char *arg;    /* NULL: no argument; else its name in --help (sent
+			     * as the option OPTION=VALUE) */
 };
 
 extern const struct whack_verb whack_verbs[];
@@ -24,6 +26,7 @@ struct whackcli_args {
 	const char *name;             /* --name, or NULL */
 	const char *ctlsocket, *rundir;
 	bool async, json;
+	const char *verb_arg;         /* the verb's argument, when it takes one */
 	char *ctl;                    /* the socket path used (owned) */
 };
 

@@ -21,6 +21,11 @@
  * answer. A Child SA the responder refuses (its kernel cannot install it)
  * is counted apart; the IKE SA still counts.
  *
+ * With --ikev1 it opens ISAKMP SAs instead: IKEv1 Main Mode with the
+ * PSK (MM1..MM6, ikev1-load.h; the ISAKMP codec and the IKEv1 key
+ * schedule of libpluto.a), no Quick Mode. One counts as established when
+ * MM6 decrypts, IDir is --idr and HASH_R verifies.
+ *
  * Sections: options; crypto set-up; sockets; statistics; messages out;
  * messages in; the window; the report; main. */
 #include <errno.h>
@@ -57,6 +62,7 @@ static struct load_opts o = {
 	.dh = NULL,
 	.esp = "aes256-sha2_256",
 	.child = true,
+	.v1_life_s = 86400,
 };
 static struct load_stats st;
 static struct slot *slots;
@@ -74,6 +80,7 @@ static uint8_t idi_body[ID_NAME_MAX + 16];     /* IDi' (what AUTH signs) */
 static size_t idi_body_len;
 static struct ikev2_ts_list tsi, tsr;
 static uint32_t next_child_spi;
+static struct v1_shared v1sh;                  /* --ikev1 */
 
 static int socks[LOAD_MAX_PORTS];
 static ip_address local_addr[LOAD_MAX_PORTS];
@@ -140,6 +147,9 @@ static void usage(FILE *f)
 	      "  --idr ID            the responder's ID, checked (@bench-responder; %any: any)\n"
 	      "  --send-idr          also send IDr in IKE_AUTH\n"
 	      "  --psk SECRET, --psk-file FILE   the pre-shared key (file: first line)\n"
+	      "  --ikev1             IKEv1 Main Mode with the PSK (MM1..MM6, no Quick Mode)\n"
+	      "                      instead of IKEv2; --ike ENC-HASH, no AEAD\n"
+	      "  --ikev1-life S      IKEv1: the ISAKMP SA lifetime proposed (86400)\n"
 	      "  --intervals         print every 1-second interval\n"
 	      "  --verbose           say why SAs fail (first few of each reason)\n"
 	      "Exit status: 0 when IKE SAs were established, 1 when none, 2 on errors.\n",
@@ -173,7 +183,7 @@ static void parse_args(int argc, char **argv)
 {
 	enum { O_TARGET = 256, O_PORT, O_BIND, O_WINDOW, O_PORTS, O_DURATION, O_WARMUP,
 	       O_COUNT, O_MAXTIME, O_DRAIN, O_RTO, O_TRIES, O_IKE, O_DH, O_ESP, O_NOCHILD,
-	       O_TSI, O_TSIOFF, O_TSR, O_IDI, O_IDR, O_SENDIDR, O_PSK, O_PSKFILE, O_INTERVALS, O_VERBOSE, O_HELP };
+	       O_TSI, O_TSIOFF, O_TSR, O_IDI, O_IDR, O_SENDIDR, O_PSK, O_PSKFILE, O_IKEV1, O_V1LIFE, O_INTERVALS, O_VERBOSE, O_HELP };
 	static const struct option lo[] = {
 		{ "target", required_argument, NULL, O_TARGET },
 		{ "port", required_argument, NULL, O_PORT },
@@ -199,6 +209,8 @@ static void parse_args(int argc, char **argv)
 		{ "send-idr", no_argument, NULL, O_SENDIDR },
 		{ "psk", required_argument, NULL, O_PSK },
 		{ "psk-file", required_argument, NULL, O_PSKFILE },
+		{ "ikev1", no_argument, NULL, O_IKEV1 },
+		{ "ikev1-life", required_argument, NULL, O_V1LIFE },
 		{ "intervals", no_argument, NULL, O_INTERVALS },
 		{ "verbose", no_argument, NULL, O_VERBOSE },
 		{ "help", no_argument, NULL, O_HELP },
@@ -249,6 +261,8 @@ static void parse_args(int argc, char **argv)
 		case O_SENDIDR: o.send_idr = true; break;
 		case O_PSK: o.psk = chunk_clone(optarg, strlen(optarg)); break;
 		case O_PSKFILE: read_psk_file(optarg); break;
+		case O_IKEV1: o.ikev1 = true; break;
+		case O_V1LIFE: o.v1_life_s = (uint32_t)num_arg("--ikev1-life", optarg, 1, UINT32_MAX); break;
 		case O_INTERVALS: o.intervals = true; break;
 		case O_VERBOSE: o.verbose++; break;
 		case O_HELP: usage(stdout); exit(0);
@@ -272,6 +286,8 @@ static void parse_args(int argc, char **argv)
 		die("--idr %s: %s", idr, e);
 	if (o.send_idr && (o.idr.kind == ID_ANY || o.idr.kind == ID_NONE))
 		die("--send-idr needs an --idr that can be sent");
+	if (o.ikev1)
+		o.child = false;   /* no Quick Mode */
 }
 
 /* ==== crypto set-up ===================================================== */
@@ -360,6 +376,14 @@ static void setup_crypto(void)
 	if (e != NULL)
 		die("NSS: %s", e);
 	setup_ike_suite();
+	if (o.ikev1) {
+		if (suite.integ == NULL)
+			die("--ikev1: --ike %s has no hash (IKEv1 phase 1 has no AEAD: ENC-HASH)", o.ike);
+		if ((e = v1_shared_init(&v1sh, suite.encr, suite.encr_keylen, suite.integ, suite.dh,
+					o.v1_life_s, o.psk, &o.idi, &o.idr)) != NULL)
+			die("--ikev1 with --ike %s --dh %s: %s", o.ike, suite.dh->name, e);
+		return;
+	}
 	if (o.child)
 		setup_esp_suite();
 	/* one key pair for every SA: the client's share of the DH work is
@@ -393,6 +417,15 @@ static void open_sockets(void)
 {
 	struct sockaddr_storage dst, src;
 	socklen_t dlen = sockaddr_from_address(&o.target, o.port, &dst);
+	/* many ports need more descriptors than the usual 1024 */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < o.ports + 64) {
+		rl.rlim_cur = o.ports + 64;
+		if (rl.rlim_max < rl.rlim_cur)
+			rl.rlim_max = rl.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			die("--ports %u: cannot raise the limit of open files: %s", o.ports, strerror(errno));
+	}
 	for (unsigned i = 0; i < o.ports; i++) {
 		int fd = socket(o.target.family == IP_V6 ? AF_INET6 : AF_INET,
 				SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -521,6 +554,7 @@ static void note_latency(uint64_t ns)
 static void slot_free(struct slot *s)
 {
 	ike_sa_keys_free(&s->keys);
+	v1_xchg_free(&s->v1);
 	s->state = SLOT_FREE;
 }
 
@@ -586,6 +620,8 @@ static bool send_init(struct slot *s)
 	return true;
 }
 
+static void send_mm(struct slot *s, enum slot_state next);
+
 static void start_sa(struct slot *s, size_t index, uint64_t now)
 {
 	s->gen++;
@@ -610,7 +646,10 @@ static void start_sa(struct slot *s, size_t index, uint64_t now)
 	s->init_resp_len = 0;
 	memset(&s->keys, 0, sizeof(s->keys));
 	st.started++;
-	send_init(s);
+	if (o.ikev1)
+		send_mm(s, SLOT_MM1);
+	else
+		send_init(s);
 }
 
 /* Seals the inner chain (inner, inner_len) into the SK payload of an
@@ -945,8 +984,92 @@ static void on_auth_response(struct slot *s, const uint8_t *msg, size_t len,
 	established(s, now_ns());
 }
 
+/* ==== IKEv1 Main Mode (--ikev1) ============================================ */
+
+/* Builds and sends MM1, MM3 or MM5 (next: the state it leaves the slot in). */
+static void send_mm(struct slot *s, enum slot_state next)
+{
+	err_t e;
+	if (next == SLOT_MM1 && (e = v1_xchg_start(&s->v1, s->spi_i)) != NULL)
+		die("random: %s", e);
+	e = next == SLOT_MM1 ? v1_build_mm1(&v1sh, &s->v1, s->req, sizeof(s->req), &s->req_len)
+	    : next == SLOT_MM3 ? v1_build_mm3(&v1sh, &s->v1, s->req, sizeof(s->req), &s->req_len)
+			       : v1_build_mm5(&v1sh, &s->v1, s->req, sizeof(s->req), &s->req_len);
+	if (e != NULL) {
+		fail(s, "cannot build MM%d: %s", next == SLOT_MM1 ? 1 : next == SLOT_MM3 ? 3 : 5, e);
+		return;
+	}
+	s->state = next;
+	s->tries = 1;
+	transmit(s);
+}
+
+/* An answer's error: the responder's notify by name, else why. */
+static void fail_v1(struct slot *s, int mm, err_t e)
+{
+	char nb[32];
+	if (s->v1.notify != 0)
+		fail(s, "MM%d answered with %s", mm, v1_notify_name(s->v1.notify, nb));
+	else
+		fail(s, "%s", e);
+}
+
+static void on_v1_datagram(const uint8_t *msg, size_t len)
+{
+	static const uint8_t zero[8];
+	struct isakmp_header h;
+	struct isakmp_diag d = { 0 };
+	if (isakmp_decode_header(msg, len, &h, &d) != NULL) {
+		st.stray++;
+		return;
+	}
+	size_t index = (size_t)h.icookie[0] << 8 | h.icookie[1];
+	struct slot *s = index < o.window ? &slots[index] : NULL;
+	if (s == NULL || s->state == SLOT_FREE || memcmp(s->spi_i, h.icookie, 8) != 0 ||
+	    (s->state != SLOT_MM1 && memcmp(h.rcookie, s->v1.cky_r, 8) != 0 &&
+	     memcmp(h.rcookie, zero, 8) != 0)) {
+		st.stray++;   /* late answers to SAs given up on, repeats */
+		return;
+	}
+	if (h.exchange == ISAKMP_XCHG_INFO && h.message_id != 0 && (h.flags & ISAKMP_FLAG_ENCRYPTION)) {
+		st.requests_from_responder++;   /* an encrypted Informational: not ours to read */
+		return;
+	}
+	if (h.exchange != ISAKMP_XCHG_IDPROT && h.exchange != ISAKMP_XCHG_INFO) {
+		st.stray++;
+		return;
+	}
+	err_t e;
+	switch (s->state) {
+	case SLOT_MM1:
+		if ((e = v1_take_mm2(&v1sh, &s->v1, msg, len)) != NULL)
+			fail_v1(s, 1, e);
+		else
+			send_mm(s, SLOT_MM3);
+		return;
+	case SLOT_MM3:
+		if ((e = v1_take_mm4(&v1sh, &s->v1, msg, len)) != NULL)
+			fail_v1(s, 3, e);
+		else
+			send_mm(s, SLOT_MM5);
+		return;
+	case SLOT_MM5:
+		if ((e = v1_take_mm6(&v1sh, &s->v1, msg, len)) != NULL)
+			fail_v1(s, 5, e);
+		else
+			established(s, now_ns());
+		return;
+	default:
+		st.stray++;
+	}
+}
+
 static void on_datagram(const uint8_t *msg, size_t len)
 {
+	if (o.ikev1) {
+		on_v1_datagram(msg, len);
+		return;
+	}
 	struct ikev2_header h;
 	static struct ikev2_payloads pl;
 	struct ikev2_diag d = { 0 };
@@ -996,7 +1119,9 @@ static void check_timeouts(uint64_t now)
 		if (now - s->t_sent < wait)
 			continue;
 		if (s->tries >= o.tries) {
-			fail(s, "no answer to %s", s->state == SLOT_INIT ? "IKE_SA_INIT" : "IKE_AUTH");
+			static const char *const what[] = { [SLOT_INIT] = "IKE_SA_INIT", [SLOT_AUTH] = "IKE_AUTH",
+							    [SLOT_MM1] = "MM1", [SLOT_MM3] = "MM3", [SLOT_MM5] = "MM5" };
+			fail(s, "no answer to %s", what[s->state]);
 			continue;
 		}
 		s->tries++;
@@ -1200,7 +1325,8 @@ static int report(void)
 	unsigned keylen = suite.encr_keylen ? suite.encr_keylen : suite.encr->default_keylen;
 	size_t nl = strlen(suite.encr->name);
 	bool digit = nl > 0 && suite.encr->name[nl - 1] >= '0' && suite.encr->name[nl - 1] <= '9';
-	printf("ike-load: %s:%u ike=%s%s%.0u-%s%s%s;%s esp=%s window=%u ports=%u\n",
+	printf("ike-load: %s %s:%u ike=%s%s%.0u-%s%s%s;%s esp=%s window=%u ports=%u\n",
+	       o.ikev1 ? "IKEv1 Main Mode (PSK, no Quick Mode)" : "IKEv2",
 	       str_address(&o.target, target), o.port, suite.encr->name,
 	       digit && keylen ? "_" : "", keylen,
 	       suite.prf->name, suite.integ ? "/" : "", suite.integ ? suite.integ->name : "",
@@ -1217,9 +1343,9 @@ static int report(void)
 	printf("established IKE SAs per second: median %.0f over %zu full 1-s intervals%s "
 	       "(min %lu, max %lu, mean %.0f)\n",
 	       median, n, o.count > 0 ? "" : " after the warm-up", mn, mx, mean);
-	printf("latency (first IKE_SA_INIT sent to the responder's AUTH checked), ms: "
+	printf("latency (first %s sent to the responder's %s checked), ms: "
 	       "p50 %.2f  p90 %.2f  p99 %.2f  max %.2f  (%zu SAs)\n",
-	       percentile_ms(50), percentile_ms(90), percentile_ms(99), percentile_ms(100),
+	       o.ikev1 ? "MM1" : "IKE_SA_INIT", o.ikev1 ? "HASH_R" : "AUTH", percentile_ms(50), percentile_ms(90), percentile_ms(99), percentile_ms(100),
 	       st.n_latency);
 	printf("started %lu, established %lu, failed %lu, abandoned in flight at the end %lu; "
 	       "retransmissions %lu, COOKIE rounds %lu, stray datagrams %lu, "
@@ -1277,6 +1403,7 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < o.ports; i++)
 		close(socks[i]);
 	chunk_free(&psk_pad);
+	v1_shared_free(&v1sh);
 	chunk_free(&o.psk);
 	dh_free(&dh);
 	free(st.per_second);

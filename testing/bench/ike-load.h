@@ -17,11 +17,12 @@
 #include "swan/alg.h"
 #include "swan/id.h"
 #include "swan/subnet.h"
+#include "ikev1-load.h"
 
 #define LOAD_NONCE_LEN 32
 #define LOAD_MSG_MAX 4096        /* IKE_SA_INIT and IKE_AUTH messages we keep */
 #define LOAD_MAX_WINDOW 8192
-#define LOAD_MAX_PORTS 1024
+#define LOAD_MAX_PORTS 8192        /* --ikev1 memory runs: a port per SA (see ike-bench) */
 #define LOAD_MAX_REASONS 48
 #define LOAD_MAX_COOKIES 3       /* COOKIE rounds before giving up on an SA */
 #define LOAD_COOKIE_MAX 64
@@ -52,13 +53,16 @@ struct load_opts {
 	ip_id idi, idr;             /* ours; the responder's (ID_NONE: not checked) */
 	bool send_idr;
 	chunk_t psk;
+	bool ikev1;                 /* IKEv1 Main Mode (PSK) instead of IKEv2 */
+	uint32_t v1_life_s;         /* IKEv1: the ISAKMP SA lifetime proposed */
 	bool intervals;             /* print every 1-second interval */
 	unsigned verbose;
 };
 
 /* ---- one IKE SA being opened ------------------------------------------ */
 
-enum slot_state { SLOT_FREE, SLOT_INIT, SLOT_AUTH };
+/* IKEv2: INIT, AUTH; IKEv1 Main Mode: MM1, MM3, MM5 (the request in flight) */
+enum slot_state { SLOT_FREE, SLOT_INIT, SLOT_AUTH, SLOT_MM1, SLOT_MM3, SLOT_MM5 };
 
 struct slot {
 	enum slot_state state;
@@ -81,6 +85,7 @@ struct slot {
 	size_t req_len;
 	struct ike_sa_keys keys;
 	uint32_t child_spi;
+	struct v1_xchg v1;          /* --ikev1: the Main Mode exchange */
 };
 
 /* ---- statistics -------------------------------------------------------- */

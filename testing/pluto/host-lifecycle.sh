@@ -2,7 +2,8 @@
 # Host-level (tier 1) tests of a conn's lifecycle while its SAs are up:
 # `ipsec auto --delete`, `--replace` and `--add` of a changed conn tell the
 # peer (Deletes) before the SAs and the conn go; `--add` of an unchanged
-# conn keeps its SAs. Two plutos with --kernel none in network namespaces
+# conn keeps its SAs; a reload (addconn --autoall --prune) deletes the
+# conns gone from ipsec.conf only. Two plutos with --kernel none in network namespaces
 # this script creates (198.18.0.1 west, 198.18.0.2 east). One line per
 # test: PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from
 # host-pluto.sh.
@@ -139,7 +140,44 @@ test_delete_instance() {
 	result delete-instance "$why"
 }
 
-for t in delete replace add-unchanged add-changed delete-instance; do
+# A reload (ipsec addconn --autoall --prune, the unit's ExecReload): the
+# conn removed from ipsec.conf is deleted (its peer told), the unchanged
+# one keeps its SAs, an auto=ignore conn loaded by hand stays (the file
+# still names it); a file with an error deletes nothing
+test_reload_prune() {
+	local why="" out before rc
+	up reload-prune || { result reload-prune "$UP_WHY"; return; }
+	reload_() { ip netns exec "$NS_WEST" timeout 20 "$IPSEC" addconn --config "$W/ipsec.conf" --rundir "$W/run" --autoall --prune 2>&1; }
+	{ conn_text west-east authby=secret; printf '\nconn other\n\tleft=198.18.0.1\n\tright=198.18.0.9\n\tauthby=secret\n\tauto=add\n'
+	  printf '\nconn manual\n\tleft=198.18.0.1\n\tright=198.18.0.8\n\tauthby=secret\n\tauto=ignore\n'; } >"$W/ipsec.conf"
+	out=$(reload_) || why="the first reload failed: $out"
+	auto_ west "$NS_WEST" --add manual >/dev/null 2>&1
+	[ -z "$why" ] && [ "$(conns west "$NS_WEST")" != "west-east other manual" ] && why="loaded: $(conns west "$NS_WEST")"
+	before=$(child_spi west "$NS_WEST" west-east)
+	# other goes from the file
+	conn_text west-east authby=secret >"$W/ipsec.conf"
+	printf '\nconn manual\n\tleft=198.18.0.1\n\tright=198.18.0.8\n\tauthby=secret\n\tauto=ignore\n' >>"$W/ipsec.conf"
+	[ -z "$why" ] && { out=$(reload_) || why="the reload failed: $out"; }
+	[ -z "$why" ] && ! grep -q 'deleted connection "other": gone from the configuration' <<<"$out" && why="the reload said: $out"
+	[ -z "$why" ] && grep -q 'deleted connection "\(west-east\|manual\)"' <<<"$out" && why="it deleted more: $out"
+	[ -z "$why" ] && [ "$(conns west "$NS_WEST")" != "west-east manual" ] && why="loaded after the reload: $(conns west "$NS_WEST")"
+	[ -z "$why" ] && [ "$(child_spi west "$NS_WEST" west-east)" != "$before" ] && why="west-east's Child SA changed"
+	# west-east goes too, but the file has an error: nothing is deleted
+	printf 'conn manual\n\tleft=198.18.0.1\n\tright=198.18.0.8\n\tauthby=secret\n\tauto=ignore\n\tbogus=1\n' >"$W/ipsec.conf"
+	out=$(reload_)
+	rc=$?
+	[ -z "$why" ] && [ $rc != 2 ] && why="a reload of a broken file exited $rc: $out"
+	[ -z "$why" ] && ! grep -q 'not deleting conns gone from .*: it has errors' <<<"$out" && why="no word about not deleting: $out"
+	[ -z "$why" ] && [ "$(conns west "$NS_WEST")" != "west-east manual" ] && why="the broken reload changed the conns: $(conns west "$NS_WEST")"
+	# fixed: west-east is deleted, east hears of it
+	printf 'conn manual\n\tleft=198.18.0.1\n\tright=198.18.0.8\n\tauthby=secret\n\tauto=ignore\n' >"$W/ipsec.conf"
+	[ -z "$why" ] && { out=$(reload_) || why="the last reload failed: $out"; }
+	[ -z "$why" ] && [ "$(conns west "$NS_WEST")" != "manual" ] && why="loaded at the end: $(conns west "$NS_WEST")"
+	[ -z "$why" ] && why=$(east_told)
+	result reload-prune "$why"
+}
+
+for t in delete replace add-unchanged add-changed delete-instance reload-prune; do
 	want "$t" || continue
 	case $t in
 	delete) test_delete ;;
@@ -147,6 +185,7 @@ for t in delete replace add-unchanged add-changed delete-instance; do
 	add-unchanged) test_add_unchanged ;;
 	add-changed) test_add_changed ;;
 	delete-instance) test_delete_instance ;;
+	reload-prune) test_reload_prune ;;
 	esac
 done
 exit 0

@@ -63,10 +63,18 @@ else
 	result checknss "$why"
 fi
 
-# ---- a pluto, for verify and secrets ----------------------------------------------
+# ---- a pluto, for verify, secrets, debug, reopenlogs, listall ---------------------
 D=$WORK/pluto
 mkdir -p "$D/run"
 printf 'version 2\n\nconn c\n\tleft=127.0.0.1\n\tright=127.0.0.2\n\tauthby=secret\n\tauto=add\n' >"$D/ipsec.conf"
+# a conn with a raw RSA key (RFC 3110 0s form) for --listall
+rsakey=$(python3 -c '
+import base64
+from cryptography.hazmat.primitives.asymmetric import rsa
+n = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key().public_numbers().n
+print("0s" + base64.b64encode(bytes([3, 1, 0, 1]) + n.to_bytes(256, "big")).decode())' 2>/dev/null)
+[ -n "$rsakey" ] && printf '\nconn k\n\tleft=127.0.0.1\n\tright=127.0.0.3\n\tauthby=rsasig\n\tleftrsasigkey=%s\n\trightrsasigkey=%s\n\tauto=add\n' \
+	"$rsakey" "$rsakey" >>"$D/ipsec.conf"
 printf '@a @b : PSK "ops-test-psk-0123456789"\n' >"$D/ipsec.secrets"
 chmod 600 "$D/ipsec.secrets"
 unshare -n sh -c 'ip link set lo up && exec "$0" pluto --nofork --logfile "$1/log" --kernel none \
@@ -89,7 +97,7 @@ chmod 644 "$D/ipsec.secrets"
 out=$(verify)
 rc=$?
 [ -z "$why" ] && [ $rc != 1 ] && why="verify of a broken setup exited $rc"
-[ -z "$why" ] && ! grep -q "^configuration .*\[FAILED\] .*ipsec.conf:8:.*bogus" <<<"$out" &&
+[ -z "$why" ] && ! grep -q "^configuration .*\[FAILED\] .*ipsec.conf:[0-9]*:.*bogus" <<<"$out" &&
 	why="the config line does not name file:line and the keyword: $(grep '^configuration' <<<"$out")"
 [ -z "$why" ] && ! grep -q "^secrets .*\[FAILED\] readable by others (mode 644)" <<<"$out" &&
 	why="the secrets line: $(grep '^secrets' <<<"$out")"
@@ -102,4 +110,50 @@ out=$("$IPSEC" secrets --rundir "$D/run" 2>&1) || why="ipsec secrets failed: $ou
 # one entry at start, two after the reread
 [ -z "$why" ] && ! grep -qx "2 secrets loaded from $D/ipsec.secrets" <<<"$out" && why="ipsec secrets said: $out"
 result secrets "$why"
+
+# whack --debug: categories at run time, named back; a bad one refused
+whackd() { "$IPSEC" whack --rundir "$D/run" "$@" 2>&1; }
+why=""
+out=$(whackd --debug control,crypt) || why="--debug control,crypt failed: $out"
+[ -z "$why" ] && [ "$out" != "debugging: control,crypt" ] && why="--debug control,crypt said: $out"
+n0=$(grep -c ': | ' "$D/log")
+"$IPSEC" auto --rundir "$D/run" --config "$D/ipsec.conf" --replace c >/dev/null 2>&1
+[ -z "$why" ] && [ "$(grep -c ': | ' "$D/log")" -le "$n0" ] && why="no debug line in the log after --debug control and an --add"
+out=$(whackd --debug bogus)
+rc=$?
+[ -z "$why" ] && { [ $rc = 0 ] || [[ $out != *"unknown debug category 'bogus'"* ]]; } && why="--debug bogus: exit $rc: $out"
+out=$(whackd --debug none)
+[ -z "$why" ] && [ "$out" != "debugging: none" ] && why="--debug none said: $out"
+n0=$(grep -c ': | ' "$D/log")
+"$IPSEC" auto --rundir "$D/run" --config "$D/ipsec.conf" --replace c >/dev/null 2>&1
+[ -z "$why" ] && [ "$(grep -c ': | ' "$D/log")" != "$n0" ] && why="debug lines after --debug none"
+result whack-debug "$why"
+
+# whack --reopenlogs: logrotate moved the file away; pluto writes a new one
+why=""
+mv "$D/log" "$D/log.1"
+out=$(whackd --reopenlogs) || why="--reopenlogs failed: $out"
+[ -z "$why" ] && [ ! -f "$D/log" ] && why="no new log file"
+[ -z "$why" ] && ! grep -q "log file $D/log reopened" "$D/log" && why="the new log lacks the reopen line"
+[ -z "$why" ] && [ "$(stat -c %a "$D/log")" != 600 ] && why="the new log has mode $(stat -c %a "$D/log")"
+[ -z "$why" ] && grep -q "reopened" "$D/log.1" && why="the old file got the line"
+result whack-reopenlogs "$why"
+
+# ipsec listall (whack --listall): each conn's raw key once, host keys, no certificates
+why=""
+out=$("$IPSEC" listall --rundir "$D/run" 2>&1) || why="ipsec listall failed: $out"
+if [ -z "$rsakey" ]; then
+	echo "SKIP whack-listall: python3-cryptography is not installed (no RSA key to list)"
+else
+	[ -z "$why" ] && [ "$(grep -c 'RSA keyid: .* ckaid: [0-9a-f]\{40\}; "k" left$' <<<"$out")" != 1 ] &&
+		why="the key of conn k is not listed once (left, its ckaid): $out"
+	[ -z "$why" ] && grep -q '"k" right' <<<"$out" && why="the same key listed twice: $out"
+	[ -z "$why" ] && ! grep -q '^List of X.509 certificates.*not built' <<<"$out" && why="no certificate line: $out"
+	result whack-listall "$why"
+fi
+why=""
+out=$("$IPSEC" traffic --rundir "$D/run" 2>&1) || why="ipsec traffic failed: $out"
+out2=$("$IPSEC" auto --rundir "$D/run" --listall 2>&1) || why="ipsec auto --listall failed: $out2"
+[ -z "$why" ] && ! grep -q '^List of RSA public keys' <<<"$out2" && why="auto --listall said: $out2"
+result ipsec-traffic-auto-listall "$why"
 exit 0

@@ -105,4 +105,35 @@ grep -q 'STOPPING=1' "$WORK/got" || why="no STOPPING=1 at shutdown"
 [ -z "$why" ] && kill -0 "$PLUTO" 2>/dev/null && why="pluto did not exit"
 [ -z "$why" ] && grep -q 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$D/stderr" && why="$(grep -m1 'Sanitizer\|runtime error' "$D/stderr")"
 result sdnotify-stopping "$why"
+
+# --stderrlog into the journal (JOURNAL_STREAM names stderr's device and
+# inode, as systemd sets it): each line starts with its syslog priority
+# (<5> notice, <4> warning) and has no time stamp; on any other stderr,
+# no priorities
+journal_run() {   # FILE JOURNAL(yes|no): a pluto that fails to load a bad conn, then stops
+	local f=$1 js="" d=$WORK/j-$2
+	mkdir -p "$d/run"
+	: >"$d/ipsec.secrets"; chmod 600 "$d/ipsec.secrets"
+	printf 'version 2\n\nconn bad\n\tleft=127.0.0.1\n\tright=127.0.0.2\n\tauthby=secret\n\tike=nonsense\n\tauto=add\n' >"$d/ipsec.conf"
+	: >"$f"
+	[ "$2" = yes ] && js=$(stat -c '%d:%i' "$f")
+	JOURNAL_STREAM=$js unshare -n sh -c 'ip link set lo up && exec "$0" pluto --nofork --stderrlog \
+		--kernel none --config "$1/ipsec.conf" --secretsfile "$1/ipsec.secrets" --nssdir "$1" \
+		--rundir "$1/run" --nhelpers 1' "$IPSEC" "$d" 2>>"$f" &
+	local pid=$!
+	PIDS+=("$pid")
+	for ((i = 0; i < 50; i++)); do [ -S "$d/run/pluto.ctl" ] && break; sleep 0.1; done
+	"$IPSEC" whack --rundir "$d/run" --shutdown >/dev/null 2>&1
+	for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+}
+why=""
+journal_run "$WORK/journal" yes
+grep -q '^<5>pluto ready' "$WORK/journal" || why="no '<5>pluto ready' line: $(head -3 "$WORK/journal")"
+[ -z "$why" ] && ! grep -q '^<[34]>' "$WORK/journal" && why="the bad conn's line has no <4>/<3>: $(grep -m1 bad "$WORK/journal")"
+[ -z "$why" ] && grep -qv '^<[0-7]>' "$WORK/journal" && why="a line without a priority: $(grep -m1 -v '^<[0-7]>' "$WORK/journal")"
+[ -z "$why" ] && grep -q '^<[0-7]>[A-Z][a-z][a-z] [0-9]' "$WORK/journal" && why="time stamps in the journal"
+journal_run "$WORK/plain" no
+[ -z "$why" ] && grep -q '^<[0-7]>' "$WORK/plain" && why="priorities on a stderr that is not the journal"
+[ -z "$why" ] && ! grep -q '^pluto ready' "$WORK/plain" && why="no plain 'pluto ready' on plain stderr: $(head -2 "$WORK/plain")"
+result journal-priorities "$why"
 exit 0

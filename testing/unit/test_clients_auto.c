@@ -133,7 +133,7 @@ static void test_op_table(void **state)
 		{ "listen", WHACK_LISTEN },
 		/* libreswan's */
 		{ "start", WHACK_INITIATE }, { "ondemand", WHACK_ROUTE },
-		{ "rereadall", WHACK_REREADSECRETS },
+		{ "rereadall", WHACK_REREADSECRETS }, { "listall", WHACK_LISTALL },
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		const struct auto_op *op = auto_op_by_name(want[i].name);

@@ -75,7 +75,8 @@ static void test_verb_table(void **state)
 		{ "ddos-auto", WHACK_DDOS_AUTO }, { "rekey-ike", WHACK_REKEY_IKE },
 		{ "rekey-child", WHACK_REKEY_CHILD }, { "rekey-ipsec", WHACK_REKEY_CHILD },
 		{ "trafficstatus", WHACK_TRAFFICSTATUS }, { "globalstatus", WHACK_GLOBALSTATUS },
-		{ "metrics", WHACK_METRICS },
+		{ "metrics", WHACK_METRICS }, { "debug", WHACK_DEBUG },
+		{ "reopenlogs", WHACK_REOPENLOGS }, { "listall", WHACK_LISTALL },
 	};
 	assert_int_equal(whack_verbs_len, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -165,6 +166,33 @@ static void test_build_every_verb(void **state)
 		whack_msg_free(&m);
 		whackcli_args_free(&a);
 	}
+}
+
+/* a verb with an argument sends it as the option of its name */
+static void test_verb_argument(void **state)
+{
+	(void)state;
+	struct whackcli_args a;
+	struct captured c;
+	assert_int_equal(parse_line("--debug control,crypt", &a, &c), 0);
+	struct whack_msg m;
+	whackcli_build(&a, &m);
+	assert_int_equal(m.command, WHACK_DEBUG);
+	assert_int_equal(m.options.n, 1);
+	assert_string_equal(whack_kvs_get(&m.options, "debug"), "control,crypt");
+	assert_null(whack_msg_check(&m));
+	whack_msg_free(&m);
+	whackcli_args_free(&a);
+	cap_free(&c);
+	assert_int_equal(parse_line("--debug", &a, &c), 2);
+	assert_non_null(strstr(c.err, "--debug needs an argument"));
+	cap_free(&c);
+	assert_int_equal(parse_line("--listall", &a, &c), 0);
+	whackcli_build(&a, &m);
+	assert_int_equal(m.options.n, 0);
+	whack_msg_free(&m);
+	whackcli_args_free(&a);
+	cap_free(&c);
 }
 
 static void test_socket_options(void **state)
@@ -371,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_verb_table),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_build_every_verb),
+		cmocka_unit_test(test_verb_argument),
 		cmocka_unit_test(test_socket_options),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test_setup_teardown(test_run, setup_tmp, teardown_tmp),

@@ -1,0 +1,70 @@
+/* whack --listall: the public keys pluto knows (each conn's
+ * leftrsasigkey=/rightrsasigkey=, once per key) and the host keys in the
+ * NSS database, with libreswan's key id and CKAID; X.509 certificates are
+ * not built yet, which it says. */
+#include <stdlib.h>
+#include <string.h>
+#include "connections.h"
+#include "crypto/crypto.h"
+#include "ctl.h"
+#include "pluto.h"
+#include "swan/rsakey.h"
+
+static void key_line(struct ctl_client *cl, const rsa_pubkey *k, const char *what)
+{
+	char keyid[10], hex[2 * CKAID_LEN + 1] = "?";
+	uint8_t ckaid[CKAID_LEN];
+	rsapubkey_keyid(k, keyid);
+	if (ckaid_of_pubkey(k, ckaid) == NULL)
+		str_ckaid(ckaid, hex);
+	ctl_reply(cl, "  %u RSA keyid: %s ckaid: %s; %s", k->bits, keyid, hex, what);
+}
+
+/* whether k was listed for an earlier conn end */
+static bool seen_before(const struct pluto *p, const struct connection *upto, int side,
+			const rsa_pubkey *k)
+{
+	for (const struct connection *c = p->conns.head; c != NULL; c = c->next) {
+		for (int s = 0; s < 2; s++) {
+			if (c == upto && s == side)
+				return false;
+			const rsa_pubkey *o = c->end[s].rsakey;
+			if (o != NULL && o->n_len == k->n_len && memcmp(o->n, k->n, k->n_len) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+int cmd_listall(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
+{
+	(void)m;
+	ctl_reply(cl, "List of RSA public keys (from the conns):");
+	unsigned n = 0;
+	for (const struct connection *c = p->conns.head; c != NULL; c = c->next) {
+		for (int s = 0; s < 2; s++) {
+			const rsa_pubkey *k = c->end[s].rsakey;
+			if (k == NULL || seen_before(p, c, s, k))
+				continue;
+			char what[160];
+			snprintf(what, sizeof(what), "\"%s\" %s", c->name, s == 0 ? "left" : "right");
+			key_line(cl, k, what);
+			n++;
+		}
+	}
+	if (n == 0)
+		ctl_reply(cl, "  none");
+	ctl_reply(cl, "List of host keys (NSS database %s):", crypto_nssdir()[0] ? crypto_nssdir() : "none");
+	struct hostkey_info *keys = NULL;
+	size_t nk = 0;
+	err_t e = crypto_nssdir()[0] ? hostkey_list(&keys, &nk) : NULL;
+	if (e != NULL)
+		ctl_reply(cl, "  cannot list them: %s", e);
+	for (size_t i = 0; i < nk; i++)
+		key_line(cl, &keys[i].pub, keys[i].nickname[0] ? keys[i].nickname : "private key in NSS");
+	if (e == NULL && nk == 0)
+		ctl_reply(cl, "  none");
+	free(keys);
+	ctl_reply(cl, "List of X.509 certificates, CAs and CRLs: none (certificates are not built yet)");
+	return WHACK_STATUS_OK;
+}

@@ -1,0 +1,37 @@
+/* IKEv1 RSA signatures (RFC 2409 5.1: authentication with signatures):
+ * SIG_I / SIG_R are the RSA signature of HASH_I / HASH_R, the hash itself
+ * padded as PKCS#1 v1.5 block type 1 (crypto: sig_alg_ikev1_rsa). Our key
+ * is the private half of leftrsasigkey= in the NSS database, used on a
+ * helper thread; the peer's is rightrsasigkey= (or its second key). */
+#ifndef PLUTO_IKEV1_SIG_H
+#define PLUTO_IKEV1_SIG_H
+#include <stdbool.h>
+#include "chunk.h"
+#include "helpers.h"
+
+struct ike_sa;
+struct pluto;
+
+#define OAKLEY_RSA_SIG 3     /* the Authentication Method attribute (RFC 2409 A) */
+
+/* The signing job: done(p, job) runs on the main thread; the job's SA is
+ * found again by ikev1_sign_sa(). */
+struct v1_sign_job {
+	unsigned serial;
+	uint8_t step;              /* ike->v1.step when submitted */
+	chunk_t hash;              /* in: HASH_I or HASH_R */
+	chunk_t sig;               /* out: the SIG payload's data */
+	char err[160];
+};
+/* Signs hash with our key; false (why in *why) when the conn has no
+ * leftrsasigkey=. */
+bool ikev1_sign_submit(struct ike_sa *ike, chunk_t hash, helper_done_fn *done, const char **why);
+/* The job's SA when it is still there and at the same step (else NULL:
+ * the job is freed). */
+struct ike_sa *ikev1_sign_sa(struct pluto *p, struct v1_sign_job *j);
+void ikev1_sign_job_free(struct v1_sign_job *j);
+
+/* NULL when sig is the peer's signature of hash (rightrsasigkey= or its
+ * second key), else why not. */
+const char *ikev1_verify_sig(struct ike_sa *ike, chunk_t hash, chunk_t sig);
+#endif
