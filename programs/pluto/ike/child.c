@@ -157,6 +157,10 @@ static void fill_sa(struct kernel_sa *sa, struct child_sa *child, bool inbound,
 	uint64_t life = child->lifetime_ms / 1000;
 	sa->life.hard_seconds = life;
 	sa->life.soft_seconds = life > 60 ? life - life / 10 : 0;
+	if (child->lifetime_kb != 0 && child->lifetime_kb <= UINT64_MAX / 1024) {
+		sa->life.hard_bytes = child->lifetime_kb * 1024;
+		sa->life.soft_bytes = sa->life.hard_bytes - sa->life.hard_bytes / 10;
+	}
 	if (child->encap) {
 		sa->encap.enabled = true;
 		sa->encap.sport = inbound ? ike->remote_port : ike->iface->port;

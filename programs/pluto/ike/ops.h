@@ -5,8 +5,9 @@
  *
  *   IKEv2   ikev2/ (RFC 7296): ikev2_ops in ikev2/ops.c
  *   IKEv1   ikev1/ (RFC 2409): ikev1_ops in ikev1/ops.c; Main Mode with
- *           a PSK, Quick Mode (ESP), Informational (Delete) and dead peer
- *           detection (RFC 3706) so far
+ *           a PSK, Quick Mode (ESP or AH), Informational (Delete,
+ *           notifies), rekeys of Child SAs and of the ISAKMP SA, and dead
+ *           peer detection (RFC 3706)
  *
  * Which version a conn initiates and answers is its ikev2= (connections.h:
  * permit, the default, initiates IKEv1).
@@ -52,6 +53,12 @@ struct ike_ops {
 	 * and peer are set, it is in the table). */
 	void (*initiate)(struct ike_sa *ike);
 	ike_work_fn *start[WORK_KINDS];
+	/* Kinds (bits 1 << kind) that do not wait their turn: started as
+	 * soon as the IKE SA is established even while another exchange is
+	 * under way, never the running work (their start does not call
+	 * ike_work_done; the queue frees them after it). IKEv1's
+	 * Informationals (Deletes, DPD) are not request/response pairs. */
+	unsigned unqueued;
 	/* Sends a Delete of the IKE SA now, without waiting for the answer
 	 * (shutdown, a conn unloaded): when the version's rules allow a
 	 * request now; the caller deletes the IKE SA right after. */

@@ -140,8 +140,42 @@ void ike_queue_kick(struct ike_sa *ike)
 		kick_soon(ike);
 }
 
+/* Starts the work of the kinds the version does not queue
+ * (ops->unqueued), whatever is under way. False when the IKE SA went. */
+static bool run_unqueued(struct ike_sa *ike)
+{
+	unsigned mask = ike->ops != NULL ? ike->ops->unqueued : 0;
+	/* bounded: each pass takes one item off the queue */
+	while (mask != 0 && ike->state == IKE_ESTABLISHED) {
+		struct ike_work **pp = &ike->queue_head, *prev = NULL;
+		while (*pp != NULL && !(mask & 1u << (*pp)->kind)) {
+			prev = *pp;
+			pp = &(*pp)->next;
+		}
+		struct ike_work *w = *pp;
+		if (w == NULL)
+			break;
+		*pp = w->next;
+		if (ike->queue_tail == w)
+			ike->queue_tail = prev;
+		w->next = NULL;
+		ike_work_fn *start = ike->ops->start[w->kind];
+		unsigned serial = ike->serial;
+		struct pluto *p = ike->pluto;
+		if (start != NULL)
+			start(ike, w);
+		bool gone = ike_sa_by_serial(p, serial) != ike;
+		work_free(w, w->status);
+		if (gone)
+			return false;
+	}
+	return true;
+}
+
 static void run_queue(struct ike_sa *ike)
 {
+	if (!run_unqueued(ike))
+		return;
 	/* bounded: each pass starts an item or drops one */
 	while (ike->running == NULL && ike->state == IKE_ESTABLISHED && ike->queue_head != NULL &&
 	       !ike->request_outstanding) {

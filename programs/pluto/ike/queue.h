@@ -13,7 +13,12 @@
  * the same Child SA, a second Delete of the IKE SA are dropped (a whack
  * client waiting on the dropped one waits on the queued one instead).
  * When the IKE SA is deleted its queue goes with it (waiting clients get
- * the IKE SA's fate); when it is rekeyed the new IKE SA takes the queue. */
+ * the IKE SA's fate); when it is rekeyed the new IKE SA takes the queue.
+ *
+ * Kinds a version lists in its ops' unqueued (IKEv1's Informationals:
+ * Deletes, liveness checks) do not wait their turn: they start as soon as
+ * the IKE SA is established, even while an exchange is under way, and
+ * are never the running work. */
 #ifndef PLUTO_IKE_QUEUE_H
 #define PLUTO_IKE_QUEUE_H
 #include <stdbool.h>

@@ -72,6 +72,8 @@ struct child_sa {
 	time_t established;
 	uint64_t rekey_at_ms;        /* when its rekey starts (monotonic), 0 none */
 	uint64_t lifetime_ms;
+	uint64_t lifetime_kb;        /* 0: none; else the kernel's byte limits (IKEv1's
+				      * kilobyte lifetime: the soft one starts the rekey) */
 	struct event *rekey_timer, *expire_timer;
 	uint32_t rekey_of_spi;       /* CREATE_CHILD_SA rekey: the SPI it replaces */
 	/* negotiation scratch (CREATE_CHILD_SA) */

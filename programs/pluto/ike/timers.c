@@ -5,6 +5,7 @@
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "crypto/crypto.h"
 #include "ike/child.h"
 #include "ike/initiate.h"
@@ -58,6 +59,22 @@ static void ike_rekey(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct ike_sa *ike = arg;
 	ike_queue(ike, WORK_REKEY_IKE, 0, NULL, NULL);
+}
+
+void ike_sa_lifetime_set(struct ike_sa *ike, uint64_t life_ms)
+{
+	struct connection *c = ike->c;
+	struct event_base *base = ike->pluto->base;
+	if (c == NULL || life_ms == 0 || ike->state != IKE_ESTABLISHED)
+		return;
+	uint64_t age = ike->established ? (uint64_t)(time(NULL) - ike->established) * 1000 : 0;
+	arm(&ike->expire_timer, base, ike_expired, ike, life_ms > age ? life_ms - age : 1);
+	if (c->rekey && ike->original_initiator) {
+		uint64_t after = rekey_after(c, life_ms);
+		after = after > age ? after - age : 1;
+		ike->rekey_at_ms = mono_ms() + after;
+		arm(&ike->rekey_timer, base, ike_rekey, ike, after);
+	}
 }
 
 /* dpdaction= as Openswan's ipsec.conf(5) has it (the keyword table's

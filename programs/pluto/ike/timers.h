@@ -12,6 +12,10 @@ void ike_sa_timers_start(struct ike_sa *ike);
  * it is established within IKE_HALF_OPEN_LIFETIME_S. */
 void ike_sa_half_open_timer_start(struct ike_sa *ike);
 void child_sa_timers_start(struct child_sa *child);
+/* The lifetime negotiated for an established IKE SA is life_ms, not the
+ * conn's (IKEv1: the responder's shorter one): its end and its rekey
+ * move (counted from its establishment). */
+void ike_sa_lifetime_set(struct ike_sa *ike, uint64_t life_ms);
 
 /* The peer of an established IKE SA is gone: nothing heard for
  * dpdtimeout=, or a request of ours went unanswered through every

@@ -12,7 +12,9 @@
  * with N(R_U_THERE_ACK) echoing it. Informationals are not retransmitted:
  * a check nobody answers ends after dpddelay (so that the queue goes on)
  * and the core queues the next one; dpdtimeout= of silence makes the
- * peer dead whatever checks are out. */
+ * peer dead whatever checks are out. A check does not wait for a Quick
+ * Mode under way (ikev1_ops.unqueued): R_U_THERE is an Informational,
+ * not a request that holds the ISAKMP SA's queue. */
 #include <event2/event.h>
 #include <string.h>
 #include "ike/queue.h"
@@ -21,6 +23,9 @@
 
 void ikev1_dpd_established(struct ike_sa *ike)
 {
+	/* Main Mode's one hook after the core's timers started: the
+	 * negotiated lifetime goes into them too */
+	ikev1_lifetime_established(ike);
 	const struct connection *c = ike->c;
 	if (ike->v1.peer_dpd || c == NULL || c->dpd_delay_ms == 0 || c->dpd_timeout_ms == 0)
 		return;
@@ -51,6 +56,8 @@ bool ikev1_liveness(struct ike_sa *ike, struct ike_work *w)
 		return false;
 	if (!v1->peer_dpd)
 		return false;   /* ikev1_dpd_established said so */
+	if (v1->dpd_waiting)
+		return false;   /* not queued (ikev1_ops.unqueued): one check at a time */
 	if (v1->dpd_seq == 0 && random_bytes(&v1->dpd_seq, sizeof(v1->dpd_seq)) != NULL)
 		return false;
 	/* RFC 3706 5.5: random at first, then one more; 0 marks "none yet" */

@@ -1,10 +1,11 @@
 /* IKEv1 (RFC 2409) on the core: Main Mode with a shared key (main_mode.c),
  * the Informational exchange (Delete, notifies; messages.c) and the
  * receive path that hands each ISAKMP message to them (messages.c), and
- * Quick Mode for ESP Child SAs (quick_mode.c). ikev1_ops (ops.c) is what
- * the core sees; dead peer detection (RFC 3706) is dpd.c; Aggressive
- * Mode is aggressive_mode.c, what it shares with Main Mode phase1.c;
- * vendor IDs vendor.c, NAT-T (RFC 3947) natt.c. Not yet: RSA, rekeying. */
+ * Quick Mode for ESP and AH Child SAs and their rekeys (quick_mode.c).
+ * ikev1_ops (ops.c) is what the core sees, with the ISAKMP SA rekey; dead
+ * peer detection (RFC 3706) is dpd.c; Aggressive Mode is
+ * aggressive_mode.c, what it shares with Main Mode phase1.c; vendor IDs
+ * vendor.c, NAT-T (RFC 3947) natt.c. Not yet: RSA. */
 #ifndef PLUTO_IKEV1_H
 #define PLUTO_IKEV1_H
 #include <stdbool.h>
@@ -45,6 +46,8 @@ void ikev1_send_clear_notify(struct pluto *p, const struct packet *pkt, const ui
 			     const uint8_t rcookie[8], uint16_t type);
 /* An encrypted Informational (HASH(1), N) about the ISAKMP SA. */
 void ikev1_send_notify(struct ike_sa *ike, uint16_t type);
+/* The same with notification data; false when it was not sent. */
+bool ikev1_send_notify_data(struct ike_sa *ike, uint16_t type, const uint8_t *data, size_t len);
 /* An encrypted Informational (HASH(1), N) of DPD (RFC 3706): R_U_THERE
  * or R_U_THERE_ACK with the cookies as SPI and seq as data; false (logged
  * when it is an error) when it was not sent. */
@@ -71,6 +74,17 @@ void ikev1_send_delete_children(struct ike_sa *ike, struct child_sa *const *chil
  * running queued work, ended with ike_work_done; else ike->whack hears the
  * outcome. */
 bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_queue);
+/* A Quick Mode replacing Child SA old (its lifetime ends), as queued
+ * work; the old one's Delete follows the new one's install after a
+ * short overlap (ikev1_retire_later). */
+bool quick_mode_rekey(struct ike_sa *ike, struct child_sa *old);
+void ikev1_retire_later(struct ike_sa *ike, struct child_sa *old);
+void ikev1_retire_free(struct ike_sa *ike);
+/* RESPONDER-LIFETIME's data (RFC 2407 4.6.3.1): an attribute list of SA
+ * Life Type and SA Life Duration (seconds, kilobytes; 0 leaves one out).
+ * The length written (0: does not fit), and the parse: NULL or why. */
+size_t ikev1_lifetime_attrs(uint64_t secs, uint64_t kb, uint8_t *buf, size_t cap);
+const char *ikev1_lifetime_parse(const uint8_t *p, size_t len, uint64_t *secs, uint64_t *kb);
 void quick_mode_receive(struct ike_sa *ike, struct v1_msg_in *m);
 /* An error notify while our Quick Mode waits ends it: true when taken. */
 bool quick_mode_refused(struct ike_sa *ike, uint16_t type);
@@ -87,6 +101,35 @@ bool ikev1_liveness(struct ike_sa *ike, struct ike_work *w);
 /* An authenticated R_U_THERE (answered) or R_U_THERE_ACK. */
 void ikev1_dpd_notify(struct ike_sa *ike, const struct isakmp_notify *n);
 void ikev1_dpd_free(struct ike_sa *ike);
+
+/* ISAKMP SA rekey (ops.c). A new ISAKMP SA replacing another (v1.rekey_of)
+ * is up: the old one's Child SAs and queue move to it and the old one is
+ * deleted; false when the old one went (quick_mode_initiate calls it). */
+bool ikev1_rekey_ike_done(struct ike_sa *ike);
+/* An ISAKMP SA that goes hands its Child SAs to another established one
+ * with the same peer and conn, if any: how many moved. */
+unsigned ikev1_hand_over(struct ike_sa *ike);
+
+/* INITIAL-CONTACT (notify 24578, RFC 2407 4.6.3.3). Whether the Main Mode
+ * of ike should carry it (in message 5): the first ISAKMP SA with that
+ * peer, not a rekey. Main Mode's builder adds it with
+ * ikev1_initial_contact_payload (an N with the cookies as SPI; SIZE_MAX
+ * after an error, 0 when none belongs there). */
+bool ikev1_sends_initial_contact(const struct ike_sa *ike);
+size_t ikev1_initial_contact_payload(struct ike_sa *ike, struct ikev2_builder *b);
+/* The peer of the newly established ike said INITIAL-CONTACT: every
+ * other SA with it (same IDs, same address) is stale; deleted here
+ * without a word to the peer (it forgot them). */
+void ikev1_initial_contact_received(struct ike_sa *ike);
+
+/* The ISAKMP SA lifetime (ops.c). Once Main Mode is up: the core's timers
+ * follow the negotiated lifetime (v1.life_s) when it is shorter than
+ * ikelifetime=, and a responder whose lifetime is shorter than the one
+ * the initiator proposed says so in an Informational N(RESPONDER-LIFETIME)
+ * (RFC 2407 4.6.3.1; protocol ISAKMP, the cookies as SPI). */
+void ikev1_lifetime_established(struct ike_sa *ike);
+/* A RESPONDER-LIFETIME in an Informational: the ISAKMP SA's is honoured. */
+void ikev1_responder_lifetime(struct ike_sa *ike, const struct isakmp_notify *n);
 
 /* The receive path (ikev1_ops.receive). */
 void ikev1_receive(struct pluto *p, const struct packet *pkt);

@@ -24,6 +24,9 @@ struct ikev1_quick {
 	chunk_t gqm;                 /* PFS: g(qm)^xy */
 	bool send_ids;               /* IDci, IDcr are in it */
 	bool from_queue;             /* started as queued work (ike_work_done at its end) */
+	unsigned replaces;           /* rekey: the serial of the Child SA the new one replaces */
+	uint64_t life_s, life_kb;    /* responder: the lifetime it chose; 0: none */
+	bool responder_lifetime;     /* responder: ours is shorter, N(RESPONDER-LIFETIME) goes in message 2 */
 	chunk_t last_in, last_out;   /* a repeat of last_in gets last_out again */
 };
 
@@ -53,6 +56,14 @@ struct ikev1_part {
 	uint32_t dpd_peer_seq;       /* the last sequence of the peer's R_U_THERE */
 	unsigned dpd_work;           /* the queue's id of the check under way */
 	struct event *dpd_wait;      /* ends a check nobody answered */
+	/* Quick Mode rekey (quick_mode.c): Child SAs replaced by a new one,
+	 * whose IPsec Delete goes after a short overlap */
+	unsigned retire[8];
+	size_t n_retire;
+	struct event *retire_timer;
+	/* ISAKMP SA rekey (ops.c): the serial of the ISAKMP SA this one
+	 * replaces (its Child SAs move here once it is up); 0: none */
+	unsigned rekey_of;
 };
 void ikev1_quick_free(struct ikev1_quick *q);
 

@@ -4,7 +4,11 @@
  * the Informational exchange: notifies and Deletes, encrypted with HASH(1)
  * = prf(SKEYID_a, M-ID | N/D) (RFC 2409 5.7), or in the clear before an
  * SA has keys. Informationals are not acknowledged: nothing of ours waits
- * for an answer to them. */
+ * for an answer to them, and they do not wait for our Quick Mode under way
+ * (ikev1_ops.unqueued). An error notify of the peer (NO-PROPOSAL-CHOSEN,
+ * INVALID-ID-INFORMATION, ...) is logged with the conn, the peer and its
+ * reason, and ends our exchange under way at once. INITIAL-CONTACT
+ * (RFC 2407 4.6.3.3) makes the peer's older SAs go. */
 #include <stdio.h>
 #include <string.h>
 #include "iface.h"
@@ -160,8 +164,11 @@ void ikev1_send_clear_notify(struct pluto *p, const struct packet *pkt, const ui
 #define MAX_DELETE_CHILDREN 16
 struct info_out {
 	bool delete;
+	uint8_t del_proto;           /* of the SPIs in esp: ESP or AH */
 	uint16_t type;
 	bool with_seq;               /* the notify carries seq (RFC 3706 DPD) */
+	const uint8_t *data;         /* or these bytes (RESPONDER-LIFETIME) */
+	size_t data_len;
 	uint32_t seq;
 	uint32_t msgid;
 	size_t n_esp;                /* a Delete of these ESP SPIs (ours, inbound) */
@@ -181,7 +188,7 @@ static bool fill_info(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	size_t hat = isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ zeros, hl });
 	size_t at;
 	if (io->n_esp > 0) {
-		struct isakmp_delete del = { .doi = ISAKMP_DOI_IPSEC, .protocol = ISAKMP_PROTO_ESP,
+		struct isakmp_delete del = { .doi = ISAKMP_DOI_IPSEC, .protocol = io->del_proto,
 					     .spi_size = 4, .n_spis = io->n_esp };
 		for (size_t i = 0; i < io->n_esp; i++)
 			del.spis[i] = io->esp[i];
@@ -198,6 +205,8 @@ static bool fill_info(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 					   .type = io->type, .spi = { cookies, 16 } };
 		if (io->with_seq)
 			n.data = (struct ikev2_span){ seq, 4 };
+		else if (io->data_len > 0)
+			n.data = (struct ikev2_span){ io->data, io->data_len };
 		at = isakmp_build_notify(b, &n);
 	}
 	if (hat == SIZE_MAX || at == SIZE_MAX || b->failed)
@@ -222,14 +231,14 @@ static void send_info(struct ike_sa *ike, bool delete, uint16_t type)
 	send_info_out(ike, io);
 }
 
-void ikev1_send_delete_children(struct ike_sa *ike, struct child_sa *const *children, size_t n)
+static void send_delete_proto(struct ike_sa *ike, struct child_sa *const *children, size_t n, uint8_t proto)
 {
-	struct info_out io = { .delete = true };
+	struct info_out io = { .delete = true, .del_proto = proto };
 	char spis[MAX_DELETE_CHILDREN * 12 + 1] = "";
 	size_t at = 0;
 	for (size_t i = 0; i < n && io.n_esp < MAX_DELETE_CHILDREN; i++) {
 		uint32_t s = children[i]->spi_in;
-		if (children[i]->protocol != CHILD_PROTO_ESP || s == 0)
+		if (children[i]->protocol != proto || s == 0)
 			continue;
 		io.esp[io.n_esp][0] = (uint8_t)(s >> 24);
 		io.esp[io.n_esp][1] = (uint8_t)(s >> 16);
@@ -241,7 +250,71 @@ void ikev1_send_delete_children(struct ike_sa *ike, struct child_sa *const *chil
 	if (io.n_esp == 0)
 		return;
 	send_info_out(ike, io);
-	llog(&ike->logger, RC_INFO, "sent IPsec Delete of ESP SPI%s%s", io.n_esp == 1 ? "" : "s", spis);
+	llog(&ike->logger, RC_INFO, "sent IPsec Delete of %s SPI%s%s", proto == ISAKMP_PROTO_AH ? "AH" : "ESP",
+	     io.n_esp == 1 ? "" : "s", spis);
+}
+
+/* One Delete payload names SPIs of one protocol: ESP's, then AH's. */
+void ikev1_send_delete_children(struct ike_sa *ike, struct child_sa *const *children, size_t n)
+{
+	send_delete_proto(ike, children, n, ISAKMP_PROTO_ESP);
+	send_delete_proto(ike, children, n, ISAKMP_PROTO_AH);
+}
+
+/* ---- INITIAL-CONTACT (RFC 2407 4.6.3.3) ------------------------------------------------ */
+
+static bool same_peer(const struct ike_sa *a, const struct ike_sa *b)
+{
+	return address_eq(&a->remote, &b->remote) && id_eq(&a->peer_id, &b->peer_id) && a->c != NULL &&
+	       b->c != NULL && id_eq(&local_end(a->c)->id, &local_end(b->c)->id);
+}
+
+bool ikev1_sends_initial_contact(const struct ike_sa *ike)
+{
+	if (ike->v1.rekey_of != 0)
+		return false;
+	for (struct ike_sa *s = ike_sa_first(ike->pluto); s != NULL; s = s->next_all)
+		if (s != ike && s->ops == &ikev1_ops && s->state == IKE_ESTABLISHED &&
+		    address_eq(&s->remote, &ike->remote))
+			return false;
+	return true;
+}
+
+size_t ikev1_initial_contact_payload(struct ike_sa *ike, struct ikev2_builder *b)
+{
+	if (!ikev1_sends_initial_contact(ike))
+		return 0;
+	uint8_t cookies[16];
+	memcpy(cookies, ike->spi_i, 8);
+	memcpy(cookies + 8, ike->spi_r, 8);
+	struct isakmp_notify n = { .doi = ISAKMP_DOI_IPSEC, .protocol = ISAKMP_PROTO_ISAKMP, .spi_size = 16,
+				   .type = ISAKMP_N_INITIAL_CONTACT, .spi = { cookies, 16 } };
+	size_t at = isakmp_build_notify(b, &n);
+	if (at != SIZE_MAX)
+		llog(&ike->logger, RC_INFO, "sending INITIAL-CONTACT (the first ISAKMP SA with this peer)");
+	return at;
+}
+
+void ikev1_initial_contact_received(struct ike_sa *ike)
+{
+	struct pluto *p = ike->pluto;
+	unsigned n = 0;
+	for (struct ike_sa *s = ike_sa_first(p), *next; s != NULL; s = next) {
+		next = s->next_all;
+		if (s == ike || s->ops != &ikev1_ops ||
+		    (s->state != IKE_ESTABLISHED && s->state != IKE_DELETING) || !same_peer(s, ike))
+			continue;
+		char line[96];
+		snprintf(line, sizeof(line), "the peer sent INITIAL-CONTACT on ISAKMP SA #%u: it forgot this one",
+			 ike->serial);
+		ike_sa_delete(s, line);
+		n++;
+	}
+	if (n == 0)
+		llog(&ike->logger, RC_INFO, "the peer sent INITIAL-CONTACT: no older SA with it here");
+	else
+		llog(&ike->logger, RC_INFO, "the peer sent INITIAL-CONTACT: %u older ISAKMP SA%s with it deleted", n,
+		     n == 1 ? "" : "s");
 }
 
 static bool send_info_out(struct ike_sa *ike, struct info_out io)
@@ -268,7 +341,7 @@ static bool send_info_out(struct ike_sa *ike, struct info_out io)
 	if (!ikev1_build(ike, ISAKMP_XCHG_INFO, io.msgid, iv, fill_info, &io, out, &len))
 		return false;
 	ike_transmit(ike, out, len);
-	if (io.n_esp > 0 || io.with_seq)
+	if (io.n_esp > 0 || io.with_seq || io.data_len > 0)
 		return true;   /* the caller logs */
 	if (delete)
 		llog(&ike->logger, RC_INFO, "sent ISAKMP Delete of the ISAKMP SA");
@@ -280,6 +353,12 @@ static bool send_info_out(struct ike_sa *ike, struct info_out io)
 bool ikev1_send_dpd(struct ike_sa *ike, uint16_t type, uint32_t seq)
 {
 	struct info_out io = { .type = type, .with_seq = true, .seq = seq };
+	return send_info_out(ike, io);
+}
+
+bool ikev1_send_notify_data(struct ike_sa *ike, uint16_t type, const uint8_t *data, size_t len)
+{
+	struct info_out io = { .type = type, .data = data, .data_len = len };
 	return send_info_out(ike, io);
 }
 
@@ -371,7 +450,27 @@ static void info_receive(struct ike_sa *ike, struct v1_msg_in *m)
 				ikev1_dpd_notify(ike, &n);   /* every dpddelay: dpd.c logs at debug */
 				continue;
 			}
-			llog(&ike->logger, RC_INFO, "the peer sends notify %s", isakmp_notify_name(n.type));
+			if (n.type == ISAKMP_N_RESPONDER_LIFETIME) {
+				ikev1_responder_lifetime(ike, &n);
+				continue;
+			}
+			if (n.type == ISAKMP_N_INITIAL_CONTACT) {
+				if (ike->state == IKE_ESTABLISHED)
+					ikev1_initial_contact_received(ike);
+				continue;
+			}
+			if (n.type < 16384) {
+				/* an error: the conn (prefix), the peer, the reason, what it ends */
+				char a[ADDRESS_BUF], id[ID_BUF];
+				bool qm = ike->state == IKE_ESTABLISHED && ike->v1.qi.child_serial != 0;
+				llog(&ike->logger, RC_WARNING, "the peer %s (%s) sent error notify %s%s%s",
+				     str_address(&ike->remote, a), ike->peer_id.kind != ID_NONE ? str_id(&ike->peer_id, id) : "ID not known yet",
+				     isakmp_notify_name(n.type),
+				     qm ? ": our Quick Mode under way fails now" : "",
+				     ike->state == IKE_ESTABLISHED && !qm ? ": no exchange of ours under way" : "");
+			} else {
+				llog(&ike->logger, RC_INFO, "the peer sends notify %s", isakmp_notify_name(n.type));
+			}
 			if (ike->state == IKE_ESTABLISHED && quick_mode_refused(ike, n.type))
 				return;
 			if (n.type < 16384 && ike->original_initiator && ike->state != IKE_ESTABLISHED) {
@@ -396,6 +495,8 @@ static void info_receive(struct ike_sa *ike, struct v1_msg_in *m)
 		for (size_t k = 0; k < del.n_spis; k++) {
 			if (del.spi_size == 16 && memcmp(del.spis[k], ike->spi_i, 8) == 0 &&
 			    memcmp(del.spis[k] + 8, ike->spi_r, 8) == 0) {
+				/* its Child SAs stay under a newer one (a rekey) */
+				ikev1_hand_over(ike);
 				ike_sa_delete(ike, "the peer deleted it (ISAKMP Delete)");
 				return;
 			}
@@ -449,9 +550,26 @@ void ikev1_receive(struct pluto *p, const struct packet *pkt)
 	}
 	ldbg_hex(&ike->logger, DBG_RAW, "received", pkt->data, pkt->len);
 	switch (m.h.exchange) {
-	case ISAKMP_XCHG_IDPROT:
+	case ISAKMP_XCHG_IDPROT: {
+		/* a responder's Main Mode that ends with message 5: its
+		 * INITIAL-CONTACT, if any (the payloads are decrypted in m) */
+		unsigned serial = ike->serial;
+		bool was = ike->state == IKE_ESTABLISHED;
 		main_mode_receive(ike, &m);
+		if (!was && ike_sa_by_serial(p, serial) == ike && ike->state == IKE_ESTABLISHED &&
+		    !ike->original_initiator) {
+			for (size_t i = 0; i < m.pl.n; i++) {
+				struct isakmp_notify n;
+				struct isakmp_diag nd = { 0 };
+				if (m.pl.p[i].type == ISAKMP_NEXT_N && isakmp_decode_notify(&m.pl.p[i], &n, &nd) == NULL &&
+				    n.type == ISAKMP_N_INITIAL_CONTACT) {
+					ikev1_initial_contact_received(ike);
+					break;
+				}
+			}
+		}
 		return;
+	}
 	case ISAKMP_XCHG_AGGRESSIVE:
 		aggressive_mode_receive(ike, &m);
 		return;

@@ -1,5 +1,5 @@
 /* Quick Mode (RFC 2409 5.5) on an established ISAKMP SA: one ESP Child SA
- * per exchange, with PFS when the conn says pfs=yes:
+ * (AH with phase2=ah) per exchange, with PFS when the conn says pfs=yes:
  *
  *   HDR*, HASH(1), SA, Ni [, KE] [, IDci, IDcr]  -->
  *                    <--  HDR*, HASH(2), SA, Nr [, KE] [, IDci, IDcr]
@@ -19,14 +19,30 @@
  * installs on message 3 (no commit bit). IDci/IDcr are the conn's subnets
  * (and protoports); they are sent when either end has a subnet or a
  * protoport, and the responder takes exactly the conn's selectors (no
- * narrowing). Not here: AH and IPCOMP, ESP in UDP (NAT-T), rekeying (the
- * Child SA expires at its lifetime), RESPONDER-LIFETIME, kilobyte
- * lifetimes (accepted, not enforced). The PFS DH runs on the main
- * thread. */
+ * narrowing).
+ *
+ * Rekey: the Quick Mode initiator (the ISAKMP SA's original initiator:
+ * the core's timers, rekeymargin=, rekeyfuzz=, rekey=no) runs a new Quick
+ * Mode for the conn before the Child SA's lifetime ends. IKEv1 does not
+ * say "this replaces that": both ends take a new Child SA of the conn with
+ * the same selectors as the replacement of the established one. The new
+ * one takes the policies over when installed, the old one is REKEYED, and
+ * the initiator sends its Delete QM_REKEY_OVERLAP_MS later (the responder
+ * installs on message 3, which may still be on its way).
+ *
+ * Lifetimes (RFC 2407 4.5): we propose salifetime= in seconds; a responder
+ * whose salifetime= is shorter takes its own and says so with
+ * N(RESPONDER-LIFETIME) in message 2 (4.6.3.1), which the initiator
+ * honours. A kilobyte lifetime the peer proposes (or sends in
+ * RESPONDER-LIFETIME) becomes the kernel SA's byte limits: its soft limit
+ * starts our rekey, its hard one ends the SA. We propose none (there is no
+ * ipsec.conf keyword for it). Not here: IPCOMP,
+ * ESP in UDP (NAT-T). The PFS DH runs on the main thread. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <event2/event.h>
 #include "iface.h"
 #include "ike/child.h"
 #include "ike/initiate.h"
@@ -137,6 +153,47 @@ static size_t our_esp(const struct connection *c, struct esp_xform *out)
 	return n;
 }
 
+/* Our AH transforms (phase2=ah) from phase2alg=: the integrity of each
+ * proposal, or the defaults. encr is NULL in each. */
+static size_t our_ah(const struct connection *c, struct esp_xform *out)
+{
+	size_t n = 0;
+	const struct alg_desc *list[MAX_ESP];
+	size_t nl = 0;
+	if (c->child != NULL && c->child->n > 0) {
+		for (unsigned i = 0; i < c->child->n && nl < MAX_ESP; i++)
+			if (c->child->p[i].integ != NULL)
+				list[nl++] = c->child->p[i].integ;
+	}
+	if (nl == 0)
+		for (size_t h = 0; h < N(default_integ); h++)
+			list[nl++] = alg(ALG_INTEG, default_integ[h]);
+	for (size_t i = 0; i < nl && n < MAX_ESP; i++) {
+		const struct alg_desc *a = list[i];
+		if (a == NULL || !(a->usable & ALG_AH) || alg_ikev1_id(a, ALG_V1_AH) == 0 ||
+		    alg_ikev1_id(a, ALG_V1_IPSEC) == 0)
+			continue;
+		out[n++] = (struct esp_xform){ NULL, 0, a };
+	}
+	return n;
+}
+
+/* The conn's transforms: AH with phase2=ah, else ESP. */
+static size_t our_xforms(const struct connection *c, struct esp_xform *out)
+{
+	return c->child_ah ? our_ah(c, out) : our_esp(c, out);
+}
+
+static uint8_t conn_proto(const struct connection *c)
+{
+	return c->child_ah ? ISAKMP_PROTO_AH : ISAKMP_PROTO_ESP;
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	return proto == ISAKMP_PROTO_AH ? "AH" : "ESP";
+}
+
 static bool esp_eq(const struct esp_xform *a, const struct esp_xform *b)
 {
 	return a->encr == b->encr && a->keylen == b->keylen && a->integ == b->integ;
@@ -161,7 +218,8 @@ static void esp_to_wire(const struct esp_xform *x, uint8_t number, bool transpor
 {
 	memset(t, 0, sizeof(*t));
 	t->number = number;
-	t->id = (uint8_t)alg_ikev1_id(x->encr, ALG_V1_IPSEC);
+	/* AH: the transform ID names the integrity (RFC 2407 4.4.3) */
+	t->id = (uint8_t)(x->encr != NULL ? alg_ikev1_id(x->encr, ALG_V1_IPSEC) : alg_ikev1_id(x->integ, ALG_V1_AH));
 	tv(t, IPSEC_LIFE_TYPE, LIFE_SECONDS);
 	if (life_s <= 0xffff) {
 		tv(t, IPSEC_LIFE_DURATION, life_s);
@@ -196,17 +254,28 @@ struct esp_wire {
 	const struct alg_desc *group;   /* NULL: no PFS */
 	bool transport;
 	uint64_t life_s;                /* 0: not given */
+	uint64_t life_kb;               /* 0: not given */
 };
 
-/* NULL, or why we cannot take the transform. */
-static const char *esp_from_wire(const struct isakmp_transform *t, struct esp_wire *w)
+/* NULL, or why we cannot take the transform (of protocol proto: ESP or
+ * AH). */
+static const char *esp_from_wire(const struct isakmp_transform *t, uint8_t proto, struct esp_wire *w)
 {
 	static char why[96];
 	memset(w, 0, sizeof(*w));
-	w->x.encr = alg_by_ikev1_id(ALG_ENCRYPT, ALG_V1_IPSEC, t->id);
-	if (w->x.encr == NULL || !(w->x.encr->usable & ALG_ESP)) {
-		snprintf(why, sizeof(why), "ESP transform ID %u is not supported", t->id);
-		return why;
+	const struct alg_desc *ah = NULL;
+	if (proto == ISAKMP_PROTO_AH) {
+		ah = alg_by_ikev1_id(ALG_INTEG, ALG_V1_AH, t->id);
+		if (ah == NULL || !(ah->usable & ALG_AH)) {
+			snprintf(why, sizeof(why), "AH transform ID %u is not supported", t->id);
+			return why;
+		}
+	} else {
+		w->x.encr = alg_by_ikev1_id(ALG_ENCRYPT, ALG_V1_IPSEC, t->id);
+		if (w->x.encr == NULL || !(w->x.encr->usable & ALG_ESP)) {
+			snprintf(why, sizeof(why), "ESP transform ID %u is not supported", t->id);
+			return why;
+		}
 	}
 	uint64_t life_type = LIFE_SECONDS, encap = 0;
 	for (size_t i = 0; i < t->n_attrs; i++) {
@@ -223,7 +292,9 @@ static const char *esp_from_wire(const struct isakmp_transform *t, struct esp_wi
 		case IPSEC_LIFE_DURATION:
 			if (life_type == LIFE_SECONDS)
 				w->life_s = v;
-			break;   /* kilobytes: accepted, not enforced */
+			else
+				w->life_kb = v;   /* the kernel's byte limits */
+			break;
 		case IPSEC_GROUP:
 			w->group = v <= 0xffff ? alg_by_ikev1_id(ALG_DH, ALG_V1_IPSEC, (uint16_t)v) : NULL;
 			if (w->group == NULL || dh_ke_len(w->group) == 0) {
@@ -256,6 +327,15 @@ static const char *esp_from_wire(const struct isakmp_transform *t, struct esp_wi
 		return why;
 	}
 	w->transport = encap == ENCAP_TRANSPORT;
+	if (ah != NULL) {
+		/* the authentication algorithm attribute must name the transform's */
+		if (w->x.integ != ah)
+			return w->x.integ == NULL ? "an AH transform without its authentication algorithm"
+						  : "an AH transform whose authentication algorithm is another";
+		if (w->x.keylen != 0)
+			return "a key length in an AH transform";
+		return NULL;
+	}
 	if (w->x.encr->aead && w->x.integ != NULL)
 		return "an AEAD cipher with an authentication algorithm";
 	if (!w->x.encr->aead && w->x.integ == NULL)
@@ -404,6 +484,79 @@ void ikev1_quick_free(struct ikev1_quick *q)
 	q->msgid = 0;
 	q->from_queue = false;
 	q->send_ids = false;
+	q->replaces = 0;
+	q->life_s = q->life_kb = 0;
+	q->responder_lifetime = false;
+}
+
+/* ---- lifetimes (RFC 2407 4.5, 4.6.3.1) ------------------------------------------------ */
+
+static size_t put_attr(uint8_t *buf, size_t cap, size_t at, uint16_t type, uint64_t v)
+{
+	if (v <= 0xffff) {
+		if (at + 4 > cap)
+			return SIZE_MAX;
+		uint8_t a[4] = { (uint8_t)(0x80 | type >> 8), (uint8_t)type, (uint8_t)(v >> 8), (uint8_t)v };
+		memcpy(buf + at, a, 4);
+		return at + 4;
+	}
+	if (at + 8 > cap || v > UINT32_MAX)
+		return SIZE_MAX;
+	uint8_t a[8] = { (uint8_t)(type >> 8), (uint8_t)type, 0, 4,
+			 (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	memcpy(buf + at, a, 8);
+	return at + 8;
+}
+
+size_t ikev1_lifetime_attrs(uint64_t secs, uint64_t kb, uint8_t *buf, size_t cap)
+{
+	size_t at = 0;
+	if (secs != 0) {
+		at = put_attr(buf, cap, at, IPSEC_LIFE_TYPE, LIFE_SECONDS);
+		at = at == SIZE_MAX ? at : put_attr(buf, cap, at, IPSEC_LIFE_DURATION, secs);
+	}
+	if (kb != 0 && at != SIZE_MAX) {
+		at = put_attr(buf, cap, at, IPSEC_LIFE_TYPE, LIFE_KILOBYTES);
+		at = at == SIZE_MAX ? at : put_attr(buf, cap, at, IPSEC_LIFE_DURATION, kb);
+	}
+	return at == SIZE_MAX ? 0 : at;
+}
+
+const char *ikev1_lifetime_parse(const uint8_t *p, size_t len, uint64_t *secs, uint64_t *kb)
+{
+	uint64_t type = 0;
+	*secs = *kb = 0;
+	for (size_t at = 0; at < len;) {
+		if (len - at < 4)
+			return "a truncated attribute";
+		uint16_t t = (uint16_t)((p[at] & 0x7f) << 8 | p[at + 1]);
+		bool basic = p[at] & 0x80;
+		size_t vl = basic ? 2 : (size_t)(p[at + 2] << 8 | p[at + 3]);
+		const uint8_t *v = basic ? p + at + 2 : p + at + 4;
+		if (!basic && len - at - 4 < vl)
+			return "an attribute longer than the list";
+		if (vl == 0 || vl > 8)
+			return "an attribute value of more than 8 bytes";
+		uint64_t value = 0;
+		for (size_t i = 0; i < vl; i++)
+			value = value << 8 | v[i];
+		at += basic ? 4 : 4 + vl;
+		if (t == IPSEC_LIFE_TYPE) {
+			if (value != LIFE_SECONDS && value != LIFE_KILOBYTES)
+				return "an SA life type that is not defined";
+			type = value;
+		} else if (t == IPSEC_LIFE_DURATION) {
+			if (type == 0)
+				return "an SA life duration without its type";
+			*(type == LIFE_SECONDS ? secs : kb) = value;
+			type = 0;
+		} else {
+			return "an attribute other than SA life type and duration";
+		}
+	}
+	if (*secs == 0 && *kb == 0)
+		return "no lifetime";
+	return NULL;
 }
 
 static struct child_sa *larval_child(struct ike_sa *ike, unsigned serial)
@@ -436,20 +589,94 @@ static bool exchange_iv(struct ike_sa *ike, uint32_t msgid, uint8_t iv[IKEV1_BLO
 	return true;
 }
 
-/* The Child SA is in the kernel: it belongs to the ISAKMP SA now. */
-static void child_up(struct child_sa *child)
+/* The Child SA of the conn that a new one with these selectors replaces
+ * (a rekey: IKEv1 does not say so on the wire), or NULL. It may be under
+ * another ISAKMP SA with the same peer (one that is being replaced). */
+static struct child_sa *replaced_child(struct ike_sa *ike, struct connection *c, const struct child_ts *ts,
+				       uint8_t protocol)
+{
+	struct child_sa *old = c->child_serial != 0 ? child_sa_by_serial(ike->pluto, c->child_serial) : NULL;
+	if (old == NULL || old->state != CHILD_ESTABLISHED || old->protocol != protocol ||
+	    !address_eq(&old->ike->remote, &ike->remote) || old->ts.proto != ts->proto ||
+	    old->ts.local_port != ts->local_port || old->ts.remote_port != ts->remote_port ||
+	    old->ts.local.prefix != ts->local.prefix || old->ts.remote.prefix != ts->remote.prefix ||
+	    !address_eq(&old->ts.local.addr, &ts->local.addr) || !address_eq(&old->ts.remote.addr, &ts->remote.addr))
+		return NULL;
+	return old;
+}
+
+/* The IPsec Delete of Child SAs replaced by a rekey goes after this much
+ * overlap, so that the peer installs the new one (our message 3 on its
+ * way) before the old goes: no packet meets a missing SA. */
+#define QM_REKEY_OVERLAP_MS 2000
+
+static void retire_now(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct ike_sa *ike = arg;
+	struct ikev1_part *v1 = &ike->v1;
+	for (size_t i = 0; i < v1->n_retire; i++) {
+		struct child_sa *old = child_sa_by_serial(ike->pluto, v1->retire[i]);
+		if (old != NULL && old->state == CHILD_REKEYED && old->ike == ike &&
+		    !ike_queued(ike, WORK_DELETE_CHILD, old->serial))
+			ike_queue(ike, WORK_DELETE_CHILD, old->serial, NULL, NULL);
+	}
+	v1->n_retire = 0;
+}
+
+void ikev1_retire_later(struct ike_sa *ike, struct child_sa *old)
+{
+	struct ikev1_part *v1 = &ike->v1;
+	if (v1->n_retire >= sizeof(v1->retire) / sizeof(v1->retire[0]))
+		retire_now(-1, 0, ike);
+	v1->retire[v1->n_retire++] = old->serial;
+	if (v1->retire_timer == NULL && ike->pluto->base != NULL)
+		v1->retire_timer = event_new(ike->pluto->base, -1, 0, retire_now, ike);
+	if (v1->retire_timer != NULL) {
+		struct timeval tv = { QM_REKEY_OVERLAP_MS / 1000, (QM_REKEY_OVERLAP_MS % 1000) * 1000 };
+		event_add(v1->retire_timer, &tv);
+	}
+}
+
+void ikev1_retire_free(struct ike_sa *ike)
+{
+	if (ike->v1.retire_timer != NULL)
+		event_free(ike->v1.retire_timer);
+	ike->v1.retire_timer = NULL;
+	ike->v1.n_retire = 0;
+}
+
+/* The Child SA is in the kernel: it belongs to the ISAKMP SA now. A rekey
+ * (replaces: the old Child SA's serial) marks the old one REKEYED; the
+ * Quick Mode initiator sends its Delete after the overlap, the responder
+ * waits for that Delete (or the old one's end). */
+static void child_up(struct child_sa *child, unsigned replaces, bool initiator)
 {
 	char suite[96], l[SUBNET_BUF], r[SUBNET_BUF];
+	struct child_sa *old = replaces != 0 ? child_sa_by_serial(child->ike->pluto, replaces) : NULL;
+	if (old != NULL && old->state == CHILD_ESTABLISHED)
+		child_set_state(old, CHILD_REKEYED);
+	else
+		old = NULL;
 	child_set_state(child, CHILD_ESTABLISHED);
 	child->established = time(NULL);
 	child_sa_established(child);
 	child->c->child_serial = child->serial;
 	llog(&child->logger, RC_INFO,
-	     "established Child SA (IKEv1 Quick Mode) %s %s===%s {ESP=>0x%08x <0x%08x %s%s%s}",
+	     "established Child SA (IKEv1 Quick Mode) %s %s===%s {%s=>0x%08x <0x%08x %s%s%s}",
 	     child->transport ? "transport" : "tunnel", str_subnet(&child->ts.local, l),
-	     str_subnet(&child->ts.remote, r), child->spi_out, child->spi_in,
-	     str_child_suite(&child->suite, suite, sizeof(suite)), child->pfs_dh ? " PFS=" : "",
-	     child->pfs_dh ? child->pfs_dh->name : "");
+	     str_subnet(&child->ts.remote, r), child->protocol == CHILD_PROTO_AH ? "AH" : "ESP",
+	     child->spi_out, child->spi_in, str_child_suite(&child->suite, suite, sizeof(suite)),
+	     child->pfs_dh ? " PFS=" : "", child->pfs_dh ? child->pfs_dh->name : "");
+	if (old != NULL) {
+		llog(&child->logger, RC_INFO,
+		     "rekeyed Child SA #%u {0x%08x <0x%08x} with #%u {0x%08x <0x%08x}%s", old->serial,
+		     old->spi_out, old->spi_in, child->serial, child->spi_out, child->spi_in,
+		     initiator ? "; the old one's Delete follows" : "");
+		if (initiator)
+			ikev1_retire_later(old->ike, old);
+	}
 	child_sa_timers_start(child);
 }
 
@@ -459,7 +686,7 @@ static bool install(struct ike_sa *ike, struct child_sa *child, struct ikev1_qui
 	uint32_t spi_i = initiator ? child->spi_in : child->spi_out;
 	uint32_t spi_r = initiator ? child->spi_out : child->spi_in;
 	err_t e = ikev1_child_keys(&child->suite, ike->suite.prf, ike->v1.keys.skeyid_d, q->gqm,
-				   ISAKMP_PROTO_ESP, spi_i, spi_r, q->ni, q->nr, &keys);
+				   child->protocol, spi_i, spi_r, q->ni, q->nr, &keys);
 	if (e != NULL) {
 		llog(&child->logger, RC_ERROR, "cannot derive the Child SA keys: %s", e);
 		return false;
@@ -515,7 +742,7 @@ struct qm1_out {
 /* HASH first (zeros for now), the payloads, then the HASH over them. */
 static bool fill_qm(struct ike_sa *ike, struct ikev2_builder *b, const struct isakmp_sa *sa,
 		    chunk_t nonce, chunk_t ke, const struct qm_id *idci, const struct qm_id *idcr,
-		    uint32_t msgid, chunk_t ni_b /* HASH(2): Ni_b, else empty */)
+		    const struct isakmp_notify *n, uint32_t msgid, chunk_t ni_b /* HASH(2): Ni_b, else empty */)
 {
 	uint8_t zeros[64] = { 0 };
 	size_t hl = prf_output_len(ike->suite.prf);
@@ -530,6 +757,8 @@ static bool fill_qm(struct ike_sa *ike, struct ikev2_builder *b, const struct is
 		isakmp_build_id(b, &idci->id);
 		isakmp_build_id(b, &idcr->id);
 	}
+	if (n != NULL)
+		isakmp_build_notify(b, n);
 	if (hat == SIZE_MAX || b->failed)
 		return false;
 	size_t from = hat + 4 + hl;
@@ -545,11 +774,11 @@ static bool fill_qm1(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 {
 	struct qm1_out *o = ctx;
 	struct ikev1_quick *q = &ike->v1.qi;
-	return fill_qm(ike, b, &o->sa, q->ni, o->ke, q->send_ids ? &o->idci : NULL, &o->idcr, q->msgid,
-		       EMPTY_CHUNK);
+	return fill_qm(ike, b, &o->sa, q->ni, o->ke, q->send_ids ? &o->idci : NULL, &o->idcr, NULL,
+		       q->msgid, EMPTY_CHUNK);
 }
 
-bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_queue)
+static bool qm_start(struct ike_sa *ike, struct connection *c, bool from_queue, struct child_sa *old)
 {
 	static struct qm1_out o;
 	static struct esp_xform xf[MAX_ESP];
@@ -558,10 +787,9 @@ bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_que
 	size_t n = 0;
 	if (q->child_serial != 0)
 		why = "a Quick Mode of ours is under way";
-	else if (c->child_ah)
-		why = "phase2=ah: IKEv1 in this pluto negotiates ESP only";
-	else if ((n = our_esp(c, xf)) == 0)
-		why = "phase2alg= has no ESP transform IKEv1 can use";
+	else if ((n = our_xforms(c, xf)) == 0)
+		why = c->child_ah ? "phase2alg= has no AH transform IKEv1 can use"
+				  : "phase2alg= has no ESP transform IKEv1 can use";
 	if (why != NULL) {
 		llog(&ike->logger, RC_WARNING, "cannot start Quick Mode for \"%s\": %s", c->name, why);
 		return false;
@@ -569,12 +797,17 @@ bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_que
 	ikev1_quick_free(q);
 	q->from_queue = from_queue;
 	struct child_sa *child = child_sa_new(ike, c);
-	child->protocol = CHILD_PROTO_ESP;
+	child->protocol = conn_proto(c);
 	child->transport = c->type == CONN_TRANSPORT;
 	child->encap = ike->nat_detected;
 	child->lifetime_ms = c->sa_lifetime_ms;
 	child->pfs_dh = pfs_group(ike, c);
-	child->ts = conn_ts(ike, c);
+	child->ts = old != NULL ? old->ts : conn_ts(ike, c);
+	if (old != NULL) {
+		/* the new SA takes over the old one's policies */
+		q->replaces = old->serial;
+		child->rekey_of_spi = old->spi_in;
+	}
 	child_sa_larval(child);
 	q->child_serial = child->serial;
 	q->send_ids = conn_sends_ids(c);
@@ -600,7 +833,7 @@ bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_que
 	o.sa.n_proposals = 1;
 	struct isakmp_proposal *pr = &o.sa.proposals[0];
 	pr->number = 1;
-	pr->protocol = ISAKMP_PROTO_ESP;
+	pr->protocol = conn_proto(c);
 	pr->spi_size = 4;
 	put_mid(pr->spi, child->spi_in);
 	pr->n_transforms = n;
@@ -625,9 +858,26 @@ bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_que
 	}
 	ike->on_timeout = qm_timeout;
 	ike_request_sent(ike, out, len, q->msgid, ISAKMP_XCHG_QUICK);
-	llog(&child->logger, RC_INFO, "sent Quick Mode message 1 (%zu ESP transform%s%s%s)", n,
-	     n == 1 ? "" : "s", child->pfs_dh ? ", PFS " : "", child->pfs_dh ? child->pfs_dh->name : "");
+	if (old != NULL)
+		llog(&child->logger, RC_INFO, "rekeying Child SA #%u {0x%08x <0x%08x} (its lifetime ends)",
+		     old->serial, old->spi_out, old->spi_in);
+	llog(&child->logger, RC_INFO, "sent Quick Mode message 1 (%zu %s transform%s%s%s)", n,
+	     proto_name(pr->protocol), n == 1 ? "" : "s", child->pfs_dh ? ", PFS " : "", child->pfs_dh ? child->pfs_dh->name : "");
 	return true;
+}
+
+bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_queue)
+{
+	/* a new ISAKMP SA that replaces one (a rekey) takes its Child SAs
+	 * over instead (Main Mode calls here when it is up) */
+	if (ike->v1.rekey_of != 0 && ikev1_rekey_ike_done(ike))
+		return true;
+	return qm_start(ike, c, from_queue, NULL);
+}
+
+bool quick_mode_rekey(struct ike_sa *ike, struct child_sa *old)
+{
+	return qm_start(ike, old->c, true, old);
 }
 
 static bool fill_qm3(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
@@ -663,6 +913,35 @@ static const char *peer_ids(const struct isakmp_payloads *pl, bool *present, ip_
 	if (e == NULL)
 		e = subnet_of_id(idcr, cr);
 	return e;
+}
+
+/* N(RESPONDER-LIFETIME) in message 2 (RFC 2407 4.6.3.1): the responder
+ * chose a shorter lifetime than we proposed; ours follows it. */
+static void take_responder_lifetime(struct child_sa *child, const struct isakmp_payloads *pl)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		struct isakmp_notify n;
+		struct isakmp_diag d = { 0 };
+		uint64_t secs, kb;
+		if (pl->p[i].type != ISAKMP_NEXT_N || isakmp_decode_notify(&pl->p[i], &n, &d) != NULL ||
+		    n.type != ISAKMP_N_RESPONDER_LIFETIME)
+			continue;
+		const char *why = ikev1_lifetime_parse(n.data.ptr, n.data.len, &secs, &kb);
+		if (why != NULL) {
+			llog(&child->logger, RC_INFO, "ignoring RESPONDER-LIFETIME: %s", why);
+			continue;
+		}
+		if (secs != 0 && (child->lifetime_ms == 0 || secs * 1000 < child->lifetime_ms)) {
+			child->lifetime_ms = secs * 1000;
+			llog(&child->logger, RC_INFO, "the responder's lifetime: %llu s (RESPONDER-LIFETIME)",
+			     (unsigned long long)secs);
+		}
+		if (kb != 0 && (child->lifetime_kb == 0 || kb < child->lifetime_kb)) {
+			child->lifetime_kb = kb;
+			llog(&child->logger, RC_INFO, "the responder's lifetime: %llu KiB (RESPONDER-LIFETIME)",
+			     (unsigned long long)kb);
+		}
+	}
 }
 
 static void initiator_qm2(struct ike_sa *ike, struct v1_msg_in *m)
@@ -711,13 +990,15 @@ static void initiator_qm2(struct ike_sa *ike, struct v1_msg_in *m)
 	else if (isakmp_decode_sa(sap, &sa, &d) != NULL || isakmp_decode_bytes(np, &nr, &d) != NULL ||
 		 (kp != NULL && isakmp_decode_bytes(kp, &ke, &d) != NULL))
 		why = d.text;
-	else if (sa.n_proposals != 1 || sa.proposals[0].protocol != ISAKMP_PROTO_ESP ||
+	else if (sa.n_proposals != 1 || sa.proposals[0].protocol != child->protocol ||
 		 sa.proposals[0].n_transforms != 1 || sa.proposals[0].spi_size != 4)
-		why = "the responder did not choose one ESP transform with a 4-byte SPI";
+		why = child->protocol == ISAKMP_PROTO_AH
+			? "the responder did not choose one AH transform with a 4-byte SPI"
+			: "the responder did not choose one ESP transform with a 4-byte SPI";
 	else
-		why = esp_from_wire(&sa.proposals[0].transforms[0], &w);
+		why = esp_from_wire(&sa.proposals[0].transforms[0], child->protocol, &w);
 	if (why == NULL) {
-		size_t n = our_esp(child->c, ours);
+		size_t n = our_xforms(child->c, ours);
 		bool found = false;
 		for (size_t i = 0; i < n && !found; i++)
 			found = esp_eq(&ours[i], &w.x);
@@ -756,6 +1037,9 @@ static void initiator_qm2(struct ike_sa *ike, struct v1_msg_in *m)
 	child->suite = (struct child_suite){ .encr = w.x.encr, .encr_keylen = w.x.keylen, .integ = w.x.integ };
 	if (w.life_s != 0 && w.life_s * 1000 < child->lifetime_ms)
 		child->lifetime_ms = w.life_s * 1000;
+	if (w.life_kb != 0)
+		child->lifetime_kb = w.life_kb;
+	take_responder_lifetime(child, pl);
 	chunk_free(&q->nr);
 	q->nr = chunk_clone(nr.ptr, nr.len);
 	if (!install(ike, child, q, true)) {
@@ -774,7 +1058,7 @@ static void initiator_qm2(struct ike_sa *ike, struct v1_msg_in *m)
 	chunk_free(&q->last_out);
 	q->last_in = chunk_clone(m->pkt->data, m->pkt->len);
 	q->last_out = chunk_clone(out, len);
-	child_up(child);
+	child_up(child, q->replaces, true);
 	initiator_done(ike, 0);
 }
 
@@ -786,7 +1070,8 @@ static const char *choose(struct ike_sa *ike, struct connection *c, const struct
 {
 	static struct esp_xform ours[MAX_ESP];
 	static char why[240];
-	size_t n = our_esp(c, ours), seen = 0;
+	size_t n = our_xforms(c, ours), seen = 0;
+	uint8_t proto = conn_proto(c);
 	const struct alg_desc *group = pfs_group(ike, c);
 	const char *first = NULL;
 	for (size_t i = 0; i < sa->n_proposals; i++) {
@@ -794,12 +1079,12 @@ static const char *choose(struct ike_sa *ike, struct connection *c, const struct
 		/* ESP alone: a proposal that shares its number is ESP AND something else */
 		bool combined = (i > 0 && sa->proposals[i - 1].number == pr->number) ||
 				(i + 1 < sa->n_proposals && sa->proposals[i + 1].number == pr->number);
-		if (pr->protocol != ISAKMP_PROTO_ESP || pr->spi_size != 4 || combined)
+		if (pr->protocol != proto || pr->spi_size != 4 || combined)
 			continue;
 		for (size_t k = 0; k < pr->n_transforms; k++) {
 			struct esp_wire w;
 			seen++;
-			const char *e = esp_from_wire(&pr->transforms[k], &w);
+			const char *e = esp_from_wire(&pr->transforms[k], proto, &w);
 			if (e == NULL && w.group != group)
 				e = group != NULL ? (w.group == NULL ? "no PFS (pfs=yes here)" : "another PFS group")
 						  : "PFS (pfs=no here)";
@@ -821,7 +1106,8 @@ static const char *choose(struct ike_sa *ike, struct connection *c, const struct
 			}
 		}
 	}
-	snprintf(why, sizeof(why), "none of the peer's %zu ESP transforms matches phase2alg=%s%s%s", seen,
+	snprintf(why, sizeof(why), "none of the peer's %zu %s transforms matches phase2alg=%s%s%s", seen,
+		 proto_name(proto),
 		 c->child == NULL || c->child->n == 0 ? " (the defaults)" : "", first ? "; first refused: " : "",
 		 first ? first : "");
 	return why;
@@ -832,13 +1118,20 @@ struct qm2_out {
 	chunk_t ke;
 	struct qm_id idci, idcr;
 	bool ids;
+	uint8_t spi[4];              /* RESPONDER-LIFETIME: our inbound SPI */
+	uint8_t life[16];            /* its attribute list */
+	size_t life_len;
 };
 
 static bool fill_qm2(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 {
 	struct qm2_out *o = ctx;
 	struct ikev1_quick *q = &ike->v1.qr;
-	return fill_qm(ike, b, &o->sa, q->nr, o->ke, o->ids ? &o->idci : NULL, &o->idcr, q->msgid, q->ni);
+	struct isakmp_notify n = { .doi = ISAKMP_DOI_IPSEC, .protocol = o->sa.proposals[0].protocol,
+				   .spi_size = 4, .type = ISAKMP_N_RESPONDER_LIFETIME,
+				   .spi = { o->spi, 4 }, .data = { o->life, o->life_len } };
+	return fill_qm(ike, b, &o->sa, q->nr, o->ke, o->ids ? &o->idci : NULL, &o->idcr,
+		       o->life_len > 0 ? &n : NULL, q->msgid, q->ni);
 }
 
 static void responder_refuse(struct ike_sa *ike, const char *a, uint16_t type, const char *why)
@@ -901,10 +1194,6 @@ static void responder_qm1(struct ike_sa *ike, struct v1_msg_in *m)
 		responder_refuse(ike, a, ISAKMP_N_NO_PROPOSAL_CHOSEN, "no conn for it");
 		return;
 	}
-	if (c->child_ah) {
-		responder_refuse(ike, a, ISAKMP_N_NO_PROPOSAL_CHOSEN, "phase2=ah: ESP only here");
-		return;
-	}
 	struct esp_wire w;
 	why = choose(ike, c, &sa, &o.sa.proposals[0], &w);
 	if (why == NULL && (w.group != NULL) != (kp != NULL))
@@ -938,14 +1227,25 @@ static void responder_qm1(struct ike_sa *ike, struct v1_msg_in *m)
 		return;
 	}
 	struct child_sa *child = child_sa_new(ike, c);
-	child->protocol = CHILD_PROTO_ESP;
+	child->protocol = conn_proto(c);
 	child->transport = w.transport;
 	child->encap = ike->nat_detected;
-	child->lifetime_ms = c->sa_lifetime_ms;
-	if (w.life_s != 0 && (child->lifetime_ms == 0 || w.life_s * 1000 < child->lifetime_ms))
-		child->lifetime_ms = w.life_s * 1000;
+	/* the shorter of ours and the peer's (RFC 2407 4.5: 28800 s when
+	 * not given); ours shorter: the peer hears it (RESPONDER-LIFETIME) */
+	uint64_t ours_s = c->sa_lifetime_ms / 1000 != 0 ? c->sa_lifetime_ms / 1000 : DEFAULT_CHILD_LIFE_S;
+	uint64_t theirs_s = w.life_s != 0 ? w.life_s : DEFAULT_CHILD_LIFE_S;
+	q->life_s = ours_s < theirs_s ? ours_s : theirs_s;
+	q->life_kb = w.life_kb;
+	q->responder_lifetime = ours_s < theirs_s;
+	child->lifetime_ms = q->life_s * 1000;
+	child->lifetime_kb = q->life_kb;   /* the peer's (we have none of our own) */
 	child->pfs_dh = w.group;
 	child->ts = ts;
+	struct child_sa *prev = replaced_child(ike, c, &ts, child->protocol);
+	if (prev != NULL) {
+		q->replaces = prev->serial;
+		child->rekey_of_spi = prev->spi_in;
+	}
 	child->suite = (struct child_suite){ .encr = w.x.encr, .encr_keylen = w.x.keylen, .integ = w.x.integ };
 	child_sa_larval(child);
 	q->child_serial = child->serial;
@@ -974,6 +1274,12 @@ static void responder_qm1(struct ike_sa *ike, struct v1_msg_in *m)
 	put_mid(o.sa.proposals[0].spi, child->spi_in);
 	o.ke = q->dh != NULL ? dh_public_value(q->dh) : EMPTY_CHUNK;
 	o.ids = have_ids;
+	put_mid(o.spi, child->spi_in);
+	o.life_len = q->responder_lifetime ? ikev1_lifetime_attrs(q->life_s, 0, o.life, sizeof(o.life)) : 0;
+	if (o.life_len > 0)
+		llog(&child->logger, RC_INFO,
+		     "Quick Mode from %s: lifetime %llu s, shorter than the peer's %llu s (RESPONDER-LIFETIME)", a,
+		     (unsigned long long)q->life_s, (unsigned long long)theirs_s);
 	if (have_ids) {
 		/* echoed as the initiator sent them */
 		id_of(&ci, idci.protocol, idci.port, &o.idci);
@@ -1027,7 +1333,7 @@ static void responder_qm3(struct ike_sa *ike, struct v1_msg_in *m)
 		return;
 	}
 	q->child_serial = 0;
-	child_up(child);
+	child_up(child, q->replaces, false);
 	/* the exchange is over; keep the message ID so that a late repeat is known */
 	chunk_free(&q->last_out);
 }
@@ -1088,22 +1394,43 @@ bool quick_mode_refused(struct ike_sa *ike, uint16_t type)
 	return true;
 }
 
+/* The Child SA of protocol proto with SPI spi (its outbound one, or its
+ * inbound) under ike or another ISAKMP SA with the same peer (a Child SA
+ * whose ISAKMP SA is being replaced, or was: IKEv1 Child SAs do not
+ * belong to one). */
+static struct child_sa *child_of_peer(struct ike_sa *ike, uint32_t spi, uint8_t proto)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		struct child_sa *child = pass == 0 ? child_sa_by_spi_out(ike, spi) : child_sa_by_spi_in(ike, spi);
+		if (child != NULL && child->protocol == proto)
+			return child;
+	}
+	for (struct ike_sa *s = ike_sa_first(ike->pluto); s != NULL; s = s->next_all) {
+		if (s == ike || s->ops != &ikev1_ops || !address_eq(&s->remote, &ike->remote) ||
+		    !id_eq(&s->peer_id, &ike->peer_id))
+			continue;
+		struct child_sa *child = child_sa_by_spi_out(s, spi);
+		if (child != NULL && child->protocol == proto)
+			return child;
+	}
+	return NULL;
+}
+
 /* The peer's Delete of IPsec SAs: the SPIs are its inbound ones (our
  * outbound), or ours as some implementations send them. */
 void quick_mode_delete(struct ike_sa *ike, const struct isakmp_delete *del)
 {
-	if (del->protocol != ISAKMP_PROTO_ESP || del->spi_size != 4) {
+	if ((del->protocol != ISAKMP_PROTO_ESP && del->protocol != ISAKMP_PROTO_AH) || del->spi_size != 4) {
 		llog(&ike->logger, RC_INFO, "ignoring a Delete of %zu SA(s) of protocol %u", del->n_spis,
 		     del->protocol);
 		return;
 	}
 	for (size_t k = 0; k < del->n_spis; k++) {
 		uint32_t spi = spi_of(del->spis[k]);
-		struct child_sa *child = child_sa_by_spi_out(ike, spi);
-		if (child == NULL)
-			child = child_sa_by_spi_in(ike, spi);
+		struct child_sa *child = child_of_peer(ike, spi, del->protocol);
 		if (child == NULL) {
-			llog(&ike->logger, RC_INFO, "ignoring a Delete of ESP SPI 0x%08x: no such Child SA", spi);
+			llog(&ike->logger, RC_INFO, "ignoring a Delete of %s SPI 0x%08x: no such Child SA",
+			     del->protocol == ISAKMP_PROTO_AH ? "AH" : "ESP", spi);
 			continue;
 		}
 		child_sa_delete(child, "the peer deleted it (IPsec Delete)");
