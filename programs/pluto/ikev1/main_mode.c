@@ -130,6 +130,9 @@ static bool fill_id_hash(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	isakmp_build_id(b, &o->id);
 	isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ hash.ptr, hash.len });
 	chunk_free(&hash);
+	/* message 5: INITIAL-CONTACT when this is our first ISAKMP SA with the peer */
+	if (ike->original_initiator && ikev1_initial_contact_payload(ike, b) == SIZE_MAX)
+		return false;
 	return !b->failed;
 }
 
