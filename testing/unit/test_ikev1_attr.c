@@ -168,6 +168,44 @@ static void test_names(void **state)
 	assert_string_equal(isakmp_cfg_type_name(9), "type 9");
 }
 
+/* Mode Config's address pools (modecfg.c): one address per peer ID,
+ * handed back when its last holder lets go; FIRST-LAST checked. */
+static void test_pool(void **state)
+{
+	(void)state;
+	ip_address first, last, a, b, c;
+	const char *why;
+	assert_true(modecfg_pool_parse("198.51.100.10-198.51.100.12", &first, &last, &why));
+	assert_false(modecfg_pool_parse("198.51.100.10", &a, &b, &why));
+	assert_false(modecfg_pool_parse("198.51.100.12-198.51.100.10", &a, &b, &why));
+	assert_string_equal(why, "the first address is after the last");
+	assert_false(modecfg_pool_parse("10.0.0.0-10.1.0.0", &a, &b, &why));
+	assert_false(modecfg_pool_parse("2001:db8::1-2001:db8::2", &a, &b, &why));
+	char t[ADDRESS_BUF];
+	assert_true(modecfg_pool_lease(&first, &last, "@road1", &a));
+	assert_string_equal(str_address(&a, t), "198.51.100.10");
+	assert_true(modecfg_pool_lease(&first, &last, "@road2", &b));
+	assert_string_equal(str_address(&b, t), "198.51.100.11");
+	assert_true(modecfg_pool_lease(&first, &last, "@road1", &c));   /* the same ID: the same address */
+	assert_true(address_eq(&a, &c));
+	assert_int_equal(modecfg_pool_in_use(&first, &last), 2);
+	assert_true(modecfg_pool_lease(&first, &last, "@road3", &c));
+	assert_string_equal(str_address(&c, t), "198.51.100.12");
+	assert_false(modecfg_pool_lease(&first, &last, "@road4", &c));   /* exhausted */
+	modecfg_pool_release(&first, &last, &a);   /* road1 still holds it once */
+	assert_false(modecfg_pool_lease(&first, &last, "@road4", &c));
+	modecfg_pool_release(&first, &last, &a);
+	assert_int_equal(modecfg_pool_in_use(&first, &last), 2);
+	assert_true(modecfg_pool_lease(&first, &last, "@road4", &c));   /* .10 again */
+	assert_true(address_eq(&a, &c));
+	modecfg_pool_release(&first, &last, &c);
+	modecfg_pool_release(&first, &last, &b);
+	ip_address twelve = { .family = IP_V4, .bytes = { 198, 51, 100, 12 } };
+	modecfg_pool_release(&first, &last, &twelve);
+	modecfg_pool_release(&first, &last, &twelve);   /* one too many: nothing */
+	assert_int_equal(modecfg_pool_in_use(&first, &last), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_pool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

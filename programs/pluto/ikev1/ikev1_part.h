@@ -47,9 +47,11 @@ struct ikev1_part {
 	uint32_t dpd_peer_seq;       /* the last sequence of the peer's R_U_THERE */
 	unsigned dpd_work;           /* the queue's id of the check under way */
 	struct event *dpd_wait;      /* ends a check nobody answered */
+	struct ikev1_transaction *xa;   /* XAUTH and Mode Config (transaction.h); NULL: neither */
 };
 void ikev1_quick_free(struct ikev1_quick *q);
 
 struct ike_sa;
 void ikev1_part_free(struct ike_sa *ike);
+#include "ikev1/transaction.h"   /* the XAUTH and Mode Config hooks */
 #endif

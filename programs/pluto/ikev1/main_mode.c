@@ -505,6 +505,7 @@ static void established(struct ike_sa *ike, const ip_id *peer)
 	     (unsigned long long)ike->v1.life_s);
 	ike_sa_timers_start(ike);
 	ikev1_dpd_established(ike);
+	if (ikev1_xa_established(ike)) return;   /* XAUTH / Mode Config first (transaction.c) */
 	/* the initiator goes on with the conn's Quick Mode, as IKEv2's
 	 * IKE_AUTH carries its Child SA: the waiting client hears its end */
 	if (!ike->original_initiator)

@@ -272,6 +272,8 @@ static struct child_ts conn_ts(struct ike_sa *ike, struct connection *c)
 		.local_port = me->protoport.port,
 		.remote_port = peer->protoport.port,
 	};
+	/* XAUTH/Mode Config (transaction.h): the address the client got */
+	ikev1_modecfg_ts(ike, &ts);
 	return ts;
 }
 
@@ -549,6 +551,8 @@ bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_que
 	size_t n = 0;
 	if (q->child_serial != 0)
 		why = "a Quick Mode of ours is under way";
+	else if (ikev1_xa_pending(ike))   /* XAUTH/Mode Config (transaction.h) */
+		why = "XAUTH or Mode Config is not done";
 	else if (c->child_ah)
 		why = "phase2=ah: IKEv1 in this pluto negotiates ESP only";
 	else if ((n = our_esp(c, xf)) == 0)
@@ -568,7 +572,7 @@ bool quick_mode_initiate(struct ike_sa *ike, struct connection *c, bool from_que
 	child->ts = conn_ts(ike, c);
 	child_sa_larval(child);
 	q->child_serial = child->serial;
-	q->send_ids = conn_sends_ids(c);
+	q->send_ids = conn_sends_ids(c) || ikev1_modecfg_ts(ike, &child->ts);   /* Mode Config: IDci */
 	err_t e = NULL;
 	if (!child_alloc_spi(child))
 		why = "no SPI from the kernel";
@@ -1031,6 +1035,10 @@ void quick_mode_receive(struct ike_sa *ike, struct v1_msg_in *m)
 	}
 	if (!(m->h.flags & ISAKMP_FLAG_ENCRYPTION) || m->h.message_id == 0) {
 		llog(&ike->logger, RC_INFO, "dropping a Quick Mode message: not encrypted, or message ID 0");
+		return;
+	}
+	if (ikev1_xa_pending(ike)) {   /* XAUTH/Mode Config (transaction.h) first */
+		llog(&ike->logger, RC_INFO, "dropping a Quick Mode message: XAUTH or Mode Config is not done");
 		return;
 	}
 	struct ikev1_quick *q = NULL;

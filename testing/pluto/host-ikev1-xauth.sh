@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# Host-level (tier 1) tests of IKEv1 road warriors: XAUTH
+# (draft-beaulieu-ike-xauth-02) and Mode Config (draft-dukes-ike-mode-cfg-02)
+# after Main Mode, on the Transaction exchange. West is the road warrior
+# (leftxauthclient=yes, leftmodecfgclient=yes), east the gateway
+# (leftxauthserver=yes, leftmodecfgserver=yes, rightaddresspool=
+# 198.51.100.10-198.51.100.20). Checked: pull and push each give the
+# client the first pool address, the status (both Child SAs) and updown
+# (PLUTO_MY_SOURCEIP) show it, Quick Mode carries it as IDci; a wrong XAUTH
+# password is refused and logged with conn, peer and user (never the
+# password), nothing established; two clients (two IDs) get two addresses,
+# and an address --terminate gives back goes to the next client; and
+# strongSwan's charon (IKEv1, XAUTH client, a virtual IP) against pluto as
+# the server, IKE only. --kernel none, network namespaces this script
+# creates. One line per test: PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY.
+#
+# usage: testing/pluto/host-ikev1-xauth.sh [BUILD] [TEST...]
+set -u
+# shellcheck source=SCRIPTDIR/host-pluto.sh
+. "$(cd "$(dirname "$0")" && pwd)/host-pluto.sh" "$@"
+
+XAUTH_PW='road-warrior-password-42'
+
+# gw_conf PULL: east's road warrior conn (any peer, any ID)
+gw_conf() {
+	printf 'version 2\n\nconn rw\n\tleft=198.18.0.2\n\tleftid=@east\n\tleftsubnet=203.0.113.0/24\n'
+	printf '\tleftxauthserver=yes\n\tleftmodecfgserver=yes\n\tright=%%any\n\trightxauthclient=yes\n'
+	printf '\trightmodecfgclient=yes\n\trightaddresspool=198.51.100.10-198.51.100.20\n'
+	printf '\tmodecfgpull=%s\n\tmodecfgdns1=203.0.113.53\n\tauthby=secret\n\tikev2=no\n' "$1"
+	printf '\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\tauto=add\n'
+}
+
+# rw_conf PULL NAME ID [UPDOWN]: a road warrior conn of west's
+rw_conf() {
+	printf '\nconn %s\n\tleft=198.18.0.1\n\tleftid=%s\n\tleftxauthclient=yes\n\tleftxauthusername=road\n' "$2" "$3"
+	printf '\tleftmodecfgclient=yes\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n'
+	printf '\trightxauthserver=yes\n\trightmodecfgserver=yes\n\tmodecfgpull=%s\n\tauthby=secret\n' "$1"
+	printf '\tikev2=no\n\tkeyingtries=1\n\tleftupdown=%s\n\trightupdown=%%disabled\n\tauto=add\n' "${4:-%disabled}"
+}
+
+# xa_pair TEST PULL [CLIENT-PASSWORD]: namespaces, configs and secrets
+xa_pair() {
+	setup_pair "$1" || return 1
+	local w e
+	w=$(host_dir west)
+	e=$(host_dir east)
+	gw_conf "$2" >"$e/ipsec.conf"
+	printf ': PSK "%s"\nroad : XAUTH "%s"\n' "$PSK" "$XAUTH_PW" >"$e/ipsec.secrets"
+	printf ': PSK "%s"\nroad : XAUTH "%s"\n' "$PSK" "${3:-$XAUTH_PW}" >"$w/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+}
+
+# test_xa_modecfg PULL: one client gets the first pool address; the Child
+# SAs of both ends carry it; updown sees it as PLUTO_MY_SOURCEIP
+test_xa_modecfg() {
+	local pull=$1 name=ikev1-xauth-modecfg-$1 why="" w e out
+	[ "$pull" = yes ] && name=ikev1-xauth-modecfg-pull || name=ikev1-xauth-modecfg-push
+	xa_pair "$name" "$pull" || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	printf '#!/bin/sh\nenv | grep ^PLUTO_ | sort > "%s/env.$PLUTO_VERB"\n' "$w" >"$w/record.sh"
+	chmod +x "$w/record.sh"
+	{ echo 'version 2'; rw_conf "$pull" rw @road1 "$w/record.sh"; } >"$w/ipsec.conf"
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name rw --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && ! grep -q "XAUTH: \"rw\": user 'road' from 198.18.0.1 authenticated" "$e/log" &&
+		why="east did not log the XAUTH user: $(grep -m1 XAUTH "$e/log")"
+	[ -z "$why" ] && ! grep -q "XAUTH: the server accepted user 'road'" "$w/log" && why="west was not told XAUTH OK"
+	[ -z "$why" ] && ! grep -q 'Mode Config: got address 198.51.100.10 (netmask 255.255.255.255, DNS 203.0.113.53)' "$w/log" &&
+		why="west did not get 198.51.100.10 and the DNS server: $(grep -m1 'Mode Config' "$w/log")"
+	[ -z "$why" ] && [ "$(child_ts west "$NS_WEST")" != "198.51.100.10/32 203.0.113.0/24" ] &&
+		why="west's Child SA (local remote): '$(child_ts west "$NS_WEST")', want '198.51.100.10/32 203.0.113.0/24'"
+	[ -z "$why" ] && [ "$(child_ts east "$NS_EAST")" != "203.0.113.0/24 198.51.100.10/32" ] &&
+		why="east's Child SA (local remote): '$(child_ts east "$NS_EAST")', want '203.0.113.0/24 198.51.100.10/32'"
+	[ -z "$why" ] && ! whackh west "$NS_WEST" --status | grep -q '198.51.100.10/32===203.0.113.0/24\|198.51.100.10/32 *=== *203.0.113.0/24\|198.51.100.10/32' &&
+		why="west's --status does not show 198.51.100.10/32"
+	[ -z "$why" ] && ! grep -q '^PLUTO_MY_SOURCEIP=198.51.100.10$' "$w/env.up-client" 2>/dev/null &&
+		why="updown up-client: no PLUTO_MY_SOURCEIP=198.51.100.10: $(grep SOURCEIP "$w/env.up-client" 2>&1)"
+	[ -z "$why" ] && ! grep -q '^PLUTO_MY_CLIENT=198.51.100.10/32$' "$w/env.up-client" &&
+		why="updown up-client: PLUTO_MY_CLIENT is not 198.51.100.10/32"
+	# the order: XAUTH, Mode Config, then Quick Mode
+	if [ -z "$why" ]; then
+		out=$(grep -n -m1 "XAUTH: the server accepted" "$w/log" | cut -d: -f1):$(grep -n -m1 'Mode Config: got address' "$w/log" | cut -d: -f1):$(grep -n -m1 'sent Quick Mode message 1' "$w/log" | cut -d: -f1)
+		IFS=: read -r a b c <<<"$out"
+		[ -n "$a" ] && [ -n "$b" ] && [ -n "$c" ] && [ "$a" -lt "$b" ] && [ "$b" -lt "$c" ] ||
+			why="not XAUTH, Mode Config, Quick Mode in that order (log lines $out)"
+	fi
+	[ -z "$why" ] && grep -q "$XAUTH_PW" "$w/log" "$e/log" && why="a log holds the password"
+	result "$name" "$why"
+}
+
+# a wrong password: east refuses it (SET with FAIL), logs conn, peer and
+# user, deletes the ISAKMP SA; nothing is established, no address leased
+test_xa_wrong() {
+	local name=ikev1-xauth-wrong-password why="" w e out
+	xa_pair "$name" yes 'not-the-password' || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	{ echo 'version 2'; rw_conf yes rw @road1; } >"$w/ipsec.conf"
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name rw --initiate 2>&1) && why="initiate succeeded with a wrong password"
+	[ -z "$why" ] && ! grep -q "XAUTH: the server refused user 'road'" <<<"$out" &&
+		why="whack was not told the server refused: $out"
+	[ -z "$why" ] && ! grep -q "XAUTH: \"rw\": user 'road' from 198.18.0.1 failed authentication: wrong password" "$e/log" &&
+		why="east did not log the failure with conn, peer and user: $(grep -m1 XAUTH "$e/log")"
+	[ -z "$why" ] && { wait_for 0 5 count east "$NS_EAST" ike_sas ESTABLISHED || why="east kept the ISAKMP SA"; }
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 0 ] && why="west kept the ISAKMP SA"
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)$(count east "$NS_EAST" child_sas ESTABLISHED)" != 00 ] &&
+		why="a Child SA was established"
+	[ -z "$why" ] && grep -q 'Mode Config: giving' "$e/log" && why="east leased an address to a refused user"
+	[ -z "$why" ] && grep -q 'not-the-password\|road-warrior-password' "$w/log" "$e/log" && why="a log holds a password"
+	result "$name" "$why"
+}
+
+# two clients (IDs @road1, @road2) get two addresses; the address that
+# --terminate gives back goes to the next client (@road3)
+test_xa_two() {
+	local name=ikev1-modecfg-two-clients why="" w e out
+	xa_pair "$name" yes || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	{ echo 'version 2'; rw_conf yes rw1 @road1; rw_conf yes rw2 @road2; rw_conf yes rw3 @road3; } >"$w/ipsec.conf"
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name rw1 --initiate 2>&1) || why="initiate rw1 failed: $out"
+	[ -z "$why" ] && { out=$(whackh west "$NS_WEST" --name rw2 --initiate 2>&1) || why="initiate rw2 failed: $out"; }
+	[ -z "$why" ] && [ "$(child_ts east "$NS_EAST" | sort | tr '\n' ' ')" != "203.0.113.0/24 198.51.100.10/32 203.0.113.0/24 198.51.100.11/32 " ] &&
+		why="east's Child SAs: '$(child_ts east "$NS_EAST" | tr '\n' ' ')', want .10 and .11"
+	[ -z "$why" ] && ! grep -q 'Mode Config: giving 198.51.100.10 to @road1' "$e/log" && why="@road1 did not get .10"
+	[ -z "$why" ] && ! grep -q 'Mode Config: giving 198.51.100.11 to @road2' "$e/log" && why="@road2 did not get .11"
+	[ -z "$why" ] && { out=$(whackh west "$NS_WEST" --name rw1 --terminate 2>&1) || why="terminate rw1 failed: $out"; }
+	[ -z "$why" ] && { wait_for_s 1 5 grep -c 'Mode Config: 198.51.100.10 is back in the pool (1 in use)' "$e/log" ||
+		why="east did not give 198.51.100.10 back: $(grep -m1 'back in the pool' "$e/log")"; }
+	[ -z "$why" ] && { out=$(whackh west "$NS_WEST" --name rw3 --initiate 2>&1) || why="initiate rw3 failed: $out"; }
+	[ -z "$why" ] && ! grep -q 'Mode Config: giving 198.51.100.10 to @road3' "$e/log" &&
+		why="@road3 did not get the address given back: $(grep 'giving' "$e/log" | tail -1)"
+	[ -z "$why" ] && [ "$(child_ts east "$NS_EAST" | sort | tr '\n' ' ')" != "203.0.113.0/24 198.51.100.10/32 203.0.113.0/24 198.51.100.11/32 " ] &&
+		why="east's Child SAs after rw3: '$(child_ts east "$NS_EAST" | tr '\n' ' ')'"
+	result "$name" "$why"
+}
+
+# charon_conf: strongSwan as the road warrior (swanctl form of ipsec.conf's
+# keyexchange=ikev1 authby=xauthpsk xauth=client leftsourceip=%config
+# xauth_identity=road): Main Mode PSK, XAUTH as 'road', a virtual IP
+charon_conf() {
+	cat <<EOF
+connections {
+	rw {
+		version = 1
+		local_addrs = 198.18.0.1
+		remote_addrs = 198.18.0.2
+		proposals = aes256-sha256-modp2048
+		vips = 0.0.0.0
+		local {
+			auth = psk
+			id = road1
+		}
+		local-xauth {
+			auth = xauth
+			xauth_id = road
+		}
+		remote {
+			auth = psk
+			id = east
+		}
+		children {
+			rw {
+				remote_ts = 203.0.113.0/24
+				esp_proposals = aes256-sha256
+			}
+		}
+	}
+}
+secrets {
+	ike-1 {
+		id-1 = road1
+		id-2 = east
+		secret = "$PSK"
+	}
+	xauth-1 {
+		id = road
+		secret = "$XAUTH_PW"
+	}
+}
+EOF
+}
+
+# charon (strongSwan) as the XAUTH and Mode Config client of pluto, IKE
+# only: the ISAKMP SA, XAUTH as 'road', the first pool address (charon's
+# virtual IP), and charon's Quick Mode taken by pluto with that address
+# as the peer's subnet (charon's own kernel step may fail on this host)
+test_xa_charon() {
+	local name=ikev1-xauth-charon why="" w e d
+	# strongSwan's XAUTH client is its xauth-generic plugin (Debian's
+	# libcharon-extauth-plugins)
+	PEERS=${XAUTH_PEERS:-$PEERS}
+	if [ ! -x "$PEERS/root/usr/lib/ipsec/charon" ]; then
+		echo "SKIP $name: strongSwan is not unpacked in $PEERS (testing/pluto/lib/fetch.sh)"
+		return
+	fi
+	if [ ! -f "$PEERS/root/usr/lib/ipsec/plugins/libstrongswan-xauth-generic.so" ]; then
+		echo "SKIP $name: strongSwan's xauth-generic plugin (libcharon-extauth-plugins) is not unpacked in $PEERS"
+		return
+	fi
+	. "$top/testing/pluto/lib/peers.sh"
+	xa_pair "$name" yes || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	d=$w/charon
+	mkdir -p "$d"
+	charon_conf >"$d/swanctl.conf"
+	sed 's/^\tload = \(.*\)$/\tload = \1 xauth-generic/' "$top/testing/pluto/lib/strongswan.conf.in" >"$d/strongswan.conf"
+	pluto_start east "$NS_EAST" none || { result "$name" "pluto did not start"; return; }
+	prepare_host strongswan "$d" || { result "$name" "$HOST_WHY"; return; }
+	start_host strongswan "$NS_WEST" "$d" || { result "$name" "charon: $HOST_WHY"; return; }
+	swanctl_ -t 25 "$NS_WEST" "$d" --initiate --ike rw --child rw --timeout 20 >"$w/swanctl.out" 2>&1
+	wait_for 1 10 count east "$NS_EAST" ike_sas ESTABLISHED ||
+		why="no ISAKMP SA with charon: $(grep -m1 -i 'fail\|refus\|NO-PROPOSAL\|ignoring\|dropping' "$e/log")"
+	[ -z "$why" ] && ! grep -q "XAUTH: \"rw\": user 'road' from 198.18.0.1 authenticated" "$e/log" &&
+		why="pluto did not authenticate charon's XAUTH user: $(grep -m1 'XAUTH\|Transaction' "$e/log")"
+	[ -z "$why" ] && ! grep -q 'Mode Config: giving 198.51.100.10 to @road1' "$e/log" &&
+		why="pluto gave charon no address: $(grep -m1 'Mode Config\|Transaction' "$e/log")"
+	[ -z "$why" ] && { wait_for_s 1 5 grep -c 'installing new virtual IP 198.51.100.10\|virtual IP 198.51.100.10' "$d/charon.log" ||
+		why="charon did not take 198.51.100.10: $(grep -m1 -i 'virtual IP\|mode config\|XAUTH' "$d/charon.log")"; }
+	# charon's Quick Mode, IDci its virtual IP, taken by pluto
+	[ -z "$why" ] && { wait_for_s 1 5 grep -c 'answered Quick Mode message 1 from 198.18.0.1' "$e/log" ||
+		why="pluto did not answer charon's Quick Mode: $(grep -m1 -i 'quick' "$e/log")"; }
+	[ -z "$why" ] && grep -q 'INVALID-ID-INFORMATION' "$e/log" && why="$(grep -m1 'INVALID-ID-INFORMATION' "$e/log")"
+	if [ -n "$why" ]; then
+		echo "--- charon log"
+		grep -i 'xauth\|mode config\|virtual\|error\|fail\|received\|sending' "$d/charon.log" | tail -15
+	fi
+	result "$name" "$why"
+}
+
+XA_TESTS=(ikev1-xauth-modecfg-pull ikev1-xauth-modecfg-push ikev1-xauth-wrong-password
+	ikev1-modecfg-two-clients ikev1-xauth-charon)
+for t in "${XA_TESTS[@]}"; do
+	want "$t" || continue
+	case $t in
+	ikev1-xauth-modecfg-pull) test_xa_modecfg yes ;;
+	ikev1-xauth-modecfg-push) test_xa_modecfg no ;;
+	ikev1-xauth-wrong-password) test_xa_wrong ;;
+	ikev1-modecfg-two-clients) test_xa_two ;;
+	ikev1-xauth-charon) test_xa_charon ;;
+	esac
+done
+exit 0
