@@ -165,7 +165,7 @@ connections {
 		children {
 			rw {
 				remote_ts = 203.0.113.0/24
-				esp_proposals = aes256-sha256
+				esp_proposals = aes256-sha256-modp2048
 			}
 		}
 	}

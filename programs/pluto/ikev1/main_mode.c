@@ -565,6 +565,7 @@ static bool fill_mm1(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 		life = DEFAULT_LIFE_S;
 	for (size_t i = 0; i < n; i++)
 		xform_to_wire(&xf[i], (uint8_t)(i + 1), (uint32_t)life, lifebufs[i], &pr->transforms[i]);
+	ikev1_xauth_propose(ike->c, &sa);   /* XAUTH: XAUTHInitPreShared/RespPreShared (transaction.h) */
 	size_t at = isakmp_build_sa(b, &sa);
 	chunk_t body = built_body(b, at);
 	if (body.ptr == NULL)
@@ -684,7 +685,7 @@ static void initiator_mm2(struct ike_sa *ike, struct v1_msg_in *m)
 		why = "the responder did not choose one ISAKMP transform";
 	else
 		why = xform_from_wire(&sa.proposals[0].transforms[0], &x, &auth, &life);
-	if (why == NULL && auth != OAKLEY_PRESHARED_KEY)
+	if (why == NULL && ikev1_xauth_psk_method(ike->c, auth) != OAKLEY_PRESHARED_KEY)   /* XAUTH PSK too */
 		why = "the responder chose an authentication method other than PSK";
 	if (why == NULL) {
 		size_t n = our_xforms(ike->c, ours);
@@ -817,7 +818,7 @@ static const char *choose(const struct connection *c, const struct isakmp_sa *sa
 			struct v1_xform x;
 			seen++;
 			const char *e = xform_from_wire(&pr->transforms[k], &x, &auth, life_s);
-			if (e == NULL && auth != OAKLEY_PRESHARED_KEY)
+			if (e == NULL && ikev1_xauth_psk_method(c, auth) != OAKLEY_PRESHARED_KEY)   /* XAUTH PSK too */
 				e = "authentication method is not PSK (the only one supported)";
 			if (e != NULL) {
 				if (first == NULL)

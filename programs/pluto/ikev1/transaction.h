@@ -137,6 +137,14 @@ bool ikev1_modecfg_ts(struct ike_sa *ike, struct child_ts *ts);
 /* The server side alone: the address given to the peer as a subnet. */
 bool ikev1_modecfg_peer_client(struct ike_sa *ike, ip_subnet *out);
 
+/* Main Mode's authentication method: XAUTHInitPreShared (65001) and
+ * XAUTHRespPreShared (65002) are a PSK for a conn that does XAUTH (as
+ * OAKLEY_PRESHARED_KEY, 1; other values as they are); our proposals say
+ * 65001 (we are the XAUTH client) or 65002 (the server) instead of 1. */
+struct connection;
+uint64_t ikev1_xauth_psk_method(const struct connection *c, uint64_t auth);
+void ikev1_xauth_propose(const struct connection *c, struct isakmp_sa *sa);
+
 /* Address pools: "A-B" (IPv4), shared by every conn naming the same
  * range. A lease is per peer ID: the same ID gets the same address while
  * it holds one; given back when its last holder lets go. */

@@ -183,3 +183,37 @@ void xauth_client_status(struct ike_sa *ike, const struct isakmp_cfg *set)
 	xa->xauth_done = true;
 	xa_next(ike);
 }
+
+/* ---- Main Mode's authentication method (draft-beaulieu-ike-xauth-02 5) ---- */
+
+#define OAKLEY_AUTH_ATTR 3
+#define OAKLEY_PRESHARED 1
+#define XAUTH_INIT_PRESHARED 65001   /* the initiator is the XAUTH client */
+#define XAUTH_RESP_PRESHARED 65002   /* the responder is the XAUTH client */
+
+static bool does_xauth(const struct connection *c)
+{
+	return c != NULL && c->local >= 0 && (c->end[c->local].xauth_client || c->end[c->local].xauth_server);
+}
+
+uint64_t ikev1_xauth_psk_method(const struct connection *c, uint64_t auth)
+{
+	if ((auth == XAUTH_INIT_PRESHARED || auth == XAUTH_RESP_PRESHARED) && does_xauth(c))
+		return OAKLEY_PRESHARED;
+	return auth;
+}
+
+void ikev1_xauth_propose(const struct connection *c, struct isakmp_sa *sa)
+{
+	if (!does_xauth(c))
+		return;
+	uint64_t m = c->end[c->local].xauth_client ? XAUTH_INIT_PRESHARED : XAUTH_RESP_PRESHARED;
+	for (size_t i = 0; i < sa->n_proposals; i++)
+		for (size_t k = 0; k < sa->proposals[i].n_transforms; k++) {
+			struct isakmp_transform *t = &sa->proposals[i].transforms[k];
+			for (size_t a = 0; a < t->n_attrs; a++)
+				if (t->attrs[a].basic && t->attrs[a].type == OAKLEY_AUTH_ATTR &&
+				    t->attrs[a].value == OAKLEY_PRESHARED)
+					t->attrs[a].value = m;
+		}
+}
