@@ -9,7 +9,8 @@
 # (PLUTO_MY_SOURCEIP) show it, Quick Mode carries it as IDci; a wrong XAUTH
 # password is refused and logged with conn, peer and user (never the
 # password), nothing established; two clients (two IDs) get two addresses,
-# and an address --terminate gives back goes to the next client; and
+# and an address --terminate gives back goes to the next client; a client
+# whose server gives no address gives up after --retransmit-timeout; and
 # strongSwan's charon (IKEv1, XAUTH client, a virtual IP) against pluto as
 # the server, IKE only. --kernel none, network namespaces this script
 # creates. One line per test: PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY.
@@ -138,6 +139,30 @@ test_xa_two() {
 	result "$name" "$why"
 }
 
+# a server that gives no address (east: XAUTH only): west, a push client,
+# waits for a SET that never comes and gives up after --retransmit-timeout
+# (3 s), without Quick Mode; its ISAKMP Delete ends east's SA too
+test_xa_no_server() {
+	local name=ikev1-modecfg-no-server why="" w e out t0 t1
+	xa_pair "$name" no || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	sed -i '/leftmodecfgserver=yes/d' "$e/ipsec.conf"
+	{ echo 'version 2'; rw_conf no rw @road1; } >"$w/ipsec.conf"
+	pluto_start west "$NS_WEST" none --retransmit-timeout 3 && pluto_start east "$NS_EAST" none ||
+		{ result "$name" "pluto did not start"; return; }
+	t0=$(now_ms)
+	out=$(timeout 15 ip netns exec "$NS_WEST" "$IPSEC" whack --rundir "$w/run" --name rw --initiate 2>&1) && why="initiate succeeded without an address"
+	t1=$(now_ms)
+	[ -z "$why" ] && ! grep -q 'negotiation failed: Mode Config not done within 3 s' <<<"$out" &&
+		why="whack was not told why: $out"
+	[ -z "$why" ] && [ $((t1 - t0)) -lt 2500 ] && why="west gave up after $((t1 - t0)) ms, before 3 s"
+	[ -z "$why" ] && grep -q 'sent Quick Mode message 1' "$w/log" && why="west started Quick Mode without an address"
+	[ -z "$why" ] && { wait_for 0 5 count east "$NS_EAST" ike_sas ESTABLISHED || why="east kept the ISAKMP SA"; }
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)" != 0 ] && why="west kept the ISAKMP SA"
+	result "$name" "$why"
+}
+
 # charon_conf: strongSwan as the road warrior (swanctl form of ipsec.conf's
 # keyexchange=ikev1 authby=xauthpsk xauth=client leftsourceip=%config
 # xauth_identity=road): Main Mode PSK, XAUTH as 'road', a virtual IP
@@ -233,7 +258,7 @@ test_xa_charon() {
 }
 
 XA_TESTS=(ikev1-xauth-modecfg-pull ikev1-xauth-modecfg-push ikev1-xauth-wrong-password
-	ikev1-modecfg-two-clients ikev1-xauth-charon)
+	ikev1-modecfg-two-clients ikev1-modecfg-no-server ikev1-xauth-charon)
 for t in "${XA_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -241,6 +266,7 @@ for t in "${XA_TESTS[@]}"; do
 	ikev1-xauth-modecfg-push) test_xa_modecfg no ;;
 	ikev1-xauth-wrong-password) test_xa_wrong ;;
 	ikev1-modecfg-two-clients) test_xa_two ;;
+	ikev1-modecfg-no-server) test_xa_no_server ;;
 	ikev1-xauth-charon) test_xa_charon ;;
 	esac
 done

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <event2/event.h>
 #include "iface.h"
 #include "ike/initiate.h"
 #include "ikev1/xa.h"
@@ -143,10 +144,47 @@ void xa_next(struct ike_sa *ike)
 		return;
 	}
 	xa->finished = true;
+	if (xa->deadline != NULL)
+		event_del(xa->deadline);
 	ldbg(&ike->logger, DBG_CONTROL, "XAUTH and Mode Config are done");
 	/* what Main Mode would have done at once: the initiator's Quick Mode */
 	if (ike->original_initiator && !quick_mode_initiate(ike, ike->c, false))
 		ike_whack_done(ike, WHACK_STATUS_REFUSED);
+}
+
+/* A peer that never sends what this end waits for (the server's XAUTH
+ * REQUEST or Mode Config SET, the client's REQUEST): the end of it all
+ * after --retransmit-timeout (our own requests end by theirs). */
+static unsigned budget_ms(const struct ike_sa *ike)
+{
+	unsigned t = ike->pluto->opts.retransmit_timeout_ms;
+	return t ? t : RETRANSMIT_TIMEOUT_S * 1000u;
+}
+
+static void deadline_passed(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct ike_sa *ike = arg;
+	struct ikev1_transaction *xa = ike->v1.xa;
+	if (xa == NULL || xa->finished)
+		return;
+	char why[128];
+	snprintf(why, sizeof(why), "%s not done within %u s", !xa->xauth_done ? "XAUTH" : "Mode Config",
+		 budget_ms(ike) / 1000);
+	xa_fail(ike, why);
+}
+
+static void deadline_start(struct ike_sa *ike, struct ikev1_transaction *xa)
+{
+	unsigned ms = budget_ms(ike);
+	if (ike->pluto->base == NULL)
+		return;
+	xa->deadline = event_new(ike->pluto->base, -1, 0, deadline_passed, ike);
+	if (xa->deadline == NULL)
+		return;
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+	event_add(xa->deadline, &tv);
 }
 
 bool ikev1_xa_established(struct ike_sa *ike)
@@ -177,6 +215,7 @@ bool ikev1_xa_established(struct ike_sa *ike)
 	/* a responder's waiting client (none, usually) hears now, as from Main Mode */
 	if (!ike->original_initiator)
 		ike_whack_done(ike, 0);
+	deadline_start(ike, xa);
 	xa_next(ike);
 	return true;
 }
@@ -192,6 +231,8 @@ void ikev1_xa_free(struct ike_sa *ike)
 	if (xa == NULL)
 		return;
 	modecfg_free(ike);
+	if (xa->deadline != NULL)
+		event_free(xa->deadline);
 	chunk_free(&xa->last_in);
 	chunk_free(&xa->last_out);
 	free(xa);

@@ -38,6 +38,7 @@ struct ikev1_transaction {
 	ip_address addr, mask, dns[2];
 	ip_address pool_first, pool_last;  /* leased: the pool it came from */
 	bool set_sourceip;               /* client: it is the conn's leftsourceip for updown */
+	struct event *deadline;          /* all of it must end within a request's budget */
 };
 
 /* transaction.c: sends a request of ours (REQUEST or SET) in a new
