@@ -10,7 +10,8 @@
 # password is refused and logged with conn, peer and user (never the
 # password), nothing established; two clients (two IDs) get two addresses,
 # and an address --terminate gives back goes to the next client; a client
-# whose server gives no address gives up after --retransmit-timeout; and
+# whose server gives no address gives up after --retransmit-timeout; a
+# lost answer is retransmitted for (the request) and answered again; and
 # strongSwan's charon (IKEv1, XAUTH client, a virtual IP) against pluto as
 # the server, IKE only. --kernel none, network namespaces this script
 # creates. One line per test: PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY.
@@ -139,6 +140,35 @@ test_xa_two() {
 	result "$name" "$why"
 }
 
+# a lost answer: west's first Transaction message (its XAUTH REPLY) is
+# dropped on the way out (iptables in west's namespace: the first UDP
+# datagram from port 500 with exchange type 6); east retransmits its
+# REQUEST, west answers the repeat with its kept REPLY (not a second
+# lookup), and everything goes on to the Child SA
+test_xa_lost() {
+	local name=ikev1-xauth-lost-reply why="" w e out n
+	xa_pair "$name" yes || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	{ echo 'version 2'; rw_conf yes rw @road1; } >"$w/ipsec.conf"
+	# IPv4 20 + UDP 8 + ISAKMP byte 18 (exchange type): byte 46 of the packet
+	ip netns exec "$NS_WEST" iptables -A OUTPUT -p udp --sport 500 -m u32 --u32 '44>>8&0xFF=6' \
+		-m statistic --mode nth --every 100000 --packet 0 -j DROP 2>"$w/iptables.err" ||
+		{ echo "SKIP $name: no iptables u32/statistic here: $(head -1 "$w/iptables.err")"; netns_down >/dev/null 2>&1; return; }
+	pluto_start west "$NS_WEST" none --debug control && pluto_start east "$NS_EAST" none ||
+		{ result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name rw --initiate 2>&1) || why="initiate failed: $out"
+	n=$(ip netns exec "$NS_WEST" iptables -L OUTPUT -v -n -x | awk '$3 == "DROP" {print $1}')
+	[ -z "$why" ] && [ "$n" != 1 ] && why="iptables dropped '$n' packets, want 1"
+	[ -z "$why" ] && ! grep -q 'repeated Transaction message: answering again' "$w/log" &&
+		why="west did not answer the repeated REQUEST again"
+	[ -z "$why" ] && [ "$(grep -c "XAUTH: answering the server as user 'road'" "$w/log")" != 1 ] &&
+		why="west took the repeated REQUEST as a new one"
+	[ -z "$why" ] && [ "$(child_ts west "$NS_WEST")" != "198.51.100.10/32 203.0.113.0/24" ] &&
+		why="west's Child SA (local remote): '$(child_ts west "$NS_WEST")'"
+	result "$name" "$why"
+}
+
 # a server that gives no address (east: XAUTH only): west, a push client,
 # waits for a SET that never comes and gives up after --retransmit-timeout
 # (3 s), without Quick Mode; its ISAKMP Delete ends east's SA too
@@ -258,7 +288,7 @@ test_xa_charon() {
 }
 
 XA_TESTS=(ikev1-xauth-modecfg-pull ikev1-xauth-modecfg-push ikev1-xauth-wrong-password
-	ikev1-modecfg-two-clients ikev1-modecfg-no-server ikev1-xauth-charon)
+	ikev1-modecfg-two-clients ikev1-xauth-lost-reply ikev1-modecfg-no-server ikev1-xauth-charon)
 for t in "${XA_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -267,6 +297,7 @@ for t in "${XA_TESTS[@]}"; do
 	ikev1-xauth-wrong-password) test_xa_wrong ;;
 	ikev1-modecfg-two-clients) test_xa_two ;;
 	ikev1-modecfg-no-server) test_xa_no_server ;;
+	ikev1-xauth-lost-reply) test_xa_lost ;;
 	ikev1-xauth-charon) test_xa_charon ;;
 	esac
 done
