@@ -55,8 +55,8 @@ xa_pair() {
 # test_xa_modecfg PULL: one client gets the first pool address; the Child
 # SAs of both ends carry it; updown sees it as PLUTO_MY_SOURCEIP
 test_xa_modecfg() {
-	local pull=$1 name=ikev1-xauth-modecfg-$1 why="" w e out
-	[ "$pull" = yes ] && name=ikev1-xauth-modecfg-pull || name=ikev1-xauth-modecfg-push
+	local pull=$1 name=ikev1-xauth-modecfg-push why="" w e out a b c
+	[ "$pull" = yes ] && name=ikev1-xauth-modecfg-pull
 	xa_pair "$name" "$pull" || { result "$name" "cannot make the namespaces"; return; }
 	w=$(host_dir west)
 	e=$(host_dir east)
@@ -256,6 +256,7 @@ test_xa_charon() {
 		echo "SKIP $name: strongSwan's xauth-generic plugin (libcharon-extauth-plugins) is not unpacked in $PEERS"
 		return
 	fi
+	# shellcheck source=SCRIPTDIR/lib/peers.sh
 	. "$top/testing/pluto/lib/peers.sh"
 	xa_pair "$name" yes || { result "$name" "cannot make the namespaces"; return; }
 	w=$(host_dir west)
