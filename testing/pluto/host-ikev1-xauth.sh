@@ -193,6 +193,40 @@ test_xa_no_server() {
 	result "$name" "$why"
 }
 
+# libreswan's pluto as the gateway (XAUTH server with xauthby=alwaysok,
+# Mode Config server with an address pool, pull) and our pluto as the road
+# warrior: XAUTH, the first pool address, and our Quick Mode with it as
+# IDci, which libreswan takes (its kernel step fails on this host: no ESP)
+test_xa_libreswan() {
+	local name=ikev1-xauth-libreswan why="" w e
+	have_libreswan "$name" || return
+	xa_pair "$name" yes || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	{ echo 'version 2'; rw_conf yes west-east @road1; } |
+		sed 's/^\tmodecfgpull=yes$/&\n\tike=aes256-sha2_256;modp2048\n\tphase2alg=aes256-sha2_256\n\tpfs=no/' >"$w/ipsec.conf"
+	printf 'config setup\n\tplutodebug=none\n\tikev1-policy=accept\n' >"$e/ipsec.conf"
+	printf 'conn west-east\n\tauthby=secret\n\tikev2=no\n\tleft=198.18.0.1\n\tleftid=@road1\n' >>"$e/ipsec.conf"
+	printf '\tleftxauthclient=yes\n\tleftmodecfgclient=yes\n\tleftaddresspool=198.51.100.10-198.51.100.20\n' >>"$e/ipsec.conf"
+	printf '\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\trightxauthserver=yes\n' >>"$e/ipsec.conf"
+	printf '\trightmodecfgserver=yes\n\txauthby=alwaysok\n\tmodecfgpull=yes\n\tpfs=no\n' >>"$e/ipsec.conf"
+	printf '\tike=aes256-sha2_256;modp2048\n\tesp=aes256-sha2_256\n\tauto=add\n' >>"$e/ipsec.conf"
+	printf '@road1 @east : PSK "%s"\n' "$PSK" >"$e/ipsec.secrets"
+	pluto_start west "$NS_WEST" none --retransmit-timeout 5 || { result "$name" "pluto did not start"; return; }
+	lsw_start || { result "$name" "libreswan's pluto did not start"; return; }
+	timeout 20 ip netns exec "$NS_WEST" "$IPSEC" whack --rundir "$w/run" --name west-east --initiate >"$w/whack.out" 2>&1
+	grep -q "XAUTH: the server accepted user 'road'" "$w/log" ||
+		why="libreswan did not accept our XAUTH: $(grep -m1 -i 'xauth\|fail\|refus\|NO-PROPOSAL' "$w/log")"
+	[ -z "$why" ] && ! grep -q 'Mode Config: got address 198.51.100.10' "$w/log" &&
+		why="no address from libreswan: $(grep -m1 -i 'mode config\|dropping\|ignoring' "$w/log")"
+	[ -z "$why" ] && ! grep -q 'sent Quick Mode message 1' "$w/log" && why="we did not start Quick Mode"
+	[ -z "$why" ] && { wait_for_s 1 5 grep -c 'responding to Quick Mode proposal' "$e/log" ||
+		why="libreswan did not take our Quick Mode: $(grep -i 'quick\|INVALID_ID\|#2' "$e/log" | tail -1)"; }
+	[ -z "$why" ] && grep -qi 'HASH.*\(fail\|mismatch\|does not\)\|malformed\|INVALID_ID\|NO_PROPOSAL_CHOSEN' "$e/log" &&
+		why="libreswan complains: $(grep -m1 -i 'HASH\|malformed\|INVALID_ID\|NO_PROPOSAL' "$e/log")"
+	result "$name" "$why"
+}
+
 # charon_conf: strongSwan as the road warrior (swanctl form of ipsec.conf's
 # keyexchange=ikev1 authby=xauthpsk xauth=client leftsourceip=%config
 # xauth_identity=road): Main Mode PSK, XAUTH as 'road', a virtual IP
@@ -289,7 +323,7 @@ test_xa_charon() {
 }
 
 XA_TESTS=(ikev1-xauth-modecfg-pull ikev1-xauth-modecfg-push ikev1-xauth-wrong-password
-	ikev1-modecfg-two-clients ikev1-xauth-lost-reply ikev1-modecfg-no-server ikev1-xauth-charon)
+	ikev1-modecfg-two-clients ikev1-xauth-lost-reply ikev1-modecfg-no-server ikev1-xauth-libreswan ikev1-xauth-charon)
 for t in "${XA_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -299,6 +333,7 @@ for t in "${XA_TESTS[@]}"; do
 	ikev1-modecfg-two-clients) test_xa_two ;;
 	ikev1-modecfg-no-server) test_xa_no_server ;;
 	ikev1-xauth-lost-reply) test_xa_lost ;;
+	ikev1-xauth-libreswan) test_xa_libreswan ;;
 	ikev1-xauth-charon) test_xa_charon ;;
 	esac
 done

@@ -134,6 +134,15 @@ static void test_malformed(void **state)
 	/* half an attribute header */
 	static const uint8_t half[] = { 0, 0, 0, 10, 2, 0, 0, 1, 0x80, 0x01 };
 	expect_malformed(half, sizeof(half), "too few for an attribute");
+	/* up to 3 zero bytes after the last attribute are padding (libreswan
+	 * aligns after its 14-byte UNITY_SPLIT_INCLUDE); other bytes are not */
+	static const uint8_t padded[] = { 0, 0, 0, 14, 2, 0, 0, 1, 0x00, 0x01, 0x00, 0x00, 0, 0 };
+	uint8_t *pc;
+	assert_null(decode(padded, sizeof(padded), &pc));
+	assert_int_equal(cfg.n_attrs, 1);
+	free(pc);
+	static const uint8_t not_zero[] = { 0, 0, 0, 14, 2, 0, 0, 1, 0x00, 0x01, 0x00, 0x00, 0, 1 };
+	expect_malformed(not_zero, sizeof(not_zero), "2 bytes left, too few");
 	/* more attributes than the decoder holds */
 	size_t n = ISAKMP_CFG_MAX_ATTRS + 1, len = 8 + 4 * n;
 	uint8_t *many = calloc(1, len);

@@ -40,8 +40,16 @@ err_t isakmp_decode_cfg(const struct isakmp_payload *p, struct isakmp_cfg *out, 
 		return malformed(d, "Attribute payload: unknown type %u", out->type);
 	size_t at = 4;
 	while (at < p->len) {
-		if (p->len - at < 4)
+		if (p->len - at < 4) {
+			/* zeros that align the payload to 4 bytes (libreswan pads
+			 * after an odd-sized TLV): padding, not an attribute */
+			bool zeros = true;
+			for (size_t i = at; i < p->len; i++)
+				zeros = zeros && p->body[i] == 0;
+			if (zeros)
+				break;
 			return malformed(d, "Attribute payload: %zu bytes left, too few for an attribute", p->len - at);
+		}
 		if (out->n_attrs == ISAKMP_CFG_MAX_ATTRS)
 			return malformed(d, "Attribute payload: more than %d attributes", ISAKMP_CFG_MAX_ATTRS);
 		struct isakmp_cfg_attr *a = &out->attrs[out->n_attrs];
