@@ -12,8 +12,11 @@
 # and an address --terminate gives back goes to the next client; a client
 # whose server gives no address gives up after --retransmit-timeout; a
 # lost answer is retransmitted for (the request) and answered again; and
+# libreswan's pluto as the server for ours and as the client of ours, and
 # strongSwan's charon (IKEv1, XAUTH client, a virtual IP) against pluto as
-# the server, IKE only. --kernel none, network namespaces this script
+# the server, IKE only (charon needs the xauth-generic plugin of Debian's
+# libcharon-extauth-plugins in $PEERS, or XAUTH_PEERS=DIR: SKIP without).
+# --kernel none, network namespaces this script
 # creates. One line per test: PASS NAME | FAIL NAME: WHY | SKIP NAME: WHY.
 #
 # usage: testing/pluto/host-ikev1-xauth.sh [BUILD] [TEST...]
@@ -227,6 +230,38 @@ test_xa_libreswan() {
 	result "$name" "$why"
 }
 
+# libreswan's pluto as the road warrior (XAUTH client, Mode Config client,
+# pull) and our pluto as the gateway, in the other direction (ours on
+# west): XAUTH as 'road', the first pool address, libreswan's Quick Mode
+# with it as IDci answered by ours (libreswan's kernel step fails here)
+test_xa_libreswan_client() {
+	local name=ikev1-xauth-libreswan-client why="" w e
+	have_libreswan "$name" || return
+	xa_pair "$name" yes || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	gw_conf yes | sed 's/^\tleft=198.18.0.2$/\tleft=198.18.0.1/' >"$w/ipsec.conf"
+	printf 'config setup\n\tplutodebug=none\n\tikev1-policy=accept\n' >"$e/ipsec.conf"
+	printf 'conn west-east\n\tauthby=secret\n\tikev2=no\n\tleft=198.18.0.2\n\tleftid=@road1\n' >>"$e/ipsec.conf"
+	printf '\tleftxauthclient=yes\n\tleftmodecfgclient=yes\n\tleftusername=road\n' >>"$e/ipsec.conf"
+	printf '\tright=198.18.0.1\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\trightxauthserver=yes\n' >>"$e/ipsec.conf"
+	printf '\trightmodecfgserver=yes\n\tmodecfgpull=yes\n' >>"$e/ipsec.conf"
+	printf '\tike=aes256-sha2_256;modp2048\n\tesp=aes256-sha2_256\n\tauto=add\n' >>"$e/ipsec.conf"
+	printf '@road1 @east : PSK "%s"\nroad : XAUTH "%s"\n' "$PSK" "$XAUTH_PW" >"$e/ipsec.secrets"
+	pluto_start west "$NS_WEST" none || { result "$name" "pluto did not start"; return; }
+	lsw_start || { result "$name" "libreswan's pluto did not start"; return; }
+	lsw_whack --name west-east --initiate --asynchronous >/dev/null 2>&1
+	wait_for_s 1 10 grep -c "XAUTH: \"rw\": user 'road' from 198.18.0.2 authenticated" "$w/log" ||
+		why="we did not authenticate libreswan's XAUTH user: $(grep -m1 -i 'xauth\|fail\|refus\|NO-PROPOSAL\|dropping' "$w/log")"
+	[ -z "$why" ] && { wait_for_s 1 5 grep -c 'Mode Config: giving 198.51.100.10 to @road1' "$w/log" ||
+		why="we gave libreswan no address: $(grep -m1 -i 'mode config\|dropping\|ignoring' "$w/log")"; }
+	[ -z "$why" ] && { wait_for_s 1 5 grep -c 'answered Quick Mode message 1 from 198.18.0.2' "$w/log" ||
+		why="we did not answer libreswan's Quick Mode: $(grep -i 'quick\|INVALID-ID' "$w/log" | tail -1)"; }
+	[ -z "$why" ] && grep -qi 'HASH.*\(fail\|mismatch\|does not\)\|malformed\|INVALID_ID\|NO_PROPOSAL_CHOSEN' "$e/log" &&
+		why="libreswan complains: $(grep -m1 -i 'HASH\|malformed\|INVALID_ID\|NO_PROPOSAL' "$e/log")"
+	result "$name" "$why"
+}
+
 # charon_conf: strongSwan as the road warrior (swanctl form of ipsec.conf's
 # keyexchange=ikev1 authby=xauthpsk xauth=client leftsourceip=%config
 # xauth_identity=road): Main Mode PSK, XAUTH as 'road', a virtual IP
@@ -323,7 +358,7 @@ test_xa_charon() {
 }
 
 XA_TESTS=(ikev1-xauth-modecfg-pull ikev1-xauth-modecfg-push ikev1-xauth-wrong-password
-	ikev1-modecfg-two-clients ikev1-xauth-lost-reply ikev1-modecfg-no-server ikev1-xauth-libreswan ikev1-xauth-charon)
+	ikev1-modecfg-two-clients ikev1-xauth-lost-reply ikev1-modecfg-no-server ikev1-xauth-libreswan ikev1-xauth-libreswan-client ikev1-xauth-charon)
 for t in "${XA_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -334,6 +369,7 @@ for t in "${XA_TESTS[@]}"; do
 	ikev1-modecfg-no-server) test_xa_no_server ;;
 	ikev1-xauth-lost-reply) test_xa_lost ;;
 	ikev1-xauth-libreswan) test_xa_libreswan ;;
+	ikev1-xauth-libreswan-client) test_xa_libreswan_client ;;
 	ikev1-xauth-charon) test_xa_charon ;;
 	esac
 done
