@@ -8,7 +8,8 @@
 # client the first pool address, the status (both Child SAs) and updown
 # (PLUTO_MY_SOURCEIP) show it, Quick Mode carries it as IDci; a wrong XAUTH
 # password is refused and logged with conn, peer and user (never the
-# password), nothing established; two clients (two IDs) get two addresses,
+# password), nothing established; without a pool the one address of
+# rightsubnet= is given; two clients (two IDs) get two addresses,
 # and an address --terminate gives back goes to the next client; a client
 # whose server gives no address gives up after --retransmit-timeout; a
 # lost answer is retransmitted for (the request) and answered again; and
@@ -91,6 +92,23 @@ test_xa_modecfg() {
 			why="not XAUTH, Mode Config, Quick Mode in that order (log lines $out)"
 	fi
 	[ -z "$why" ] && grep -q "$XAUTH_PW" "$w/log" "$e/log" && why="a log holds the password"
+	result "$name" "$why"
+}
+
+# no pool: the one address of rightsubnet= (a /32) is the client's
+test_xa_subnet() {
+	local name=ikev1-modecfg-subnet why="" w e out
+	xa_pair "$name" yes || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	sed -i 's|^\trightaddresspool=.*$|\trightsubnet=198.51.100.77/32|' "$e/ipsec.conf"
+	{ echo 'version 2'; rw_conf yes rw @road1; } >"$w/ipsec.conf"
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name rw --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && ! grep -q 'Mode Config: got address 198.51.100.77 ' "$w/log" &&
+		why="west did not get 198.51.100.77: $(grep -m1 'Mode Config' "$w/log")"
+	[ -z "$why" ] && [ "$(child_ts east "$NS_EAST")" != "203.0.113.0/24 198.51.100.77/32" ] &&
+		why="east's Child SA (local remote): '$(child_ts east "$NS_EAST")'"
 	result "$name" "$why"
 }
 
@@ -358,7 +376,7 @@ test_xa_charon() {
 }
 
 XA_TESTS=(ikev1-xauth-modecfg-pull ikev1-xauth-modecfg-push ikev1-xauth-wrong-password
-	ikev1-modecfg-two-clients ikev1-xauth-lost-reply ikev1-modecfg-no-server ikev1-xauth-libreswan ikev1-xauth-libreswan-client ikev1-xauth-charon)
+	ikev1-modecfg-subnet ikev1-modecfg-two-clients ikev1-xauth-lost-reply ikev1-modecfg-no-server ikev1-xauth-libreswan ikev1-xauth-libreswan-client ikev1-xauth-charon)
 for t in "${XA_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -366,6 +384,7 @@ for t in "${XA_TESTS[@]}"; do
 	ikev1-xauth-modecfg-push) test_xa_modecfg no ;;
 	ikev1-xauth-wrong-password) test_xa_wrong ;;
 	ikev1-modecfg-two-clients) test_xa_two ;;
+	ikev1-modecfg-subnet) test_xa_subnet ;;
 	ikev1-modecfg-no-server) test_xa_no_server ;;
 	ikev1-xauth-lost-reply) test_xa_lost ;;
 	ikev1-xauth-libreswan) test_xa_libreswan ;;
