@@ -9,7 +9,7 @@
 # (PLUTO_MY_SOURCEIP) show it, Quick Mode carries it as IDci; a wrong XAUTH
 # password is refused and logged with conn, peer and user (never the
 # password), nothing established; without a pool the one address of
-# rightsubnet= is given; two clients (two IDs) get two addresses,
+# rightsubnet= is given; a pulling client and a pushing server agree; two clients (two IDs) get two addresses,
 # and an address --terminate gives back goes to the next client; a client
 # whose server gives no address gives up after --retransmit-timeout; a
 # lost answer is retransmitted for (the request) and answered again; and
@@ -92,6 +92,28 @@ test_xa_modecfg() {
 			why="not XAUTH, Mode Config, Quick Mode in that order (log lines $out)"
 	fi
 	[ -z "$why" ] && grep -q "$XAUTH_PW" "$w/log" "$e/log" && why="a log holds the password"
+	result "$name" "$why"
+}
+
+# the client pulls, the server pushes (modecfgpull= differs): each takes
+# the other's message as the answer to its own, and the Child SA comes up
+test_xa_mixed() {
+	local name=ikev1-modecfg-pull-vs-push why="" w e out
+	xa_pair "$name" no || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	{ echo 'version 2'; rw_conf yes rw @road1; } >"$w/ipsec.conf"
+	pluto_start west "$NS_WEST" none --retransmit-timeout 5 && pluto_start east "$NS_EAST" none --retransmit-timeout 5 ||
+		{ result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name rw --initiate 2>&1) || why="initiate failed: $out"
+	[ -z "$why" ] && [ "$(child_ts east "$NS_EAST")" != "203.0.113.0/24 198.51.100.10/32" ] &&
+		why="east's Child SA (local remote): '$(child_ts east "$NS_EAST")'"
+	[ -z "$why" ] && grep -q 'dropping a Transaction' "$w/log" "$e/log" &&
+		why="$(grep -h -m1 'dropping a Transaction' "$w/log" "$e/log")"
+	# past the retransmission budget: nothing of it is left waiting
+	[ -z "$why" ] && sleep 5.5
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 11 ] &&
+		why="an ISAKMP SA went: $(grep -h -m1 'negotiation failed\|deleting IKE SA' "$w/log" "$e/log")"
 	result "$name" "$why"
 }
 
@@ -376,7 +398,7 @@ test_xa_charon() {
 }
 
 XA_TESTS=(ikev1-xauth-modecfg-pull ikev1-xauth-modecfg-push ikev1-xauth-wrong-password
-	ikev1-modecfg-subnet ikev1-modecfg-two-clients ikev1-xauth-lost-reply ikev1-modecfg-no-server ikev1-xauth-libreswan ikev1-xauth-libreswan-client ikev1-xauth-charon)
+	ikev1-modecfg-pull-vs-push ikev1-modecfg-subnet ikev1-modecfg-two-clients ikev1-xauth-lost-reply ikev1-modecfg-no-server ikev1-xauth-libreswan ikev1-xauth-libreswan-client ikev1-xauth-charon)
 for t in "${XA_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -385,6 +407,7 @@ for t in "${XA_TESTS[@]}"; do
 	ikev1-xauth-wrong-password) test_xa_wrong ;;
 	ikev1-modecfg-two-clients) test_xa_two ;;
 	ikev1-modecfg-subnet) test_xa_subnet ;;
+	ikev1-modecfg-pull-vs-push) test_xa_mixed ;;
 	ikev1-modecfg-no-server) test_xa_no_server ;;
 	ikev1-xauth-lost-reply) test_xa_lost ;;
 	ikev1-xauth-libreswan) test_xa_libreswan ;;

@@ -307,6 +307,16 @@ static void take_answer(struct ike_sa *ike, const struct isakmp_cfg *cfg)
 	}
 }
 
+/* The peer pulled while we pushed, or pushed while we pulled: its
+ * message does for both exchanges; ours ends without its answer. */
+static void supersede(struct ike_sa *ike)
+{
+	struct ikev1_transaction *xa = ike->v1.xa;
+	ike_request_answered(ike);
+	xa->superseded_msgid = xa->out_msgid;
+	xa->out = XA_OUT_NONE;
+}
+
 /* The peer's request (REQUEST or SET): answered when this end expects it. */
 static void take_request(struct ike_sa *ike, struct v1_msg_in *m, uint8_t *iv, const struct isakmp_cfg *cfg)
 {
@@ -329,6 +339,9 @@ static void take_request(struct ike_sa *ike, struct v1_msg_in *m, uint8_t *iv, c
 		if (!modecfg_server_request(ike, cfg, &ans, buf, sizeof(buf)))
 			return;
 		send_answer(ike, m, iv, &ans);
+		/* a pulling client while our push waited: the REPLY does for both */
+		if (xa->out == XA_OUT_MODECFG_SET)
+			supersede(ike);
 		xa->modecfg_done = true;
 		xa_next(ike);
 		return;
@@ -340,10 +353,8 @@ static void take_request(struct ike_sa *ike, struct v1_msg_in *m, uint8_t *iv, c
 		modecfg_client_ack(cfg, &ans);
 		send_answer(ike, m, iv, &ans);
 		/* pushed while our REQUEST waited: the SET answers it as well */
-		if (xa->out == XA_OUT_MODECFG_REQUEST) {
-			ike_request_answered(ike);
-			xa->out = XA_OUT_NONE;
-		}
+		if (xa->out == XA_OUT_MODECFG_REQUEST)
+			supersede(ike);
 		xa->modecfg_done = true;
 		xa_next(ike);
 		return;
@@ -373,6 +384,10 @@ void ikev1_transaction_receive(struct ike_sa *ike, struct v1_msg_in *m)
 		ldbg(&ike->logger, DBG_CONTROL, "repeated Transaction message: answering again");
 		if (xa->last_out.ptr != NULL)
 			ike_transmit(ike, xa->last_out.ptr, xa->last_out.len);
+		return;
+	}
+	if (xa->superseded_msgid != 0 && m->h.message_id == xa->superseded_msgid) {
+		ldbg(&ike->logger, DBG_CONTROL, "the late answer to a request the peer's own made moot: ignored");
 		return;
 	}
 	bool answer = xa->out != XA_OUT_NONE && m->h.message_id == xa->out_msgid;

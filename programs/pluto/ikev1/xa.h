@@ -30,6 +30,7 @@ struct ikev1_transaction {
 	uint32_t out_msgid;
 	uint16_t out_ident;
 	uint8_t out_iv[IKEV1_BLOCK_MAX]; /* the exchange's CBC chain after our request */
+	uint32_t superseded_msgid;       /* a request of ours the peer's own made moot: its late answer is ignored */
 	/* the peer's last request and our answer to it (a repeat gets it again) */
 	chunk_t last_in, last_out;
 	/* Mode Config: the address given (server, from a pool or the peer's
