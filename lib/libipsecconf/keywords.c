@@ -25,7 +25,6 @@
 
 #define NO_LABELS "labeled IPsec (SELinux security contexts) is not built"
 #define NO_OCSP "OCSP checking is not built; CRLs are used"
-#define NO_POOLS "address pools (a Mode Config or IKEv2 configuration payload server) are not built"
 #define NO_EAP "EAP authentication is not built"
 #define NO_DNSSEC "DNSSEC validation of DNS answers is not built"
 #define NO_REDIRECT "IKEv2 redirect (RFC 5685) is not built"
@@ -79,7 +78,8 @@ const struct keyword keyword_table[] = {
 	     "per-side authentication methods are not built: authby= applies to both sides"),
 	NOFX("auth2", C, SIDED | SS, KT_STRING, NULL, NULL,
 	     "a second authentication round (RFC 4739) is not built"),
-	NOFX("addresspool", C, SIDED | LS, KT_STRING, NULL, NULL, NO_POOLS),
+	/* Mode Config's pool (IKEv1): FIRST-LAST, checked by pluto */
+	{ "addresspool", C, SIDED | LS, KT_STRING, NULL, NULL, 0, 0, NULL, NULL },
 	NOFX("ckaid", C, SIDED | LS, KT_STRING, NULL, NULL,
 	     "keys are not looked up by CKAID: give leftrsasigkey= or leftcert="),
 	NOFX("dns", C, SIDED | SS, KT_STRING, NULL, NULL,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "connections.h"
+#include "ikev1/transaction.h"
 #include "ipsecconf/keywords.h"
 #include "swan/deltatime.h"
 #include "swan/scalars.h"
@@ -139,6 +140,11 @@ static bool parse_nexthop(struct parse *p)
 
 static bool parse_sourceip(struct parse *p)
 {
+	/* libreswan's and strongSwan's: the address comes from Mode Config */
+	if (strcmp(p->value, "%config") == 0 || strcmp(p->value, "%modecfg") == 0) {
+		end_of(p)->modecfg_client = true;
+		return true;
+	}
 	err_t er = ttoaddress_num(p->value, strlen(p->value), IP_UNSET, &end_of(p)->sourceip);
 	return er == NULL || fail(p, "%s", er);
 }
@@ -337,6 +343,48 @@ static bool parse_compress(struct parse *p) { return parse_bool(p, &p->c->compre
 static bool parse_forceencaps(struct parse *p) { return parse_bool(p, &p->c->forceencaps); }
 static bool parse_aggrmode(struct parse *p) { return parse_bool(p, &p->c->aggrmode); }
 
+/* XAUTH and Mode Config (ikev1/transaction.h) */
+static bool parse_xauthserver(struct parse *p) { return parse_bool(p, &end_of(p)->xauth_server); }
+static bool parse_xauthclient(struct parse *p) { return parse_bool(p, &end_of(p)->xauth_client); }
+static bool parse_modecfgserver(struct parse *p) { return parse_bool(p, &end_of(p)->modecfg_server); }
+static bool parse_modecfgpull(struct parse *p) { return parse_bool(p, &p->c->modecfg_pull); }
+
+static bool parse_modecfgclient(struct parse *p)
+{
+	bool v;
+	if (!parse_bool(p, &v))
+		return false;
+	end_of(p)->modecfg_client |= v;   /* leftsourceip=%config says so too */
+	return true;
+}
+
+static bool parse_xauthusername(struct parse *p)
+{
+	struct end *e = end_of(p);
+	free(e->xauth_username);
+	e->xauth_username = xstrdup(p->value);
+	return true;
+}
+
+static bool parse_addresspool(struct parse *p)
+{
+	struct end *e = end_of(p);
+	const char *why;
+	if (!modecfg_pool_parse(p->value, &e->pool_first, &e->pool_last, &why))
+		return fail(p, "%s", why);
+	e->has_pool = true;
+	return true;
+}
+
+static bool parse_modecfgdns(struct parse *p)
+{
+	ip_address *a = &p->c->modecfg_dns[p->key[strlen(p->key) - 1] == '2'];
+	err_t er = ttoaddress_num(p->value, strlen(p->value), IP_V4, a);
+	if (er == NULL && a->family != IP_V4)
+		er = "Mode Config hands out IPv4 DNS servers only";
+	return er == NULL || fail(p, "%s", er);
+}
+
 static bool parse_time(struct parse *p, uint64_t *ms, uint64_t max_ms)
 {
 	deltatime_t t;
@@ -429,6 +477,15 @@ static const struct key_row {
 	{ "dpddelay", false, parse_dpddelay },
 	{ "dpdtimeout", false, parse_dpdtimeout },
 	{ "dpdaction", false, parse_dpdaction },
+	{ "xauthserver", true, parse_xauthserver },
+	{ "xauthclient", true, parse_xauthclient },
+	{ "xauthusername", true, parse_xauthusername },
+	{ "modecfgserver", true, parse_modecfgserver },
+	{ "modecfgclient", true, parse_modecfgclient },
+	{ "addresspool", true, parse_addresspool },
+	{ "modecfgpull", false, parse_modecfgpull },
+	{ "modecfgdns1", false, parse_modecfgdns },
+	{ "modecfgdns2", false, parse_modecfgdns },
 };
 
 /* The value given for a key, or the keyword table's built-in default (one
@@ -592,6 +649,7 @@ static void end_free(struct end *e)
 	free(e->ca);
 	free(e->cert);
 	free(e->dns_error);
+	free(e->xauth_username);
 }
 
 void connection_free(struct connection *c)

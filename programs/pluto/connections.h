@@ -51,6 +51,12 @@ struct end {
 	 * pause that led to it (dns_retry_pause_s) */
 	uint64_t dns_retry_at_ms;
 	unsigned dns_retry_s;
+	/* XAUTH and Mode Config (IKEv1, ikev1/transaction.h): this end's
+	 * roles; leftsourceip=%config is modecfg_client */
+	bool xauth_server, xauth_client, modecfg_server, modecfg_client;
+	char *xauth_username;       /* leftxauthusername= (NULL: none) */
+	bool has_pool;              /* leftaddresspool=FIRST-LAST */
+	ip_address pool_first, pool_last;
 };
 
 /* Lookups of a name that failed are tried again after DNS_RETRY_FIRST_S,
@@ -100,6 +106,10 @@ struct connection {
 	unsigned metric;
 	enum conn_type failureshunt;   /* CONN_TUNNEL means none */
 	bool failureshunt_set;
+	/* Mode Config (IKEv1): pull (the client asks) or push (the server
+	 * sets); DNS servers handed out (family IP_UNSET: none) */
+	bool modecfg_pull;
+	ip_address modecfg_dns[2];
 	struct whack_kvs keys;      /* every key as given, for status */
 
 	/* run time */

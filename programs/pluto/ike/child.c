@@ -243,9 +243,17 @@ void child_uninstall(struct child_sa *child)
 		}
 		return;
 	}
-	/* a newer Child SA of the same conn keeps the policies */
+	/* a newer Child SA of the same conn keeps the policies, unless it
+	 * has other selectors (one conn, many road warriors: each peer's
+	 * Mode Config address is a pair of its own) */
+	struct child_sa *newer = child->c->child_serial != 0 && child->c->child_serial != child->serial
+		? child_sa_by_serial(p, child->c->child_serial) : NULL;
 	bool replaced = child->state == CHILD_REKEYED ||
-			(child->c->child_serial != 0 && child->c->child_serial != child->serial);
+			(child->c->child_serial != 0 && child->c->child_serial != child->serial &&
+			 (newer == NULL || (address_eq(&newer->ts.remote.addr, &child->ts.remote.addr) &&
+					    newer->ts.remote.prefix == child->ts.remote.prefix &&
+					    address_eq(&newer->ts.local.addr, &child->ts.local.addr) &&
+					    newer->ts.local.prefix == child->ts.local.prefix)));
 	if (!replaced) {
 		struct kernel_policy pol[3];
 		size_t n = ipsec_policies(child, pol);

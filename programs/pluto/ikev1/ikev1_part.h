@@ -64,9 +64,11 @@ struct ikev1_part {
 	/* ISAKMP SA rekey (ops.c): the serial of the ISAKMP SA this one
 	 * replaces (its Child SAs move here once it is up); 0: none */
 	unsigned rekey_of;
+	struct ikev1_transaction *xa;   /* XAUTH and Mode Config (transaction.h); NULL: neither */
 };
 void ikev1_quick_free(struct ikev1_quick *q);
 
 struct ike_sa;
 void ikev1_part_free(struct ike_sa *ike);
+#include "ikev1/transaction.h"   /* the XAUTH and Mode Config hooks */
 #endif

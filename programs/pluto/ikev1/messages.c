@@ -579,6 +579,7 @@ void ikev1_receive(struct pluto *p, const struct packet *pkt)
 	case ISAKMP_XCHG_QUICK:
 		quick_mode_receive(ike, &m);
 		return;
+	case ISAKMP_XCHG_MODE_CFG: ikev1_transaction_receive(ike, &m); return;   /* XAUTH, Mode Config */
 	default:
 		llog(&ike->logger, RC_INFO, "ignoring an ISAKMP exchange of type %u: not supported yet",
 		     m.h.exchange);

@@ -32,6 +32,7 @@ void ikev1_part_free(struct ike_sa *ike)
 	struct ikev1_part *v1 = &ike->v1;
 	ikev1_dpd_free(ike);
 	ikev1_retire_free(ike);
+	ikev1_xa_free(ike);   /* XAUTH, Mode Config: the address back to its pool */
 	chunk_free(&v1->sa_i_b);
 	chunk_free(&v1->gxi);
 	chunk_free(&v1->gxr);

@@ -450,6 +450,8 @@ void phase1_established(struct ike_sa *ike, const ip_id *peer, const char *mode)
 	     (unsigned long long)ike->v1.life_s);
 	ike_sa_timers_start(ike);
 	ikev1_dpd_established(ike);
+	if (ikev1_xa_established(ike))   /* XAUTH / Mode Config first (transaction.c) */
+		return;
 	/* the initiator goes on with the conn's Quick Mode, as IKEv2's
 	 * IKE_AUTH carries its Child SA: the waiting client hears its end */
 	if (!ike->original_initiator)
@@ -482,7 +484,7 @@ const char *phase1_choose(const struct connection *c, const struct isakmp_sa *sa
 			struct v1_xform x;
 			seen++;
 			const char *e = phase1_xform_from_wire(&pr->transforms[k], &x, &auth, life_s);
-			if (e == NULL && auth != OAKLEY_PRESHARED_KEY)
+			if (e == NULL && ikev1_xauth_psk_method(c, auth) != OAKLEY_PRESHARED_KEY)   /* XAUTH PSK too */
 				e = "authentication method is not PSK (the only one supported)";
 			if (e != NULL) {
 				if (first == NULL)
@@ -539,6 +541,7 @@ bool phase1_build_our_sa(struct ike_sa *ike, struct ikev2_builder *b)
 		life = V1_DEFAULT_LIFE_S;
 	for (size_t i = 0; i < n; i++)
 		xform_to_wire(&xf[i], (uint8_t)(i + 1), (uint32_t)life, lifebufs[i], &pr->transforms[i]);
+	ikev1_xauth_propose(ike->c, &sa);   /* XAUTH: XAUTHInitPreShared/RespPreShared (transaction.h) */
 	size_t at = isakmp_build_sa(b, &sa);
 	chunk_t body = built_body(b, at);
 	if (body.ptr == NULL)
@@ -571,7 +574,7 @@ const char *phase1_take_answer(struct ike_sa *ike, const struct v1_msg_in *m, co
 		return "the responder did not choose one ISAKMP transform";
 	if ((e = phase1_xform_from_wire(&sa.proposals[0].transforms[0], x, &auth, &life)) != NULL)
 		return e;
-	if (auth != OAKLEY_PRESHARED_KEY)
+	if (ikev1_xauth_psk_method(ike->c, auth) != OAKLEY_PRESHARED_KEY)   /* XAUTH PSK too */
 		return "the responder chose an authentication method other than PSK";
 	size_t n = phase1_our_xforms(ike->c, ours);
 	bool found = false;

@@ -361,6 +361,8 @@ static struct child_ts conn_ts(struct ike_sa *ike, struct connection *c)
 		.local_port = me->protoport.port,
 		.remote_port = peer->protoport.port,
 	};
+	/* XAUTH/Mode Config (transaction.h): the address the client got */
+	ikev1_modecfg_ts(ike, &ts);
 	return ts;
 }
 
@@ -787,6 +789,8 @@ static bool qm_start(struct ike_sa *ike, struct connection *c, bool from_queue, 
 	size_t n = 0;
 	if (q->child_serial != 0)
 		why = "a Quick Mode of ours is under way";
+	else if (ikev1_xa_pending(ike))   /* XAUTH/Mode Config (transaction.h) */
+		why = "XAUTH or Mode Config is not done";
 	else if ((n = our_xforms(c, xf)) == 0)
 		why = c->child_ah ? "phase2alg= has no AH transform IKEv1 can use"
 				  : "phase2alg= has no ESP transform IKEv1 can use";
@@ -810,7 +814,7 @@ static bool qm_start(struct ike_sa *ike, struct connection *c, bool from_queue, 
 	}
 	child_sa_larval(child);
 	q->child_serial = child->serial;
-	q->send_ids = conn_sends_ids(c);
+	q->send_ids = conn_sends_ids(c) || ikev1_modecfg_ts(ike, &child->ts);   /* Mode Config: IDci */
 	err_t e = NULL;
 	if (!child_alloc_spi(child))
 		why = "no SPI from the kernel";
@@ -1349,6 +1353,10 @@ void quick_mode_receive(struct ike_sa *ike, struct v1_msg_in *m)
 	}
 	if (!(m->h.flags & ISAKMP_FLAG_ENCRYPTION) || m->h.message_id == 0) {
 		llog(&ike->logger, RC_INFO, "dropping a Quick Mode message: not encrypted, or message ID 0");
+		return;
+	}
+	if (ikev1_xa_pending(ike)) {   /* XAUTH/Mode Config (transaction.h) first */
+		llog(&ike->logger, RC_INFO, "dropping a Quick Mode message: XAUTH or Mode Config is not done");
 		return;
 	}
 	struct ikev1_quick *q = NULL;

@@ -32,7 +32,7 @@
 # shellcheck source=SCRIPTDIR/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-PEER_PKGS="strongswan-charon strongswan-libcharon libcharon-extra-plugins strongswan-starter libstrongswan libstrongswan-standard-plugins strongswan-swanctl user-mode-linux kmod iputils-ping"
+PEER_PKGS="strongswan-charon strongswan-libcharon libcharon-extra-plugins libcharon-extauth-plugins strongswan-starter libstrongswan libstrongswan-standard-plugins strongswan-swanctl user-mode-linux kmod iputils-ping"
 
 # The files the harness uses; all must exist after a fetch.
 peers_complete() {
