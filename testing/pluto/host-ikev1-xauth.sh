@@ -357,6 +357,11 @@ test_xa_charon() {
 	# strongSwan's XAUTH client is its xauth-generic plugin (Debian's
 	# libcharon-extauth-plugins)
 	PEERS=${XAUTH_PEERS:-$PEERS}
+	if [ -z "${XAUTH_PEERS:-}" ] && [ ! -f "$PEERS/root/usr/lib/ipsec/plugins/libstrongswan-xauth-generic.so" ]; then
+		# the interop suite fetches the peers too; this suite may come first
+		# shellcheck source=SCRIPTDIR/lib/fetch.sh
+		(. "$top/testing/pluto/lib/fetch.sh" && fetch_peers) >/dev/null 2>&1
+	fi
 	if [ ! -x "$PEERS/root/usr/lib/ipsec/charon" ]; then
 		echo "SKIP $name: strongSwan is not unpacked in $PEERS (testing/pluto/lib/fetch.sh)"
 		return
