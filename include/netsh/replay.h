@@ -19,12 +19,18 @@ struct replay {
 	struct ctx stack[16];
 	size_t depth;
 	bool exited;           /* "exit" ended the script */
+	size_t commands;       /* ipsec/portproxy commands of the current script */
+	size_t skipped;        /* its lines skipped as text or other commands */
 };
 
 void replay_init(struct replay *r, struct diags *d, struct diags *notes);
 void replay_free(struct replay *r);
 /* Replays one script. */
 void replay_source(struct replay *r, const struct nsource *src);
+
+/* s for a message: cut at about QUOTE_MAX bytes (allocated). */
+#define QUOTE_MAX 200
+char *quote_line(const char *s);
 
 /* Messages about a command (FILE:LINE of the command). */
 __attribute__((format(printf, 3, 4)))
