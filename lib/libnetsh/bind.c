@@ -141,6 +141,57 @@ static bool bind_one(const struct cmddef *def, const struct nwords *w, size_t *k
 	return i >= 0 && set_value(def, (unsigned)i, val, pos, c, err);
 }
 
+static bool untagged(const struct nword *x)
+{
+	return (x->eq == NO_EQ || x->quoted) && !(x->eq == 0 && !x->quoted);
+}
+
+/* Hardening batches end a command with an untagged comment ("dstport=3306
+ * 数据库"): when every required tag is given, the description is free and
+ * all the words left are untagged, they are the description, not values
+ * for the next positional slots. Returns true when it took them. */
+static bool trailing_description(const struct cmddef *def, const struct nwords *w,
+				 size_t first, size_t k, struct ncmd *c)
+{
+	int d = -1;
+	for (unsigned i = 0; i < def->ntags; i++) {
+		if ((def->tags[i].flags & T_REQ) && c->nvals[i] == 0)
+			return false;
+		if (strcmp(def->tags[i].name, "description") == 0)
+			d = (int)i;
+	}
+	if (d < 0 || c->nvals[d] > 0)
+		return false;
+	bool tagged = false;   /* after a tag=value: never in a positional command */
+	for (size_t i = first; i < k; i++)
+		tagged |= !untagged(&w->v[i]);
+	struct sbuf b = {0};
+	for (size_t i = k; i < w->n; i++) {
+		if (!untagged(&w->v[i]) || (i + 1 < w->n && w->v[i + 1].eq == 0 && !w->v[i + 1].quoted)) {
+			sb_free(&b);
+			return false;
+		}
+		sb_printf(&b, "%s%s", i > k ? " " : "", w->v[i].text);
+	}
+	if (!tagged) {
+		sb_free(&b);
+		return false;
+	}
+	c->vals[d] = xcalloc(1, sizeof(struct nval));
+	c->vals[d][0] = (struct nval){ xstrdup(sb_str(&b)), (unsigned)d };
+	c->nvals[d] = 1;
+	c->trailing = b.s ? b.s : xstrdup("");
+	return true;
+}
+
+/* "all" where a name= | id= | all parameter is (delete rule all policy=P):
+ * one argument that fills both slots. */
+static bool all_keyword(const struct cmddef *def, const struct nword *x, unsigned pos)
+{
+	return pos == 0 && def->ntags >= 2 && strcmp(def->tags[0].name, "name") == 0 &&
+	       strcmp(def->tags[1].name, "id") == 0 && untagged(x) && ieq(x->text, "all");
+}
+
 bool bind_args(const struct cmddef *def, const struct nwords *w, size_t first,
 	       struct ncmd *c, char **err, char **note)
 {
@@ -149,6 +200,14 @@ bool bind_args(const struct cmddef *def, const struct nwords *w, size_t first,
 	unsigned pos = 0;
 	for (size_t k = first; k < w->n; k++, pos++) {
 		char *n = NULL;
+		if (all_keyword(def, &w->v[k], pos)) {
+			if (!set_value(def, 0, "all", 0, c, err))
+				return false;
+			pos++;
+			continue;
+		}
+		if (untagged(&w->v[k]) && trailing_description(def, w, first, k, c))
+			break;
 		bool ok = bind_one(def, w, &k, pos, c, err, &n);
 		if (n != NULL && *note == NULL)
 			*note = n;
@@ -172,6 +231,7 @@ void ncmd_free(struct ncmd *c)
 			free(c->vals[i][j].s);
 		free(c->vals[i]);
 	}
+	free(c->trailing);
 	*c = (struct ncmd){0};
 }
 

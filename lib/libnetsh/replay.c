@@ -21,6 +21,7 @@ void replay_free(struct replay *r)
 	static_store_free(&r->st);
 	dynamic_store_free(&r->dy);
 	portproxy_store_free(&r->pp);
+	strmap_clear(&r->warned);
 }
 
 /* Comment lines of the shells and of netsh scripts. */

@@ -34,6 +34,25 @@ static bool has_variable(struct replay *r, const struct nwords *w, size_t from,
 	return false;
 }
 
+/* Untagged trailing text taken as the description: once per filter list
+ * (filters) or per rule, not once per command. */
+static void trailing_warning(struct replay *r, const struct ncmd *c)
+{
+	const char *list = arg(c, "filterlist"), *pol = arg(c, "policy");
+	char *key = xasprintf("%s %s\n%s\n%s\n%s", c->def->verb, c->def->object ? c->def->object : "",
+			      strcmp(c->def->object ? c->def->object : "", "filter") == 0 && list ? list : "",
+			      pol ? pol : "", arg(c, "name") ? arg(c, "name") : "");
+	if (strmap_get(&r->warned, key) == NULL) {
+		strmap_put(&r->warned, key, r);
+		char *q = quote_line(c->trailing);
+		cmd_warning(r, c, "untagged text '%s' after the tags taken as the description, "
+			    "not as a value%s", q, list && c->def->object && strcmp(c->def->object,
+			    "filter") == 0 ? " (the same for the other filters of this list)" : "");
+		free(q);
+	}
+	free(key);
+}
+
 static void run_table_cmd(struct replay *r, const struct resolution *res,
 			  const struct nwords *w, struct where at)
 {
@@ -48,6 +67,8 @@ static void run_table_cmd(struct replay *r, const struct resolution *res,
 	bool ok = bind_args(res->def, w, res->next, &c, &err, &note);
 	if (note != NULL)
 		cmd_note(r, &c, "%s", note);
+	if (ok && c.trailing != NULL)
+		trailing_warning(r, &c);
 	if (ok)
 		res->def->fn(r, &c);
 	else

@@ -65,6 +65,13 @@ const char *tokenize(const char *s, bool shell, struct nwords *out)
 		bool quoted = *s == '"', inq = false, angle = false;
 		size_t eq = NO_EQ;
 		for (; *s && (inq || !blank(*s)); s++) {
+			/* \" is a literal quote (rootca="CN=\"A, B\""), as Windows
+			 * splits a command line */
+			if (s[0] == '\\' && s[1] == '"') {
+				sb_putn(&b, s, 2);
+				s++;
+				continue;
+			}
 			if (*s == '"') {
 				inq = !inq;
 				continue;
