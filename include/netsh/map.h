@@ -10,6 +10,8 @@
 struct netsh_options {
 	const char *me;                      /* --me: what "Me" is (NULL: %defaultroute) */
 	ip_address me_addr;
+	const char *me6;                     /* --me6 (or a second --me): Me for IPv6 */
+	ip_address me6_addr;
 	char **servers[SRV_COUNT];           /* --server dns=ADDR,...: addresses per type */
 	size_t nservers[SRV_COUNT];
 };
@@ -19,6 +21,8 @@ struct mapper {
 	struct output *out;
 	struct diags *d, *notes;
 	struct strmap seen;                  /* messages already given (once each) */
+	const char *me;                      /* Me for the selector being mapped */
+	ip_address me_addr;
 };
 
 /* Everything: static policies, dynamic rules, portproxy relays. */

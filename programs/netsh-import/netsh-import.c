@@ -28,7 +28,9 @@ static void usage(FILE *f)
 		"                     portproxy, DIR/rinetd.conf (default: ipsec.conf to stdout)\n"
 		"  --fragment         ipsec.conf without version/config setup, for include\n"
 		"  --json             print the replayed Windows stores as JSON\n"
-		"  --me ADDR          the address \"Me\" stands for (default %%defaultroute)\n"
+		"  --me ADDR          the address \"Me\" stands for (default %%defaultroute);\n"
+		"                     give it once per family for IPv4 and IPv6 filters\n"
+		"  --me6 ADDR         the IPv6 address \"Me\" stands for in IPv6 filters\n"
 		"  --server dns=ADDR,wins=ADDR,dhcp=ADDR,gateway=ADDR\n"
 		"                     the addresses of the server types (repeatable)\n"
 		"  --strict           exit 1 when there are warnings\n"
@@ -67,12 +69,13 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	static const struct option opts[] = {
 		{ "out-dir", required_argument, NULL, 'o' }, { "fragment", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' }, { "me", required_argument, NULL, 'm' },
+		{ "me6", required_argument, NULL, '6' },
 		{ "server", required_argument, NULL, 's' }, { "strict", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "o:fjm:s:Svh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fjm:s:Svh6:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': cli->out_dir = optarg; break;
 		case 'f': cli->fragment = true; break;
@@ -81,12 +84,30 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		case 'v': cli->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'm':
-			cli->o.me = optarg;
-			if (ttoaddress_num(optarg, strlen(optarg), IP_UNSET, &cli->o.me_addr) != NULL) {
-				fprintf(stderr, "ipsec netsh-import: --me %s: not an IP address\n", optarg);
+		case '6': {
+			/* --me once per family; --me6 is the IPv6 one */
+			ip_address a;
+			if (ttoaddress_num(optarg, strlen(optarg), c == '6' ? IP_V6 : IP_UNSET, &a) != NULL) {
+				fprintf(stderr, "ipsec netsh-import: --%s %s: not an IP%s address\n",
+					c == '6' ? "me6" : "me", optarg, c == '6' ? "v6" : "");
 				return -1;
 			}
+			bool v6 = a.family == IP_V6;
+			if (v6 ? cli->o.me6 != NULL : cli->o.me != NULL) {
+				fprintf(stderr, "ipsec netsh-import: --%s %s: Me is already %s for IPv%d\n",
+					c == '6' ? "me6" : "me", optarg, v6 ? cli->o.me6 : cli->o.me,
+					v6 ? 6 : 4);
+				return -1;
+			}
+			if (v6) {
+				cli->o.me6 = optarg;
+				cli->o.me6_addr = a;
+			} else {
+				cli->o.me = optarg;
+				cli->o.me_addr = a;
+			}
 			break;
+		}
 		case 's':
 			if (!add_servers(&cli->o, optarg)) {
 				fprintf(stderr, "ipsec netsh-import: --server %s: expected TYPE=ADDR,... "
@@ -144,7 +165,7 @@ static void ignore_section(const struct resolved *r, void *ctx)
 }
 
 /* The generated ipsec.conf must load: a failure is a bug of ours. */
-static void check_conf(const struct output *out, const struct write_opts *w, struct diags *d)
+static bool check_conf(const struct output *out, const struct write_opts *w, struct diags *d)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -156,13 +177,17 @@ static void check_conf(const struct output *out, const struct write_opts *w, str
 	struct ipsecconf_options opts = { .policy_dir = "/nonexistent", .no_implicit = true };
 	struct ipsecconf *conf = ipsecconf_load_string("generated ipsec.conf", text, len, &opts, &cd);
 	ipsecconf_walk(conf, ignore_section, NULL, &cd);
+	bool ok = true;
 	for (size_t i = 0; i < cd.n; i++)
-		if (cd.v[i].level == DIAG_ERROR)
+		if (cd.v[i].level == DIAG_ERROR) {
 			diag_add(d, DIAG_ERROR, NULL, 0, 0, "internal error: the generated ipsec.conf "
-				 "does not load: line %u: %s", cd.v[i].line, cd.v[i].text);
+				 "does not load: line %u: %s; nothing written", cd.v[i].line, cd.v[i].text);
+			ok = false;
+		}
 	ipsecconf_free(conf);
 	diags_free(&cd);
 	free(text);
+	return ok;
 }
 
 static FILE *open_out(const char *dir, const char *name, mode_t mode, struct diags *d)
@@ -229,18 +254,19 @@ int main(int argc, char **argv)
 	struct output out = {0};
 	map_all(&r, &cli.o, &out, &d, &notes);
 	struct write_opts w = { cli.fragment, (const char *const *)argv + first, (size_t)(argc - first) };
-	check_conf(&out, &w, &d);
+	/* an ipsec.conf that does not load is never written */
+	bool loads = check_conf(&out, &w, &d);
 	if (cli.fragment && out.nsetup > 0)
 		diag_add(&d, DIAG_WARNING, NULL, 0, 0, "--fragment: the config setup keys are written "
 			 "as comments; copy them into config setup");
-	if (cli.out_dir != NULL)
+	if (cli.out_dir != NULL && loads)
 		write_files(&cli, &out, &w, &d);
 	else if (out.nsecrets > 0 || out.nrelays > 0)
 		diag_add(&d, DIAG_WARNING, NULL, 0, 0, "%zu PSK(s) and %zu relay(s) are written only "
 			 "with --out-dir", out.nsecrets, out.nrelays);
 	if (cli.json)
 		write_stores_json(stdout, &r);
-	else if (cli.out_dir == NULL)
+	else if (cli.out_dir == NULL && loads)
 		write_ipsec_conf(stdout, &out, &w);
 	fflush(stdout);
 	print_diags(&d, false);
