@@ -29,10 +29,6 @@ void replay_free(struct replay *r);
 /* Replays one script. */
 void replay_source(struct replay *r, const struct nsource *src);
 
-/* s for a message: cut at about QUOTE_MAX bytes (allocated). */
-#define QUOTE_MAX 200
-char *quote_line(const char *s);
-
 /* Messages about a command (FILE:LINE of the command). */
 __attribute__((format(printf, 3, 4)))
 void cmd_error(struct replay *r, const struct ncmd *c, const char *fmt, ...);

@@ -73,7 +73,9 @@ static bool set_value(const struct cmddef *def, unsigned i, const char *v,
 	char *val = check_value(t, v);
 	if (val == NULL) {
 		const char *want = t->type == V_BOOL ? "yes|no" : t->type == V_INT ? "a whole number" : t->values;
-		*err = xasprintf("invalid value '%s' for %s= (%s)", v, t->name, want);
+		char *q = quote_line(v);
+		*err = xasprintf("invalid value '%s' for %s= (%s)", q, t->name, want);
+		free(q);
 		return false;
 	}
 	c->vals[i] = xrealloc(c->vals[i], (c->nvals[i] + 1) * sizeof(struct nval));
@@ -119,21 +121,24 @@ static bool bind_one(const struct cmddef *def, const struct nwords *w, size_t *k
 	char *tag = NULL;
 	const char *val = NULL;
 	if (!split_tagged(w, k, &tag, &val, note)) {
-		if (pos >= def->ntags) {
-			*err = xasprintf("too many arguments: '%s' has no tag to fill", w->v[*k].text);
-			return false;
-		}
-		if (c->nvals[pos] > 0) {
+		char *q = quote_line(w->v[*k].text);
+		if (pos >= def->ntags)
+			*err = xasprintf("too many arguments: '%s' has no tag to fill", q);
+		else if (c->nvals[pos] > 0)
 			*err = xasprintf("untagged value '%s' falls on %s=, which is already given",
-					 w->v[*k].text, def->tags[pos].name);
+					 q, def->tags[pos].name);
+		free(q);
+		if (*err != NULL)
 			return false;
-		}
 		return set_value(def, pos, w->v[*k].text, pos, c, err);
 	}
 	struct sbuf amb = {0};
 	int i = match_tag(def, tag, &amb);
-	if (i == -1)
-		*err = xasprintf("unknown tag '%s='", tag);
+	if (i == -1) {
+		char *q = quote_line(tag);
+		*err = xasprintf("unknown tag '%s='", q);
+		free(q);
+	}
 	else if (i == -2)
 		*err = xasprintf("ambiguous tag '%s=' (could be %s)", tag, sb_str(&amb));
 	sb_free(&amb);

@@ -378,9 +378,22 @@ static void dedupe(struct endpoints *e)
 	e->n = n;
 }
 
+static void map_selector_1(struct mapper *m, const struct rule_spec *rs,
+			   const struct conn_template *t, const struct nselector *sel,
+			   struct where at, const char *filter_part, const char *comment);
+
 void map_selector(struct mapper *m, const struct rule_spec *rs, const struct conn_template *t,
 		  const struct nselector *sel, struct where at, const char *filter_part,
 		  const char *comment)
+{
+	m->rule = rs;
+	map_selector_1(m, rs, t, sel, at, filter_part, comment);
+	m->rule = NULL;
+}
+
+static void map_selector_1(struct mapper *m, const struct rule_spec *rs,
+			   const struct conn_template *t, const struct nselector *sel,
+			   struct where at, const char *filter_part, const char *comment)
 {
 	if (!select_me(m, rs, sel, at))
 		return;
@@ -459,6 +472,7 @@ void map_tunnel(struct mapper *m, const struct rule_spec *rs, const struct conn_
 {
 	if (!select_me(m, rs, sel, at))
 		return;
+	m->rule = rs;
 	struct endpoints L = {0}, R = {0};
 	if (sel->mirrored)
 		map_msg(m, DIAG_WARNING, rs->rule_at, "%s: tunnel filters should be mirrored=no "
@@ -488,6 +502,7 @@ void map_tunnel(struct mapper *m, const struct rule_spec *rs, const struct conn_
 				emit(m, rs, t, l, r, sel, false, at, parts, np + (L.n * R.n > 1), comment);
 			}
 	}
+	m->rule = NULL;
 	free(L.v);
 	free(R.v);
 }

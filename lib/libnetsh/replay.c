@@ -75,18 +75,6 @@ static void drop_closing_paren(struct nwords *w)
 	}
 }
 
-/* A line quoted in a message: cut at about 200 bytes. */
-char *quote_line(const char *s)
-{
-	size_t n = strlen(s);
-	if (n <= QUOTE_MAX)
-		return xstrdup(s);
-	size_t k = QUOTE_MAX;
-	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
-		k--;   /* not inside a UTF-8 sequence */
-	return xasprintf("%.*s... (%zu bytes)", (int)k, s, n);
-}
-
 static void skipped(struct replay *r, struct where at, const char *why, const char *s)
 {
 	char *q = quote_line(s);

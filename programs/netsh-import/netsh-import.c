@@ -225,19 +225,101 @@ static void write_files(const struct cli *cli, const struct output *out,
 	}
 }
 
+/* Messages of one kind (the same text but for quoted input and numbers)
+ * beyond this many are counted, not printed: a 1e6-line file of bad
+ * lines gives a screenful, not a million lines. */
+#define KIND_CAP 20
+#define KIND_CAP_NOTES 100
+
+static char *kind_of(const struct diag *g)
+{
+	struct sbuf b = {0};
+	sb_printf(&b, "%d %s\n", (int)g->level, g->file ? g->file : "");
+	bool inq = false;
+	for (const char *p = g->text; *p; p++) {
+		if (*p == '\'')
+			inq = !inq;
+		else if (!inq && !(*p >= '0' && *p <= '9'))
+			sb_putc(&b, *p);
+	}
+	return b.s;
+}
+
+struct kind {
+	unsigned n;
+	const struct diag *first_cut;
+};
+
+/* Echoed input is cut at about QUOTE_MAX bytes where it is quoted; any
+ * word still longer (a value echoed without quotes) is cut here, and so
+ * is the whole message beyond a few lines' worth. */
+static char *cut_long(const char *text)
+{
+	struct sbuf b = {0};
+	for (const char *p = text; *p && b.len < 8 * QUOTE_MAX;) {
+		size_t n = strcspn(p, " ");
+		if (n > QUOTE_MAX) {
+			char *w = xstrndup(p, n);
+			char *q = quote_line(w);
+			sb_puts(&b, q);
+			free(q);
+			free(w);
+		} else {
+			sb_putn(&b, p, n);
+		}
+		p += n;
+		if (*p == ' ')
+			sb_putc(&b, *p++);
+	}
+	return b.s ? b.s : xstrdup("");
+}
+
+static void print_one(const struct diag *g, const char *lvl, const char *msg)
+{
+	char *text = cut_long(msg);
+	if (g->file != NULL && g->line > 0)
+		fprintf(stderr, "%s:%u: %s: %s\n", g->file, g->line, lvl, text);
+	else
+		fprintf(stderr, "%s: %s: %s\n", g->file ? g->file : "netsh-import", lvl, text);
+	free(text);
+}
+
 /* One line per message; names from the scripts may hold any bytes. */
 static void print_diags(const struct diags *n, bool notes)
 {
+	struct strmap kinds = {0};
+	struct kind *kv = xcalloc(n->n ? n->n : 1, sizeof(*kv));
+	size_t nk = 0;
+	unsigned cap = notes ? KIND_CAP_NOTES : KIND_CAP;
 	for (size_t i = 0; i < n->n; i++) {
 		const struct diag *g = &n->v[i];
 		const char *lvl = notes ? "note" : g->level == DIAG_ERROR ? "error" : "warning";
+		char *k = kind_of(g);
+		uintptr_t idx = (uintptr_t)strmap_get(&kinds, k);
+		if (idx == 0) {
+			idx = ++nk;
+			strmap_put(&kinds, k, (void *)idx);
+		}
+		free(k);
+		struct kind *kd = &kv[idx - 1];
+		if (kd->n++ == cap)
+			kd->first_cut = g;
+		if (kd->n > cap)
+			continue;
 		char *text = safe_text(g->text, false);
-		if (g->file != NULL && g->line > 0)
-			fprintf(stderr, "%s:%u: %s: %s\n", g->file, g->line, lvl, text);
-		else
-			fprintf(stderr, "%s: %s: %s\n", g->file ? g->file : "netsh-import", lvl, text);
+		print_one(g, lvl, text);
 		free(text);
 	}
+	for (size_t i = 0; i < nk; i++) {
+		const struct diag *g = kv[i].first_cut;
+		if (g == NULL)
+			continue;
+		char *more = xasprintf("... and %u more like this", kv[i].n - cap);
+		print_one(g, notes ? "note" : g->level == DIAG_ERROR ? "error" : "warning", more);
+		free(more);
+	}
+	strmap_clear(&kinds);
+	free(kv);
 }
 
 int main(int argc, char **argv)
