@@ -178,6 +178,9 @@ static const char *pfs_group(struct mapper *m, const struct rule_spec *rs, bool 
 static bool negotiate(struct mapper *m, const struct rule_spec *rs, struct conn_template *t)
 {
 	bool ok = map_auth(m, rs, t);
+	/* netsh ipsec policies are IKEv1 (Main Mode, Quick Mode) on Windows:
+	 * the conn says so rather than rely on the default */
+	put(t, "ikev2", "never", rs->action_at);
 	struct sbuf ike = {0};
 	if (map_ike(m, rs->mmsec, rs->mmsec_at, &ike))
 		put(t, "ike", sb_str(&ike), rs->mmsec_at);
