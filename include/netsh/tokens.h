@@ -27,6 +27,8 @@ struct nwords {
  * (static text) when a quote is not closed. */
 const char *tokenize(const char *s, bool shell, struct nwords *out);
 void words_free(struct nwords *w);
+/* s after the redirections it starts with (">nul 2>&1 netsh ..."). */
+const char *skip_leading_redirections(const char *s);
 
 /* The first unexpanded variable or template placeholder in s ("%1",
  * "%%i", "%NAME%", "!v!", "$name" when shell, "<HOST>", "[lport]"), copied

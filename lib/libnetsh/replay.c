@@ -101,6 +101,8 @@ void replay_source(struct replay *r, const struct nsource *src)
 		}
 		while (*s == ' ' || *s == '\t' || *s == '@')
 			s++;
+		if (*s == '>' || *s == '<' || (*s >= '0' && *s <= '9' && s[1] == '>'))
+			s = skip_leading_redirections(s);   /* ">nul 2>&1 netsh ..." */
 		if (*s == '\0' || is_comment(s) || is_code_fence(s, strlen(s)))
 			continue;
 		if (is_echo(s)) {

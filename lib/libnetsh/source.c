@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "netsh/source.h"
+#include "netsh/tokens.h"
 #include "netsh/util.h"
 
 /* UTF-16LE (Notepad's "Unicode") to UTF-8; unpaired surrogates become
@@ -120,7 +121,8 @@ static void put_bytes(struct sbuf *b, const char *p, size_t n, bool *nul)
 /* An interactive prompt in front of a command, as cheat sheets and
  * transcripts show them: "C:\>", "C:\Users\x>", "PS C:\>" (dropped) and
  * "netsh>", "netsh ipsec static>" (the context stays: the '>' goes);
- * also "$ ", "> " and "❯ " before a command. */
+ * also "$ ", "> " and "❯ " before netsh (not before a file name: "> log"
+ * is a redirection). */
 static void strip_prompt(char *t)
 {
 	char *s = t;
@@ -130,7 +132,8 @@ static void strip_prompt(char *t)
 	/* one-character shell prompts: "$ ", "> ", "❯ " */
 	static const char *const marks[] = { "$ ", "> ", "\xe2\x9d\xaf ", NULL };
 	for (size_t i = 0; marks[i]; i++)
-		if (strncmp(s, marks[i], strlen(marks[i])) == 0) {
+		if (strncmp(s, marks[i], strlen(marks[i])) == 0 &&
+		    is_netsh_word(s + strlen(marks[i]), strcspn(s + strlen(marks[i]), " \t>"))) {
 			p = s + strlen(marks[i]);
 			memmove(t, p, strlen(p) + 1);
 			s = p = t;
@@ -269,6 +272,7 @@ static const char *first_word(const char *s, size_t *len)
 {
 	while (*s == ' ' || *s == '\t' || *s == '@')
 		s++;
+	s = skip_leading_redirections(s);
 	size_t n = strcspn(s, " \t");
 	*len = n;
 	return s;

@@ -39,6 +39,17 @@ static bool redirection_at(const char *s, bool word_start)
 	return word_start && *s >= '0' && *s <= '9' && s[1] == '>';
 }
 
+const char *skip_leading_redirections(const char *s)
+{
+	for (;;) {
+		while (blank(*s))
+			s++;
+		if (!redirection_at(s, true))
+			return s;
+		s = skip_redirection(*s == '<' || *s == '>' ? s : s + 1);
+	}
+}
+
 static void push_word(struct nwords *out, struct sbuf *b, bool quoted, size_t eq)
 {
 	struct nword w = { xstrdup(sb_str(b)), quoted, eq };
