@@ -12,12 +12,16 @@
 /* a transport negotiation with a subnet or range: one conn per host up to
  * this many hosts */
 #define TRANSPORT_HOSTS_MAX 16
+/* at most this many blocks in one leftsubnets=/rightsubnets= (the loader
+ * takes 256; lines stay readable) */
+#define COLLAPSE_MAX 64
 
 struct endpoint {
 	char host[260];          /* left=/right= */
 	char subnet[SUBNET_BUF]; /* "" for the host itself */
 	enum ip_family af;       /* IP_UNSET: not known (Me, Any, DNS) */
 	bool any, me, dns;
+	const char *subnets;     /* leftsubnets=/rightsubnets= ("{A B}"), not owned */
 };
 
 struct endpoints {
@@ -175,7 +179,9 @@ static void side_keys(struct nconn *c, const char *side, const struct endpoint *
 	char key[32];
 	conn_set(c, side, e->host, at);
 	snprintf(key, sizeof(key), "%ssubnet", side);
-	if (e->subnet[0])
+	if (e->subnets != NULL)
+		conn_set(c, strcmp(side, "left") == 0 ? "leftsubnets" : "rightsubnets", e->subnets, at);
+	else if (e->subnet[0])
 		conn_set(c, strcmp(side, "left") == 0 ? "leftsubnet" : "rightsubnet", e->subnet, at);
 	else if (e->any && shunt)
 		conn_set(c, strcmp(side, "left") == 0 ? "leftsubnet" : "rightsubnet",
@@ -364,6 +370,31 @@ static bool same_endpoint(const struct endpoint *a, const struct endpoint *b)
 	       a->any == b->any;
 }
 
+/* The CIDR blocks of a range (or of a server type's addresses) on a
+ * shunt conn: one conn with leftsubnets=/rightsubnets= rather than one
+ * conn per block. */
+static void collapse(struct mapper *m, struct endpoints *e, bool local, struct sbuf *buf)
+{
+	if (e->n < 2 || e->n > COLLAPSE_MAX)
+		return;
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i].any || e->v[i].me || e->v[i].dns || e->v[i].af != e->v[0].af)
+			return;
+	sb_putc(buf, '{');
+	for (size_t i = 0; i < e->n; i++) {
+		const struct endpoint *x = &e->v[i];
+		if (x->subnet[0])
+			sb_printf(buf, "%s%s", i ? " " : "", x->subnet);
+		else
+			sb_printf(buf, "%s%s/%u", i ? " " : "", x->host, address_bits(x->af));
+	}
+	sb_putc(buf, '}');
+	struct endpoint one = { .af = e->v[0].af, .subnets = sb_str(buf) };
+	snprintf(one.host, sizeof(one.host), "%s", local ? me_host(m) : "%any");
+	e->v[0] = one;
+	e->n = 1;
+}
+
 /* Pieces that became the same endpoint give one conn, not several. */
 static void dedupe(struct endpoints *e)
 {
@@ -401,6 +432,7 @@ static void map_selector_1(struct mapper *m, const struct rule_spec *rs,
 	if (!ok)
 		return;
 	struct endpoints L = {0}, R = {0};
+	struct sbuf lbuf = {0}, rbuf = {0};
 	bool transport = rs->action == ACT_NEGOTIATE && !rs->tunnel;
 	if (expand(m, swapped ? &sel->dst : &sel->src, true, at, &L) &&
 	    expand(m, swapped ? &sel->src : &sel->dst, false, at, &R) &&
@@ -410,6 +442,10 @@ static void map_selector_1(struct mapper *m, const struct rule_spec *rs,
 				transport_endpoint(m, rs, &L.v[i], true);
 		dedupe(&L);
 		dedupe(&R);
+		if (rs->action != ACT_NEGOTIATE) {
+			collapse(m, &L, true, &lbuf);
+			collapse(m, &R, false, &rbuf);
+		}
 		if (!sel->mirrored)
 			map_msg(m, DIAG_WARNING, rs->rule_at, "%s: one-way filters (mirrored=no) become "
 				"two-way conns", rs->label);
@@ -427,6 +463,8 @@ static void map_selector_1(struct mapper *m, const struct rule_spec *rs,
 				     np + (n > 1), comment);
 			}
 	}
+	sb_free(&lbuf);
+	sb_free(&rbuf);
 	free(L.v);
 	free(R.v);
 }
