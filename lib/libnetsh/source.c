@@ -43,6 +43,18 @@ static char *utf16le_to_utf8(const unsigned char *p, size_t len, size_t *outlen)
 	return b.s ? b.s : xstrdup("");
 }
 
+/* UTF-16LE text without a BOM (PowerShell's Out-File -Encoding Unicode
+ * through some tools): ASCII characters with a NUL high byte. */
+static bool utf16le_without_bom(const unsigned char *u, size_t len)
+{
+	if (len < 8 || len % 2 != 0)
+		return false;
+	size_t pairs = len / 2 < 256 ? len / 2 : 256, ascii = 0;
+	for (size_t i = 0; i < pairs; i++)
+		ascii += u[2 * i] != 0 && u[2 * i + 1] == 0;
+	return ascii * 10 >= pairs * 9;
+}
+
 bool is_netsh_word(const char *w, size_t len)
 {
 	/* strip a path: the last \ or / */
@@ -243,6 +255,9 @@ bool source_load(struct nsource *src, const char *name, const char *buf,
 	char *owned = NULL;
 	if (len >= 2 && u[0] == 0xff && u[1] == 0xfe) {
 		owned = utf16le_to_utf8(u + 2, len - 2, &len);
+		buf = owned;
+	} else if (utf16le_without_bom(u, len)) {
+		owned = utf16le_to_utf8(u, len, &len);
 		buf = owned;
 	} else if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
 		buf += 3;
