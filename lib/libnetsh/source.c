@@ -133,7 +133,7 @@ static void put_bytes(struct sbuf *b, const char *p, size_t n, bool *nul)
 /* An interactive prompt in front of a command, as cheat sheets and
  * transcripts show them: "C:\>", "C:\Users\x>", "PS C:\>" (dropped) and
  * "netsh>", "netsh ipsec static>" (the context stays: the '>' goes);
- * also "$ ", "> " and "❯ " before netsh (not before a file name: "> log"
+ * also "$ ", "> ", "❯ " and list numbers ("7.", "12)") before netsh (not before a file name: "> log"
  * is a redirection). */
 static void strip_prompt(char *t)
 {
@@ -141,6 +141,18 @@ static void strip_prompt(char *t)
 	while (*s == ' ' || *s == '\t')
 		s++;
 	char *p = s;
+	/* a numbered list of commands: "7.netsh ...", "12) netsh ..." */
+	size_t digits = strspn(s, "0123456789");
+	if (digits > 0 && digits < 4 && (s[digits] == '.' || s[digits] == ')')) {
+		p = s + digits + 1;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (is_netsh_word(p, strcspn(p, " \t>"))) {
+			memmove(t, p, strlen(p) + 1);
+			s = t;
+		}
+		p = s;
+	}
 	/* one-character shell prompts: "$ ", "> ", "❯ " */
 	static const char *const marks[] = { "$ ", "> ", "\xe2\x9d\xaf ", NULL };
 	for (size_t i = 0; marks[i]; i++)
