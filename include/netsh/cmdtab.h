@@ -80,10 +80,13 @@ struct ncmd {
 	unsigned line;
 	struct nval *vals[MAXTAGS];   /* NULL when not given */
 	size_t nvals[MAXTAGS];
+	char *trailing;               /* untagged trailing text taken as description= */
 };
 
 /* Binds words[first..] to the tags of def: tag=value by exact name or unique
- * case-insensitive prefix, untagged values by position. Errors name the
+ * case-insensitive prefix, untagged values by position ("all" fills a
+ * name=|id= pair; untagged words after all required tags are the
+ * description when that is free, see c->trailing). Errors name the
  * tag; on error returns false and the message is in err (owned). */
 bool bind_args(const struct cmddef *def, const struct nwords *w, size_t first,
 	       struct ncmd *c, char **err, char **note);

@@ -10,15 +10,31 @@
 struct netsh_options {
 	const char *me;                      /* --me: what "Me" is (NULL: %defaultroute) */
 	ip_address me_addr;
+	const char *me6;                     /* --me6 (or a second --me): Me for IPv6 */
+	ip_address me6_addr;
 	char **servers[SRV_COUNT];           /* --server dns=ADDR,...: addresses per type */
 	size_t nservers[SRV_COUNT];
 };
+
+struct msgcount {
+	struct diags *d;
+	size_t idx;                          /* the message in d */
+	unsigned n;                          /* how many times it was said */
+	bool per_filter;                     /* said about filters of a rule */
+};
+
+struct rule_spec;
 
 struct mapper {
 	const struct netsh_options *o;
 	struct output *out;
 	struct diags *d, *notes;
 	struct strmap seen;                  /* messages already given (once each) */
+	const char *me;                      /* Me for the selector being mapped */
+	ip_address me_addr;
+	const struct rule_spec *rule;        /* the rule whose filters are mapped */
+	struct msgcount *counts;
+	size_t ncounts, capcounts;
 };
 
 /* Everything: static policies, dynamic rules, portproxy relays. */

@@ -19,6 +19,9 @@ struct replay {
 	struct ctx stack[16];
 	size_t depth;
 	bool exited;           /* "exit" ended the script */
+	size_t commands;       /* ipsec/portproxy commands of the current script */
+	size_t skipped;        /* its lines skipped as text or other commands */
+	struct strmap warned;  /* warnings given once (per filter list, rule) */
 };
 
 void replay_init(struct replay *r, struct diags *d, struct diags *notes);

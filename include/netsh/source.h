@@ -10,7 +10,9 @@
 
 struct nline {
 	unsigned lineno;   /* first physical line, 1-based */
-	char *text;        /* joined, without the continuation marks */
+	char *text;        /* joined, without the continuation marks and
+			    * without an interactive prompt ("C:\>") */
+	bool nul;          /* had a NUL byte: not a command */
 };
 
 struct nsource {
@@ -18,6 +20,7 @@ struct nsource {
 	struct nline *v;
 	size_t n, cap;
 	bool shell;        /* a shell script: only lines calling netsh count */
+	bool markdown;     /* a .md file: fences, inline code, prose */
 };
 
 /* Splits buf (len bytes) into logical lines. Returns false (and adds an
@@ -26,6 +29,9 @@ struct nsource {
 bool source_load(struct nsource *src, const char *name, const char *buf,
 		 size_t len, struct diags *d);
 void source_free(struct nsource *src);
+
+/* A markdown code fence line: only ``` (or ~~~), optionally a language. */
+bool is_code_fence(const char *s, size_t len);
 
 /* True when word (len bytes) names netsh: netsh, netsh.exe, any case,
  * optionally after a path (C:\Windows\System32\netsh.exe). */

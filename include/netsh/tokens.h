@@ -19,12 +19,16 @@ struct nwords {
 	size_t n, cap;
 };
 
-/* Splits s into words at blanks outside double quotes. With shell set, an
- * unquoted '&' or '|' ends the command and words that are redirections
- * (">nul", "2>$null", "2>&1") are dropped. Returns NULL, or a message
+/* Splits s into words at blanks outside double quotes. Redirections
+ * outside quotes are dropped with their target, in every cmd form: ">nul",
+ * "> nul", "2> nul", "1>nul", "2>&1", ">> file", "< file", also glued to a
+ * word ("assign=y>nul"). With shell set, an unquoted '&' or '|' ends the
+ * command. Returns NULL, or a message
  * (static text) when a quote is not closed. */
 const char *tokenize(const char *s, bool shell, struct nwords *out);
 void words_free(struct nwords *w);
+/* s after the redirections it starts with (">nul 2>&1 netsh ..."). */
+const char *skip_leading_redirections(const char *s);
 
 /* The first unexpanded variable or template placeholder in s ("%1",
  * "%%i", "%NAME%", "!v!", "$name" when shell, "<HOST>", "[lport]"), copied

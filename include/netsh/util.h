@@ -31,6 +31,11 @@ const char *sb_str(struct sbuf *b);   /* "" when empty */
 void sb_reset(struct sbuf *b);
 void sb_free(struct sbuf *b);
 
+/* Input text echoed in a message: cut at about QUOTE_MAX bytes, on a
+ * UTF-8 boundary, with the full length said (allocated). */
+#define QUOTE_MAX 200
+char *quote_line(const char *s);
+
 /* Case-insensitive (ASCII) comparisons. */
 bool ieq(const char *a, const char *b);
 bool iprefix(const char *prefix, const char *word); /* prefix of word */

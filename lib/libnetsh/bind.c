@@ -73,7 +73,9 @@ static bool set_value(const struct cmddef *def, unsigned i, const char *v,
 	char *val = check_value(t, v);
 	if (val == NULL) {
 		const char *want = t->type == V_BOOL ? "yes|no" : t->type == V_INT ? "a whole number" : t->values;
-		*err = xasprintf("invalid value '%s' for %s= (%s)", v, t->name, want);
+		char *q = quote_line(v);
+		*err = xasprintf("invalid value '%s' for %s= (%s)", q, t->name, want);
+		free(q);
 		return false;
 	}
 	c->vals[i] = xrealloc(c->vals[i], (c->nvals[i] + 1) * sizeof(struct nval));
@@ -119,26 +121,80 @@ static bool bind_one(const struct cmddef *def, const struct nwords *w, size_t *k
 	char *tag = NULL;
 	const char *val = NULL;
 	if (!split_tagged(w, k, &tag, &val, note)) {
-		if (pos >= def->ntags) {
-			*err = xasprintf("too many arguments: '%s' has no tag to fill", w->v[*k].text);
-			return false;
-		}
-		if (c->nvals[pos] > 0) {
+		char *q = quote_line(w->v[*k].text);
+		if (pos >= def->ntags)
+			*err = xasprintf("too many arguments: '%s' has no tag to fill", q);
+		else if (c->nvals[pos] > 0)
 			*err = xasprintf("untagged value '%s' falls on %s=, which is already given",
-					 w->v[*k].text, def->tags[pos].name);
+					 q, def->tags[pos].name);
+		free(q);
+		if (*err != NULL)
 			return false;
-		}
 		return set_value(def, pos, w->v[*k].text, pos, c, err);
 	}
 	struct sbuf amb = {0};
 	int i = match_tag(def, tag, &amb);
-	if (i == -1)
-		*err = xasprintf("unknown tag '%s='", tag);
+	if (i == -1) {
+		char *q = quote_line(tag);
+		*err = xasprintf("unknown tag '%s='", q);
+		free(q);
+	}
 	else if (i == -2)
 		*err = xasprintf("ambiguous tag '%s=' (could be %s)", tag, sb_str(&amb));
 	sb_free(&amb);
 	free(tag);
 	return i >= 0 && set_value(def, (unsigned)i, val, pos, c, err);
+}
+
+static bool untagged(const struct nword *x)
+{
+	return (x->eq == NO_EQ || x->quoted) && !(x->eq == 0 && !x->quoted);
+}
+
+/* Hardening batches end a command with an untagged comment ("dstport=3306
+ * 数据库"): when every required tag is given, the description is free and
+ * all the words left are untagged, they are the description, not values
+ * for the next positional slots. Returns true when it took them. */
+static bool trailing_description(const struct cmddef *def, const struct nwords *w,
+				 size_t first, size_t k, struct ncmd *c)
+{
+	int d = -1;
+	for (unsigned i = 0; i < def->ntags; i++) {
+		if ((def->tags[i].flags & T_REQ) && c->nvals[i] == 0)
+			return false;
+		if (strcmp(def->tags[i].name, "description") == 0)
+			d = (int)i;
+	}
+	if (d < 0 || c->nvals[d] > 0)
+		return false;
+	bool tagged = false;   /* after a tag=value: never in a positional command */
+	for (size_t i = first; i < k; i++)
+		tagged |= !untagged(&w->v[i]);
+	struct sbuf b = {0};
+	for (size_t i = k; i < w->n; i++) {
+		if (!untagged(&w->v[i]) || (i + 1 < w->n && w->v[i + 1].eq == 0 && !w->v[i + 1].quoted)) {
+			sb_free(&b);
+			return false;
+		}
+		sb_printf(&b, "%s%s", i > k ? " " : "", w->v[i].text);
+	}
+	if (!tagged) {
+		sb_free(&b);
+		return false;
+	}
+	c->vals[d] = xcalloc(1, sizeof(struct nval));
+	c->vals[d][0] = (struct nval){ xstrdup(sb_str(&b)), (unsigned)d };
+	c->nvals[d] = 1;
+	c->trailing = b.s ? b.s : xstrdup("");
+	return true;
+}
+
+/* "all" where a name= | id= | all parameter is (delete rule all policy=P):
+ * one argument that fills both slots. */
+static bool all_keyword(const struct cmddef *def, const struct nword *x, unsigned pos)
+{
+	return pos == 0 && def->ntags >= 2 && strcmp(def->tags[0].name, "name") == 0 &&
+	       strcmp(def->tags[1].name, "id") == 0 && untagged(x) && ieq(x->text, "all");
 }
 
 bool bind_args(const struct cmddef *def, const struct nwords *w, size_t first,
@@ -149,6 +205,14 @@ bool bind_args(const struct cmddef *def, const struct nwords *w, size_t first,
 	unsigned pos = 0;
 	for (size_t k = first; k < w->n; k++, pos++) {
 		char *n = NULL;
+		if (all_keyword(def, &w->v[k], pos)) {
+			if (!set_value(def, 0, "all", 0, c, err))
+				return false;
+			pos++;
+			continue;
+		}
+		if (untagged(&w->v[k]) && trailing_description(def, w, first, k, c))
+			break;
 		bool ok = bind_one(def, w, &k, pos, c, err, &n);
 		if (n != NULL && *note == NULL)
 			*note = n;
@@ -172,6 +236,7 @@ void ncmd_free(struct ncmd *c)
 			free(c->vals[i][j].s);
 		free(c->vals[i]);
 	}
+	free(c->trailing);
 	*c = (struct ncmd){0};
 }
 

@@ -70,23 +70,6 @@ bool parse_selector(struct replay *r, const struct ncmd *c, struct nselector *se
 	return true;
 }
 
-static char *rootca_text(const char *s)
-{
-	/* \' (and the typographic \’ of pasted help text) is an embedded quote */
-	struct sbuf b = {0};
-	for (const char *p = s; *p; p++) {
-		if (p[0] == '\\' && p[1] == '\'') {
-			sb_putc(&b, '\'');
-			p++;
-		} else if (p[0] == '\\' && strncmp(p + 1, "\xe2\x80\x99", 3) == 0) {
-			sb_putc(&b, '\'');
-			p += 3;
-		} else
-			sb_putc(&b, *p);
-	}
-	return b.s ? b.s : xstrdup("");
-}
-
 static int cmp_pos(const void *a, const void *b)
 {
 	const struct nval *x = *(struct nval *const *)a, *y = *(struct nval *const *)b;
@@ -130,8 +113,7 @@ bool parse_auths(struct replay *r, const struct ncmd *c, struct nauths *out)
 			return false;
 		}
 		if (kinds[j] != AUTH_KERBEROS)
-			out->v[i].text = kinds[j] == AUTH_ROOTCA ? rootca_text(sorted[i]->s)
-								 : xstrdup(sorted[i]->s);
+			out->v[i].text = xstrdup(sorted[i]->s);   /* rootca: as written */
 	}
 	out->n = n;
 	return true;

@@ -9,12 +9,19 @@
 #include "swan/range.h"
 
 #define PIECES_MAX 4096
+/* a transport negotiation with a subnet or range: one conn per host up to
+ * this many hosts */
+#define TRANSPORT_HOSTS_MAX 16
+/* at most this many blocks in one leftsubnets=/rightsubnets= (the loader
+ * takes 256; lines stay readable) */
+#define COLLAPSE_MAX 64
 
 struct endpoint {
 	char host[260];          /* left=/right= */
 	char subnet[SUBNET_BUF]; /* "" for the host itself */
 	enum ip_family af;       /* IP_UNSET: not known (Me, Any, DNS) */
 	bool any, me, dns;
+	const char *subnets;     /* leftsubnets=/rightsubnets= ("{A B}"), not owned */
 };
 
 struct endpoints {
@@ -24,7 +31,7 @@ struct endpoints {
 
 static const char *me_host(const struct mapper *m)
 {
-	return m->o->me ? m->o->me : "%defaultroute";
+	return m->me ? m->me : "%defaultroute";
 }
 
 static void push(struct endpoints *e, struct endpoint x)
@@ -133,10 +140,10 @@ static bool expand(struct mapper *m, const struct naddr *a, bool local, struct w
 
 static bool contains_me(const struct mapper *m, const struct naddr *a)
 {
-	if (m->o->me == NULL || a->kind != A_ADDR)
+	if (m->me == NULL || a->kind != A_ADDR || a->a.family != m->me_addr.family)
 		return false;
 	ip_subnet sn = { a->a, (uint8_t)a->prefix };
-	return subnet_contains_address(&sn, &m->o->me_addr);
+	return subnet_contains_address(&sn, &m->me_addr);
 }
 
 static bool is_any(const struct naddr *a)
@@ -172,7 +179,9 @@ static void side_keys(struct nconn *c, const char *side, const struct endpoint *
 	char key[32];
 	conn_set(c, side, e->host, at);
 	snprintf(key, sizeof(key), "%ssubnet", side);
-	if (e->subnet[0])
+	if (e->subnets != NULL)
+		conn_set(c, strcmp(side, "left") == 0 ? "leftsubnets" : "rightsubnets", e->subnets, at);
+	else if (e->subnet[0])
 		conn_set(c, strcmp(side, "left") == 0 ? "leftsubnet" : "rightsubnet", e->subnet, at);
 	else if (e->any && shunt)
 		conn_set(c, strcmp(side, "left") == 0 ? "leftsubnet" : "rightsubnet",
@@ -221,7 +230,7 @@ static void secret(struct mapper *m, const struct conn_template *t, struct nconn
 {
 	bool gateway = conn_get(c, "type") && strcmp(conn_get(c, "type"), "tunnel") == 0;
 	const char *lid = !gateway && (l->me || l->any || l->subnet[0])
-			  ? (m->o->me ? m->o->me : "%any") : l->host;
+			  ? (m->me ? m->me : "%any") : l->host;
 	const char *rid = r->host;
 	if (strcmp(lid, "%defaultroute") == 0)
 		lid = "%any";
@@ -269,16 +278,174 @@ static void emit(struct mapper *m, const struct rule_spec *rs, const struct conn
 		secret(m, t, c, &l, &r, at);
 }
 
+/* The family of an address or range; IP_UNSET for Me, Any, names. */
+static enum ip_family addr_family(const struct naddr *a)
+{
+	return a->kind == A_ADDR || a->kind == A_RANGE ? (enum ip_family)a->a.family : IP_UNSET;
+}
+
+/* Picks what Me is for this selector's address family: --me, or --me6
+ * (a second --me) for IPv6. When the addresses given are all of the other
+ * family, the rule cannot be translated. */
+static bool select_me(struct mapper *m, const struct rule_spec *rs, const struct nselector *sel,
+		      struct where at)
+{
+	const struct netsh_options *o = m->o;
+	enum ip_family af = addr_family(&sel->src) ? addr_family(&sel->src) : addr_family(&sel->dst);
+	m->me = NULL;
+	m->me_addr = (ip_address){0};
+	if (o->me == NULL && o->me6 == NULL)
+		return true;
+	if (af == IP_UNSET) {
+		m->me = o->me ? o->me : o->me6;
+		m->me_addr = o->me ? o->me_addr : o->me6_addr;
+		return true;
+	}
+	if (af == IP_V6 ? o->me6 != NULL : o->me != NULL) {
+		m->me = af == IP_V6 ? o->me6 : o->me;
+		m->me_addr = af == IP_V6 ? o->me6_addr : o->me_addr;
+		return true;
+	}
+	map_msg(m, DIAG_ERROR, at, "%s: an IPv%d filter, but Me is given only as IPv%d (%s): "
+		"give %s ADDR too; filter not translated", rs->label, af == IP_V6 ? 6 : 4,
+		af == IP_V6 ? 4 : 6, af == IP_V6 ? o->me : o->me6, af == IP_V6 ? "--me6" : "--me");
+	return false;
+}
+
+static void next_address(ip_address *a)
+{
+	for (int i = a->family == IP_V6 ? 15 : 3; i >= 0; i--)
+		if (++a->bytes[i] != 0)
+			break;
+}
+
+/* A transport conn is host to host, and right=%any would accept any peer
+ * with the key: a peer subnet or range becomes one conn per host, when it
+ * is small enough; otherwise the filter is not translated. */
+static bool transport_peers(struct mapper *m, const struct rule_spec *rs, struct endpoints *R,
+			    struct where at)
+{
+	struct endpoints out = {0};
+	uint64_t hosts = 0;
+	char first[SUBNET_BUF] = "";
+	for (size_t i = 0; i < R->n; i++) {
+		struct endpoint *e = &R->v[i];
+		if (!e->subnet[0]) {
+			push(&out, *e);
+			continue;
+		}
+		ip_subnet sn;
+		if (first[0] == '\0')
+			snprintf(first, sizeof(first), "%s", e->subnet);
+		if (ttosubnet(e->subnet, strlen(e->subnet), IP_UNSET, &sn, NULL) != NULL)
+			continue;
+		unsigned bits = address_bits((enum ip_family)sn.addr.family) - sn.prefix;
+		hosts += bits >= 32 ? UINT64_C(1) << 32 : UINT64_C(1) << bits;
+		if (hosts > TRANSPORT_HOSTS_MAX)
+			break;
+		ip_address a = sn.addr;
+		for (uint64_t k = 0; k < (UINT64_C(1) << bits); k++) {
+			struct endpoint h = { .af = e->af };
+			str_address(&a, h.host);
+			push(&out, h);
+			next_address(&a);
+		}
+	}
+	if (hosts > TRANSPORT_HOSTS_MAX) {
+		map_msg(m, DIAG_ERROR, at, "%s: negotiation with %s%s: a transport conn is host to "
+			"host, and one for any peer (right=%%any) would let in any host with the key; "
+			"filter not translated (name the hosts, at most %d, or use a tunnel)",
+			rs->label, first, R->n > 1 ? " and more" : "", TRANSPORT_HOSTS_MAX);
+		free(out.v);
+		return false;
+	}
+	free(R->v);
+	*R = out;
+	return true;
+}
+
+static bool same_endpoint(const struct endpoint *a, const struct endpoint *b)
+{
+	return strcmp(a->host, b->host) == 0 && strcmp(a->subnet, b->subnet) == 0 &&
+	       a->any == b->any;
+}
+
+/* The CIDR blocks of a range (or of a server type's addresses) on a
+ * shunt conn: one conn with leftsubnets=/rightsubnets= rather than one
+ * conn per block. */
+static void collapse(struct mapper *m, struct endpoints *e, bool local, struct sbuf *buf)
+{
+	if (e->n < 2 || e->n > COLLAPSE_MAX)
+		return;
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i].any || e->v[i].me || e->v[i].dns || e->v[i].af != e->v[0].af)
+			return;
+	sb_putc(buf, '{');
+	for (size_t i = 0; i < e->n; i++) {
+		const struct endpoint *x = &e->v[i];
+		if (x->subnet[0])
+			sb_printf(buf, "%s%s", i ? " " : "", x->subnet);
+		else
+			sb_printf(buf, "%s%s/%u", i ? " " : "", x->host, address_bits(x->af));
+	}
+	sb_putc(buf, '}');
+	struct endpoint one = { .af = e->v[0].af, .subnets = sb_str(buf) };
+	snprintf(one.host, sizeof(one.host), "%s", local ? me_host(m) : "%any");
+	e->v[0] = one;
+	e->n = 1;
+}
+
+/* Pieces that became the same endpoint give one conn, not several. */
+static void dedupe(struct endpoints *e)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < e->n; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = same_endpoint(&e->v[j], &e->v[i]);
+		if (!dup)
+			e->v[n++] = e->v[i];
+	}
+	e->n = n;
+}
+
+static void map_selector_1(struct mapper *m, const struct rule_spec *rs,
+			   const struct conn_template *t, const struct nselector *sel,
+			   struct where at, const char *filter_part, const char *comment);
+
 void map_selector(struct mapper *m, const struct rule_spec *rs, const struct conn_template *t,
 		  const struct nselector *sel, struct where at, const char *filter_part,
 		  const char *comment)
 {
+	m->rule = rs;
+	map_selector_1(m, rs, t, sel, at, filter_part, comment);
+	m->rule = NULL;
+}
+
+static void map_selector_1(struct mapper *m, const struct rule_spec *rs,
+			   const struct conn_template *t, const struct nselector *sel,
+			   struct where at, const char *filter_part, const char *comment)
+{
+	if (!select_me(m, rs, sel, at))
+		return;
 	bool ok, swapped = swap_sides(m, rs, sel, at, &ok);
 	if (!ok)
 		return;
 	struct endpoints L = {0}, R = {0};
+	struct sbuf lbuf = {0}, rbuf = {0};
+	bool transport = rs->action == ACT_NEGOTIATE && !rs->tunnel;
 	if (expand(m, swapped ? &sel->dst : &sel->src, true, at, &L) &&
-	    expand(m, swapped ? &sel->src : &sel->dst, false, at, &R)) {
+	    expand(m, swapped ? &sel->src : &sel->dst, false, at, &R) &&
+	    (!transport || transport_peers(m, rs, &R, at))) {
+		if (transport)
+			for (size_t i = 0; i < L.n; i++)
+				transport_endpoint(m, rs, &L.v[i], true);
+		dedupe(&L);
+		dedupe(&R);
+		if (rs->action != ACT_NEGOTIATE) {
+			collapse(m, &L, true, &lbuf);
+			collapse(m, &R, false, &rbuf);
+		}
 		if (!sel->mirrored)
 			map_msg(m, DIAG_WARNING, rs->rule_at, "%s: one-way filters (mirrored=no) become "
 				"two-way conns", rs->label);
@@ -296,6 +463,8 @@ void map_selector(struct mapper *m, const struct rule_spec *rs, const struct con
 				     np + (n > 1), comment);
 			}
 	}
+	sb_free(&lbuf);
+	sb_free(&rbuf);
 	free(L.v);
 	free(R.v);
 }
@@ -305,12 +474,12 @@ static bool tunnel_side(struct mapper *m, const struct naddr *a, struct where at
 			struct endpoints *e)
 {
 	if (a->kind == A_ME) {
-		if (m->o->me == NULL) {
+		if (m->me == NULL) {
 			map_msg(m, DIAG_ERROR, at, "a tunnel filter with Me needs --me ADDR");
 			return false;
 		}
-		struct naddr x = { .kind = A_ADDR, .a = m->o->me_addr,
-				   .prefix = address_bits((enum ip_family)m->o->me_addr.family) };
+		struct naddr x = { .kind = A_ADDR, .a = m->me_addr,
+				   .prefix = address_bits((enum ip_family)m->me_addr.family) };
 		return tunnel_side(m, &x, at, e);
 	}
 	if (a->kind == A_ANY) {
@@ -339,6 +508,9 @@ void map_tunnel(struct mapper *m, const struct rule_spec *rs, const struct conn_
 		const struct nselector *sel, struct where at, const char *filter_part,
 		const char *comment)
 {
+	if (!select_me(m, rs, sel, at))
+		return;
+	m->rule = rs;
 	struct endpoints L = {0}, R = {0};
 	if (sel->mirrored)
 		map_msg(m, DIAG_WARNING, rs->rule_at, "%s: tunnel filters should be mirrored=no "
@@ -368,6 +540,7 @@ void map_tunnel(struct mapper *m, const struct rule_spec *rs, const struct conn_
 				emit(m, rs, t, l, r, sel, false, at, parts, np + (L.n * R.n > 1), comment);
 			}
 	}
+	m->rule = NULL;
 	free(L.v);
 	free(R.v);
 }

@@ -19,9 +19,33 @@ void template_free(struct conn_template *t)
 	t->n = 0;
 }
 
+/* The embedded quote marks of netsh: \' (also the typographic \’ of
+ * pasted help text) and \"; returns the length of the mark at p, or 0. */
+static size_t quote_mark(const char *p)
+{
+	if (p[0] != '\\')
+		return 0;
+	if (p[1] == '\'' || p[1] == '"')
+		return 2;
+	return strncmp(p + 1, "\xe2\x80\x99", 3) == 0 ? 4 : 0;
+}
+
+/* A quote mark that closes a quoted RDN value: blanks, then ',', '+' or
+ * the end follow. */
+static bool closes_value(const char *p)
+{
+	p += quote_mark(p);
+	while (*p == ' ')
+		p++;
+	return *p == '\0' || *p == ',' || *p == '+';
+}
+
 /* rootca="DN certmap:yes excludecaname:no": the DN with its options cut
- * off, RDN values quoted with \' turned into backslash-escaped commas
- * (ipsec.conf values can never hold a double quote). */
+ * off, kept as written except that an RDN value quoted with \' ... \'
+ * (netsh's way to put a quoted value inside the quoted argument) has its
+ * separators backslash-escaped (ipsec.conf values never hold a double
+ * quote). A quote mark inside a value cannot be carried as Windows reads
+ * it (a double quote): it is kept as an apostrophe, with a warning. */
 static char *rootca_dn(struct mapper *m, const struct rule_spec *rs, const char *text)
 {
 	char *s = xstrdup(text);
@@ -37,15 +61,49 @@ static char *rootca_dn(struct mapper *m, const struct rule_spec *rs, const char 
 		*sp = '\0';
 	}
 	struct sbuf b = {0};
-	bool inq = false;
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'')
-			inq = !inq;
-		else if (inq && *p == ',')
-			sb_puts(&b, "\\,");
-		else
-			sb_putc(&b, *p);
+	bool lone = false, value_start = false;
+	for (const char *p = s; *p;) {
+		size_t q = quote_mark(p);
+		if (q > 0 && value_start) {
+			/* a quoted value: up to the closing mark */
+			const char *e = p + q;
+			while (*e && !(quote_mark(e) && closes_value(e)))
+				e++;
+			if (*e != '\0') {
+				for (const char *v = p + q; v < e; v++) {
+					size_t iq = quote_mark(v);
+					if (iq > 0) {
+						sb_putc(&b, '\'');
+						lone = true;
+						v += iq - 1;
+						continue;
+					}
+					if (*v == ',' || *v == '+' || *v == ';' || *v == '\\')
+						sb_putc(&b, '\\');
+					sb_putc(&b, *v);
+				}
+				p = e + quote_mark(e);
+				value_start = false;
+				continue;
+			}
+		}
+		if (q > 0) {
+			sb_putc(&b, '\'');
+			lone = true;
+			p += q;
+			value_start = false;
+			continue;
+		}
+		if (*p == '=')
+			value_start = true;
+		else if (*p != ' ')
+			value_start = false;
+		sb_putc(&b, *p++);
 	}
+	if (lone)
+		map_msg(m, DIAG_WARNING, rs->auth->at, "rootca=\"%s\": a quote mark inside a value "
+			"(a double quote for Windows) cannot be carried; written as an apostrophe: "
+			"check rightca=", text);
 	free(s);
 	return b.s ? b.s : xstrdup("");
 }
@@ -120,6 +178,9 @@ static const char *pfs_group(struct mapper *m, const struct rule_spec *rs, bool 
 static bool negotiate(struct mapper *m, const struct rule_spec *rs, struct conn_template *t)
 {
 	bool ok = map_auth(m, rs, t);
+	/* netsh ipsec policies are IKEv1 (Main Mode, Quick Mode) on Windows:
+	 * the conn says so rather than rely on the default */
+	put(t, "ikev2", "never", rs->action_at);
 	struct sbuf ike = {0};
 	if (map_ike(m, rs->mmsec, rs->mmsec_at, &ike))
 		put(t, "ike", sb_str(&ike), rs->mmsec_at);

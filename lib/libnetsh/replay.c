@@ -21,6 +21,7 @@ void replay_free(struct replay *r)
 	static_store_free(&r->st);
 	dynamic_store_free(&r->dy);
 	portproxy_store_free(&r->pp);
+	strmap_clear(&r->warned);
 }
 
 /* Comment lines of the shells and of netsh scripts. */
@@ -74,22 +75,46 @@ static void drop_closing_paren(struct nwords *w)
 	}
 }
 
+static void skipped(struct replay *r, struct where at, const char *why, const char *s)
+{
+	char *q = quote_line(s);
+	diag_add(r->notes, DIAG_WARNING, at.file, at.line, 0, "%s, skipped: '%s'", why, q);
+	free(q);
+	r->skipped++;
+}
+
 void replay_source(struct replay *r, const struct nsource *src)
 {
 	r->cur = (struct ctx){ CTX_ROOT, "" };
 	r->depth = 0;
 	r->exited = false;
+	r->commands = r->skipped = 0;
+	size_t errors = r->d->errors;
 	for (size_t i = 0; i < src->n && !r->exited; i++) {
 		const struct nline *l = &src->v[i];
 		const char *s = l->text;
+		struct where at = { src->name, l->lineno };
+		if (l->nul) {
+			diag_add(r->d, DIAG_ERROR, at.file, at.line, 0,
+				 "NUL byte in the line; command not translated");
+			continue;
+		}
 		while (*s == ' ' || *s == '\t' || *s == '@')
 			s++;
-		if (*s == '\0' || is_comment(s) || is_echo(s))
+		if (*s == '>' || *s == '<' || (*s >= '0' && *s <= '9' && s[1] == '>'))
+			s = skip_leading_redirections(s);   /* ">nul 2>&1 netsh ..." */
+		if (*s == '\0' || is_comment(s) || is_code_fence(s, strlen(s)))
 			continue;
-		struct where at = { src->name, l->lineno };
+		if (is_echo(s)) {
+			skipped(r, at, "echo prints text", s);
+			continue;
+		}
 		const char *inv = netsh_invocation(s);
-		if (src->shell && inv == NULL)
-			continue;   /* a shell command of its own */
+		if (src->shell && inv == NULL) {
+			skipped(r, at, src->markdown ? "not a netsh command (prose)" :
+				"not a netsh command", s);
+			continue;
+		}
 		struct nwords w;
 		const char *err = tokenize(inv ? inv : s, src->shell, &w);
 		if (err != NULL)
@@ -106,6 +131,11 @@ void replay_source(struct replay *r, const struct nsource *src)
 	if (r->depth > 0)
 		diag_add(r->notes, DIAG_WARNING, src->name, src->n ? src->v[src->n - 1].lineno : 0, 0,
 			 "%zu pushd without popd at the end of the script", r->depth);
+	/* a file that gives nothing says why */
+	if (r->commands == 0 && r->d->errors == errors)
+		diag_add(r->d, DIAG_ERROR, src->name, 0, 0,
+			 "no netsh ipsec or portproxy command found (%zu line(s) skipped as "
+			 "text or other commands; --verbose lists them)", r->skipped);
 }
 
 /* ---- messages ---- */

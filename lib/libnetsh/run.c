@@ -5,12 +5,15 @@
 #include "netsh/resolve.h"
 #include "netsh/util.h"
 
+/* The words for a message, cut at about QUOTE_MAX bytes. */
 static char *join_words(const struct nwords *w, size_t from)
 {
 	struct sbuf b = {0};
-	for (size_t i = from; i < w->n; i++)
+	for (size_t i = from; i < w->n && b.len <= QUOTE_MAX; i++)
 		sb_printf(&b, "%s%s", i > from ? " " : "", w->v[i].text);
-	return b.s ? b.s : xstrdup("");
+	char *q = quote_line(sb_str(&b));
+	sb_free(&b);
+	return q;
 }
 
 /* An unexpanded variable anywhere in the command makes it untranslatable. */
@@ -21,13 +24,33 @@ static bool has_variable(struct replay *r, const struct nwords *w, size_t from,
 	for (size_t i = from; i < w->n; i++) {
 		const char *v = find_variable(w->v[i].text, shell, buf, sizeof(buf));
 		if (v != NULL) {
+			char *q = quote_line(w->v[i].text);
 			diag_add(r->d, DIAG_ERROR, at.file, at.line, 0,
-				 "unexpanded variable '%s' in '%s': command not translated", v,
-				 w->v[i].text);
+				 "unexpanded variable '%s' in '%s': command not translated", v, q);
+			free(q);
 			return true;
 		}
 	}
 	return false;
+}
+
+/* Untagged trailing text taken as the description: once per filter list
+ * (filters) or per rule, not once per command. */
+static void trailing_warning(struct replay *r, const struct ncmd *c)
+{
+	const char *list = arg(c, "filterlist"), *pol = arg(c, "policy");
+	char *key = xasprintf("%s %s\n%s\n%s\n%s", c->def->verb, c->def->object ? c->def->object : "",
+			      strcmp(c->def->object ? c->def->object : "", "filter") == 0 && list ? list : "",
+			      pol ? pol : "", arg(c, "name") ? arg(c, "name") : "");
+	if (strmap_get(&r->warned, key) == NULL) {
+		strmap_put(&r->warned, key, r);
+		char *q = quote_line(c->trailing);
+		cmd_warning(r, c, "untagged text '%s' after the tags taken as the description, "
+			    "not as a value%s", q, list && c->def->object && strcmp(c->def->object,
+			    "filter") == 0 ? " (the same for the other filters of this list)" : "");
+		free(q);
+	}
+	free(key);
 }
 
 static void run_table_cmd(struct replay *r, const struct resolution *res,
@@ -35,6 +58,7 @@ static void run_table_cmd(struct replay *r, const struct resolution *res,
 {
 	struct ncmd c = { .file = at.file, .line = at.line };
 	c.def = res->def;
+	r->commands++;
 	if (res->def->fn == NULL) {
 		cmd_note(r, &c, "display command, nothing to translate");
 		return;
@@ -43,6 +67,8 @@ static void run_table_cmd(struct replay *r, const struct resolution *res,
 	bool ok = bind_args(res->def, w, res->next, &c, &err, &note);
 	if (note != NULL)
 		cmd_note(r, &c, "%s", note);
+	if (ok && c.trailing != NULL)
+		trailing_warning(r, &c);
 	if (ok)
 		res->def->fn(r, &c);
 	else
@@ -164,10 +190,12 @@ static struct resolution resolve_here_or_root(const struct ctx *cur,
 
 void run_script_line(struct replay *r, struct nwords *w, struct where at)
 {
-	if (w->n == 0 || has_variable(r, w, 0, at, false))
+	if (w->n == 0)
 		return;
 	struct resolution res = resolve_here_or_root(&r->cur, w, 0);
-	run_resolution(r, &res, w, 0, at, true);
+	/* a variable matters only in a command that is translated */
+	if (res.kind == R_FOREIGN || !has_variable(r, w, 0, at, false))
+		run_resolution(r, &res, w, 0, at, true);
 	free(res.warning);
 }
 
@@ -211,7 +239,7 @@ void run_invocation(struct replay *r, struct nwords *w, struct where at, bool sh
 	struct ctx start = { CTX_ROOT, "" };
 	bool stop;
 	size_t i = skip_options(r, w, &start, at, &stop);
-	if (stop || has_variable(r, w, i, at, shell))
+	if (stop)
 		return;
 	if (i >= w->n) {
 		diag_add(r->notes, DIAG_WARNING, at.file, at.line, 0,
@@ -219,6 +247,7 @@ void run_invocation(struct replay *r, struct nwords *w, struct where at, bool sh
 		return;
 	}
 	struct resolution res = resolve_words(&start, w, i);
-	run_resolution(r, &res, w, i, at, false);
+	if (res.kind == R_FOREIGN || !has_variable(r, w, i, at, shell))
+		run_resolution(r, &res, w, i, at, false);
 	free(res.warning);
 }

@@ -9,12 +9,45 @@ static bool blank(char c)
 	return c == ' ' || c == '\t' || c == '\v' || c == '\f';
 }
 
-/* ">x", "2>x", "1>>x", "2>&1": a shell redirection word. */
-static bool is_redirection(const char *w)
+/* Skips a cmd redirection starting at s ('>' or '<'; a leading handle
+ * digit is already consumed): ">", ">>", "<", then ">&N" or a target
+ * word, with or without blanks before it ("> nul", ">nul", ">> %LOG%"). */
+static const char *skip_redirection(const char *s)
 {
-	if (*w >= '0' && *w <= '9')
-		w++;
-	return *w == '>' || *w == '<';
+	if (*s == '>' && s[1] == '>')
+		s++;
+	s++;
+	if (*s == '&' && s[1] >= '0' && s[1] <= '9')
+		return s + 2;
+	while (blank(*s))
+		s++;
+	bool inq = false;
+	for (; *s && (inq || (!blank(*s) && *s != '&' && *s != '|' && *s != '>' && *s != '<')); s++)
+		if (*s == '"')
+			inq = !inq;
+	return s;
+}
+
+/* A redirection starts here: "N>" or ">" anywhere outside quotes, "<" at
+ * the start of a word that is not a <PLACEHOLDER>. */
+static bool redirection_at(const char *s, bool word_start)
+{
+	if (*s == '>')
+		return true;
+	if (*s == '<')
+		return word_start && strchr(s, '>') == NULL;
+	return word_start && *s >= '0' && *s <= '9' && s[1] == '>';
+}
+
+const char *skip_leading_redirections(const char *s)
+{
+	for (;;) {
+		while (blank(*s))
+			s++;
+		if (!redirection_at(s, true))
+			return s;
+		s = skip_redirection(*s == '<' || *s == '>' ? s : s + 1);
+	}
 }
 
 static void push_word(struct nwords *out, struct sbuf *b, bool quoted, size_t eq)
@@ -36,14 +69,29 @@ const char *tokenize(const char *s, bool shell, struct nwords *out)
 			break;
 		if (shell && (*s == '&' || *s == '|'))
 			break;
-		bool quoted = *s == '"', inq = false, redir = shell && !quoted && is_redirection(s);
+		if (redirection_at(s, true)) {
+			s = skip_redirection(*s == '<' || *s == '>' ? s : s + 1);
+			continue;
+		}
+		bool quoted = *s == '"', inq = false, angle = false;
 		size_t eq = NO_EQ;
 		for (; *s && (inq || !blank(*s)); s++) {
+			/* \" is a literal quote (rootca="CN=\"A, B\""), as Windows
+			 * splits a command line */
+			if (s[0] == '\\' && s[1] == '"') {
+				sb_putn(&b, s, 2);
+				s++;
+				continue;
+			}
 			if (*s == '"') {
 				inq = !inq;
 				continue;
 			}
-			if (!inq && shell && (*s == '&' || *s == '|') && !redir)
+			if (!inq && shell && (*s == '&' || *s == '|'))
+				break;
+			if (!inq && *s == '<')
+				angle = true;   /* a <PLACEHOLDER>, not a redirection */
+			if (!inq && !angle && *s == '>')
 				break;
 			if (!inq && *s == '=' && eq == NO_EQ)
 				eq = b.len;
@@ -53,10 +101,10 @@ const char *tokenize(const char *s, bool shell, struct nwords *out)
 			err = "unterminated quote";
 			break;
 		}
-		if (redir)
-			sb_reset(&b);
-		else
+		if (b.len > 0 || quoted)
 			push_word(out, &b, quoted, eq);
+		if (*s == '>')
+			s = skip_redirection(s);
 		if (shell && (*s == '&' || *s == '|'))
 			break;
 	}

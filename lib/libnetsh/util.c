@@ -222,3 +222,14 @@ void strmap_clear(struct strmap *m)
 	free(m->slots);
 	*m = (struct strmap){0};
 }
+
+char *quote_line(const char *s)
+{
+	size_t n = strlen(s);
+	if (n <= QUOTE_MAX)
+		return xstrdup(s);
+	size_t k = QUOTE_MAX;
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;   /* not inside a UTF-8 sequence */
+	return xasprintf("%.*s... (%zu bytes)", (int)k, s, n);
+}

@@ -28,7 +28,9 @@ static void usage(FILE *f)
 		"                     portproxy, DIR/rinetd.conf (default: ipsec.conf to stdout)\n"
 		"  --fragment         ipsec.conf without version/config setup, for include\n"
 		"  --json             print the replayed Windows stores as JSON\n"
-		"  --me ADDR          the address \"Me\" stands for (default %%defaultroute)\n"
+		"  --me ADDR          the address \"Me\" stands for (default %%defaultroute);\n"
+		"                     give it once per family for IPv4 and IPv6 filters\n"
+		"  --me6 ADDR         the IPv6 address \"Me\" stands for in IPv6 filters\n"
 		"  --server dns=ADDR,wins=ADDR,dhcp=ADDR,gateway=ADDR\n"
 		"                     the addresses of the server types (repeatable)\n"
 		"  --strict           exit 1 when there are warnings\n"
@@ -67,12 +69,13 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	static const struct option opts[] = {
 		{ "out-dir", required_argument, NULL, 'o' }, { "fragment", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' }, { "me", required_argument, NULL, 'm' },
+		{ "me6", required_argument, NULL, '6' },
 		{ "server", required_argument, NULL, 's' }, { "strict", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "o:fjm:s:Svh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fjm:s:Svh6:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': cli->out_dir = optarg; break;
 		case 'f': cli->fragment = true; break;
@@ -81,12 +84,30 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		case 'v': cli->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'm':
-			cli->o.me = optarg;
-			if (ttoaddress_num(optarg, strlen(optarg), IP_UNSET, &cli->o.me_addr) != NULL) {
-				fprintf(stderr, "ipsec netsh-import: --me %s: not an IP address\n", optarg);
+		case '6': {
+			/* --me once per family; --me6 is the IPv6 one */
+			ip_address a;
+			if (ttoaddress_num(optarg, strlen(optarg), c == '6' ? IP_V6 : IP_UNSET, &a) != NULL) {
+				fprintf(stderr, "ipsec netsh-import: --%s %s: not an IP%s address\n",
+					c == '6' ? "me6" : "me", optarg, c == '6' ? "v6" : "");
 				return -1;
 			}
+			bool v6 = a.family == IP_V6;
+			if (v6 ? cli->o.me6 != NULL : cli->o.me != NULL) {
+				fprintf(stderr, "ipsec netsh-import: --%s %s: Me is already %s for IPv%d\n",
+					c == '6' ? "me6" : "me", optarg, v6 ? cli->o.me6 : cli->o.me,
+					v6 ? 6 : 4);
+				return -1;
+			}
+			if (v6) {
+				cli->o.me6 = optarg;
+				cli->o.me6_addr = a;
+			} else {
+				cli->o.me = optarg;
+				cli->o.me_addr = a;
+			}
 			break;
+		}
 		case 's':
 			if (!add_servers(&cli->o, optarg)) {
 				fprintf(stderr, "ipsec netsh-import: --server %s: expected TYPE=ADDR,... "
@@ -144,7 +165,7 @@ static void ignore_section(const struct resolved *r, void *ctx)
 }
 
 /* The generated ipsec.conf must load: a failure is a bug of ours. */
-static void check_conf(const struct output *out, const struct write_opts *w, struct diags *d)
+static bool check_conf(const struct output *out, const struct write_opts *w, struct diags *d)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -156,13 +177,17 @@ static void check_conf(const struct output *out, const struct write_opts *w, str
 	struct ipsecconf_options opts = { .policy_dir = "/nonexistent", .no_implicit = true };
 	struct ipsecconf *conf = ipsecconf_load_string("generated ipsec.conf", text, len, &opts, &cd);
 	ipsecconf_walk(conf, ignore_section, NULL, &cd);
+	bool ok = true;
 	for (size_t i = 0; i < cd.n; i++)
-		if (cd.v[i].level == DIAG_ERROR)
+		if (cd.v[i].level == DIAG_ERROR) {
 			diag_add(d, DIAG_ERROR, NULL, 0, 0, "internal error: the generated ipsec.conf "
-				 "does not load: line %u: %s", cd.v[i].line, cd.v[i].text);
+				 "does not load: line %u: %s; nothing written", cd.v[i].line, cd.v[i].text);
+			ok = false;
+		}
 	ipsecconf_free(conf);
 	diags_free(&cd);
 	free(text);
+	return ok;
 }
 
 static FILE *open_out(const char *dir, const char *name, mode_t mode, struct diags *d)
@@ -200,19 +225,101 @@ static void write_files(const struct cli *cli, const struct output *out,
 	}
 }
 
+/* Messages of one kind (the same text but for quoted input and numbers)
+ * beyond this many are counted, not printed: a 1e6-line file of bad
+ * lines gives a screenful, not a million lines. */
+#define KIND_CAP 20
+#define KIND_CAP_NOTES 100
+
+static char *kind_of(const struct diag *g)
+{
+	struct sbuf b = {0};
+	sb_printf(&b, "%d %s\n", (int)g->level, g->file ? g->file : "");
+	bool inq = false;
+	for (const char *p = g->text; *p; p++) {
+		if (*p == '\'')
+			inq = !inq;
+		else if (!inq && !(*p >= '0' && *p <= '9'))
+			sb_putc(&b, *p);
+	}
+	return b.s;
+}
+
+struct kind {
+	unsigned n;
+	const struct diag *first_cut;
+};
+
+/* Echoed input is cut at about QUOTE_MAX bytes where it is quoted; any
+ * word still longer (a value echoed without quotes) is cut here, and so
+ * is the whole message beyond a few lines' worth. */
+static char *cut_long(const char *text)
+{
+	struct sbuf b = {0};
+	for (const char *p = text; *p && b.len < 8 * QUOTE_MAX;) {
+		size_t n = strcspn(p, " ");
+		if (n > QUOTE_MAX) {
+			char *w = xstrndup(p, n);
+			char *q = quote_line(w);
+			sb_puts(&b, q);
+			free(q);
+			free(w);
+		} else {
+			sb_putn(&b, p, n);
+		}
+		p += n;
+		if (*p == ' ')
+			sb_putc(&b, *p++);
+	}
+	return b.s ? b.s : xstrdup("");
+}
+
+static void print_one(const struct diag *g, const char *lvl, const char *msg)
+{
+	char *text = cut_long(msg);
+	if (g->file != NULL && g->line > 0)
+		fprintf(stderr, "%s:%u: %s: %s\n", g->file, g->line, lvl, text);
+	else
+		fprintf(stderr, "%s: %s: %s\n", g->file ? g->file : "netsh-import", lvl, text);
+	free(text);
+}
+
 /* One line per message; names from the scripts may hold any bytes. */
 static void print_diags(const struct diags *n, bool notes)
 {
+	struct strmap kinds = {0};
+	struct kind *kv = xcalloc(n->n ? n->n : 1, sizeof(*kv));
+	size_t nk = 0;
+	unsigned cap = notes ? KIND_CAP_NOTES : KIND_CAP;
 	for (size_t i = 0; i < n->n; i++) {
 		const struct diag *g = &n->v[i];
 		const char *lvl = notes ? "note" : g->level == DIAG_ERROR ? "error" : "warning";
+		char *k = kind_of(g);
+		uintptr_t idx = (uintptr_t)strmap_get(&kinds, k);
+		if (idx == 0) {
+			idx = ++nk;
+			strmap_put(&kinds, k, (void *)idx);
+		}
+		free(k);
+		struct kind *kd = &kv[idx - 1];
+		if (kd->n++ == cap)
+			kd->first_cut = g;
+		if (kd->n > cap)
+			continue;
 		char *text = safe_text(g->text, false);
-		if (g->file != NULL && g->line > 0)
-			fprintf(stderr, "%s:%u: %s: %s\n", g->file, g->line, lvl, text);
-		else
-			fprintf(stderr, "%s: %s: %s\n", g->file ? g->file : "netsh-import", lvl, text);
+		print_one(g, lvl, text);
 		free(text);
 	}
+	for (size_t i = 0; i < nk; i++) {
+		const struct diag *g = kv[i].first_cut;
+		if (g == NULL)
+			continue;
+		char *more = xasprintf("... and %u more like this", kv[i].n - cap);
+		print_one(g, notes ? "note" : g->level == DIAG_ERROR ? "error" : "warning", more);
+		free(more);
+	}
+	strmap_clear(&kinds);
+	free(kv);
 }
 
 int main(int argc, char **argv)
@@ -229,18 +336,19 @@ int main(int argc, char **argv)
 	struct output out = {0};
 	map_all(&r, &cli.o, &out, &d, &notes);
 	struct write_opts w = { cli.fragment, (const char *const *)argv + first, (size_t)(argc - first) };
-	check_conf(&out, &w, &d);
+	/* an ipsec.conf that does not load is never written */
+	bool loads = check_conf(&out, &w, &d);
 	if (cli.fragment && out.nsetup > 0)
 		diag_add(&d, DIAG_WARNING, NULL, 0, 0, "--fragment: the config setup keys are written "
 			 "as comments; copy them into config setup");
-	if (cli.out_dir != NULL)
+	if (cli.out_dir != NULL && loads)
 		write_files(&cli, &out, &w, &d);
 	else if (out.nsecrets > 0 || out.nrelays > 0)
 		diag_add(&d, DIAG_WARNING, NULL, 0, 0, "%zu PSK(s) and %zu relay(s) are written only "
 			 "with --out-dir", out.nsecrets, out.nrelays);
 	if (cli.json)
 		write_stores_json(stdout, &r);
-	else if (cli.out_dir == NULL)
+	else if (cli.out_dir == NULL && loads)
 		write_ipsec_conf(stdout, &out, &w);
 	fflush(stdout);
 	print_diags(&d, false);
