@@ -4,10 +4,10 @@
  * never knowing which version it talks to.
  *
  *   IKEv2   ikev2/ (RFC 7296): ikev2_ops in ikev2/ops.c
- *   IKEv1   ikev1/ (RFC 2409): ikev1_ops in ikev1/ops.c; Main Mode with
- *           a PSK, Quick Mode (ESP or AH), Informational (Delete,
- *           notifies), rekeys of Child SAs and of the ISAKMP SA, and dead
- *           peer detection (RFC 3706)
+ *   IKEv1   ikev1/ (RFC 2409): ikev1_ops in ikev1/ops.c; Main and
+ *           Aggressive Mode, Quick Mode (ESP or AH), Informational
+ *           (Delete, notifies), XAUTH and Mode Config, rekeys of Child
+ *           SAs and of the ISAKMP SA, NAT-T and dead peer detection
  *
  * Which version a conn initiates and answers is its ikev2= (connections.h:
  * permit, the default, initiates IKEv1).
