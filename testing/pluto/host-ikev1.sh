@@ -100,6 +100,87 @@ test_v1_address_ids() {
 	result "$name" "$why"
 }
 
+# rsa_keys: raw RSA host keys for west ($W_KEY, in west's NSS database)
+# and east ($E_KEY, in EAST_NSS: east's own directory, or nss/ below it for
+# libreswan); a third key ($X_KEY) that is neither's, for the wrong-key test
+rsa_keys() {
+	local w e x
+	w=$(host_dir west) e=${EAST_NSS:-$(host_dir east)} x=$(host_dir west)/other
+	mkdir -p "$e" "$x"
+	"$IPSEC" initnss --nssdir "$w" >/dev/null 2>&1
+	[ -f "$e/cert9.db" ] || "$IPSEC" initnss --nssdir "$e" >/dev/null 2>&1
+	"$IPSEC" initnss --nssdir "$x" >/dev/null 2>&1
+	"$IPSEC" newhostkey --nssdir "$w" --bits 2048 >/dev/null 2>&1 &&
+		"$IPSEC" newhostkey --nssdir "$e" --bits 2048 >/dev/null 2>&1 &&
+		"$IPSEC" newhostkey --nssdir "$x" --bits 2048 >/dev/null 2>&1 || return 1
+	W_KEY=$("$IPSEC" showhostkey --nssdir "$w" --left | sed -n 's/^\s*leftrsasigkey=//p')
+	E_KEY=$("$IPSEC" showhostkey --nssdir "$e" --right | sed -n 's/^\s*rightrsasigkey=//p')
+	X_KEY=$("$IPSEC" showhostkey --nssdir "$x" --right | sed -n 's/^\s*rightrsasigkey=//p')
+	[ -n "$W_KEY" ] && [ -n "$E_KEY" ] && [ -n "$X_KEY" ]
+}
+
+# Main Mode with RSA signatures (RFC 2409 5.1): no PSK anywhere, raw keys
+# from ipsec newhostkey; FROM initiates; a wrong key for the initiator on
+# the responder's side fails with AUTHENTICATION-FAILED naming SIG_I
+test_v1_rsa() {
+	local how=$1 name=ikev1-rsa-$1 why="" out w e ek from=west fns
+	setup_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	fns=$NS_WEST
+	w=$(host_dir west) e=$(host_dir east)
+	rsa_keys || { result "$name" "initnss, newhostkey or showhostkey failed"; return; }
+	ek=$W_KEY
+	[ "$how" = wrong-key ] && ek=$X_KEY
+	conn_text west-east authby=rsasig ikev2=no "leftrsasigkey=$W_KEY" "rightrsasigkey=$E_KEY" >"$w/ipsec.conf"
+	conn_text west-east authby=rsasig ikev2=no "leftrsasigkey=$ek" "rightrsasigkey=$E_KEY" >"$e/ipsec.conf"
+	: >"$w/ipsec.secrets"
+	: >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	start_both || { result "$name" "pluto did not start"; return; }
+	[ "$how" = east ] && from=east fns=$NS_EAST
+	out=$(whackh "$from" "$fns" --name west-east --initiate 2>&1)
+	if [ "$how" = wrong-key ]; then
+		[ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 0 ] && why="east established with the wrong key"
+		[ -z "$why" ] && ! grep -q 'authentication failed: Main Mode message 5 from 198.18.0.1: SIG_I: the peer.s RSA signature does not verify' "$e/log" &&
+			why="east's log does not say SIG_I failed: $(grep -m1 'authentication failed\|Main Mode message 5' "$e/log")"
+		[ -z "$why" ] && ! grep -q 'AUTHENTICATION-FAILED' <<<"$out" && why="west was not told AUTHENTICATION-FAILED: $out"
+	else
+		[ -z "$why" ] && ! grep -q 'established ISAKMP SA (IKEv1 Main Mode)' <<<"$out" && why="initiate: $out"
+		for h in west:$NS_WEST east:$NS_EAST; do
+			[ -z "$why" ] && [ "$(count "${h%%:*}" "${h#*:}" child_sas ESTABLISHED)" != 1 ] && why="${h%%:*} has no Child SA"
+		done
+	fi
+	result "$name" "$why"
+}
+
+# libreswan with RSA signatures in IKEv1 (authby=rsasig, ikev2=no): both
+# directions at the ISAKMP SA level (its Quick Mode fails at its kernel step)
+test_v1_rsa_libreswan() {
+	local dir=$1 name=ikev1-rsa-libreswan-$1 why="" w e
+	have_libreswan "$name" || return
+	setup_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west) e=$(host_dir east)
+	mkdir -p "$e/nss" "$e/run"
+	certutil -N -d "sql:$e/nss" --empty-password >/dev/null 2>&1
+	EAST_NSS=$e/nss rsa_keys || { result "$name" "newhostkey or showhostkey failed"; return; }
+	conn_text west-east authby=rsasig ikev2=no "leftrsasigkey=$W_KEY" "rightrsasigkey=$E_KEY" >"$w/ipsec.conf"
+	printf 'config setup\n\tplutodebug=none\n\tikev1-policy=accept\nconn west-east\n\tauthby=rsasig\n\tikev2=no\n\tleft=198.18.0.1\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n\tleftrsasigkey=%s\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\trightrsasigkey=%s\n\tike=aes256-sha2_256;modp2048\n\tesp=aes256-sha2_256\n\tauto=add\n' "$W_KEY" "$E_KEY" >"$e/ipsec.conf"
+	: >"$w/ipsec.secrets"
+	: >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	pluto_start west "$NS_WEST" none --retransmit-timeout 4 || { result "$name" "pluto did not start"; return; }
+	lsw_start || { result "$name" "libreswan's pluto did not start"; return; }
+	if [ "$dir" = initiator ]; then
+		whackh west "$NS_WEST" --name west-east --initiate >"$w/whack.out" 2>&1
+	else
+		lsw_whack --name west-east --initiate --asynchronous >/dev/null 2>&1
+	fi
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED ||
+		why="no ISAKMP SA with libreswan: $(grep -m1 -i 'fail\|refus\|NO-PROPOSAL\|SIG' "$w/log")"
+	[ -z "$why" ] && ! grep -q "authenticated peer '[0-9]*-bit RSA with SHA1' signature" "$e/log" &&
+		why="libreswan did not authenticate us by RSA: $(grep -m1 -i 'authenticat\|signature' "$e/log")"
+	result "$name" "$why"
+}
+
 # wrong PSK: the responder's HASH_I check (or the decryption of message 5)
 # fails, it logs "authentication failed" naming the peer and answers with an
 # unencrypted AUTHENTICATION-FAILED; nothing is established
@@ -490,7 +571,8 @@ test_v1_dpd_libreswan() {
 	result "$name" "$why"
 }
 
-V1_TESTS=(ikev1-psk-west ikev1-psk-east ikev1-address-ids ikev1-psk-wrong ikev1-no-proposal ikev1-invalid-id ikev1-dpd-off
+V1_TESTS=(ikev1-psk-west ikev1-psk-east ikev1-address-ids ikev1-rsa-west ikev1-rsa-east ikev1-rsa-wrong-key
+	ikev1-rsa-libreswan-initiator ikev1-rsa-libreswan-responder ikev1-psk-wrong ikev1-no-proposal ikev1-invalid-id ikev1-dpd-off
 	ikev2-default-permit ikev2-propose-permit ikev2-insist-permit ikev2-permit-propose
 	ikev2-permit-insist ikev2-propose-never
 	ikev1-dpd-alive ikev1-dpd-one-side ikev1-dpd-dead-clear ikev1-dpd-dead-restart ikev1-dpd-libreswan
@@ -502,6 +584,9 @@ for t in "${V1_TESTS[@]}"; do
 	ikev1-psk-west) test_v1_psk west ;;
 	ikev1-psk-east) test_v1_psk east ;;
 	ikev1-address-ids) test_v1_address_ids ;;
+	ikev1-rsa-west | ikev1-rsa-east | ikev1-rsa-wrong-key) test_v1_rsa "${t#ikev1-rsa-}" ;;
+	ikev1-rsa-libreswan-initiator) test_v1_rsa_libreswan initiator ;;
+	ikev1-rsa-libreswan-responder) test_v1_rsa_libreswan responder ;;
 	ikev1-psk-wrong) test_v1_psk_wrong ;;
 	ikev1-no-proposal) test_v1_no_proposal ;;
 	ikev1-invalid-id) test_v1_bad_id ;;

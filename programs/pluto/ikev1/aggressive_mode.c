@@ -99,6 +99,11 @@ void aggressive_mode_initiate(struct ike_sa *ike)
 		ike_initiate_failed(ike, FAIL_LOCAL, w);
 		return;
 	}
+	if (!(ike->c->authby & AUTH_PSK)) {
+		ike_initiate_failed(ike, FAIL_LOCAL, "Aggressive Mode authenticates with a PSK only here "
+				    "(authby=secret); RSA signatures need Main Mode (aggrmode=no)");
+		return;
+	}
 	if (!phase1_initiate_ok(ike))
 		return;
 	ike->v1.aggressive = true;
@@ -188,6 +193,8 @@ static void initiator_am2(struct ike_sa *ike, struct v1_msg_in *m)
 	struct ikev2_span ke, nr, hash;
 	struct v1_xform x;
 	const char *why = phase1_take_answer(ike, m, AM " message 2", &x);
+	if (why == NULL && x.auth != OAKLEY_PRESHARED_KEY)
+		why = "the responder chose RSA signatures, which Aggressive Mode does not do here";
 	const struct isakmp_payload *kp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_KE, 0);
 	const struct isakmp_payload *np = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_NONCE, 0);
 	const struct isakmp_payload *idp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_ID, 0);
@@ -313,8 +320,10 @@ void aggressive_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
 	}
 	struct v1_xform x;
 	uint64_t life = 0;
-	why = !(c->authby & AUTH_PSK) ? "authby= does not allow a PSK (the only IKEv1 method)"
+	why = !(c->authby & AUTH_PSK) ? "authby= does not allow a PSK (Aggressive Mode's only method here)"
 				      : phase1_choose(c, &sa, &answer, &x, &life);
+	if (why == NULL && x.auth != OAKLEY_PRESHARED_KEY)
+		why = "the peer offers RSA signatures: Aggressive Mode authenticates with a PSK only here";
 	if (why != NULL) {
 		refuse(p, m, c, why, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return;

@@ -32,6 +32,8 @@ struct ikev1_quick {
 
 struct ikev1_part {
 	uint8_t step;                /* Main Mode messages this end has sent (1..3) */
+	uint16_t auth;               /* the method agreed: OAKLEY_PRESHARED_KEY or
+				      * OAKLEY_RSA_SIG (sig.h) */
 	chunk_t sa_i_b;              /* the initiator's SA payload body: HASH_I/R cover it */
 	chunk_t gxi, gxr;            /* the KE values of both ends */
 	struct ikev1_keys keys;      /* SKEYID, SKEYID_d/a/e, the cipher key */

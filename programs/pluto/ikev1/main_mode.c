@@ -41,15 +41,17 @@
 #include "pluto.h"
 #include "secrets.h"
 
-/* The peer's ID and HASH of message 5 or 6: NULL, or why not; the ID in *peer. */
+/* The peer's ID and HASH (or SIG, with signatures) of message 5 or 6:
+ * NULL, or why not; the ID in *peer. */
 static const char *check_id_hash(struct ike_sa *ike, struct v1_msg_in *m, ip_id *peer, bool *auth_failed)
 {
+	bool sig = ike->v1.auth == OAKLEY_RSA_SIG;
 	const struct isakmp_payload *idp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_ID, 0);
-	const struct isakmp_payload *hp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_HASH, 0);
+	const struct isakmp_payload *hp = isakmp_payloads_find(&m->pl, sig ? ISAKMP_NEXT_SIG : ISAKMP_NEXT_HASH, 0);
 	*auth_failed = false;
 	if (idp == NULL || hp == NULL) {
 		*auth_failed = true;
-		return "no ID and HASH payloads in it (a different PSK?)";
+		return sig ? "no ID and SIG payloads in it" : "no ID and HASH payloads in it (a different PSK?)";
 	}
 	const char *why = phase1_peer_id(idp, peer);
 	if (why != NULL)
@@ -121,19 +123,74 @@ static void keygen_done(struct pluto *p, void *arg)
 	llog(&ike->logger, RC_INFO, "sent Main Mode message 3");
 }
 
+/* Message 5 or 6: our ID, then HASH_I/R, or with signatures SIG_I/R (made
+ * on a helper: sig). */
+struct id_auth {
+	struct id_out o;
+	chunk_t sig;
+};
+
 static bool fill_id_hash(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 {
-	struct id_out *o = ctx;
-	chunk_t hash;
-	if (phase1_auth_hash(ike, ike->original_initiator, chunk_from(o->body, o->body_len), &hash) != NULL)
-		return false;
+	struct id_auth *a = ctx;
+	struct id_out *o = &a->o;
 	isakmp_build_id(b, &o->id);
-	isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ hash.ptr, hash.len });
-	chunk_free(&hash);
+	if (ike->v1.auth == OAKLEY_RSA_SIG) {
+		isakmp_build_bytes(b, ISAKMP_NEXT_SIG, (struct ikev2_span){ a->sig.ptr, a->sig.len });
+	} else {
+		chunk_t hash;
+		if (phase1_auth_hash(ike, ike->original_initiator, chunk_from(o->body, o->body_len), &hash) != NULL)
+			return false;
+		isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ hash.ptr, hash.len });
+		chunk_free(&hash);
+	}
 	/* message 5: INITIAL-CONTACT when this is our first ISAKMP SA with the peer */
 	if (ike->original_initiator && ikev1_initial_contact_payload(ike, b) == SIZE_MAX)
 		return false;
 	return !b->failed;
+}
+
+static void send_mm5(struct ike_sa *ike, struct id_auth *a);
+
+/* With signatures, HASH_I (or HASH_R) is signed on a helper first; the
+ * message goes when the signature is back. */
+static bool sign_then(struct ike_sa *ike, struct id_auth *a, helper_done_fn *done)
+{
+	chunk_t hash;
+	const char *why = "cannot compute the HASH";
+	if (phase1_auth_hash(ike, ike->original_initiator, chunk_from(a->o.body, a->o.body_len), &hash) == NULL) {
+		bool ok = ikev1_sign_submit(ike, hash, done, &why);
+		chunk_free(&hash);
+		if (ok)
+			return true;
+	}
+	if (ike->original_initiator)
+		ike_initiate_failed(ike, FAIL_LOCAL, why);
+	else {
+		llog(&ike->logger, RC_ERROR, "Main Mode: cannot sign: %s", why);
+		ike_sa_delete(ike, NULL);
+	}
+	return false;
+}
+
+static struct id_auth mm5_out;
+
+static void mm5_signed(struct pluto *p, void *arg)
+{
+	struct v1_sign_job *j = arg;
+	struct ike_sa *ike = ikev1_sign_sa(p, j);
+	if (ike == NULL)
+		return;
+	if (j->err[0] != '\0') {
+		ike_initiate_failed(ike, FAIL_LOCAL, j->err);
+		ikev1_sign_job_free(j);
+		return;
+	}
+	chunk_free(&mm5_out.sig);
+	mm5_out.sig = j->sig;
+	j->sig = EMPTY_CHUNK;
+	ikev1_sign_job_free(j);
+	send_mm5(ike, &mm5_out);
 }
 
 static void keys_done_initiator(struct pluto *p, void *arg)
@@ -141,12 +198,19 @@ static void keys_done_initiator(struct pluto *p, void *arg)
 	struct ike_sa *ike = phase1_initiator_keys(p, arg);
 	if (ike == NULL)
 		return;
-	static struct id_out o;
-	if (!phase1_our_id(ike, &o)) {
+	if (!phase1_our_id(ike, &mm5_out.o)) {
 		ike_initiate_failed(ike, FAIL_LOCAL, "leftid= cannot be sent as an IKE ID");
 		return;
 	}
-	if (!send_request(ike, fill_id_hash, &o, true)) {
+	if (ike->v1.auth == OAKLEY_RSA_SIG)
+		sign_then(ike, &mm5_out, mm5_signed);
+	else
+		send_mm5(ike, &mm5_out);
+}
+
+static void send_mm5(struct ike_sa *ike, struct id_auth *a)
+{
+	if (!send_request(ike, fill_id_hash, a, true)) {
 		ike_initiate_failed(ike, FAIL_LOCAL, "cannot build Main Mode message 5");
 		return;
 	}
@@ -272,8 +336,7 @@ void main_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
 	}
 	struct v1_xform x;
 	uint64_t life = 0;
-	const char *why = !(c->authby & AUTH_PSK) ? "authby= does not allow a PSK (the only IKEv1 method)"
-						  : phase1_choose(c, &sa, &answer, &x, &life);
+	const char *why = phase1_choose(c, &sa, &answer, &x, &life);
 	if (why != NULL) {
 		llog(&p->logger, RC_INFO, "\"%s\": Main Mode from %s: NO-PROPOSAL-CHOSEN: %s", c->name, a, why);
 		ikev1_send_clear_notify(p, pkt, m->h.icookie, zero, ISAKMP_N_NO_PROPOSAL_CHOSEN);
@@ -311,8 +374,8 @@ static void responder_mm3(struct ike_sa *ike, struct v1_msg_in *m)
 		     d.text[0] ? d.text : "no KE and nonce");
 		return;
 	}
-	const struct secret *s = phase1_find_psk(ike, NULL);
-	if (s == NULL) {
+	const struct secret *s = ike->v1.auth == OAKLEY_RSA_SIG ? NULL : phase1_find_psk(ike, NULL);
+	if (s == NULL && ike->v1.auth != OAKLEY_RSA_SIG) {
 		llog(&ike->logger, RC_WARNING, "Main Mode: no PSK in ipsec.secrets for this pair of IDs");
 		ikev1_send_clear_notify(ike->pluto, m->pkt, ike->spi_i, ike->spi_r,
 					ISAKMP_N_AUTHENTICATION_FAILED);
@@ -323,6 +386,35 @@ static void responder_mm3(struct ike_sa *ike, struct v1_msg_in *m)
 	phase1_take_ke_nonce(ike, ke, ni);
 	ikev1_natd_check(ike, &m->pl, m->pkt, NULL);
 	phase1_responder_derive(ike, s, keys_done_responder);
+}
+
+static struct id_auth mm6_out;
+
+static void send_mm6(struct ike_sa *ike, struct id_auth *a)
+{
+	send_response(ike, fill_id_hash, a, true);
+	ip_id peer = ike->peer_id;
+	phase1_established(ike, &peer, "Main Mode");
+}
+
+static void mm6_signed(struct pluto *p, void *arg)
+{
+	struct v1_sign_job *j = arg;
+	struct ike_sa *ike = ikev1_sign_sa(p, j);
+	if (ike == NULL)
+		return;
+	if (j->err[0] != '\0') {
+		llog(&ike->logger, RC_ERROR, "Main Mode: %s", j->err);
+		ikev1_sign_job_free(j);
+		ikev1_send_notify(ike, ISAKMP_N_AUTHENTICATION_FAILED);
+		ike_sa_delete(ike, NULL);
+		return;
+	}
+	chunk_free(&mm6_out.sig);
+	mm6_out.sig = j->sig;
+	j->sig = EMPTY_CHUNK;
+	ikev1_sign_job_free(j);
+	send_mm6(ike, &mm6_out);
 }
 
 static void responder_mm5(struct ike_sa *ike, struct v1_msg_in *m)
@@ -362,14 +454,16 @@ static void responder_mm5(struct ike_sa *ike, struct v1_msg_in *m)
 	}
 	phase1_keep_last_in(ike, m->pkt);
 	natt_follow_peer(ike, m->pkt);   /* authenticated: it may have floated to 4500 */
-	static struct id_out o;
-	if (!phase1_our_id(ike, &o)) {
+	if (!phase1_our_id(ike, &mm6_out.o)) {
 		llog(&ike->logger, RC_ERROR, "leftid= cannot be sent as an IKE ID");
 		ike_sa_delete(ike, NULL);
 		return;
 	}
-	send_response(ike, fill_id_hash, &o, true);
-	phase1_established(ike, &peer, "Main Mode");
+	ike->peer_id = peer;
+	if (ike->v1.auth == OAKLEY_RSA_SIG)
+		sign_then(ike, &mm6_out, mm6_signed);
+	else
+		send_mm6(ike, &mm6_out);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------ */

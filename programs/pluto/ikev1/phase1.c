@@ -9,7 +9,6 @@
 #include "ike/timers.h"
 #include "ikev1/phase1.h"
 #include "ikev1/vendor.h"
-#include "ikev1/vendor.h"
 #include "ikev2/ids.h"
 #include "ikev2/proposals.h"
 #include "pluto.h"
@@ -57,7 +56,7 @@ static size_t add_xform(struct v1_xform *out, size_t n, const struct alg_desc *e
 		return n;
 	if (keylen == 0 && encr->keylens[0] != 0)
 		keylen = encr->default_keylen;
-	out[n] = (struct v1_xform){ encr, keylen, hash, prf, dh };
+	out[n] = (struct v1_xform){ encr, keylen, hash, prf, dh, OAKLEY_PRESHARED_KEY };
 	return n + 1;
 }
 
@@ -110,15 +109,28 @@ size_t phase1_our_xforms(const struct connection *c, struct v1_xform *out)
 {
 	size_t n = 0;
 	if (c->ike == NULL || c->ike->n == 0)
-		return add_proposal(NULL, out, 0);
-	for (unsigned i = 0; i < c->ike->n; i++)
+		n = add_proposal(NULL, out, 0);
+	for (unsigned i = 0; c->ike != NULL && i < c->ike->n; i++)
 		n = add_proposal(&c->ike->p[i], out, n);
+	struct connection *cc = (struct connection *)c;
+	bool psk = (c->authby & AUTH_PSK) != 0;
+	bool rsa = (c->authby & AUTH_RSASIG) && c->local >= 0 && local_end(cc)->rsakey != NULL;
+	size_t base = n;
+	for (size_t i = 0; i < base; i++)
+		out[i].auth = psk ? OAKLEY_PRESHARED_KEY : OAKLEY_RSA_SIG;
+	if (!psk && !rsa)
+		return 0;
+	for (size_t i = 0; psk && rsa && i < base && n < V1_MAX_XFORMS; i++) {
+		out[n] = out[i];
+		out[n++].auth = OAKLEY_RSA_SIG;
+	}
 	return n;
 }
 
 bool phase1_xform_eq(const struct v1_xform *a, const struct v1_xform *b)
 {
-	return a->encr == b->encr && a->keylen == b->keylen && a->hash == b->hash && a->dh == b->dh;
+	return a->encr == b->encr && a->keylen == b->keylen && a->hash == b->hash && a->dh == b->dh &&
+	       a->auth == b->auth;
 }
 
 /* ---- transforms on the wire ------------------------------------------------------- */
@@ -137,7 +149,7 @@ static void xform_to_wire(const struct v1_xform *x, uint8_t number, uint32_t lif
 	t->id = KEY_IKE;
 	tv(t, OAKLEY_ENCRYPTION, alg_ikev1_id(x->encr, ALG_V1_PHASE1));
 	tv(t, OAKLEY_HASH, alg_ikev1_id(x->hash, ALG_V1_PHASE1));
-	tv(t, OAKLEY_AUTH, OAKLEY_PRESHARED_KEY);
+	tv(t, OAKLEY_AUTH, x->auth);
 	tv(t, OAKLEY_GROUP, alg_ikev1_id(x->dh, ALG_V1_PHASE1));
 	tv(t, OAKLEY_LIFE_TYPE, OAKLEY_LIFE_SECONDS);
 	if (life_s <= 0xffff) {
@@ -282,7 +294,8 @@ void phase1_job_work(void *arg)
 		snprintf(j->err, sizeof(j->err), "bad KE payload from the peer: %s", e);
 		return;
 	}
-	e = ikev1_skeyid_psk(j->prf, j->psk, j->ni, j->nr, &skeyid);
+	e = j->auth == OAKLEY_RSA_SIG ? ikev1_skeyid_sig(j->prf, j->ni, j->nr, gxy, &skeyid)
+				      : ikev1_skeyid_psk(j->prf, j->psk, j->ni, j->nr, &skeyid);
 	if (e == NULL)
 		e = ikev1_keys_derive(j->prf, j->encr, j->keylen, skeyid, gxy, j->cky_i, j->cky_r, &j->keys);
 	chunk_t mine = dh_public_value(j->dh);
@@ -304,6 +317,7 @@ struct v1_job *phase1_job_new(struct ike_sa *ike, bool derive)
 	j->step = ike->v1.step;
 	j->initiator = ike->original_initiator;
 	j->derive = derive;
+	j->auth = ike->v1.auth;
 	j->group = ike->suite.dh;
 	j->prf = ike->suite.prf;
 	j->encr = ike->suite.encr;
@@ -413,17 +427,23 @@ const char *phase1_peer_id(const struct isakmp_payload *idp, ip_id *peer)
 const char *phase1_check_peer(struct ike_sa *ike, chunk_t id_b, const struct isakmp_payload *hp,
 			      ip_id *peer, bool *auth_failed)
 {
-	static char why[ISAKMP_DIAG_TEXT + 40];
+	static char why[ISAKMP_DIAG_TEXT + 200];
 	*auth_failed = false;
 	chunk_t hash;
 	if (phase1_auth_hash(ike, !ike->original_initiator, id_b, &hash) != NULL)
 		return "cannot compute the HASH";
-	bool ok = hash_eq(hash, hp->body, hp->len);
+	const char *bad = NULL;
+	if (ike->v1.auth == OAKLEY_RSA_SIG)
+		bad = ikev1_verify_sig(ike, hash, chunk_from(hp->body, hp->len));
+	else if (!hash_eq(hash, hp->body, hp->len))
+		bad = ike->original_initiator ? "HASH_R does not match (a different PSK?)"
+					      : "HASH_I does not match (a different PSK?)";
 	chunk_free(&hash);
-	if (!ok) {
+	if (bad != NULL) {
 		*auth_failed = true;
-		return ike->original_initiator ? "HASH_R does not match (a different PSK?)"
-					       : "HASH_I does not match (a different PSK?)";
+		snprintf(why, sizeof(why), "%s%s", ike->v1.auth == OAKLEY_RSA_SIG ?
+			 (ike->original_initiator ? "SIG_R: " : "SIG_I: ") : "", bad);
+		return why;
 	}
 	ip_id want = phase1_expected_peer_id(ike);
 	if (!id_matches(&want, peer)) {
@@ -484,8 +504,10 @@ const char *phase1_choose(const struct connection *c, const struct isakmp_sa *sa
 			struct v1_xform x;
 			seen++;
 			const char *e = phase1_xform_from_wire(&pr->transforms[k], &x, &auth, life_s);
-			if (e == NULL && ikev1_xauth_psk_method(c, auth) != OAKLEY_PRESHARED_KEY)   /* XAUTH PSK too */
-				e = "authentication method is not PSK (the only one supported)";
+			auth = ikev1_xauth_psk_method(c, auth);   /* XAUTH PSK is PSK */
+			if (e == NULL && auth != OAKLEY_PRESHARED_KEY && auth != OAKLEY_RSA_SIG)
+				e = "authentication method is neither PSK nor RSA signatures";
+			x.auth = (uint16_t)auth;
 			if (e != NULL) {
 				if (first == NULL)
 					first = e;
@@ -526,6 +548,14 @@ bool phase1_build_our_sa(struct ike_sa *ike, struct ikev2_builder *b)
 	static struct isakmp_sa sa;
 	static uint8_t lifebufs[V1_MAX_XFORMS][4];
 	size_t n = phase1_our_xforms(ike->c, xf);
+	if (ike->v1.aggressive) {
+		/* Aggressive Mode authenticates with a PSK only here */
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (xf[i].auth == OAKLEY_PRESHARED_KEY)
+				xf[k++] = xf[i];
+		n = k;
+	}
 	if (n == 0)
 		return false;
 	memset(&sa, 0, sizeof(sa));
@@ -574,8 +604,10 @@ const char *phase1_take_answer(struct ike_sa *ike, const struct v1_msg_in *m, co
 		return "the responder did not choose one ISAKMP transform";
 	if ((e = phase1_xform_from_wire(&sa.proposals[0].transforms[0], x, &auth, &life)) != NULL)
 		return e;
-	if (ikev1_xauth_psk_method(ike->c, auth) != OAKLEY_PRESHARED_KEY)   /* XAUTH PSK too */
-		return "the responder chose an authentication method other than PSK";
+	auth = ikev1_xauth_psk_method(ike->c, auth);   /* XAUTH PSK is PSK */
+	if (auth != OAKLEY_PRESHARED_KEY && auth != OAKLEY_RSA_SIG)
+		return "the responder chose an authentication method other than PSK or RSA";
+	x->auth = (uint16_t)auth;
 	size_t n = phase1_our_xforms(ike->c, ours);
 	bool found = false;
 	for (size_t i = 0; i < n && !found; i++)
@@ -665,6 +697,7 @@ struct ike_sa *phase1_responder_sa(struct pluto *p, const struct v1_msg_in *m, s
 	ike->remote = pkt->remote;
 	ike->remote_port = pkt->remote_port;
 	phase1_suite_of(x, &ike->suite);
+	ike->v1.auth = x->auth;
 	ike->v1.life_s = phase1_responder_life(c, life);
 	ike->v1.sa_i_b = chunk_clone(sap->body, sap->len);
 	ikev1_vids_note(ike, &m->pl);
@@ -691,7 +724,7 @@ void phase1_initiator_derive(struct ike_sa *ike, const struct secret *s, helper_
 	j->dh = ike->dh;   /* the job owns it now: the SA may go meanwhile */
 	ike->dh = NULL;
 	j->peer_ke = chunk_dup(ike->v1.gxr);
-	j->psk = chunk_dup(s->value);
+	j->psk = s != NULL ? chunk_dup(s->value) : EMPTY_CHUNK;   /* none with signatures */
 	j->ni = chunk_dup(ike->ni);
 	j->nr = chunk_dup(ike->nr);
 	helpers_submit(ike->pluto, phase1_job_work, done, j);
@@ -701,7 +734,7 @@ bool phase1_responder_derive(struct ike_sa *ike, const struct secret *s, helper_
 {
 	struct v1_job *j = phase1_job_new(ike, true);
 	j->peer_ke = chunk_dup(ike->v1.gxi);
-	j->psk = chunk_dup(s->value);
+	j->psk = s != NULL ? chunk_dup(s->value) : EMPTY_CHUNK;   /* none with signatures */
 	j->ni = chunk_dup(ike->ni);
 	err_t e = random_nonce(V1_NONCE_LEN, &j->nr);
 	if (e != NULL) {
@@ -740,13 +773,14 @@ struct ike_sa *phase1_responder_keys(struct pluto *p, struct v1_job *j, const ch
 bool phase1_initiate_ok(struct ike_sa *ike)
 {
 	static struct v1_xform xf[V1_MAX_XFORMS];
-	if (!(ike->c->authby & AUTH_PSK)) {
-		ike_initiate_failed(ike, FAIL_LOCAL, "IKEv1 in this pluto authenticates with a PSK only "
-				    "(authby=secret)");
-		return false;
-	}
-	if (phase1_find_psk(ike, NULL) == NULL) {
-		ike_initiate_failed(ike, FAIL_LOCAL, "no PSK in ipsec.secrets for this pair of IDs");
+	struct connection *c = ike->c;
+	bool psk = (c->authby & AUTH_PSK) && phase1_find_psk(ike, NULL) != NULL;
+	bool rsa = (c->authby & AUTH_RSASIG) && local_end(c)->rsakey != NULL &&
+		   (peer_end(c)->rsakey != NULL || peer_end(c)->rsakey2 != NULL);
+	if (!psk && !rsa) {
+		ike_initiate_failed(ike, FAIL_LOCAL, (c->authby & AUTH_RSASIG) && !(c->authby & AUTH_PSK)
+				    ? "authby=rsasig needs leftrsasigkey= and rightrsasigkey="
+				    : "no PSK in ipsec.secrets for this pair of IDs");
 		return false;
 	}
 	if (phase1_our_xforms(ike->c, xf) == 0) {
@@ -775,6 +809,9 @@ bool phase1_our_id(struct ike_sa *ike, struct id_out *o)
 
 const struct secret *phase1_initiator_psk(struct ike_sa *ike)
 {
+	static const struct secret none;   /* signatures: no PSK needed */
+	if (ike->v1.auth == OAKLEY_RSA_SIG)
+		return &none;
 	const struct secret *s = phase1_find_psk(ike, NULL);
 	if (s == NULL)
 		ike_initiate_failed(ike, FAIL_LOCAL, "no PSK in ipsec.secrets for this pair of IDs");
@@ -832,5 +869,6 @@ void phase1_answered(struct ike_sa *ike, const struct v1_msg_in *m, const struct
 	memcpy(ike->spi_r, m->h.rcookie, 8);
 	ikev1_vids_note(ike, &m->pl);
 	phase1_suite_of(x, &ike->suite);
+	ike->v1.auth = x->auth;
 	phase1_keep_last_in(ike, m->pkt);
 }

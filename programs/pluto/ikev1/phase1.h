@@ -11,6 +11,7 @@
 #include "helpers.h"
 #include "ike/initiate.h"
 #include "ikev1/ikev1.h"
+#include "ikev1/sig.h"
 
 #define V1_NONCE_LEN 32
 #define OAKLEY_PRESHARED_KEY 1
@@ -25,9 +26,12 @@ struct v1_xform {
 	const struct alg_desc *encr;
 	unsigned keylen;
 	const struct alg_desc *hash, *prf, *dh;
+	uint16_t auth;   /* OAKLEY_PRESHARED_KEY or OAKLEY_RSA_SIG (sig.h) */
 };
 
-/* Our transforms: ike= (missing parts from the defaults) or the defaults. */
+/* Our transforms: ike= (missing parts from the defaults) or the defaults,
+ * once per authentication method authby= allows and we can do (PSK
+ * first; RSA signatures with leftrsasigkey=). */
 size_t phase1_our_xforms(const struct connection *c, struct v1_xform *out);
 bool phase1_xform_eq(const struct v1_xform *a, const struct v1_xform *b);
 /* A peer's transform: NULL, or why we cannot take it. */
@@ -88,6 +92,7 @@ struct v1_job {
 	const struct alg_desc *group, *prf, *encr;
 	unsigned keylen;
 	struct dh_secret *dh;        /* in (the initiator's) or out */
+	uint16_t auth;               /* the SA's method: which SKEYID */
 	chunk_t peer_ke, psk, ni, nr;
 	uint8_t cky_i[8], cky_r[8];
 	struct ikev1_keys keys;
