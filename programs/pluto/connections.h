@@ -70,6 +70,14 @@ enum ikev2_policy {
 	IKEV2_INSIST,       /* insist: IKEv2 only */
 };
 
+/* fragmentation=: RFC 7383 for IKEv2 (libreswan's default: yes). */
+enum conn_frag {
+	FRAG_YES = 0,       /* announce; fragment what is too big for the path */
+	FRAG_NO,            /* neither announce nor fragment */
+	FRAG_FORCE,         /* announce; fragment every encrypted message, small */
+	FRAG_ACCEPT,        /* announce and reassemble, but send whole messages */
+};
+
 struct connection {
 	char *name;
 	unsigned serial;            /* which load of that name (DNS answers) */
@@ -96,6 +104,7 @@ struct connection {
 	char *dpdaction;
 	bool compress;
 	bool forceencaps;
+	enum conn_frag fragmentation;
 	unsigned metric;
 	enum conn_type failureshunt;   /* CONN_TUNNEL means none */
 	bool failureshunt_set;
