@@ -666,7 +666,7 @@ err_t ikev2_decode_skf(const struct ikev2_payload *p, struct ikev2_skf *out, str
  * IP and UDP headers, as libreswan; small when fragmentation=force. */
 #define IKEV2_FRAG_DATAGRAM_V4 (576 - 20 - 8)
 #define IKEV2_FRAG_DATAGRAM_V6 (1280 - 40 - 8)
-#define IKEV2_FRAG_DATAGRAM_FORCE 256
+#define IKEV2_FRAG_DATAGRAM_FORCE 160
 
 /* Inner payload bytes one fragment can carry in a datagram of at most
  * max_datagram bytes, with an IV, an ICV and a cipher block of these

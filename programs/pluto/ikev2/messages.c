@@ -298,7 +298,7 @@ static size_t build_fragments(struct ike_sa *ike, const struct ikev2_header *h, 
 		at += flen;
 	}
 	ike->v2.frags_sent += n;
-	ldbg(&ike->logger, DBG_CONTROL, "%s %u sent in %u fragments (%zu inner bytes)",
+	llog(&ike->logger, RC_INFO, "%s %u sent in %u fragments (%zu inner bytes)",
 	     h->flags & IKEV2_FLAG_RESPONSE ? "response" : "request", h->message_id, n, inner_len);
 	return at;
 }
