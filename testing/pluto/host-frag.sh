@@ -58,6 +58,27 @@ test_force() {
 	result frag-force "$why"
 }
 
+# a lost fragment: east's firewall drops the second small datagram that
+# reaches it (the IKE_AUTH request's fragment 2; IKE_SA_INIT is larger);
+# west's retransmission sends every fragment again and the SA comes up
+test_retransmit() {
+	local why="" k dropped
+	pair_frag frag-retransmit force force || { result frag-retransmit "cannot make the namespaces"; return; }
+	if ! ip netns exec "$NS_EAST" iptables -A INPUT -p udp --dport 500 -m length --length 0:200 \
+		-m statistic --mode nth --every 1000 --packet 1 -j DROP 2>/dev/null; then
+		netns_down >/dev/null 2>&1
+		echo "SKIP frag-retransmit: iptables with the length and statistic matches is not available"
+		return
+	fi
+	start_both || { result frag-retransmit "pluto did not start"; return; }
+	why=$(up)
+	dropped=$(ip netns exec "$NS_EAST" iptables -L INPUT -v -x -n 2>/dev/null | awk '/DROP/ {print $1}')
+	[ -z "$why" ] && [ "$dropped" != 1 ] && why="the firewall dropped ${dropped:-no} datagrams, not 1"
+	k=$(reassembled east request)
+	[ -z "$why" ] && [ "$k" -lt 2 ] && why="east did not reassemble the IKE_AUTH request (largest: $k)"
+	result frag-retransmit "$why"
+}
+
 # fragmentation=no on east: it does not announce, so force on west sends
 # whole messages; neither reassembles anything
 test_no() {
@@ -129,10 +150,11 @@ test_libreswan() {
 	result "$name" "$why"
 }
 
-for t in frag-force frag-no frag-big frag-libreswan-initiator frag-libreswan-responder; do
+for t in frag-force frag-retransmit frag-no frag-big frag-libreswan-initiator frag-libreswan-responder; do
 	want "$t" || continue
 	case $t in
 	frag-force) test_force ;;
+	frag-retransmit) test_retransmit ;;
 	frag-no) test_no ;;
 	frag-big) test_big ;;
 	frag-libreswan-initiator) test_libreswan initiator ;;
