@@ -79,6 +79,32 @@ test_retransmit() {
 	result frag-retransmit "$why"
 }
 
+# a lost response fragment: west's firewall drops the first small
+# datagram from east (fragment 1 of the IKE_AUTH response); west sends its
+# K request fragments again and east answers again on fragment 1 only
+# (RFC 7383 2.6.1): west receives the R response fragments twice, not
+# K + 1 times
+test_answer_again() {
+	local why="" r counts
+	pair_frag frag-answer-again force force || { result frag-answer-again "cannot make the namespaces"; return; }
+	if ! ip netns exec "$NS_WEST" iptables -A INPUT -p udp --sport 500 -m length --length 0:200 \
+		-m statistic --mode nth --every 1000 --packet 0 -j DROP 2>/dev/null ||
+	   ! ip netns exec "$NS_WEST" iptables -A INPUT -p udp --sport 500 -m length --length 0:200 -j ACCEPT; then
+		netns_down >/dev/null 2>&1
+		echo "SKIP frag-answer-again: iptables with the length and statistic matches is not available"
+		return
+	fi
+	start_both || { result frag-answer-again "pluto did not start"; return; }
+	why=$(up)
+	r=$(reassembled west response)
+	[ -z "$why" ] && [ "$r" -lt 2 ] && why="west did not reassemble the IKE_AUTH response (largest: $r)"
+	# packets dropped + accepted: every response fragment west was sent
+	counts=$(ip netns exec "$NS_WEST" iptables -L INPUT -v -x -n 2>/dev/null | awk '/DROP|ACCEPT/ {n += $1} END {print n}')
+	[ -z "$why" ] && [ "$counts" != $((2 * r)) ] &&
+		why="east sent $counts response fragments, not twice its $r"
+	result frag-answer-again "$why"
+}
+
 # fragmentation=no on east: it does not announce, so force on west sends
 # whole messages; neither reassembles anything
 test_no() {
@@ -150,11 +176,12 @@ test_libreswan() {
 	result "$name" "$why"
 }
 
-for t in frag-force frag-retransmit frag-no frag-big frag-libreswan-initiator frag-libreswan-responder; do
+for t in frag-force frag-retransmit frag-answer-again frag-no frag-big frag-libreswan-initiator frag-libreswan-responder; do
 	want "$t" || continue
 	case $t in
 	frag-force) test_force ;;
 	frag-retransmit) test_retransmit ;;
+	frag-answer-again) test_answer_again ;;
 	frag-no) test_no ;;
 	frag-big) test_big ;;
 	frag-libreswan-initiator) test_libreswan initiator ;;
