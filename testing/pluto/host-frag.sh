@@ -58,6 +58,25 @@ test_force() {
 	result frag-force "$why"
 }
 
+# AEAD (AES-GCM, 256 then 128 bits): the AAD of each fragment runs
+# to its Total Fragments field
+test_aead() {
+	local why="" k alg i=0 name=frag-aead
+	for alg in 'aes_gcm16_256-prfsha2_256;modp2048' 'aes_gcm16_128-prfsha2_256;curve25519'; do
+		i=$((i + 1))
+		pair_frag "$name-$i" force force "ike=$alg" || { result "$name" "cannot make the namespaces"; return; }
+		start_both || { why="pluto did not start ($alg)"; break; }
+		why=$(up)
+		k=$(reassembled east request)
+		[ -z "$why" ] && [ "$k" -lt 2 ] && why="east did not reassemble the IKE_AUTH request (largest: $k)"
+		k=$(reassembled west response)
+		[ -z "$why" ] && [ "$k" -lt 2 ] && why="west did not reassemble the IKE_AUTH response (largest: $k)"
+		[ -n "$why" ] && { why="ike=$alg: $why"; break; }
+		netns_down >/dev/null 2>&1
+	done
+	result "$name" "$why"
+}
+
 # a lost fragment: east's firewall drops the second small datagram that
 # reaches it (the IKE_AUTH request's fragment 2; IKE_SA_INIT is larger);
 # west's retransmission sends every fragment again and the SA comes up
@@ -176,10 +195,11 @@ test_libreswan() {
 	result "$name" "$why"
 }
 
-for t in frag-force frag-retransmit frag-answer-again frag-no frag-big frag-libreswan-initiator frag-libreswan-responder; do
+for t in frag-force frag-aead frag-retransmit frag-answer-again frag-no frag-big frag-libreswan-initiator frag-libreswan-responder; do
 	want "$t" || continue
 	case $t in
 	frag-force) test_force ;;
+	frag-aead) test_aead ;;
 	frag-retransmit) test_retransmit ;;
 	frag-answer-again) test_answer_again ;;
 	frag-no) test_no ;;
