@@ -254,6 +254,19 @@ static bool parse_ikev2(struct parse *p)
 	return true;
 }
 
+static bool parse_fragmentation(struct parse *p)
+{
+	static const struct word modes[] = {
+		{ "yes", FRAG_YES }, { "no", FRAG_NO }, { "force", FRAG_FORCE },
+		{ "accept", FRAG_ACCEPT },
+	};
+	int v = 0;
+	if (!PARSE_WORD(p, modes, &v))
+		return false;
+	p->c->fragmentation = (enum conn_frag)v;
+	return true;
+}
+
 /* ---- proposals: one copy of each distinct list, shared by its conns ---------- */
 
 /* A config of 50,000 conns usually has a handful of distinct ike= and
@@ -467,6 +480,7 @@ static const struct key_row {
 	{ "compress", false, parse_compress },
 	{ "forceencaps", false, parse_forceencaps },
 	{ "aggrmode", false, parse_aggrmode },
+	{ "fragmentation", false, parse_fragmentation },
 	{ "salifetime", false, parse_salifetime },
 	{ "ikelifetime", false, parse_ikelifetime },
 	{ "rekeymargin", false, parse_rekeymargin },

@@ -76,6 +76,14 @@ enum ikev2_policy {
 	IKEV2_INSIST,       /* insist: IKEv2 only */
 };
 
+/* fragmentation=: RFC 7383 for IKEv2 (libreswan's default: yes). */
+enum conn_frag {
+	FRAG_YES = 0,       /* announce; fragment what is too big for the path */
+	FRAG_NO,            /* neither announce nor fragment */
+	FRAG_FORCE,         /* announce; fragment every encrypted message, small */
+	FRAG_ACCEPT,        /* announce and reassemble, but send whole messages */
+};
+
 struct connection {
 	char *name;
 	unsigned serial;            /* which load of that name (DNS answers) */
@@ -103,6 +111,7 @@ struct connection {
 	bool compress;
 	bool forceencaps;
 	bool aggrmode;               /* IKEv1: Aggressive Mode (RFC 2409 5.4) instead of Main Mode */
+	enum conn_frag fragmentation;
 	unsigned metric;
 	enum conn_type failureshunt;   /* CONN_TUNNEL means none */
 	bool failureshunt_set;

@@ -16,6 +16,34 @@ void ike_transmit(struct ike_sa *ike, const uint8_t *data, size_t len)
 	ldbg_hex(&ike->logger, DBG_RAW, "sent", data, len);
 }
 
+/* Sends a message, or the IKEv2 fragments (RFC 7383) kept back to back
+ * in one buffer: each datagram's length is in its header (bytes 24..27, in
+ * IKEv1 and IKEv2 alike); anything that does not add up goes as one. */
+static void transmit_all(struct ike_sa *ike, const uint8_t *data, size_t len)
+{
+	size_t at = 0, n = 0;
+	while (at < len) {
+		if (len - at < 28)
+			break;
+		const uint8_t *h = data + at + 24;
+		size_t one = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+		if (one < 28 || one > len - at)
+			break;
+		at += one;
+		n++;
+	}
+	if (at != len || n <= 1) {
+		ike_transmit(ike, data, len);
+		return;
+	}
+	for (at = 0; at < len;) {
+		const uint8_t *h = data + at + 24;
+		size_t one = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+		ike_transmit(ike, data + at, one);
+		at += one;
+	}
+}
+
 uint64_t retransmit_pause_ms(unsigned done, uint64_t elapsed_ms, uint64_t timeout_ms)
 {
 	if (elapsed_ms >= timeout_ms)
@@ -62,7 +90,7 @@ static void on_retransmit(evutil_socket_t fd, short what, void *arg)
 	ike->retransmits++;
 	ldbg(&ike->logger, DBG_LIFECYCLE, "retransmission %u of message %u", ike->retransmits,
 	     ike->last_request_msgid);
-	ike_transmit(ike, ike->last_request.ptr, ike->last_request.len);
+	transmit_all(ike, ike->last_request.ptr, ike->last_request.len);
 	arm_retransmit(ike, retransmit_pause_ms(ike->retransmits, elapsed, timeout_ms(ike)));
 }
 
@@ -80,7 +108,7 @@ void ike_request_sent(struct ike_sa *ike, const uint8_t *data, size_t len, uint3
 		ike->retransmit_timer = event_new(ike->pluto->base, -1, 0, on_retransmit, ike);
 	if (ike->retransmit_timer != NULL)
 		arm_retransmit(ike, retransmit_pause_ms(0, 0, timeout_ms(ike)));
-	ike_transmit(ike, data, len);
+	transmit_all(ike, data, len);
 }
 
 void ike_request_answered(struct ike_sa *ike)
@@ -98,7 +126,7 @@ void ike_response_sent(struct ike_sa *ike, const uint8_t *data, size_t len, uint
 	ike->last_response_msgid = msgid;
 	ike->last_response_exchange = exchange;
 	ike->have_last_response = true;
-	ike_transmit(ike, data, len);
+	transmit_all(ike, data, len);
 }
 
 bool ike_answer_again(struct ike_sa *ike, uint32_t msgid, uint8_t exchange)
@@ -107,6 +135,6 @@ bool ike_answer_again(struct ike_sa *ike, uint32_t msgid, uint8_t exchange)
 	    exchange != ike->last_response_exchange)
 		return false;
 	ldbg(&ike->logger, DBG_CONTROL, "retransmitted request %u: answering again", msgid);
-	ike_transmit(ike, ike->last_response.ptr, ike->last_response.len);
+	transmit_all(ike, ike->last_response.ptr, ike->last_response.len);
 	return true;
 }

@@ -29,7 +29,8 @@ uint64_t retransmit_pause_ms(unsigned done, uint64_t elapsed_ms, uint64_t timeou
 /* Sends bytes to the IKE SA's peer on its socket (logged when it fails). */
 void ike_transmit(struct ike_sa *ike, const uint8_t *data, size_t len);
 
-/* A request went out: keep it and retransmit it until ike_request_answered()
+/* A request went out (a message, or IKEv2 fragments back to back: each
+ * goes as its own datagram): keep it and retransmit it until ike_request_answered()
  * or the time budget ends; then ike->on_timeout (or, when NULL, the IKE SA
  * is deleted). */
 void ike_request_sent(struct ike_sa *ike, const uint8_t *data, size_t len, uint32_t msgid,

@@ -103,6 +103,9 @@ static void read_common(struct ike_sa *ike, const struct ikev2_payloads *pl,
 			const struct packet *pkt, const uint8_t spi_r[8])
 {
 	struct ikev2_notify n;
+	/* RFC 7383: announced by the peer, and ours to use unless fragmentation=no */
+	ike->v2.peer_frag = ikev2_payloads_find_notify(pl, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL &&
+			    (ike->c == NULL || ike->c->fragmentation != FRAG_NO);
 	if (ike_find_notify(pl, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, &n) != NULL) {
 		ike->v2.peer_digsig = true;
 		ike->v2.n_peer_hashes = (unsigned)ikev2_notify_hash_algorithms(
@@ -153,6 +156,8 @@ static bool fill_init_request(struct ike_sa *ike, struct ikev2_builder *b, void 
 	build_natd(ike, b);
 	if (ike->c->authby & AUTH_RSASIG)
 		build_hash_algs(b);
+	if (ike->c->fragmentation != FRAG_NO)
+		ikev2_build_notify_simple(b, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	return true;
 }
 
@@ -349,6 +354,8 @@ static bool fill_init_response(struct ike_sa *ike, struct ikev2_builder *b, void
 		build_hash_algs(b);
 	if (ike->v2.childless)
 		ikev2_build_notify_simple(b, IKEV2_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
+	if (ike->v2.peer_frag)   /* RFC 7383 2.3: only in answer to the initiator's */
+		ikev2_build_notify_simple(b, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	return true;
 }
 

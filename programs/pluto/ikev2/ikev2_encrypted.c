@@ -2,6 +2,7 @@
  * The body (IV || ciphertext || ICV) is opaque here; crypto/ seals and
  * opens it. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "ikev2/ikev2_msg.h"
 #include "ikev2/ikev2_wire.h"
@@ -153,4 +154,117 @@ void ikev2_build_sk_end(struct ikev2_builder *b)
 	if (b->sk_fill != b->sk_end)
 		ikev2_build_fail(b, "encrypted payload: %zu of its %zu body bytes were appended",
 				 b->sk_fill - b->sk_body, b->sk_end - b->sk_body);
+}
+
+/* ---- RFC 7383: splitting and reassembly ----------------------------------- */
+
+size_t ikev2_frag_room(size_t max_datagram, size_t iv_len, size_t icv_len, size_t block)
+{
+	/* header, SKF header with number and total, IV, ICV */
+	size_t overhead = IKEV2_HEADER_SIZE + IKEV2_PAYLOAD_HEADER_SIZE + 4 + iv_len + icv_len;
+	if (block == 0)
+		block = 1;
+	if (max_datagram <= overhead + block)
+		return 0;
+	/* the ciphertext (data, padding, pad length) in whole blocks */
+	size_t avail = (max_datagram - overhead) / block * block;
+	return avail - 1;
+}
+
+unsigned ikev2_frag_count(size_t inner_len, size_t *room)
+{
+	if (*room == 0)
+		*room = 1;
+	size_t n = (inner_len + *room - 1) / *room;
+	if (n == 0)
+		n = 1;
+	if (n > IKEV2_FRAG_MAX_FRAGMENTS) {
+		/* bigger datagrams rather than more fragments than a peer keeps */
+		*room = (inner_len + IKEV2_FRAG_MAX_FRAGMENTS - 1) / IKEV2_FRAG_MAX_FRAGMENTS;
+		n = (inner_len + *room - 1) / *room;
+	}
+	return (unsigned)n;
+}
+
+const char *ikev2_frag_verdict_str(enum ikev2_frag_verdict v)
+{
+	static const char *const names[] = {
+		[IKEV2_FRAG_KEPT] = "kept",
+		[IKEV2_FRAG_COMPLETE] = "complete",
+		[IKEV2_FRAG_DUPLICATE] = "a duplicate",
+		[IKEV2_FRAG_OTHER_TOTAL] = "of a smaller Total Fragments than those kept",
+		[IKEV2_FRAG_TOO_MANY] = "one of more fragments than are kept (32)",
+		[IKEV2_FRAG_TOO_BIG] = "past the reassembly limit (64 KiB)",
+	};
+	return (size_t)v < sizeof(names) / sizeof(names[0]) && names[v] != NULL ? names[v] : "?";
+}
+
+void ikev2_frags_reset(struct ikev2_frags *f)
+{
+	for (size_t i = 0; i <= IKEV2_FRAG_MAX_FRAGMENTS; i++) {
+		free(f->part[i]);
+		f->part[i] = NULL;
+		f->part_len[i] = 0;
+	}
+	f->active = false;
+	f->count = 0;
+	f->bytes = 0;
+	f->total = 0;
+	f->first_inner = 0;
+}
+
+enum ikev2_frag_verdict ikev2_frags_add(struct ikev2_frags *f, uint32_t msgid, bool response,
+					uint16_t number, uint16_t total, uint8_t first_inner,
+					const uint8_t *data, size_t len, uint64_t now_ms)
+{
+	if (total > IKEV2_FRAG_MAX_FRAGMENTS || number == 0 || number > total)
+		return IKEV2_FRAG_TOO_MANY;
+	if (f->active && (f->msgid != msgid || f->response != response ||
+			  total > f->total || now_ms - f->started_ms > IKEV2_FRAG_TIMEOUT_MS))
+		ikev2_frags_reset(f);
+	if (f->active && total < f->total)
+		return IKEV2_FRAG_OTHER_TOTAL;
+	if (!f->active) {
+		f->active = true;
+		f->msgid = msgid;
+		f->response = response;
+		f->total = total;
+		f->started_ms = now_ms;
+	}
+	if (f->part[number] != NULL)
+		return IKEV2_FRAG_DUPLICATE;
+	if (len > IKEV2_FRAG_MAX_BYTES - f->bytes) {
+		ikev2_frags_reset(f);
+		return IKEV2_FRAG_TOO_BIG;
+	}
+	uint8_t *copy = malloc(len > 0 ? len : 1);
+	if (copy == NULL) {
+		ikev2_frags_reset(f);
+		return IKEV2_FRAG_TOO_BIG;
+	}
+	if (len > 0)
+		memcpy(copy, data, len);
+	f->part[number] = copy;
+	f->part_len[number] = len;
+	f->bytes += len;
+	f->count++;
+	if (number == 1)
+		f->first_inner = first_inner;
+	return f->count == f->total ? IKEV2_FRAG_COMPLETE : IKEV2_FRAG_KEPT;
+}
+
+size_t ikev2_frags_join(struct ikev2_frags *f, uint8_t *out, size_t cap, uint8_t *first_inner)
+{
+	size_t len = SIZE_MAX;
+	if (f->active && f->count == f->total && f->bytes <= cap) {
+		len = 0;
+		for (unsigned i = 1; i <= f->total; i++) {
+			if (f->part_len[i] > 0)
+				memcpy(out + len, f->part[i], f->part_len[i]);
+			len += f->part_len[i];
+		}
+		*first_inner = f->first_inner;
+	}
+	ikev2_frags_reset(f);
+	return len;
 }

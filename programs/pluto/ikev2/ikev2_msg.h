@@ -652,6 +652,69 @@ struct ikev2_skf {
 };
 err_t ikev2_decode_skf(const struct ikev2_payload *p, struct ikev2_skf *out, struct ikev2_diag *d);
 
+/* ---- RFC 7383 fragments: splitting and reassembly (no crypto) -------------- */
+
+/* Reassembly limits per message: beyond them the fragments are dropped.
+ * 32 fragments as libreswan; 64 KiB of inner payloads. A partial message
+ * older than IKEV2_FRAG_TIMEOUT_MS is forgotten when the next fragment
+ * comes (and with its IKE SA). */
+#define IKEV2_FRAG_MAX_FRAGMENTS 32
+#define IKEV2_FRAG_MAX_BYTES 65536
+#define IKEV2_FRAG_TIMEOUT_MS 30000
+/* Datagram sizes (IKE header to the end, without IP and UDP headers) that
+ * a fragment may take: the minimum MTUs (576 for IPv4, 1280 for IPv6) less
+ * IP and UDP headers, as libreswan; small when fragmentation=force. */
+#define IKEV2_FRAG_DATAGRAM_V4 (576 - 20 - 8)
+#define IKEV2_FRAG_DATAGRAM_V6 (1280 - 40 - 8)
+#define IKEV2_FRAG_DATAGRAM_FORCE 160
+
+/* Inner payload bytes one fragment can carry in a datagram of at most
+ * max_datagram bytes, with an IV, an ICV and a cipher block of these
+ * sizes (block 1: a stream cipher); 0 if none fit. */
+size_t ikev2_frag_room(size_t max_datagram, size_t iv_len, size_t icv_len, size_t block);
+/* The number of fragments for an inner chain of inner_len bytes at room
+ * bytes each; the room grows (*room) when more than
+ * IKEV2_FRAG_MAX_FRAGMENTS would be needed. */
+unsigned ikev2_frag_count(size_t inner_len, size_t *room);
+
+/* One message being reassembled: the decrypted inner bytes of each
+ * fragment (index 1..total), owned (malloc). */
+struct ikev2_frags {
+	bool active;
+	bool response;
+	uint32_t msgid;
+	uint16_t total;
+	unsigned count;           /* fragments kept */
+	size_t bytes;             /* their inner bytes */
+	uint8_t first_inner;      /* from fragment 1 */
+	uint64_t started_ms;
+	uint8_t *part[IKEV2_FRAG_MAX_FRAGMENTS + 1];
+	size_t part_len[IKEV2_FRAG_MAX_FRAGMENTS + 1];
+};
+enum ikev2_frag_verdict {
+	IKEV2_FRAG_KEPT,          /* kept; more to come */
+	IKEV2_FRAG_COMPLETE,      /* kept, and the message is whole: ikev2_frags_join() */
+	IKEV2_FRAG_DUPLICATE,     /* that number is already kept: ignored */
+	IKEV2_FRAG_OTHER_TOTAL,   /* a smaller Total Fragments than the kept ones: ignored */
+	IKEV2_FRAG_TOO_MANY,      /* Total Fragments above the limit: ignored */
+	IKEV2_FRAG_TOO_BIG,       /* the message would pass the byte limit: all dropped */
+};
+const char *ikev2_frag_verdict_str(enum ikev2_frag_verdict v);
+/* Keeps the (authenticated, decrypted) inner bytes of fragment number of
+ * total of message (msgid, response). A fragment of another message, or
+ * of the same with a larger Total Fragments (RFC 7383 2.6: the sender
+ * fragmented it again, smaller), or one after IKEV2_FRAG_TIMEOUT_MS,
+ * starts again. */
+enum ikev2_frag_verdict ikev2_frags_add(struct ikev2_frags *f, uint32_t msgid, bool response,
+					uint16_t number, uint16_t total, uint8_t first_inner,
+					const uint8_t *data, size_t len, uint64_t now_ms);
+/* Copies the whole inner chain into out (at most cap bytes): its length,
+ * or SIZE_MAX when it is not complete or does not fit; *first_inner is
+ * the first payload's type. The fragments are freed either way. */
+size_t ikev2_frags_join(struct ikev2_frags *f, uint8_t *out, size_t cap, uint8_t *first_inner);
+/* Forgets the message under way. */
+void ikev2_frags_reset(struct ikev2_frags *f);
+
 /* ---- encoding -------------------------------------------------------------- */
 
 struct ikev2_builder {

@@ -9,6 +9,8 @@
 #include "chunk.h"
 #include "crypto/crypto.h"
 
+struct ikev2_frags;
+
 struct ikev2_part {
 	/* IKE_SA_INIT */
 	uint16_t ke_group;           /* the DH group of our KE */
@@ -18,6 +20,7 @@ struct ikev2_part {
 	chunk_t init_request, init_response;   /* kept for AUTH, freed after */
 	bool peer_digsig;            /* peer sent SIGNATURE_HASH_ALGORITHMS */
 	bool childless;              /* RFC 6023: both sent CHILDLESS_IKEV2_SUPPORTED */
+	bool peer_frag;              /* RFC 7383: the peer sent IKEV2_FRAGMENTATION_SUPPORTED */
 	uint16_t peer_hashes[8];
 	unsigned n_peer_hashes;
 	struct ike_sa_keys keys;     /* SK_d, SK_a*, SK_e*, SK_p* */
@@ -26,6 +29,11 @@ struct ikev2_part {
 	/* message IDs (a window of one in each direction) */
 	uint32_t msgid_next_out;     /* the ID of our next request */
 	uint32_t msgid_expect_in;    /* the ID of the peer's next request */
+
+	/* RFC 7383: the message being reassembled (NULL: none yet), and
+	 * counts for status and tests */
+	struct ikev2_frags *frags;
+	unsigned frags_sent, frags_received;
 };
 
 struct ike_sa;

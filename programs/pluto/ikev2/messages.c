@@ -12,8 +12,11 @@
 #include "ikev2/messages.h"
 #include "pluto.h"
 
-static uint8_t out_buf[IKE_MSG_MAX];
+/* out_buf holds a message, or its SKF fragments back to back (each with
+ * its own header and overhead: room for twice the inner chain). */
+static uint8_t out_buf[2 * IKE_MSG_MAX];
 static uint8_t inner_buf[IKE_MSG_MAX];
+static uint8_t seal_buf[IKE_MSG_MAX];
 
 const char *notify_name(uint16_t type)
 {
@@ -58,9 +61,10 @@ static void sk_keys(const struct ike_sa *ike, bool sending, chunk_t *e, chunk_t 
 	*a = use_i ? ike->v2.keys.sk_ai : ike->v2.keys.sk_ar;
 }
 
-/* Seals the inner chain (len bytes in inner_buf) into the SK payload of b. */
+/* Seals inner_len bytes of inner chain (from inner) into the SK payload
+ * of b, or, when total is not 0, into its SKF payload number of total. */
 static bool sk_seal(struct ike_sa *ike, struct ikev2_builder *b, uint8_t first_inner,
-		    size_t inner_len)
+		    const uint8_t *inner, size_t inner_len, uint16_t number, uint16_t total)
 {
 	const struct alg_desc *encr = ike->suite.encr;
 	const struct alg_desc *integ = ike->suite.integ;
@@ -73,10 +77,13 @@ static bool sk_seal(struct ike_sa *ike, struct ikev2_builder *b, uint8_t first_i
 	size_t plain_len = inner_len + pad + 1;
 	if (plain_len + iv_len + icv_len + 64 > IKE_MSG_MAX)
 		return false;
-	memset(inner_buf + inner_len, 0, pad);
-	inner_buf[inner_len + pad] = (uint8_t)pad;
+	memmove(seal_buf, inner, inner_len);
+	memset(seal_buf + inner_len, 0, pad);
+	seal_buf[inner_len + pad] = (uint8_t)pad;
 
-	uint8_t *body = ikev2_build_sk(b, first_inner, iv_len + plain_len + icv_len);
+	size_t body_len = iv_len + plain_len + icv_len;
+	uint8_t *body = total == 0 ? ikev2_build_sk(b, first_inner, body_len)
+				   : ikev2_build_skf(b, first_inner, number, total, body_len);
 	if (body == NULL)
 		return false;
 	if (random_bytes(body, iv_len) != NULL)
@@ -84,16 +91,17 @@ static bool sk_seal(struct ike_sa *ike, struct ikev2_builder *b, uint8_t first_i
 	chunk_t ek, ak;
 	sk_keys(ike, true, &ek, &ak);
 	size_t sk_at = ikev2_build_sk_offset(b);
+	/* for SKF the AAD and ICV cover Fragment Number and Total Fragments too */
 	chunk_t aad = aead ? chunk_from(b->buf, sk_at) : EMPTY_CHUNK;
-	err_t e = encr_seal(encr, ek, chunk_from(body, iv_len), aad, inner_buf, plain_len,
+	err_t e = encr_seal(encr, ek, chunk_from(body, iv_len), aad, seal_buf, plain_len,
 			    body + iv_len, plain_len + (aead ? icv_len : 0));
 	if (e != NULL) {
 		llog(&ike->logger, RC_ERROR, "cannot encrypt: %s", e);
 		return false;
 	}
 	if (!aead) {
-		size_t total = sk_at + iv_len + plain_len + icv_len;
-		e = integ_compute(integ, ak, b->buf, total - icv_len, b->buf + total - icv_len);
+		size_t end = sk_at + iv_len + plain_len + icv_len;
+		e = integ_compute(integ, ak, b->buf, end - icv_len, b->buf + end - icv_len);
 		if (e != NULL) {
 			llog(&ike->logger, RC_ERROR, "cannot compute the checksum: %s", e);
 			return false;
@@ -102,44 +110,127 @@ static bool sk_seal(struct ike_sa *ike, struct ikev2_builder *b, uint8_t first_i
 	return true;
 }
 
-/* Verifies and decrypts the SK payload of m into m->plain and splits it. */
-static err_t sk_open(struct ike_sa *ike, struct ike_msg_in *m, struct ikev2_diag *d)
+/* Checks the ICV of the datagram (msg, msg_len) whose SK or SKF body
+ * (IV || ciphertext || ICV) is body, at body_offset, and decrypts it into
+ * plain (cap bytes); *inner_len is the inner chain's length, without the
+ * padding. */
+static err_t sk_decrypt(struct ike_sa *ike, const uint8_t *msg, size_t msg_len,
+			struct ikev2_span body, size_t body_offset, uint8_t *plain, size_t cap,
+			size_t *inner_len)
 {
-	const struct ikev2_payload *skp = ikev2_payloads_find(&m->clear, IKEV2_PT_SK, 0);
-	if (skp == NULL)
-		return ikev2_payloads_find(&m->clear, IKEV2_PT_SKF, 0) != NULL
-		       ? "fragmented messages (SKF) are not supported" : "no SK payload";
-	struct ikev2_sk sk;
-	err_t e = ikev2_decode_sk(skp, &sk, d);
-	if (e != NULL)
-		return e;
 	const struct alg_desc *encr = ike->suite.encr;
 	bool aead = encr->aead;
 	size_t iv_len = encr_iv_len(encr);
 	size_t icv_len = aead ? encr_icv_len(encr) : integ_icv_len(ike->suite.integ);
-	if (sk.body.len < iv_len + icv_len + 1)
-		return "SK payload too short for its IV and checksum";
-	const uint8_t *msg = m->pkt->data;
-	size_t msg_len = m->pkt->len;
+	if (body.len < iv_len + icv_len + 1)
+		return "encrypted payload too short for its IV and checksum";
 	chunk_t ek, ak;
 	sk_keys(ike, false, &ek, &ak);
 	if (!aead) {
-		e = integ_verify(ike->suite.integ, ak, msg, msg_len - icv_len,
-				 msg + msg_len - icv_len);
+		err_t e = integ_verify(ike->suite.integ, ak, msg, msg_len - icv_len,
+				       msg + msg_len - icv_len);
 		if (e != NULL)
 			return "integrity check failed";
 	}
-	size_t ct_len = sk.body.len - iv_len - (aead ? 0 : icv_len);
-	chunk_t aad = aead ? chunk_from(msg, sk.body_offset) : EMPTY_CHUNK;
-	e = encr_open(encr, ek, chunk_from(sk.body.ptr, iv_len), aad, sk.body.ptr + iv_len,
-		      ct_len, m->plain, sizeof(m->plain));
+	size_t ct_len = body.len - iv_len - (aead ? 0 : icv_len);
+	chunk_t aad = aead ? chunk_from(msg, body_offset) : EMPTY_CHUNK;
+	err_t e = encr_open(encr, ek, chunk_from(body.ptr, iv_len), aad, body.ptr + iv_len,
+			    ct_len, plain, cap);
 	if (e != NULL)
 		return aead ? "integrity check failed (AEAD)" : "cannot decrypt";
 	size_t plain_len = ct_len - (aead ? icv_len : 0);
-	size_t pad = m->plain[plain_len - 1];
+	if (plain_len == 0)
+		return "nothing encrypted, not even the pad length";
+	size_t pad = plain[plain_len - 1];
 	if (pad + 1 > plain_len)
 		return "bad padding length";
-	e = ikev2_split_chain(sk.first_inner, m->plain, plain_len - pad - 1, &m->inner, d);
+	*inner_len = plain_len - pad - 1;
+	return NULL;
+}
+
+/* The SKF payload of m, authenticated, decrypted and kept until its
+ * message is whole; then m->plain holds the inner chain. Returns NULL
+ * when m is whole, IKEV2_FRAG_PENDING when more fragments are needed, or
+ * why the fragment was dropped. */
+static const char IKEV2_FRAG_PENDING[] = "waiting for more fragments";
+
+static err_t skf_open(struct ike_sa *ike, struct ike_msg_in *m, const struct ikev2_payload *p,
+		      struct ikev2_diag *d, uint8_t *first_inner, size_t *inner_len)
+{
+	/* RFC 7383 2.5.3: only in an IKE SA that announced it both ways */
+	if (!ike->v2.peer_frag || ike->c == NULL || ike->c->fragmentation == FRAG_NO)
+		return "a fragment (SKF) where fragmentation was not negotiated";
+	struct ikev2_skf skf;
+	err_t e = ikev2_decode_skf(p, &skf, d);
+	if (e != NULL) {
+		d->notify = 0;   /* not authenticated: nothing to answer */
+		return e;
+	}
+	if (skf.number != 1 && skf.first_inner != IKEV2_PT_NONE)
+		return "a fragment other than the first names a first inner payload";
+	static uint8_t frag_plain[IKE_MSG_MAX];
+	size_t len;
+	/* authenticated before it is kept */
+	e = sk_decrypt(ike, m->pkt->data, m->pkt->len, skf.body, skf.body_offset, frag_plain,
+		       sizeof(frag_plain), &len);
+	if (e != NULL)
+		return e;
+	if (ike->v2.frags == NULL) {
+		ike->v2.frags = calloc(1, sizeof(*ike->v2.frags));
+		if (ike->v2.frags == NULL)
+			return "out of memory for fragments";
+	}
+	bool response = (m->h.flags & IKEV2_FLAG_RESPONSE) != 0;
+	enum ikev2_frag_verdict v = ikev2_frags_add(ike->v2.frags, m->h.message_id, response,
+						    skf.number, skf.total, skf.first_inner,
+						    frag_plain, len, mono_ms());
+	ldbg(&ike->logger, DBG_CONTROL, "%s %u fragment %u of %u: %s",
+	     response ? "response" : "request", m->h.message_id, skf.number, skf.total,
+	     ikev2_frag_verdict_str(v));
+	switch (v) {
+	case IKEV2_FRAG_KEPT:
+		ike->v2.frags_received++;
+		return IKEV2_FRAG_PENDING;
+	case IKEV2_FRAG_COMPLETE:
+		ike->v2.frags_received++;
+		break;
+	default:
+		return IKEV2_FRAG_PENDING;   /* ignored, as RFC 7383 2.6 says */
+	}
+	*inner_len = ikev2_frags_join(ike->v2.frags, m->plain, sizeof(m->plain), first_inner);
+	if (*inner_len == SIZE_MAX)
+		return "reassembled message too large";
+	llog(&ike->logger, RC_INFO, "%s %u reassembled from %u fragments (%zu bytes)",
+	     response ? "response" : "request", m->h.message_id, skf.total, *inner_len);
+	return NULL;
+}
+
+/* Verifies and decrypts the SK payload of m (or, when m is the last of
+ * its SKF fragments, all of them) into m->plain and splits it. */
+static err_t sk_open(struct ike_sa *ike, struct ike_msg_in *m, struct ikev2_diag *d)
+{
+	uint8_t first_inner;
+	size_t inner_len;
+	const struct ikev2_payload *skp = ikev2_payloads_find(&m->clear, IKEV2_PT_SK, 0);
+	if (skp == NULL) {
+		const struct ikev2_payload *skfp = ikev2_payloads_find(&m->clear, IKEV2_PT_SKF, 0);
+		if (skfp == NULL)
+			return "no SK payload";
+		err_t e = skf_open(ike, m, skfp, d, &first_inner, &inner_len);
+		if (e != NULL)
+			return e;
+	} else {
+		struct ikev2_sk sk;
+		err_t e = ikev2_decode_sk(skp, &sk, d);
+		if (e != NULL)
+			return e;
+		e = sk_decrypt(ike, m->pkt->data, m->pkt->len, sk.body, sk.body_offset, m->plain,
+			       sizeof(m->plain), &inner_len);
+		if (e != NULL)
+			return e;
+		first_inner = sk.first_inner;
+	}
+	err_t e = ikev2_split_chain(first_inner, m->plain, inner_len, &m->inner, d);
 	if (e != NULL)
 		return e;
 	m->pl = &m->inner;
@@ -152,6 +243,64 @@ static bool encrypted_exchange(uint8_t exchange)
 {
 	const struct ikev2_exchange_record *x = ikev2_exchange_record(exchange);
 	return x == NULL || x->encrypted;
+}
+
+/* RFC 7383: the inner bytes each fragment carries when a message with an
+ * inner chain of inner_len bytes goes in fragments, or 0 when it goes
+ * whole (the peer did not announce it, fragmentation=no|accept, or the
+ * message fits the path; force: always, in small fragments). */
+static size_t frag_room(const struct ike_sa *ike, size_t inner_len)
+{
+	if (!ike->v2.peer_frag || ike->c == NULL)
+		return 0;
+	enum conn_frag mode = ike->c->fragmentation;
+	if (mode != FRAG_YES && mode != FRAG_FORCE)
+		return 0;
+	const struct alg_desc *encr = ike->suite.encr;
+	size_t iv_len = encr_iv_len(encr);
+	size_t icv_len = encr->aead ? encr_icv_len(encr) : integ_icv_len(ike->suite.integ);
+	size_t block = encr_block_len(encr);
+	size_t limit = mode == FRAG_FORCE ? IKEV2_FRAG_DATAGRAM_FORCE
+		       : ike->remote.family == IP_V6 ? IKEV2_FRAG_DATAGRAM_V6 : IKEV2_FRAG_DATAGRAM_V4;
+	if (ike->iface != NULL && ike->iface->natt)
+		limit -= 4;   /* the non-ESP marker */
+	if (mode == FRAG_YES) {
+		/* whole when it fits: SK header, IV, padding, ICV */
+		size_t whole = IKEV2_HEADER_SIZE + IKEV2_PAYLOAD_HEADER_SIZE + iv_len + inner_len +
+			       block + icv_len;
+		if (whole <= limit)
+			return 0;
+	}
+	return ikev2_frag_room(limit, iv_len, icv_len, block);
+}
+
+/* Seals the inner chain in inner_buf into SKF fragments, back to back in
+ * out_buf; returns their total length or 0. */
+static size_t build_fragments(struct ike_sa *ike, const struct ikev2_header *h, uint8_t first,
+			      size_t inner_len, size_t room)
+{
+	unsigned n = ikev2_frag_count(inner_len, &room);
+	size_t at = 0;
+	for (unsigned i = 0; i < n; i++) {
+		size_t from = (size_t)i * room;
+		size_t len = inner_len - from < room ? inner_len - from : room;
+		struct ikev2_builder b;
+		ikev2_build_init(&b, out_buf + at, sizeof(out_buf) - at, h);
+		if (!sk_seal(ike, &b, i == 0 ? first : IKEV2_PT_NONE, inner_buf + from, len,
+			     (uint16_t)(i + 1), (uint16_t)n))
+			return 0;
+		size_t flen;
+		err_t e = ikev2_build_finish(&b, &flen);
+		if (e != NULL) {
+			llog(&ike->logger, RC_ERROR, "cannot build fragment %u of %u: %s", i + 1, n, e);
+			return 0;
+		}
+		at += flen;
+	}
+	ike->v2.frags_sent += n;
+	llog(&ike->logger, RC_INFO, "%s %u sent in %u fragments (%zu inner bytes)",
+	     h->flags & IKEV2_FLAG_RESPONSE ? "response" : "request", h->message_id, n, inner_len);
+	return at;
 }
 
 /* Builds a message into out_buf; returns its length or 0. */
@@ -179,7 +328,10 @@ static size_t build(struct ike_sa *ike, uint8_t exchange, bool response, uint32_
 			llog(&ike->logger, RC_ERROR, "cannot build the message: %s", e);
 			return 0;
 		}
-		if (!sk_seal(ike, &b, ikev2_build_first_type(&in), inner_len))
+		size_t room = frag_room(ike, inner_len);
+		if (room != 0)
+			return build_fragments(ike, &h, ikev2_build_first_type(&in), inner_len, room);
+		if (!sk_seal(ike, &b, ikev2_build_first_type(&in), inner_buf, inner_len, 0, 0))
 			return 0;
 	}
 	size_t len;
@@ -279,6 +431,8 @@ static void handle_response(struct ike_sa *ike, struct ike_msg_in *m)
 	struct ikev2_diag d = { 0 };
 	if (x->encrypted) {
 		err_t e = sk_open(ike, m, &d);
+		if (e == IKEV2_FRAG_PENDING)
+			return;
 		if (e != NULL) {
 			llog(&ike->logger, RC_WARNING, "dropping response %u: %s", m->h.message_id, e);
 			return;
@@ -314,7 +468,15 @@ static void refuse_request(struct ike_sa *ike, struct ike_msg_in *m, uint16_t no
 
 static void handle_request(struct ike_sa *ike, struct ike_msg_in *m)
 {
-	/* the peer missed our answer: send it again, do nothing else */
+	/* the peer missed our answer: send it again, do nothing else; for a
+	 * request in fragments, only on its first (RFC 7383 2.6.1) */
+	const struct ikev2_payload *skfp = ikev2_payloads_find(&m->clear, IKEV2_PT_SKF, 0);
+	struct ikev2_skf skf;
+	struct ikev2_diag fd;
+	bool first_or_whole = skfp == NULL || (ikev2_decode_skf(skfp, &skf, &fd) == NULL && skf.number == 1);
+	if (ike->have_last_response && m->h.message_id == ike->last_response_msgid &&
+	    m->h.exchange == ike->last_response_exchange && !first_or_whole)
+		return;
 	if (ike_answer_again(ike, m->h.message_id, m->h.exchange))
 		return;
 	if (m->h.message_id != ike->v2.msgid_expect_in) {
@@ -335,6 +497,8 @@ static void handle_request(struct ike_sa *ike, struct ike_msg_in *m)
 	}
 	struct ikev2_diag d = { 0 };
 	err_t e = sk_open(ike, m, &d);
+	if (e == IKEV2_FRAG_PENDING)
+		return;
 	if (e != NULL) {
 		llog(&ike->logger, RC_WARNING, "dropping request %u: %s", m->h.message_id, e);
 		/* it decrypted, but its inner chain is malformed: say so */

@@ -1,4 +1,5 @@
 /* IKEv2 behind the core's ops table (ike/ops.h). */
+#include <stdlib.h>
 #include "ike/ops.h"
 #include "ike/sa.h"
 #include "ikev2/exchanges.h"
@@ -17,6 +18,10 @@ void ikev2_part_free(struct ike_sa *ike)
 	chunk_free(&v2->init_request);
 	chunk_free(&v2->init_response);
 	ike_sa_keys_free(&v2->keys);
+	if (v2->frags != NULL)
+		ikev2_frags_reset(v2->frags);
+	free(v2->frags);
+	v2->frags = NULL;
 }
 
 const struct ike_ops ikev2_ops = {
