@@ -172,6 +172,24 @@ test_pinned() {
 	result "$name" "$why"
 }
 
+# secrets: no leftcert= on west, its key named by ': RSA "west"' in
+# ipsec.secrets; east has west's certificate pinned
+test_secrets() {
+	local name=cert-secrets why="" out
+	local wconf econf
+	wconf=$(cert_conf "leftid=$WEST_DN_CERT" "rightid=%fromcert")
+	econf=$(cert_conf "leftcert=west" "rightcert=east")
+	pair_cert "$name" "$wconf" "$econf" || { result "$name" "cannot make the namespaces"; return; }
+	printf ': RSA "west"\n' >"$(host_dir west)/ipsec.secrets"
+	std_dbs && host_cert east west || { result "$name" "cannot set up the NSS databases"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	grep -q 'ipsec.secrets:1' "$(host_dir west)/log" && { result "$name" "west's pluto refused the secrets line"; return; }
+	out=$(up_from west "$NS_WEST")
+	why=$(both_up)
+	[ -n "$why" ] && why="$why ($out)"
+	result "$name" "$why"
+}
+
 # add errors: a missing nickname, a missing key, an ID not in the cert
 test_add_errors() {
 	local name=cert-add-errors why="" out d
@@ -223,7 +241,7 @@ make_pki || { echo "FAIL pluto-cert: cannot make the test PKI"; exit 0; }
 
 WEST_NORMAL=$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=%fromcert")
 EAST_NORMAL=$(cert_conf "leftid=%fromcert" "rightcert=east;rightid=%fromcert")
-for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned cert-add-errors cert-tools; do
+for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned cert-secrets cert-add-errors cert-tools; do
 	want "$t" || continue
 	case $t in
 	cert) test_cert cert west ;;
@@ -241,6 +259,7 @@ for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned c
 			'host_db west ca && host_db east ca other && host_p12 west west && host_p12 east east' \
 			'not issued under rightca=' ;;
 	cert-pinned) test_pinned ;;
+	cert-secrets) test_secrets ;;
 	cert-add-errors) test_add_errors ;;
 	cert-tools) test_tools ;;
 	esac

@@ -131,3 +131,21 @@ err_t certs_peer_key(struct ike_sa *ike, const struct ikev2_payloads *pl, const 
 	}
 	return NULL;
 }
+
+bool certs_secret_key(struct ike_sa *ike, const ip_id *me, const ip_id *peer, rsa_pubkey *pub)
+{
+	const struct secret *s = secrets_find(&ike->pluto->secrets, SECRET_RSA, me, peer);
+	if (s == NULL || s->nickname == NULL)
+		return false;
+	chunk_t der;
+	err_t e = cert_by_nickname(s->nickname, &der);
+	if (e == NULL) {
+		e = cert_rsa_pubkey(der, pub);
+		chunk_free(&der);
+	}
+	if (e != NULL) {
+		llog(&ike->logger, RC_WARNING, "%s:%u: RSA %s: %s", s->file, s->line, s->nickname, e);
+		return false;
+	}
+	return true;
+}

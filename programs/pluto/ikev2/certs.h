@@ -21,6 +21,9 @@ void certs_build_cert(struct ike_sa *ike, struct ikev2_builder *b);
  * as the certificate's own DER. False as id_to_payload. */
 bool certs_id_payload(struct ike_sa *ike, const ip_id *me, struct ikev2_id *out, uint8_t *buf,
 		      size_t size);
+/* ipsec.secrets ": RSA NICKNAME" for the pair of IDs: the public key of
+ * that certificate (its private key signs). False when there is none. */
+bool certs_secret_key(struct ike_sa *ike, const ip_id *me, const ip_id *peer, rsa_pubkey *pub);
 /* The peer's public key from its certificate: the CERT payloads it sent,
  * verified by NSS (rightca=), or rightcert= pinned; its ID must be in the
  * certificate. NULL or why not. */

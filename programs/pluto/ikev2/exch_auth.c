@@ -183,6 +183,9 @@ static bool our_auth(struct ike_sa *ike, chunk_t octets, struct sign_job **job,
 	*job = NULL;
 	const struct end *le = local_end(c);
 	const rsa_pubkey *key = le->cert_key != NULL ? le->cert_key : le->rsakey;
+	rsa_pubkey secret_key;   /* ipsec.secrets ": RSA NICKNAME" */
+	if (key == NULL && (c->authby & AUTH_RSASIG) && certs_secret_key(ike, me, peer, &secret_key))
+		key = &secret_key;
 	bool use_rsa = (c->authby & AUTH_RSASIG) && key != NULL &&
 		       !((c->authby & AUTH_PSK) && find_psk(ike, me, peer) != NULL);
 	if (!use_rsa) {
