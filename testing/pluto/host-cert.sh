@@ -234,6 +234,16 @@ test_tools() {
 	[ -z "$why" ] && { out=$("$IPSEC" listcerts --nssdir "$d" </dev/null 2>&1) || why="listcerts failed: $out"; }
 	[ -z "$why" ] && ! grep -q '^west .*key' <<<"$out" && why="listcerts does not show west with its key: $out"
 	[ -z "$why" ] && ! grep -q '^ca .*CA' <<<"$out" && why="listcerts does not show the CA: $out"
+	# and what the running pluto sees
+	printf 'version 2\n' >"$d/ipsec.conf"
+	: >"$d/ipsec.secrets"
+	chmod 600 "$d/ipsec.secrets"
+	[ -z "$why" ] && { pluto_start west "$NS_WEST" || why="pluto did not start"; }
+	[ -z "$why" ] && out=$(whackh west "$NS_WEST" --listall 2>&1)
+	[ -z "$why" ] && ! grep -A1 'CA certificates trusted' <<<"$out" | grep -q "'ca' subject: 'CN=Cygnet Test CA" &&
+		why="whack --listall does not list the CA: $out"
+	[ -z "$why" ] && ! grep -q "'west' subject: 'CN=west, O=Cygnet Test, C=US' issuer: 'CN=Cygnet Test CA.*private key in NSS" <<<"$out" &&
+		why="whack --listall does not list west's certificate with its key: $out"
 	result "$name" "$why"
 }
 
