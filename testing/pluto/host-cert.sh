@@ -190,6 +190,25 @@ test_secrets() {
 	result "$name" "$why"
 }
 
+# dn-psk: a PSK conn with DN IDs, west writing them in the certificate's
+# order and east in RFC 4514 order (conns and ipsec.secrets)
+test_dn_psk() {
+	local name=dn-psk why="" out
+	local wconf econf
+	wconf=$(cert_conf "leftid=$WEST_DN_CERT" "rightid=$EAST_DN_CERT")
+	econf=$(cert_conf "leftid=$WEST_DN_4514" "rightid=CN=east, O=Cygnet Test, C=US")
+	pair_cert "$name" "${wconf/authby=rsasig/authby=secret}" "${econf/authby=rsasig/authby=secret}" ||
+		{ result "$name" "cannot make the namespaces"; return; }
+	printf '"%s" "%s" : PSK "%s"\n' "$WEST_DN_CERT" "$EAST_DN_CERT" "$PSK" >"$(host_dir west)/ipsec.secrets"
+	printf '"%s" "%s" : PSK "%s"\n' "CN=east, O=Cygnet Test, C=US" "$WEST_DN_4514" "$PSK" >"$(host_dir east)/ipsec.secrets"
+	host_db west && host_db east || { result "$name" "initnss failed"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(up_from west "$NS_WEST")
+	why=$(both_up)
+	[ -n "$why" ] && why="$why ($out)"
+	result "$name" "$why"
+}
+
 # add errors: a missing nickname, a missing key, an ID not in the cert
 test_add_errors() {
 	local name=cert-add-errors why="" out d
@@ -251,7 +270,7 @@ make_pki || { echo "FAIL pluto-cert: cannot make the test PKI"; exit 0; }
 
 WEST_NORMAL=$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=%fromcert")
 EAST_NORMAL=$(cert_conf "leftid=%fromcert" "rightcert=east;rightid=%fromcert")
-for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned cert-secrets cert-add-errors cert-tools; do
+for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned cert-secrets dn-psk cert-add-errors cert-tools; do
 	want "$t" || continue
 	case $t in
 	cert) test_cert cert west ;;
@@ -270,6 +289,7 @@ for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned c
 			'not issued under rightca=' ;;
 	cert-pinned) test_pinned ;;
 	cert-secrets) test_secrets ;;
+	dn-psk) test_dn_psk ;;
 	cert-add-errors) test_add_errors ;;
 	cert-tools) test_tools ;;
 	esac
