@@ -209,6 +209,50 @@ test_dn_psk() {
 	result "$name" "$why"
 }
 
+# libreswan NAME DIRECTION: our pluto (west) against libreswan's (east),
+# certificates both ways, IKE SA only (this host's kernel has no ESP)
+test_libreswan_cert() {
+	local name=$1 dir=$2 why="" e
+	have_libreswan "$name" || return
+	pair_cert "$name" "$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=$EAST_DN_CERT")" "" ||
+		{ result "$name" "cannot make the namespaces"; return; }
+	e=$(host_dir east)
+	mkdir -p "$e/nss" "$e/run"
+	host_db west ca && host_p12 west west &&
+		certutil -N -d "sql:$e/nss" --empty-password </dev/null >/dev/null 2>&1 &&
+		certutil -A -d "sql:$e/nss" -n ca -t 'CT,,' -i "$PKI/ca.pem" </dev/null &&
+		pk12util -i "$PKI/east.p12" -d "sql:$e/nss" -W "$P12PW" -K '' </dev/null >/dev/null 2>&1 ||
+		{ result "$name" "cannot set up the NSS databases"; return; }
+	printf 'config setup
+	plutodebug=none
+conn west-east
+	authby=rsasig
+	ikev2=yes
+	left=198.18.0.1
+	leftid="%s"
+	leftsubnet=198.51.100.0/24
+	right=198.18.0.2
+	rightid=%%fromcert
+	rightcert=east
+	rightsendcert=always
+	rightsubnet=203.0.113.0/24
+	auto=add
+' \
+		"$WEST_DN_CERT" >"$e/ipsec.conf"
+	pluto_start west "$NS_WEST" || { result "$name" "pluto did not start"; return; }
+	lsw_start || { result "$name" "libreswan's pluto did not start"; return; }
+	if [ "$dir" = initiator ]; then
+		whackh west "$NS_WEST" --name west-east --initiate >/dev/null 2>&1
+	else
+		lsw_whack --name west-east --initiate >/dev/null 2>&1
+	fi
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED || why="no IKE SA with libreswan (certificates)"
+	[ -z "$why" ] && ! grep -q "the peer's certificate verifies" "$(host_dir west)/log" &&
+		why="we did not verify libreswan's certificate"
+	[ -z "$why" ] && ! grep -q "established IKE SA" "$e/log" && why="libreswan has no IKE SA"
+	result "$name" "$why"
+}
+
 # add errors: a missing nickname, a missing key, an ID not in the cert
 test_add_errors() {
 	local name=cert-add-errors why="" out d
@@ -270,7 +314,8 @@ make_pki || { echo "FAIL pluto-cert: cannot make the test PKI"; exit 0; }
 
 WEST_NORMAL=$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=%fromcert")
 EAST_NORMAL=$(cert_conf "leftid=%fromcert" "rightcert=east;rightid=%fromcert")
-for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned cert-secrets dn-psk cert-add-errors cert-tools; do
+for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned cert-secrets dn-psk cert-add-errors cert-tools \
+	libreswan-cert-initiator libreswan-cert-responder; do
 	want "$t" || continue
 	case $t in
 	cert) test_cert cert west ;;
@@ -292,6 +337,8 @@ for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned c
 	dn-psk) test_dn_psk ;;
 	cert-add-errors) test_add_errors ;;
 	cert-tools) test_tools ;;
+	libreswan-cert-initiator) test_libreswan_cert "$t" initiator ;;
+	libreswan-cert-responder) test_libreswan_cert "$t" responder ;;
 	esac
 done
 exit 0

@@ -16,7 +16,10 @@ bool certs_want_peer(struct connection *c)
 
 void certs_note_certreq(struct ike_sa *ike, const struct ikev2_payloads *pl)
 {
-	if (ikev2_payloads_find(pl, IKEV2_PT_CERTREQ, 0) != NULL)
+	/* a peer that sends its own certificate wants ours too: libreswan
+	 * initiates without CERTREQ unless it has rightca= */
+	if (ikev2_payloads_find(pl, IKEV2_PT_CERTREQ, 0) != NULL ||
+	    ikev2_payloads_find(pl, IKEV2_PT_CERT, 0) != NULL)
 		ike->v2.peer_certreq = true;
 }
 

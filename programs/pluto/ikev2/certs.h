@@ -10,7 +10,7 @@
 /* Do we authenticate the peer by certificate (authby=rsasig without
  * rightrsasigkey=)? */
 bool certs_want_peer(struct connection *c);
-/* Notes a CERTREQ from the peer (for leftsendcert=ifasked). */
+/* Notes a CERTREQ from the peer, or a CERT (for leftsendcert=ifasked). */
 void certs_note_certreq(struct ike_sa *ike, const struct ikev2_payloads *pl);
 /* A CERTREQ with the trusted CAs' hashes (rightca= only, when given),
  * if we want the peer's certificate. */
