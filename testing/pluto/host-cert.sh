@@ -314,7 +314,7 @@ make_pki || { echo "FAIL pluto-cert: cannot make the test PKI"; exit 0; }
 
 WEST_NORMAL=$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=%fromcert")
 EAST_NORMAL=$(cert_conf "leftid=%fromcert" "rightcert=east;rightid=%fromcert")
-for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned cert-secrets dn-psk cert-add-errors cert-tools \
+for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned cert-id-not-in-cert cert-secrets dn-psk cert-add-errors cert-tools \
 	libreswan-cert-initiator libreswan-cert-responder; do
 	want "$t" || continue
 	case $t in
@@ -333,6 +333,13 @@ for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned c
 			'host_db west ca && host_db east ca other && host_p12 west west && host_p12 east east' \
 			'not issued under rightca=' ;;
 	cert-pinned) test_pinned ;;
+	cert-id-not-in-cert)
+		# west signs with its certificate's key (": RSA west") but claims
+		# another ID; east has west's certificate pinned, any ID allowed
+		test_refused "$t" "$(cert_conf "leftid=@liar.example" "rightid=%fromcert")" \
+			"$(cert_conf "leftcert=west;leftid=%any" "rightcert=east")" \
+			'std_dbs && host_cert east west && printf ": RSA west\n" >"$(host_dir west)/ipsec.secrets"' \
+			"the peer's ID '@liar.example' is not in its certificate" ;;
 	cert-secrets) test_secrets ;;
 	dn-psk) test_dn_psk ;;
 	cert-add-errors) test_add_errors ;;
