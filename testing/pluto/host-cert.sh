@@ -155,6 +155,22 @@ test_refused() {
 	result "$name" "$why"
 }
 
+# ca-same: east's leftca=%same (the CA of its own certificate) takes
+# west's certificate from that CA
+test_ca_same() {
+	local name=cert-ca-same why="" out
+	pair_cert "$name" "$WEST_NORMAL" \
+		"$(cert_conf "leftid=%fromcert;leftca=%same" "rightcert=east;rightid=%fromcert")" ||
+		{ result "$name" "cannot make the namespaces"; return; }
+	host_db west ca && host_db east ca other && host_p12 west west && host_p12 east east ||
+		{ result "$name" "cannot set up the NSS databases"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(up_from west "$NS_WEST")
+	why=$(both_up)
+	[ -n "$why" ] && why="$why ($out)"
+	result "$name" "$why"
+}
+
 # pinned: west sends no certificate, east has it pinned by rightcert=
 test_pinned() {
 	local name=cert-pinned why="" out
@@ -314,7 +330,7 @@ make_pki || { echo "FAIL pluto-cert: cannot make the test PKI"; exit 0; }
 
 WEST_NORMAL=$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=%fromcert")
 EAST_NORMAL=$(cert_conf "leftid=%fromcert" "rightcert=east;rightid=%fromcert")
-for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned cert-id-not-in-cert cert-secrets dn-psk cert-add-errors cert-tools \
+for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-ca-same cert-ca-same-other cert-pinned cert-id-not-in-cert cert-secrets dn-psk cert-add-errors cert-tools \
 	libreswan-cert-initiator libreswan-cert-responder; do
 	want "$t" || continue
 	case $t in
@@ -333,6 +349,13 @@ for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-pinned c
 			'host_db west ca && host_db east ca other && host_p12 west west && host_p12 east east' \
 			'not issued under rightca=' ;;
 	cert-pinned) test_pinned ;;
+	cert-ca-same) test_ca_same ;;
+	cert-ca-same-other)
+		# both CAs trusted on east, but leftca=%same wants east's own
+		test_refused "$t" "$(cert_conf "leftcert=west-other;leftid=%fromcert" "rightid=%fromcert")" \
+			"$(cert_conf "leftid=%fromcert;leftca=%same" "rightcert=east;rightid=%fromcert")" \
+			'host_db west ca && host_db east ca other && host_p12 west west-other && host_p12 east east' \
+			'not issued under rightca=CN=Cygnet Test CA' ;;
 	cert-id-not-in-cert)
 		# west signs with its certificate's key (": RSA west") but claims
 		# another ID; east has west's certificate pinned, any ID allowed
