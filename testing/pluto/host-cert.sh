@@ -39,12 +39,18 @@ make_pki() {
 			--keyUsage certSigning,crlSigning >/dev/null 2>&1 || return 1
 		certutil -L -d "sql:$PKI/db" -n "${ca%%|*}" -a >"$PKI/${ca%%|*}.pem" </dev/null || return 1
 	done
+	# an intermediate CA under ca, trusted by nobody directly
+	serial=$((serial + 1))
+	printf 'y\n\ny\n' | certutil -S -d "sql:$PKI/db" -n mid -s 'CN=Cygnet Mid CA, O=Cygnet Test, C=US' \
+		-c ca -t ',,' -k rsa -g 2048 -z "$PKI/noise" -m $serial -v 12 -2 \
+		--keyUsage certSigning,crlSigning >/dev/null 2>&1 || return 1
 	# NICK|SUBJECT|SIGNER|EXTRA
 	local c nick subj signer extra
 	for c in "west|$WEST_DN_4514|ca|--extSAN dns:west.example,ip:198.18.0.1" \
 		"east|CN=east, O=Cygnet Test, C=US|ca|--extSAN dns:east.example,ip:198.18.0.2" \
 		"west-old|CN=west-old, O=Cygnet Test, C=US|ca|-w -3 -v 1" \
-		"west-other|CN=west, O=Other, C=US|other|"; do
+		"west-other|CN=west, O=Other, C=US|other|" \
+		"west-mid|CN=west-mid, O=Cygnet Test, C=US|mid|"; do
 		IFS='|' read -r nick subj signer extra <<<"$c"
 		# shellcheck disable=SC2086
 		certutil -S -d "sql:$PKI/db" -n "$nick" -s "$subj" -c "$signer" -t ',,' -k rsa -g 2048 \
@@ -152,6 +158,24 @@ test_refused() {
 	[ -z "$why" ] && ! grep -q 'AUTHENTICATION_FAILED' <<<"$out" && why="west was not told AUTHENTICATION_FAILED: $out"
 	[ -z "$why" ] && ! grep -q "refused: .*$5" "$(host_dir east)/log" && why="east's log does not say '$5'"
 	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 0 ] && why="east has an IKE SA"
+	result "$name" "$why"
+}
+
+# intermediate: west's certificate is issued by an intermediate CA that
+# east does not have: west sends it after its own, east verifies the chain
+test_intermediate() {
+	local name=cert-intermediate why="" out
+	pair_cert "$name" "$(cert_conf "leftcert=west-mid;leftid=%fromcert" "rightid=%fromcert")" "$EAST_NORMAL" ||
+		{ result "$name" "cannot make the namespaces"; return; }
+	std_dbs && host_p12 west west-mid || { result "$name" "cannot set up the NSS databases"; return; }
+	certutil -L -d "sql:$(host_dir east)" -n mid </dev/null >/dev/null 2>&1 &&
+		{ result "$name" "east has the intermediate CA already"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(up_from west "$NS_WEST")
+	why=$(both_up)
+	[ -z "$why" ] && ! grep -q "the peer's certificate verifies (issuer 'CN=Cygnet Mid CA" "$(host_dir east)/log" &&
+		why="east did not verify west's certificate through the intermediate"
+	[ -n "$why" ] && why="$why ($out)"
 	result "$name" "$why"
 }
 
@@ -330,7 +354,7 @@ make_pki || { echo "FAIL pluto-cert: cannot make the test PKI"; exit 0; }
 
 WEST_NORMAL=$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=%fromcert")
 EAST_NORMAL=$(cert_conf "leftid=%fromcert" "rightcert=east;rightid=%fromcert")
-for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-ca-same cert-ca-same-other cert-pinned cert-id-not-in-cert cert-secrets dn-psk cert-add-errors cert-tools \
+for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-intermediate cert-ca-same cert-ca-same-other cert-pinned cert-id-not-in-cert cert-secrets dn-psk cert-add-errors cert-tools \
 	libreswan-cert-initiator libreswan-cert-responder; do
 	want "$t" || continue
 	case $t in
@@ -350,6 +374,7 @@ for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-ca-same 
 			'not issued under rightca=' ;;
 	cert-pinned) test_pinned ;;
 	cert-ca-same) test_ca_same ;;
+	cert-intermediate) test_intermediate ;;
 	cert-ca-same-other)
 		# both CAs trusted on east, but leftca=%same wants east's own
 		test_refused "$t" "$(cert_conf "leftcert=west-other;leftid=%fromcert" "rightid=%fromcert")" \

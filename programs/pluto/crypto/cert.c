@@ -282,6 +282,30 @@ err_t cert_check_validity(chunk_t der)
 	return v == secCertTimeValid ? NULL : "the certificate has no valid time";
 }
 
+err_t cert_chain(chunk_t ee, chunk_t *out, size_t max, size_t *n)
+{
+	*n = 0;
+	err_t e;
+	CERTCertificate *c = from_der(ee, &e);
+	if (c == NULL)
+		return e;
+	CERTCertList *list = CERT_GetCertChainFromCert(c, PR_Now(), certUsageSSLClient);
+	for (CERTCertListNode *node = list ? CERT_LIST_HEAD(list) : NULL;
+	     node != NULL && !CERT_LIST_END(node, list) && *n < max; node = CERT_LIST_NEXT(node)) {
+		CERTCertificate *x = node->cert;
+		/* not the end certificate, not a self-signed root: the peer has
+		 * its roots */
+		if (SECITEM_ItemsAreEqual(&x->derCert, &c->derCert) || x->isRoot ||
+		    SECITEM_ItemsAreEqual(&x->derSubject, &x->derIssuer))
+			continue;
+		out[(*n)++] = chunk_dup(chunk_from(x->derCert.data, x->derCert.len));
+	}
+	if (list != NULL)
+		CERT_DestroyCertList(list);
+	CERT_DestroyCertificate(c);
+	return NULL;
+}
+
 err_t cert_ca_hashes(const ip_id *ca, chunk_t *out)
 {
 	*out = EMPTY_CHUNK;

@@ -413,6 +413,10 @@ bool cert_names_id(chunk_t der, const ip_id *id);
  * signatures, key usage (IPsec or TLS). ca non-NULL: an issuer in the
  * chain must have that DN (rightca=). *issuer (may be NULL): ee's issuer. */
 err_t cert_verify(chunk_t ee, const chunk_t *chain, size_t n, const ip_id *ca, ip_id *issuer);
+/* The intermediate CA certificates between ee and its root, as the
+ * database has them (up to max, each owned), ee's issuer first: what we
+ * send after our certificate. */
+err_t cert_chain(chunk_t ee, chunk_t *out, size_t max, size_t *n);
 /* NULL when the certificate is valid now (for pinned rightcert=). */
 err_t cert_check_validity(chunk_t der);
 /* CERTREQ data (RFC 7296 3.7): SHA-1 of the SubjectPublicKeyInfo of each

@@ -51,6 +51,17 @@ void certs_build_cert(struct ike_sa *ike, struct ikev2_builder *b)
 	struct ikev2_cert c = { .encoding = IKEV2_CERT_X509_SIG,
 				.data = { me->cert_der, me->cert_len } };
 	ikev2_build_cert(b, &c);
+	/* then the intermediate CAs, for a peer that trusts only the root */
+	chunk_t chain[CERT_CHAIN_MAX];
+	size_t n = 0;
+	if (cert_chain(chunk_from(me->cert_der, me->cert_len), chain, CERT_CHAIN_MAX, &n) != NULL)
+		n = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct ikev2_cert ca = { .encoding = IKEV2_CERT_X509_SIG,
+					 .data = { chain[i].ptr, chain[i].len } };
+		ikev2_build_cert(b, &ca);
+		chunk_free(&chain[i]);
+	}
 }
 
 bool certs_id_payload(struct ike_sa *ike, const ip_id *me, struct ikev2_id *out, uint8_t *buf,
