@@ -207,7 +207,7 @@ const struct keyword keyword_table[] = {
 	NOFX("send-vendorid", C, LS, KT_BOOL, NULL, "no", "pluto sends its own vendor IDs only"),
 	NOFX("fake-strongswan", C, LS, KT_BOOL, NULL, "no", "pluto sends its own vendor IDs only"),
 	NOFX("sendca", C, LS, KT_ENUM, "none|issuer|all", "none",
-	     "pluto sends the end certificate only"),
+	     "pluto sends the end certificate and its intermediate CAs (not the root)"),
 	NOFX("xauthby", C, LS, KT_ENUM, "file|pam|alwaysok", "file",
 	     "pluto checks XAUTH passwords against ipsec.secrets only"),
 	NOFX("xauthfail", C, LS, KT_ENUM, "hard|soft", "hard", "XAUTH failure always fails the SA"),

@@ -343,6 +343,70 @@ const char *str_id(const ip_id *id, char buf[ID_BUF])
 	return buf;
 }
 
+/* One RDN of a canonical DN text (ttoid's form: RDNs joined by ", ",
+ * ',' and '\\' in values escaped): type and value spans. */
+struct rdn {
+	const char *type, *value;
+	size_t tlen, vlen;
+};
+
+#define DN_RDNS_MAX 32
+
+static size_t dn_split(const char *s, size_t len, struct rdn *out)
+{
+	size_t n = 0, i = 0;
+	while (i < len && n < DN_RDNS_MAX) {
+		while (i < len && s[i] == ' ')
+			i++;
+		struct rdn *r = &out[n];
+		r->type = s + i;
+		while (i < len && s[i] != '=')
+			i++;
+		r->tlen = (size_t)(s + i - r->type);
+		if (i < len)
+			i++;
+		r->value = s + i;
+		while (i < len && s[i] != ',') {
+			if (s[i] == '\\' && i + 1 < len)
+				i++;
+			i++;
+		}
+		r->vlen = (size_t)(s + i - r->value);
+		if (i < len)
+			i++;   /* ',' */
+		n++;
+	}
+	return i < len ? 0 : n;   /* 0: too many RDNs to compare */
+}
+
+/* A value of "*" (unescaped) is Openswan's wildcard: any value of that
+ * type matches. */
+static bool rdn_eq(const struct rdn *a, const struct rdn *b)
+{
+	if (a->tlen != b->tlen || strncasecmp(a->type, b->type, a->tlen) != 0)
+		return false;
+	if ((a->vlen == 1 && a->value[0] == '*') || (b->vlen == 1 && b->value[0] == '*'))
+		return true;
+	return a->vlen == b->vlen && strncasecmp(a->value, b->value, a->vlen) == 0;
+}
+
+/* DNs are equal when their RDNs are, in the same order or one reversed:
+ * users write the certificate's own order (as openssl prints it) while
+ * NSS and RFC 4514 print the reverse. */
+static bool dn_eq(const ip_id *a, const ip_id *b)
+{
+	struct rdn ra[DN_RDNS_MAX], rb[DN_RDNS_MAX];
+	size_t na = dn_split(a->name, a->len, ra), nb = dn_split(b->name, b->len, rb);
+	if (na == 0 || na != nb)
+		return false;
+	bool same = true, reversed = true;
+	for (size_t i = 0; i < na && (same || reversed); i++) {
+		same = same && rdn_eq(&ra[i], &rb[i]);
+		reversed = reversed && rdn_eq(&ra[i], &rb[na - 1 - i]);
+	}
+	return same || reversed;
+}
+
 /* Names compare as the protocol matches them: DNS names and DNs without
  * regard to case (their canonical text already settles spacing), key IDs
  * byte for byte, user@domain with an exact local part. */
@@ -355,8 +419,9 @@ bool id_eq(const ip_id *a, const ip_id *b)
 	case ID_IPV6:
 		return address_eq(&a->ip, &b->ip);
 	case ID_FQDN:
-	case ID_DER_ASN1_DN:
 		return a->len == b->len && strncasecmp(a->name, b->name, a->len) == 0;
+	case ID_DER_ASN1_DN:
+		return dn_eq(a, b);
 	case ID_USER_FQDN: {
 		if (a->len != b->len)
 			return false;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "conn_load.h"
 #include "conn_timers.h"
+#include "crypto/crypto.h"
 #include "connections.h"
 #include "ctl.h"
 #include "dns.h"
@@ -149,6 +150,90 @@ unsigned conn_unload(struct pluto *p, struct connection *c, const char *why)
 	return n;
 }
 
+/* leftcert=/rightcert= from the NSS database, the IDs they carry
+ * (%fromcert, no leftid=, or an ID that must be in the certificate) and
+ * rightca= as a DN. False with err set (naming the key) otherwise. */
+static bool load_certs(struct connection *c, char *err, size_t size)
+{
+	for (int s = 0; s < 2; s++) {
+		struct end *e = &c->end[s];
+		const char *side = side_name(s);
+		if (e->ca != NULL && strcmp(e->ca, "%same") != 0 && strcmp(e->ca, "%any") != 0) {
+			err_t x = ttoid(e->ca, &e->ca_id);
+			if (x == NULL && e->ca_id.kind != ID_DER_ASN1_DN)
+				x = "not a DN";
+			if (x != NULL) {
+				snprintf(err, size, "%sca=%s: %s", side, e->ca, x);
+				return false;
+			}
+		}
+		if (e->cert == NULL)
+			continue;
+		chunk_t der;
+		err_t x = cert_by_nickname(e->cert, &der);
+		if (x != NULL) {
+			snprintf(err, size, "%scert=%s: %s", side, e->cert, x);
+			return false;
+		}
+		e->cert_der = der.ptr;
+		e->cert_len = der.len;
+		e->cert_key = calloc(1, sizeof(*e->cert_key));
+		if (e->cert_key == NULL)
+			abort();
+		if ((x = cert_rsa_pubkey(der, e->cert_key)) != NULL) {
+			snprintf(err, size, "%scert=%s: %s", side, e->cert, x);
+			return false;
+		}
+		ip_id subject;
+		if ((x = cert_subject(der, &subject, NULL)) != NULL) {
+			snprintf(err, size, "%scert=%s: %s", side, e->cert, x);
+			return false;
+		}
+		if (e->id_from_host || e->id.kind == ID_FROMCERT) {
+			e->id = subject;
+			e->id_from_host = false;
+		} else if (e->id.kind != ID_ANY && !cert_names_id(der, &e->id)) {
+			char want[ID_BUF], has[ID_BUF];
+			snprintf(err, size, "%sid=%s is not in the certificate '%s' (subject '%s', "
+				 "and no subjectAltName with that ID)", side, str_id(&e->id, want),
+				 e->cert, str_id(&subject, has));
+			return false;
+		}
+	}
+	for (int s = 0; s < 2; s++) {
+		struct end *e = &c->end[s], *o = &c->end[!s];
+		/* the peer's ID is whatever its verified certificate says */
+		if (e->id.kind == ID_FROMCERT) {
+			e->id.kind = ID_ANY;
+			e->id_from_host = false;
+		}
+		/* ca=%same: the CA of the other end (its ca=, or its cert's issuer) */
+		if (e->ca != NULL && strcmp(e->ca, "%same") == 0) {
+			if (o->ca_id.kind == ID_DER_ASN1_DN) {
+				e->ca_id = o->ca_id;
+			} else if (o->cert_der == NULL ||
+				   cert_subject(chunk_from(o->cert_der, o->cert_len), NULL, &e->ca_id) != NULL) {
+				snprintf(err, size, "%sca=%%same needs %sca= or %scert=", side_name(s),
+					 side_name(!s), side_name(!s));
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* Our certificate's private key must be in the database. */
+static bool local_cert_key(struct connection *c, char *err, size_t size)
+{
+	if (c->local < 0 || c->end[c->local].cert == NULL)
+		return true;
+	err_t x = cert_has_private_key(c->end[c->local].cert);
+	if (x == NULL)
+		return true;
+	snprintf(err, size, "%scert=%s: %s", side_name(c->local), c->end[c->local].cert, x);
+	return false;
+}
+
 /* The same resolved settings: every key with the same value. */
 static bool same_keys(const struct whack_kvs *a, const struct whack_kvs *b)
 {
@@ -171,6 +256,11 @@ int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
 		say(p, cl, RC_ERROR, "\"%s\": cannot add: %s", name, err);
 		return WHACK_STATUS_REFUSED;
 	}
+	if (!load_certs(c, err, sizeof(err))) {
+		say(p, cl, RC_ERROR, "\"%s\": cannot add: %s", name, err);
+		connection_free(c);
+		return WHACK_STATUS_REFUSED;
+	}
 	struct connection *old = connections_find(&p->conns, name);
 	if (old != NULL && same_keys(&old->keys, &c->keys)) {
 		/* nothing to do: its SAs and policies stay as they are */
@@ -191,10 +281,16 @@ int conn_load(struct pluto *p, const char *name, const struct whack_kvs *keys,
 	c->reload_seen = true;
 	connections_add(&p->conns, c);
 	bool dns = c->end[0].host_kind == HOST_DNS || c->end[1].host_kind == HOST_DNS;
+	bool oriented = !dns && orient(p, c, cl);
+	if (!local_cert_key(c, err, sizeof(err))) {
+		say(p, cl, RC_ERROR, "\"%s\": cannot add: %s", name, err);
+		conn_unload(p, c, "no private key");
+		return WHACK_STATUS_REFUSED;
+	}
 	say(p, cl, RC_INFO, "added connection \"%s\"%s", name, dns ? " (resolving host names)" : "");
 	if (dns)
 		conn_resolve(p, c);
-	if (!dns && orient(p, c, cl))
+	if (oriented)
 		ldbg(&p->logger, DBG_CONTROL, "\"%s\": this host is %s", name, c->local ? "right" : "left");
 	return 0;
 }

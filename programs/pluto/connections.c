@@ -174,6 +174,21 @@ static bool parse_cert(struct parse *p)
 	return true;
 }
 
+static bool parse_sendcert(struct parse *p)
+{
+	static const struct { const char *name; enum sendcert v; } t[] = {
+		{ "always", SENDCERT_ALWAYS }, { "yes", SENDCERT_ALWAYS },
+		{ "ifasked", SENDCERT_IFASKED }, { "sendifasked", SENDCERT_IFASKED },
+		{ "never", SENDCERT_NEVER }, { "no", SENDCERT_NEVER },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(p->value, t[i].name) == 0) {
+			end_of(p)->sendcert = t[i].v;
+			return true;
+		}
+	return fail(p, "must be always, ifasked or never (yes, no)");
+}
+
 /* A word among a table of names, into *out. */
 struct word { const char *name; int value; };
 static bool parse_word(struct parse *p, const struct word *w, size_t n, int *out)
@@ -468,6 +483,7 @@ static const struct key_row {
 	{ "updown", true, parse_updown },
 	{ "ca", true, parse_ca },
 	{ "cert", true, parse_cert },
+	{ "sendcert", true, parse_sendcert },
 	{ "type", false, parse_type },
 	{ "auto", false, parse_auto },
 	{ "authby", false, parse_authby },
@@ -662,6 +678,8 @@ static void end_free(struct end *e)
 	free(e->updown);
 	free(e->ca);
 	free(e->cert);
+	free(e->cert_der);
+	free(e->cert_key);
 	free(e->dns_error);
 	free(e->xauth_username);
 }

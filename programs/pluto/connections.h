@@ -42,7 +42,14 @@ struct end {
 	char *nexthop_text;         /* NULL: %direct */
 	ip_address sourceip;        /* leftsourceip= (family IP_UNSET: none) */
 	char *updown;               /* NULL: no updown at all */
-	char *ca, *cert;
+	char *ca, *cert;             /* rightca=, leftcert= as written */
+	/* certificates (conn_load.c fills these at --add): cert= from NSS
+	 * and its public key, and ca= as a DN (%same resolved) */
+	enum sendcert { SENDCERT_IFASKED, SENDCERT_ALWAYS, SENDCERT_NEVER } sendcert;
+	uint8_t *cert_der;
+	size_t cert_len;
+	rsa_pubkey *cert_key;
+	ip_id ca_id;                /* kind ID_NONE: no ca= */
 	bool host_is_name;          /* left= is a DNS name (resolved or not) */
 	/* HOST_DNS: a lookup is under way, or why the last one failed */
 	bool dns_pending;

@@ -31,6 +31,14 @@ static void *xrealloc(void *p, size_t n)
 	return p;
 }
 
+static char *xstrndup(const char *s, size_t n)
+{
+	char *d = strndup(s, n);
+	if (d == NULL)
+		abort();
+	return d;
+}
+
 static const char *intern_file(struct secrets *s, const char *path)
 {
 	s->files = xrealloc(s->files, (s->n_files + 1) * sizeof(*s->files));
@@ -160,15 +168,36 @@ static void rsa_fields_free(struct rsa_private_fields *f)
 		chunk_free(all[i]);
 }
 
-/* "{ Name: 0x... ... }": every field required exactly once. */
-static bool parse_rsa_block(struct reader *r, struct cursor *c, struct rsa_private_fields *f)
+/* "{ Name: 0x... ... }": every field required exactly once; or
+ * "NICKNAME" / NICKNAME ["passphrase"] (libreswan's and Openswan's form):
+ * the key of that certificate in the NSS database. */
+static bool parse_rsa_block(struct reader *r, struct cursor *c, struct rsa_private_fields *f,
+			    char **nickname)
 {
 	const char *w;
 	size_t len;
 	bool quoted;
-	if (!next_word(c, &w, &len, &quoted) || len != 1 || w[0] != '{') {
-		error(r, "RSA: expected '{' and the key fields (keys made by ipsec newhostkey live in the NSS database and need no entry here)");
+	if (!next_word(c, &w, &len, &quoted)) {
+		error(r, "RSA: expected a certificate nickname, or '{' and the key fields (keys made by ipsec newhostkey live in the NSS database and need no entry here)");
 		return false;
+	}
+	if (quoted || len != 1 || w[0] != '{') {
+		if (len == 0) {
+			error(r, "RSA: empty certificate nickname");
+			return false;
+		}
+		*nickname = xstrndup(w, len);
+		/* Openswan's passphrase for a key file: NSS keeps the key */
+		const char *pw;
+		size_t pwlen;
+		bool pwq;
+		if (next_word(c, &pw, &pwlen, &pwq) && next_word(c, &pw, &pwlen, &pwq)) {
+			error(r, "RSA: unexpected text after the nickname '%.*s'", (int)len, w);
+			free(*nickname);
+			*nickname = NULL;
+			return false;
+		}
+		return true;
 	}
 	for (;;) {
 		if (!next_word(c, &w, &len, &quoted)) {
@@ -321,7 +350,7 @@ static void parse_entry(struct reader *r, const char *text, size_t len)
 		free(sec.ids);
 		return;
 	}
-	bool good = sec.kind == SECRET_RSA ? parse_rsa_block(r, &c, &sec.rsa)
+	bool good = sec.kind == SECRET_RSA ? parse_rsa_block(r, &c, &sec.rsa, &sec.nickname)
 					   : parse_secret_value(r, &c, &sec.value, sec.kind == SECRET_PSK ? "PSK" : "XAUTH");
 	if (good && sec.kind == SECRET_PSK && sec.value.len == 0) {
 		/* "" would authenticate anyone who also guesses nothing */
@@ -432,6 +461,7 @@ void secrets_free(struct secrets *s)
 	for (unsigned i = 0; i < s->n; i++) {
 		chunk_free(&s->v[i].value);
 		rsa_fields_free(&s->v[i].rsa);
+		free(s->v[i].nickname);
 		free(s->v[i].ids);
 	}
 	for (unsigned i = 0; i < s->n_files; i++)

@@ -22,6 +22,8 @@ struct secret {
 	unsigned n_ids;
 	chunk_t value;              /* PSK or XAUTH password bytes */
 	struct rsa_private_fields rsa;   /* SECRET_RSA with a { } block */
+	char *nickname;             /* SECRET_RSA NICKNAME: the key of that
+				     * certificate in the NSS database */
 	const char *file;           /* where it was written */
 	unsigned line;
 };

@@ -152,6 +152,34 @@ static void test_rsa_block(void **state)
 	diags_free(&d);
 }
 
+/* libreswan's ": RSA NICKNAME" (quoted or not) and Openswan's
+ * ": RSA file passphrase": the key of a certificate in NSS. */
+static void test_rsa_nickname(void **state)
+{
+	(void)state;
+	write_file("nick.secrets",
+		   ": RSA west\n"
+		   "@a @b : RSA \"east cert\"\n"
+		   ": RSA west.key \"passphrase\"\n"
+		   ": RSA too many words\n"
+		   ": RSA\n",
+		   0600);
+	struct diags d = { 0 };
+	struct secrets s = load("nick.secrets", &d);
+	diags_print(&d, stderr);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.v[0].kind, SECRET_RSA);
+	assert_string_equal(s.v[0].nickname, "west");
+	assert_string_equal(s.v[1].nickname, "east cert");
+	assert_int_equal(s.v[1].n_ids, 2);
+	assert_string_equal(s.v[2].nickname, "west.key");
+	assert_int_equal(d.errors, 2);
+	assert_int_equal(d.v[0].line, 4);
+	assert_int_equal(d.v[1].line, 5);
+	secrets_free(&s);
+	diags_free(&d);
+}
+
 static void test_missing_file(void **state)
 {
 	(void)state;
@@ -202,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_psk_lines),
 		cmocka_unit_test(test_include_and_errors),
 		cmocka_unit_test(test_rsa_block),
+		cmocka_unit_test(test_rsa_nickname),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_empty_psk),
 	};

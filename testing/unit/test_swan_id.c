@@ -180,7 +180,21 @@ static void test_eq(void **state)
 		{ "C=CH, CN=host", "/C=CH/CN=host", true },
 		{ "C=CH, CN=host", "c=ch,cn=HOST", true },
 		{ "C=CH, CN=host", "C=CH, CN=other", false },
-		{ "C=CH, CN=host", "CN=host, C=CH", false },
+		/* the certificate's order and the reversed RFC 4514 order */
+		{ "C=CH, CN=host", "CN=host, C=CH", true },
+		{ "C=US, O=Example, CN=east", "CN=east, O=Example, C=US", true },
+		{ "C=US, O=Example, CN=east", "C=US, O=Example, CN=east", true },
+		{ "C=US, O=Example, CN=east", "O=Example, C=US, CN=east", false },
+		{ "C=US, O=Example, CN=east", "C=US, O=Example", false },
+		{ "C=US, O=Example, CN=east", "C=US, O=Example, CN=west", false },
+		{ "O=Foo\\, Inc, CN=x", "CN=x, O=Foo\\, Inc", true },
+		{ "O=Foo\\, Inc, CN=x", "CN=x, O=Foo, CN=Inc", false },
+		/* wildcard RDNs as Openswan allowed */
+		{ "C=US, O=Example, CN=*", "C=US, O=Example, CN=east", true },
+		{ "C=US, O=Example, CN=*", "CN=west, O=Example, C=US", true },
+		{ "C=US, O=*, CN=*", "C=US, O=Other, CN=west", true },
+		{ "C=US, O=Example, CN=*", "C=US, O=Other, CN=east", false },
+		{ "C=US, O=Example, CN=*", "C=US, O=Example, OU=x, CN=east", false },
 		{ "%any", "%any", true },
 		{ "%any", "%none", false },
 	};

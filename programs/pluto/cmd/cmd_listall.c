@@ -1,7 +1,8 @@
 /* whack --listall: the public keys pluto knows (each conn's
  * leftrsasigkey=/rightrsasigkey=, once per key) and the host keys in the
- * NSS database, with libreswan's key id and CKAID; X.509 certificates are
- * not built yet, which it says. */
+ * NSS database, with libreswan's key id and CKAID; then the X.509
+ * certificates of the database (CAs trusted for peers first). CRLs are
+ * not built. */
 #include <stdlib.h>
 #include <string.h>
 #include "connections.h"
@@ -36,6 +37,36 @@ static bool seen_before(const struct pluto *p, const struct connection *upto, in
 	return false;
 }
 
+struct cert_walk {
+	struct ctl_client *cl;
+	bool cas;
+	unsigned n;
+};
+
+static void cert_line(void *arg, const struct cert_info *info)
+{
+	struct cert_walk *w = arg;
+	if (info->ca != w->cas)
+		return;
+	char subject[ID_BUF], issuer[ID_BUF];
+	ctl_reply(w->cl, "  '%s' subject: '%s' issuer: '%s' until %s%s%s", info->nickname,
+		  str_id(&info->subject, subject), str_id(&info->issuer, issuer), info->not_after,
+		  info->expired ? " (expired)" : "", info->has_key ? "; private key in NSS" : "");
+	w->n++;
+}
+
+static void list_certs(struct ctl_client *cl, bool cas)
+{
+	ctl_reply(cl, "%s", cas ? "List of X.509 CA certificates trusted for peers (NSS trust C):"
+				: "List of X.509 certificates:");
+	struct cert_walk w = { cl, cas, 0 };
+	err_t e = crypto_nssdir()[0] ? cert_list(cert_line, &w) : NULL;
+	if (e != NULL)
+		ctl_reply(cl, "  cannot list them: %s", e);
+	else if (w.n == 0)
+		ctl_reply(cl, "  none");
+}
+
 int cmd_listall(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
 {
 	(void)m;
@@ -65,6 +96,8 @@ int cmd_listall(struct pluto *p, const struct whack_msg *m, struct ctl_client *c
 	if (e == NULL && nk == 0)
 		ctl_reply(cl, "  none");
 	free(keys);
-	ctl_reply(cl, "List of X.509 certificates, CAs and CRLs: none (certificates are not built yet)");
+	list_certs(cl, true);
+	list_certs(cl, false);
+	ctl_reply(cl, "List of CRLs: none (CRLs are not built)");
 	return WHACK_STATUS_OK;
 }

@@ -14,6 +14,8 @@
  *   auth.c         PSK AUTH (2.15), SignedOctets, RSA signatures (auth
  *                  method 1 and RFC 7427 digital signatures)
  *   hostkey.c      RSA host keys in the NSS database
+ *   cert.c         X.509 certificates in the NSS database: ours, pinned
+ *                  peers, chain verification, CERTREQ CA hashes
  *   crypto_nss.[ch] private plumbing shared by the above (error texts,
  *                  key import, the HMAC engine); not for use outside
  *
@@ -45,6 +47,7 @@
 #include "../chunk.h"
 #include "swan/alg.h"
 #include "swan/err.h"
+#include "swan/id.h"
 #include "swan/rsakey.h"
 
 /* ===== crypto_init.c ===================================================== */
@@ -386,4 +389,51 @@ err_t ckaid_of_pubkey(const rsa_pubkey *pub, uint8_t ckaid[CKAID_LEN]);
 char *str_ckaid(const uint8_t ckaid[CKAID_LEN], char buf[2 * CKAID_LEN + 1]);
 /* 40 hex digits (case-insensitive, optional "0x") into ckaid. */
 err_t ttockaid(const char *s, uint8_t ckaid[CKAID_LEN]);
+/* ===== cert.c ============================================================ */
+
+/* Intermediate certificates taken from the peer's CERT payloads. */
+#define CERT_CHAIN_MAX 4
+
+/* The DER of the certificate of that nickname in the database (owned). */
+err_t cert_by_nickname(const char *nick, chunk_t *der);
+/* NULL when the database holds the private key of that certificate. */
+err_t cert_has_private_key(const char *nick);
+/* The certificate's RSA public key (an error for other key types). */
+err_t cert_rsa_pubkey(chunk_t der, rsa_pubkey *pub);
+/* Subject and issuer DNs as IDs (either may be NULL). */
+err_t cert_subject(chunk_t der, ip_id *subject, ip_id *issuer);
+/* The subject DN's DER as in the certificate (owned): what an ID payload
+ * carries for a DN ID taken from the certificate. */
+err_t cert_subject_der(chunk_t der, chunk_t *subject);
+/* Does the certificate name id: a DN as its subject (either RDN order,
+ * wildcards as id_eq), an FQDN, user@FQDN or address as a subjectAltName? */
+bool cert_names_id(chunk_t der, const ip_id *id);
+/* Verifies ee by NSS, with the intermediates in chain (n of them, at
+ * most CERT_CHAIN_MAX used), to a CA trusted in the database, now: validity,
+ * signatures, key usage (IPsec or TLS). ca non-NULL: an issuer in the
+ * chain must have that DN (rightca=). *issuer (may be NULL): ee's issuer. */
+err_t cert_verify(chunk_t ee, const chunk_t *chain, size_t n, const ip_id *ca, ip_id *issuer);
+/* The intermediate CA certificates between ee and its root, as the
+ * database has them (up to max, each owned), ee's issuer first: what we
+ * send after our certificate. */
+err_t cert_chain(chunk_t ee, chunk_t *out, size_t max, size_t *n);
+/* NULL when the certificate is valid now (for pinned rightcert=). */
+err_t cert_check_validity(chunk_t der);
+/* CERTREQ data (RFC 7296 3.7): SHA-1 of the SubjectPublicKeyInfo of each
+ * CA trusted in the database (C trust), only those with DN ca if non-NULL;
+ * empty when there are none. */
+err_t cert_ca_hashes(const ip_id *ca, chunk_t *out);
+
+/* One certificate of the database, for listings. */
+struct cert_info {
+	char nickname[128];
+	ip_id subject, issuer;
+	bool ca;            /* trusted to issue (C trust) */
+	bool has_key;       /* its private key is in the database */
+	bool expired;       /* outside its validity now */
+	char not_after[40];
+};
+typedef void cert_list_cb(void *arg, const struct cert_info *info);
+err_t cert_list(cert_list_cb *cb, void *arg);
+
 #endif

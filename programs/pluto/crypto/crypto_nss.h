@@ -64,4 +64,6 @@ struct hostkey {
 
 /* An NSS public key (in its own arena) from swan form; NULL with *e. */
 SECKEYPublicKey *crypto_rsa_pubkey_to_nss(const rsa_pubkey *pub, err_t *e);
+/* The swan form of an NSS RSA public key (checked as ttorsapubkey). */
+err_t crypto_pub_from_nss(const SECKEYPublicKey *k, rsa_pubkey *pub);
 #endif

@@ -71,7 +71,7 @@ err_t ttockaid(const char *s, uint8_t ckaid[CKAID_LEN])
 
 /* The public half of an NSS public key in swan form, checked as
  * ttorsapubkey checks keys read from ipsec.conf. */
-static err_t pub_from_nss(const SECKEYPublicKey *k, rsa_pubkey *pub)
+err_t crypto_pub_from_nss(const SECKEYPublicKey *k, rsa_pubkey *pub)
 {
 	if (k->keyType != rsaKey)
 		return "not an RSA key";
@@ -109,7 +109,7 @@ static struct hostkey *hostkey_from_priv(SECKEYPrivateKey *priv, err_t *e)
 		hostkey_free(&h);
 		return NULL;
 	}
-	*e = pub_from_nss(pk, &h->pub);
+	*e = crypto_pub_from_nss(pk, &h->pub);
 	SECKEY_DestroyPublicKey(pk);
 	if (*e != NULL) {
 		hostkey_free(&h);

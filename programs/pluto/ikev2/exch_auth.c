@@ -12,6 +12,7 @@
 #include "ike/queue.h"
 #include "ike/timers.h"
 #include "ike/ts.h"
+#include "ikev2/certs.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ids.h"
 #include "ikev2/messages.h"
@@ -79,8 +80,9 @@ static const struct secret *find_psk(struct ike_sa *ike, const ip_id *me, const 
 }
 
 /* Checks the peer's AUTH over its signed octets. */
-static err_t verify_auth(struct ike_sa *ike, const struct ikev2_auth *auth, chunk_t octets,
-			 const ip_id *me, const ip_id *peer)
+static err_t verify_auth(struct ike_sa *ike, const struct ikev2_payloads *pl,
+			 const struct ikev2_auth *auth, chunk_t octets, const ip_id *me,
+			 const ip_id *peer)
 {
 	struct connection *c = ike->c;
 	if (auth->method == IKEV2_AUTH_PSK) {
@@ -108,8 +110,16 @@ static err_t verify_auth(struct ike_sa *ike, const struct ikev2_auth *auth, chun
 	if (!(c->authby & AUTH_RSASIG))
 		return "the peer authenticated with RSA, but authby= does not allow it";
 	const struct end *pe = peer_end(c);
-	if (pe->rsakey == NULL && pe->rsakey2 == NULL)
-		return "no rightrsasigkey= for the peer";
+	if (pe->rsakey == NULL && pe->rsakey2 == NULL) {
+		/* a certificate: sent by the peer and verified, or rightcert= */
+		rsa_pubkey pub;
+		err_t e = certs_peer_key(ike, pl, peer, &pub);
+		if (e != NULL)
+			return e;
+		if (auth_rsa_verify(&pub, alg, octets, sig) == NULL)
+			return NULL;
+		return "the peer's RSA signature does not verify with the key of its certificate";
+	}
 	if (pe->rsakey != NULL && auth_rsa_verify(pe->rsakey, alg, octets, sig) == NULL)
 		return NULL;
 	if (pe->rsakey2 != NULL && auth_rsa_verify(pe->rsakey2, alg, octets, sig) == NULL)
@@ -137,7 +147,7 @@ static void sign_work(void *arg)
 	err_t e;
 	struct hostkey *key = hostkey_find(&j->pub, &e);
 	if (key == NULL) {
-		snprintf(j->err, sizeof(j->err), "no private key for leftrsasigkey= in the NSS database: %s", e);
+		snprintf(j->err, sizeof(j->err), "no private key for leftcert=/leftrsasigkey= in the NSS database: %s", e);
 		return;
 	}
 	chunk_t sig;
@@ -171,14 +181,19 @@ static bool our_auth(struct ike_sa *ike, chunk_t octets, struct sign_job **job,
 {
 	struct connection *c = ike->c;
 	*job = NULL;
-	bool use_rsa = (c->authby & AUTH_RSASIG) && local_end(c)->rsakey != NULL &&
+	const struct end *le = local_end(c);
+	const rsa_pubkey *key = le->cert_key != NULL ? le->cert_key : le->rsakey;
+	rsa_pubkey secret_key;   /* ipsec.secrets ": RSA NICKNAME" */
+	if (key == NULL && (c->authby & AUTH_RSASIG) && certs_secret_key(ike, me, peer, &secret_key))
+		key = &secret_key;
+	bool use_rsa = (c->authby & AUTH_RSASIG) && key != NULL &&
 		       !((c->authby & AUTH_PSK) && find_psk(ike, me, peer) != NULL);
 	if (!use_rsa) {
 		const struct secret *s = find_psk(ike, me, peer);
 		if (!(c->authby & AUTH_PSK) || s == NULL) {
 			snprintf(why, whysize, "%s", (c->authby & AUTH_PSK)
 				 ? "no PSK in ipsec.secrets for this pair of IDs"
-				 : "authby=rsasig needs leftrsasigkey= (ipsec showhostkey --left)");
+				 : "authby=rsasig needs leftcert= or leftrsasigkey= (ipsec showhostkey --left)");
 			return false;
 		}
 		*method = IKEV2_AUTH_PSK;
@@ -193,7 +208,7 @@ static bool our_auth(struct ike_sa *ike, chunk_t octets, struct sign_job **job,
 	if (j == NULL)
 		abort();
 	j->serial = ike->serial;
-	j->pub = *local_end(c)->rsakey;
+	j->pub = *key;
 	j->alg = our_sig_alg(ike, &j->method);
 	j->octets = chunk_dup(octets);
 	*method = j->method;
@@ -278,7 +293,7 @@ static void sign_done_initiator(struct pluto *p, void *arg)
 	if (r == NULL)
 		abort();
 	ip_id me = local_id(ike), peer = expected_peer_id(ike);
-	id_to_payload(&me, &r->idi, r->idbuf, sizeof(r->idbuf));
+	certs_id_payload(ike, &me, &r->idi, r->idbuf, sizeof(r->idbuf));
 	r->send_idr = !peer_end(ike->c)->id_from_host && peer.kind != ID_ANY &&
 		      id_to_payload(&peer, &r->idr, r->idrbuf, sizeof(r->idrbuf));
 	r->method = j->method;
@@ -295,7 +310,7 @@ void auth_initiate(struct ike_sa *ike)
 	struct auth_request *r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		abort();
-	if (!id_to_payload(&me, &r->idi, r->idbuf, sizeof(r->idbuf))) {
+	if (!certs_id_payload(ike, &me, &r->idi, r->idbuf, sizeof(r->idbuf))) {
 		free(r);
 		ike_initiate_failed(ike, FAIL_LOCAL, "leftid= cannot be sent as an IKE ID");
 		return;
@@ -341,6 +356,8 @@ static bool fill_auth_req(struct ike_sa *ike, struct ikev2_builder *b, void *ctx
 	struct auth_request *r = ctx;
 	struct child_sa *child = ike->pending_child;
 	ikev2_build_id(b, IKEV2_PT_IDi, &r->idi);
+	certs_build_cert(ike, b);
+	certs_build_certreq(ike, b);
 	if (r->send_idr)
 		ikev2_build_id(b, IKEV2_PT_IDr, &r->idr);
 	struct ikev2_auth a = { .method = r->method, .data = { r->auth.ptr, r->auth.len } };
@@ -464,7 +481,7 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		e = auth_signed_octets(ike->suite.prf, ike->v2.init_response, ike->ni, ike->v2.keys.sk_pr,
 				       chunk_from(idp->body, idp->len), &octets);
 	if (e == NULL)
-		e = verify_auth(ike, &auth, octets, &me, &peer);
+		e = verify_auth(ike, pl, &auth, octets, &me, &peer);
 	chunk_free(&octets);
 	if (e != NULL) {
 		ike_initiate_failed(ike, FAIL_REFUSED, e);
@@ -538,6 +555,7 @@ static bool fill_auth_response(struct ike_sa *ike, struct ikev2_builder *b, void
 {
 	struct auth_response *r = ctx;
 	ikev2_build_id(b, IKEV2_PT_IDr, &r->idr);
+	certs_build_cert(ike, b);
 	struct ikev2_auth a = { .method = r->method, .data = { r->auth.ptr, r->auth.len } };
 	if (r->method == IKEV2_AUTH_DIGITAL_SIGNATURE) {
 		const struct sig_alg *alg;
@@ -687,6 +705,7 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 		ike_sa_delete(ike, NULL);
 		return;
 	}
+	certs_note_certreq(ike, pl);
 	ip_id peer;
 	err_t e = id_from_payload(&idi, &peer);
 	/* the conn that fits the peer's ID and the traffic it asks for */
@@ -718,7 +737,7 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 		e = auth_signed_octets(ike->suite.prf, ike->v2.init_request, ike->nr, ike->v2.keys.sk_pi,
 				       chunk_from(idp->body, idp->len), &octets);
 	if (e == NULL)
-		e = verify_auth(ike, &auth, octets, &me, &peer);
+		e = verify_auth(ike, pl, &auth, octets, &me, &peer);
 	chunk_free(&octets);
 	if (e != NULL) {
 		char id[ID_BUF];
@@ -733,7 +752,7 @@ void auth_responder(struct ike_sa *ike, struct ike_msg_in *m)
 	if (r == NULL)
 		abort();
 	r->msgid = m->h.message_id;
-	if (!id_to_payload(&me, &r->idr, r->idbuf, sizeof(r->idbuf))) {
+	if (!certs_id_payload(ike, &me, &r->idr, r->idbuf, sizeof(r->idbuf))) {
 		free(r);
 		ikev2_send_notify_response(ike, IKEV2_EXCH_IKE_AUTH, m->h.message_id,
 					 IKEV2_N_AUTHENTICATION_FAILED);

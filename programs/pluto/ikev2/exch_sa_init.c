@@ -11,6 +11,7 @@
 #include "ike/natt.h"
 #include "ike/ops.h"
 #include "ike/timers.h"
+#include "ikev2/certs.h"
 #include "ikev2/cookie.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ids.h"
@@ -111,6 +112,7 @@ static void read_common(struct ike_sa *ike, const struct ikev2_payloads *pl,
 		ike->v2.n_peer_hashes = (unsigned)ikev2_notify_hash_algorithms(
 			&n, ike->v2.peer_hashes, sizeof(ike->v2.peer_hashes) / sizeof(ike->v2.peer_hashes[0]));
 	}
+	certs_note_certreq(ike, pl);
 	/* NAT detection: does the peer see our address and port as we do? */
 	uint8_t h[20];
 	bool nat_us = false, nat_them = false, have = false;
@@ -356,6 +358,7 @@ static bool fill_init_response(struct ike_sa *ike, struct ikev2_builder *b, void
 		ikev2_build_notify_simple(b, IKEV2_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
 	if (ike->v2.peer_frag)   /* RFC 7383 2.3: only in answer to the initiator's */
 		ikev2_build_notify_simple(b, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
+	certs_build_certreq(ike, b);
 	return true;
 }
 

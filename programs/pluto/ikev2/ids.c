@@ -4,6 +4,7 @@
 #include <secasn1.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "ikev2/ids.h"
 
 /* id_kind -> IKEv2 ID type. */
@@ -16,8 +17,57 @@ static const struct { enum id_kind kind; uint8_t type; } id_types[] = {
 	{ ID_DER_ASN1_DN, IKEV2_ID_DER_ASN1_DN },
 };
 
+/* Is a DN text written in the certificate's own order (most general RDN
+ * first, as openssl and libreswan users write it)? NSS parses RFC 4514
+ * text, most specific RDN first. */
+static bool dn_in_cert_order(const char *text)
+{
+	static const char *const general[] = { "C=", "DC=", "ST=", "L=", "O=" };
+	for (size_t i = 0; i < sizeof(general) / sizeof(general[0]); i++)
+		if (strncasecmp(text, general[i], strlen(general[i])) == 0)
+			return true;
+	return false;
+}
+
+/* ttoid's canonical DN text with its RDNs in reverse order. */
+static bool dn_reverse(const char *text, char *out, size_t size)
+{
+	size_t len = strlen(text), at = 0, end = len;
+	if (len + 1 > size)
+		return false;
+	/* walk back over unescaped ", " separators */
+	for (size_t i = len; i-- > 0;) {
+		bool sep = text[i] == ',' && (i == 0 || text[i - 1] != '\\');
+		/* an escaped backslash before the comma ends a value */
+		if (text[i] == ',' && i >= 2 && text[i - 1] == '\\' && text[i - 2] == '\\')
+			sep = true;
+		if (!sep && i != 0)
+			continue;
+		size_t from = sep ? i + 1 : 0;
+		while (from < end && text[from] == ' ')
+			from++;
+		if (at > 0) {
+			out[at++] = ',';
+			out[at++] = ' ';
+		}
+		if (at + (end - from) + 1 > size)
+			return false;
+		memcpy(out + at, text + from, end - from);
+		at += end - from;
+		end = i;
+	}
+	out[at] = '\0';
+	return true;
+}
+
 static bool dn_to_der(const char *text, uint8_t *buf, size_t size, size_t *len)
 {
+	char reversed[ID_BUF + 64];
+	if (dn_in_cert_order(text)) {
+		if (!dn_reverse(text, reversed, sizeof(reversed)))
+			return false;
+		text = reversed;
+	}
 	CERTName *name = CERT_AsciiToName(text);
 	if (name == NULL)
 		return false;
@@ -32,6 +82,33 @@ static bool dn_to_der(const char *text, uint8_t *buf, size_t size, size_t *len)
 	}
 	SECITEM_FreeItem(der, PR_TRUE);
 	return ok;
+}
+
+/* NSS quotes values with special characters (O="Foo, Inc"); ttoid wants
+ * them backslash-escaped (O=Foo\\, Inc). */
+static err_t dn_unquote(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+	bool quoted = false;
+	for (; *in != '\0'; in++) {
+		char c = *in;
+		if (c == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (quoted && c == '\\' && in[1] != '\0')
+			c = *++in;
+		if (quoted && (c == ',' || c == '\\')) {
+			if (n + 1 >= size)
+				return "DN too long";
+			out[n++] = '\\';
+		}
+		if (n + 1 >= size)
+			return "DN too long";
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return quoted ? "undecodable DN (unbalanced quotes)" : NULL;
 }
 
 bool id_to_payload(const ip_id *id, struct ikev2_id *out, uint8_t *buf, size_t size)
@@ -103,8 +180,11 @@ err_t id_from_payload(const struct ikev2_id *in, ip_id *out)
 			if (text == NULL)
 				return "undecodable DN";
 			/* back through ttoid for the canonical form id_eq compares */
-			err_t e = ttoid(text, out);
+			char plain[ID_BUF];
+			err_t e = dn_unquote(text, plain, sizeof(plain));
 			PORT_Free(text);
+			if (e == NULL)
+				e = ttoid(plain, out);
 			return e;
 		}
 		if (in->data.len >= ID_NAME_MAX)

@@ -21,6 +21,7 @@ struct ikev2_part {
 	bool peer_digsig;            /* peer sent SIGNATURE_HASH_ALGORITHMS */
 	bool childless;              /* RFC 6023: both sent CHILDLESS_IKEV2_SUPPORTED */
 	bool peer_frag;              /* RFC 7383: the peer sent IKEV2_FRAGMENTATION_SUPPORTED */
+	bool peer_certreq;           /* the peer sent CERTREQ (leftsendcert=ifasked) */
 	uint16_t peer_hashes[8];
 	unsigned n_peer_hashes;
 	struct ike_sa_keys keys;     /* SK_d, SK_a*, SK_e*, SK_p* */
