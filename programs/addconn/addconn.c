@@ -45,6 +45,25 @@ static int print_reply(void *arg, enum whack_reply_type type, const char *text, 
 	return 0;
 }
 
+/* Sends m (and frees it); false (reported, naming what) when pluto cannot
+ * be reached or refused it. */
+static bool send_msg(struct ctx *c, struct whack_msg *m, const char *what)
+{
+	char err[WHACK_ERR_BUF];
+	int rc = whack_call(c->ctl, m, print_reply, NULL, err);
+	whack_msg_free(m);
+	if (rc < 0) {
+		fprintf(stderr, "addconn: %s\n", err);
+		c->unreachable = true;
+		return false;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "addconn: pluto refused %s (status %d)\n", what, rc);
+		return false;
+	}
+	return true;
+}
+
 /* Sends one command about one conn; false (reported) when it failed. */
 static bool call(struct ctx *c, enum whack_command cmd, const struct resolved *r, bool with_conn)
 {
@@ -62,19 +81,9 @@ static bool call(struct ctx *c, enum whack_command cmd, const struct resolved *r
 		}
 	if (cmd == WHACK_INITIATE)
 		m.flags |= WHACK_FLAG_ASYNC;
-	char err[WHACK_ERR_BUF];
-	int rc = whack_call(c->ctl, &m, print_reply, NULL, err);
-	whack_msg_free(&m);
-	if (rc < 0) {
-		fprintf(stderr, "addconn: %s\n", err);
-		c->unreachable = true;
-		return false;
-	}
-	if (rc != 0) {
-		fprintf(stderr, "addconn: pluto refused conn %s (status %d)\n", r->name, rc);
-		return false;
-	}
-	return true;
+	char what[300];
+	snprintf(what, sizeof(what), "conn %s", r->name);
+	return send_msg(c, &m, what);
 }
 
 /* whack prune phase=PHASE [NAME]: false (reported) when it failed */
@@ -87,19 +96,9 @@ static bool prune_call(struct ctx *c, const char *phase, const char *name)
 	if (name != NULL)
 		whack_msg_set_name(&m, name);
 	whack_msg_add_option(&m, "phase", phase);
-	char err[WHACK_ERR_BUF];
-	int rc = whack_call(c->ctl, &m, print_reply, NULL, err);
-	whack_msg_free(&m);
-	if (rc < 0) {
-		fprintf(stderr, "addconn: %s\n", err);
-		c->unreachable = true;
-		return false;
-	}
-	if (rc != 0) {
-		fprintf(stderr, "addconn: pluto refused prune phase=%s (status %d)\n", phase, rc);
-		return false;
-	}
-	return true;
+	char what[64];
+	snprintf(what, sizeof(what), "prune phase=%s", phase);
+	return send_msg(c, &m, what);
 }
 
 static void load(struct ctx *c, const struct resolved *r)

@@ -36,6 +36,10 @@ typedef bool v1_fill_fn(struct ike_sa *ike, struct ikev2_builder *b, void *ctx);
  * bytes into out (IKE_MSG_MAX). False (logged) when it cannot. */
 bool ikev1_build(struct ike_sa *ike, uint8_t exchange, uint32_t msgid, uint8_t *iv, v1_fill_fn *fill,
 		 void *ctx, uint8_t *out, size_t *len);
+/* The first IV of an exchange after phase 1 with message ID msgid (RFC
+ * 2409 appendix B: the hash of the last phase 1 CBC block and the M-ID),
+ * zero-padded to IKEV1_BLOCK_MAX; false when it cannot be made. */
+bool ikev1_exchange_iv(struct ike_sa *ike, uint32_t msgid, uint8_t iv[IKEV1_BLOCK_MAX]);
 /* Decrypts m's body in place into m->plain with iv (updated to the last
  * cipher block) and splits it into m->pl; why not in *why. */
 bool ikev1_decrypt(struct ike_sa *ike, struct v1_msg_in *m, uint8_t *iv, const char **why);

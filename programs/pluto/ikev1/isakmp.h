@@ -269,6 +269,12 @@ err_t isakmp_decode_natoa(const struct isakmp_payload *p, struct isakmp_natoa *o
  * chain links Next Payload fields and lengths; the critical bit stays
  * clear, as IKEv1's reserved octet must be). Each returns the offset of
  * the payload, or SIZE_MAX after an error (sticky in the builder). */
+/* A basic (TV) attribute appended to a transform (dropped beyond
+ * ISAKMP_MAX_ATTRS). */
+void isakmp_attr_tv(struct isakmp_transform *t, uint16_t type, uint64_t value);
+/* A life duration in seconds: TV when it fits 16 bits, else a 4-byte TLV
+ * whose bytes go to buf (which must live as long as t). */
+void isakmp_attr_life(struct isakmp_transform *t, uint16_t type, uint32_t life_s, uint8_t buf[4]);
 size_t isakmp_build_sa(struct ikev2_builder *b, const struct isakmp_sa *sa);
 size_t isakmp_build_id(struct ikev2_builder *b, const struct isakmp_id *id);
 size_t isakmp_build_cert(struct ikev2_builder *b, uint8_t type /* CERT or CR */,

@@ -82,6 +82,27 @@ static void put_attr(struct body *w, const struct isakmp_attr *a)
 	put(w, a->data.ptr, a->data.len);
 }
 
+void isakmp_attr_tv(struct isakmp_transform *t, uint16_t type, uint64_t value)
+{
+	if (t->n_attrs < ISAKMP_MAX_ATTRS)
+		t->attrs[t->n_attrs++] = (struct isakmp_attr){ .type = type, .basic = true, .value = value };
+}
+
+void isakmp_attr_life(struct isakmp_transform *t, uint16_t type, uint32_t life_s, uint8_t buf[4])
+{
+	if (life_s <= 0xffff) {
+		isakmp_attr_tv(t, type, life_s);
+		return;
+	}
+	buf[0] = (uint8_t)(life_s >> 24);
+	buf[1] = (uint8_t)(life_s >> 16);
+	buf[2] = (uint8_t)(life_s >> 8);
+	buf[3] = (uint8_t)life_s;
+	if (t->n_attrs < ISAKMP_MAX_ATTRS)
+		t->attrs[t->n_attrs++] = (struct isakmp_attr){ .type = type, .value = life_s,
+							       .data = { buf, 4 } };
+}
+
 size_t isakmp_build_sa(struct ikev2_builder *b, const struct isakmp_sa *sa)
 {
 	struct body w;

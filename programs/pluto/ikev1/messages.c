@@ -97,6 +97,18 @@ bool ikev1_build(struct ike_sa *ike, uint8_t exchange, uint32_t msgid, uint8_t *
 	return true;
 }
 
+bool ikev1_exchange_iv(struct ike_sa *ike, uint32_t msgid, uint8_t iv[IKEV1_BLOCK_MAX])
+{
+	chunk_t ivc;
+	if (ikev1_phase2_iv(ike->suite.prf, ike->suite.encr, chunk_from(ike->v1.iv, ike->v1.iv_len), msgid,
+			    &ivc) != NULL)
+		return false;
+	memset(iv, 0, IKEV1_BLOCK_MAX);
+	memcpy(iv, ivc.ptr, ivc.len < IKEV1_BLOCK_MAX ? ivc.len : IKEV1_BLOCK_MAX);
+	chunk_free(&ivc);
+	return true;
+}
+
 bool ikev1_decrypt(struct ike_sa *ike, struct v1_msg_in *m, uint8_t *iv, const char **why)
 {
 	static char text[ISAKMP_DIAG_TEXT + 64];
@@ -326,16 +338,11 @@ static bool send_info_out(struct ike_sa *ike, struct info_out io)
 	while (io.msgid == 0)
 		if (random_bytes(&io.msgid, sizeof(io.msgid)) != NULL)
 			return false;
-	chunk_t ivc;
-	err_t e = ikev1_phase2_iv(ike->suite.prf, ike->suite.encr, chunk_from(ike->v1.iv, ike->v1.iv_len),
-				  io.msgid, &ivc);
-	if (e != NULL) {
-		llog(&ike->logger, RC_ERROR, "cannot make the IV of an Informational: %s", e);
+	uint8_t iv[IKEV1_BLOCK_MAX];
+	if (!ikev1_exchange_iv(ike, io.msgid, iv)) {
+		llog(&ike->logger, RC_ERROR, "cannot make the IV of an Informational");
 		return false;
 	}
-	uint8_t iv[IKEV1_BLOCK_MAX] = { 0 };
-	memcpy(iv, ivc.ptr, ivc.len < sizeof(iv) ? ivc.len : sizeof(iv));
-	chunk_free(&ivc);
 	static uint8_t out[IKE_MSG_MAX];
 	size_t len;
 	if (!ikev1_build(ike, ISAKMP_XCHG_INFO, io.msgid, iv, fill_info, &io, out, &len))
@@ -404,20 +411,15 @@ static void info_receive(struct ike_sa *ike, struct v1_msg_in *m)
 		return;
 	}
 	const char *why = NULL;
-	chunk_t ivc = EMPTY_CHUNK;
-	uint8_t iv[IKEV1_BLOCK_MAX] = { 0 };
+	uint8_t iv[IKEV1_BLOCK_MAX];
 	if (!ike->v1.keys_ready)
 		why = "the ISAKMP SA has no keys yet";
 	else if (m->h.message_id == 0)
 		why = "message ID 0";
-	else if (ikev1_phase2_iv(ike->suite.prf, ike->suite.encr, chunk_from(ike->v1.iv, ike->v1.iv_len),
-				 m->h.message_id, &ivc) != NULL)
+	else if (!ikev1_exchange_iv(ike, m->h.message_id, iv))
 		why = "no IV";
-	if (why == NULL) {
-		memcpy(iv, ivc.ptr, ivc.len < sizeof(iv) ? ivc.len : sizeof(iv));
+	if (why == NULL)
 		ikev1_decrypt(ike, m, iv, &why);
-	}
-	chunk_free(&ivc);
 	/* HASH(1) first, over M-ID and every payload after it (not the padding) */
 	const struct isakmp_payloads *pl = &m->pl;
 	if (why == NULL && (pl->n < 2 || pl->p[0].type != ISAKMP_NEXT_HASH))

@@ -135,35 +135,20 @@ bool phase1_xform_eq(const struct v1_xform *a, const struct v1_xform *b)
 
 /* ---- transforms on the wire ------------------------------------------------------- */
 
-static void tv(struct isakmp_transform *t, uint16_t type, uint64_t value)
-{
-	if (t->n_attrs < ISAKMP_MAX_ATTRS)
-		t->attrs[t->n_attrs++] = (struct isakmp_attr){ .type = type, .basic = true, .value = value };
-}
-
 static void xform_to_wire(const struct v1_xform *x, uint8_t number, uint32_t life_s,
 			  uint8_t lifebuf[4], struct isakmp_transform *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->number = number;
 	t->id = KEY_IKE;
-	tv(t, OAKLEY_ENCRYPTION, alg_ikev1_id(x->encr, ALG_V1_PHASE1));
-	tv(t, OAKLEY_HASH, alg_ikev1_id(x->hash, ALG_V1_PHASE1));
-	tv(t, OAKLEY_AUTH, x->auth);
-	tv(t, OAKLEY_GROUP, alg_ikev1_id(x->dh, ALG_V1_PHASE1));
-	tv(t, OAKLEY_LIFE_TYPE, OAKLEY_LIFE_SECONDS);
-	if (life_s <= 0xffff) {
-		tv(t, OAKLEY_LIFE_DURATION, life_s);
-	} else {
-		lifebuf[0] = (uint8_t)(life_s >> 24);
-		lifebuf[1] = (uint8_t)(life_s >> 16);
-		lifebuf[2] = (uint8_t)(life_s >> 8);
-		lifebuf[3] = (uint8_t)life_s;
-		t->attrs[t->n_attrs++] = (struct isakmp_attr){ .type = OAKLEY_LIFE_DURATION, .value = life_s,
-							       .data = { lifebuf, 4 } };
-	}
+	isakmp_attr_tv(t, OAKLEY_ENCRYPTION, alg_ikev1_id(x->encr, ALG_V1_PHASE1));
+	isakmp_attr_tv(t, OAKLEY_HASH, alg_ikev1_id(x->hash, ALG_V1_PHASE1));
+	isakmp_attr_tv(t, OAKLEY_AUTH, x->auth);
+	isakmp_attr_tv(t, OAKLEY_GROUP, alg_ikev1_id(x->dh, ALG_V1_PHASE1));
+	isakmp_attr_tv(t, OAKLEY_LIFE_TYPE, OAKLEY_LIFE_SECONDS);
+	isakmp_attr_life(t, OAKLEY_LIFE_DURATION, life_s, lifebuf);
 	if (x->keylen != 0)
-		tv(t, OAKLEY_KEY_LENGTH, x->keylen);
+		isakmp_attr_tv(t, OAKLEY_KEY_LENGTH, x->keylen);
 }
 
 /* A peer's transform: NULL, or why we cannot take it. */

@@ -207,12 +207,6 @@ static const struct alg_desc *pfs_group(struct ike_sa *ike, const struct connect
 
 /* ---- transforms on the wire ------------------------------------------------------ */
 
-static void tv(struct isakmp_transform *t, uint16_t type, uint64_t value)
-{
-	if (t->n_attrs < ISAKMP_MAX_ATTRS)
-		t->attrs[t->n_attrs++] = (struct isakmp_attr){ .type = type, .basic = true, .value = value };
-}
-
 static void esp_to_wire(const struct esp_xform *x, uint8_t number, bool transport, uint32_t life_s,
 			const struct alg_desc *group, uint8_t lifebuf[4], struct isakmp_transform *t)
 {
@@ -220,24 +214,15 @@ static void esp_to_wire(const struct esp_xform *x, uint8_t number, bool transpor
 	t->number = number;
 	/* AH: the transform ID names the integrity (RFC 2407 4.4.3) */
 	t->id = (uint8_t)(x->encr != NULL ? alg_ikev1_id(x->encr, ALG_V1_IPSEC) : alg_ikev1_id(x->integ, ALG_V1_AH));
-	tv(t, IPSEC_LIFE_TYPE, LIFE_SECONDS);
-	if (life_s <= 0xffff) {
-		tv(t, IPSEC_LIFE_DURATION, life_s);
-	} else {
-		lifebuf[0] = (uint8_t)(life_s >> 24);
-		lifebuf[1] = (uint8_t)(life_s >> 16);
-		lifebuf[2] = (uint8_t)(life_s >> 8);
-		lifebuf[3] = (uint8_t)life_s;
-		t->attrs[t->n_attrs++] = (struct isakmp_attr){ .type = IPSEC_LIFE_DURATION, .value = life_s,
-							       .data = { lifebuf, 4 } };
-	}
+	isakmp_attr_tv(t, IPSEC_LIFE_TYPE, LIFE_SECONDS);
+	isakmp_attr_life(t, IPSEC_LIFE_DURATION, life_s, lifebuf);
 	if (group != NULL)
-		tv(t, IPSEC_GROUP, alg_ikev1_id(group, ALG_V1_IPSEC));
-	tv(t, IPSEC_ENCAP, transport ? ENCAP_TRANSPORT : ENCAP_TUNNEL);
+		isakmp_attr_tv(t, IPSEC_GROUP, alg_ikev1_id(group, ALG_V1_IPSEC));
+	isakmp_attr_tv(t, IPSEC_ENCAP, transport ? ENCAP_TRANSPORT : ENCAP_TUNNEL);
 	if (x->integ != NULL)
-		tv(t, IPSEC_AUTH, alg_ikev1_id(x->integ, ALG_V1_IPSEC));
+		isakmp_attr_tv(t, IPSEC_AUTH, alg_ikev1_id(x->integ, ALG_V1_IPSEC));
 	if (x->keylen != 0)
-		tv(t, IPSEC_KEY_LENGTH, x->keylen);
+		isakmp_attr_tv(t, IPSEC_KEY_LENGTH, x->keylen);
 }
 
 /* The encapsulation mode attribute of a transform (UDP after a NAT). */
@@ -579,18 +564,6 @@ static uint32_t new_msgid(struct ike_sa *ike)
 	return id;
 }
 
-static bool exchange_iv(struct ike_sa *ike, uint32_t msgid, uint8_t iv[IKEV1_BLOCK_MAX])
-{
-	chunk_t ivc;
-	if (ikev1_phase2_iv(ike->suite.prf, ike->suite.encr, chunk_from(ike->v1.iv, ike->v1.iv_len), msgid,
-			    &ivc) != NULL)
-		return false;
-	memset(iv, 0, IKEV1_BLOCK_MAX);
-	memcpy(iv, ivc.ptr, ivc.len < IKEV1_BLOCK_MAX ? ivc.len : IKEV1_BLOCK_MAX);
-	chunk_free(&ivc);
-	return true;
-}
-
 /* The Child SA of the conn that a new one with these selectors replaces
  * (a rekey: IKEv1 does not say so on the wire), or NULL. It may be under
  * another ISAKMP SA with the same peer (one that is being replaced). */
@@ -818,7 +791,7 @@ static bool qm_start(struct ike_sa *ike, struct connection *c, bool from_queue, 
 	err_t e = NULL;
 	if (!child_alloc_spi(child))
 		why = "no SPI from the kernel";
-	else if ((q->msgid = new_msgid(ike)) == 0 || !exchange_iv(ike, q->msgid, q->iv))
+	else if ((q->msgid = new_msgid(ike)) == 0 || !ikev1_exchange_iv(ike, q->msgid, q->iv))
 		why = "no message ID or IV";
 	else if ((e = random_nonce(QM_NONCE_LEN, &q->ni)) != NULL)
 		why = e;
@@ -1155,7 +1128,7 @@ static void responder_qm1(struct ike_sa *ike, struct v1_msg_in *m)
 	const char *why = NULL;
 	uint32_t msgid = m->h.message_id;
 	uint8_t iv[IKEV1_BLOCK_MAX];
-	if (msgid == 0 || !exchange_iv(ike, msgid, iv))
+	if (msgid == 0 || !ikev1_exchange_iv(ike, msgid, iv))
 		why = "message ID 0";
 	else
 		ikev1_decrypt(ike, m, iv, &why);

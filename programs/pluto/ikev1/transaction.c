@@ -30,18 +30,6 @@ static err_t xa_hash(struct ike_sa *ike, uint32_t msgid, const uint8_t *p, size_
 	return prf_computev(ike->suite.prf, ike->v1.keys.skeyid_a, parts, 2, out);
 }
 
-static bool exchange_iv(struct ike_sa *ike, uint32_t msgid, uint8_t iv[IKEV1_BLOCK_MAX])
-{
-	chunk_t ivc;
-	if (ikev1_phase2_iv(ike->suite.prf, ike->suite.encr, chunk_from(ike->v1.iv, ike->v1.iv_len), msgid,
-			    &ivc) != NULL)
-		return false;
-	memset(iv, 0, IKEV1_BLOCK_MAX);
-	memcpy(iv, ivc.ptr, ivc.len < IKEV1_BLOCK_MAX ? ivc.len : IKEV1_BLOCK_MAX);
-	chunk_free(&ivc);
-	return true;
-}
-
 struct xa_fill {
 	const struct isakmp_cfg *cfg;
 	uint32_t msgid;
@@ -90,7 +78,7 @@ bool xa_send_request(struct ike_sa *ike, enum xa_out what, const struct isakmp_c
 	for (int i = 0; i < 8 && (msgid == 0 || msgid == ike->v1.qi.msgid || msgid == ike->v1.qr.msgid); i++)
 		if (random_bytes(&msgid, sizeof(msgid)) != NULL)
 			msgid = 0;
-	if (msgid == 0 || !exchange_iv(ike, msgid, xa->out_iv)) {
+	if (msgid == 0 || !ikev1_exchange_iv(ike, msgid, xa->out_iv)) {
 		llog(&ike->logger, RC_ERROR, "cannot send the %s: no message ID or IV", out_names[what]);
 		return false;
 	}
@@ -394,7 +382,7 @@ void ikev1_transaction_receive(struct ike_sa *ike, struct v1_msg_in *m)
 	uint8_t iv[IKEV1_BLOCK_MAX];
 	if (answer)
 		memcpy(iv, xa->out_iv, sizeof(iv));
-	else if (!exchange_iv(ike, m->h.message_id, iv))
+	else if (!ikev1_exchange_iv(ike, m->h.message_id, iv))
 		why = "no IV";
 	if (why == NULL)
 		ikev1_decrypt(ike, m, iv, &why);
