@@ -40,6 +40,11 @@ bool ikev1_build(struct ike_sa *ike, uint8_t exchange, uint32_t msgid, uint8_t *
  * 2409 appendix B: the hash of the last phase 1 CBC block and the M-ID),
  * zero-padded to IKEV1_BLOCK_MAX; false when it cannot be made. */
 bool ikev1_exchange_iv(struct ike_sa *ike, uint32_t msgid, uint8_t iv[IKEV1_BLOCK_MAX]);
+/* The HASH that opens an exchange after phase 1 (Informational, Quick
+ * Mode message 1, Transaction): HASH = prf(SKEYID_a, M-ID | every payload
+ * after it, not the padding), checked on m's decrypted payloads; NULL, or
+ * why not. */
+const char *ikev1_check_first_hash(struct ike_sa *ike, const struct v1_msg_in *m);
 /* Decrypts m's body in place into m->plain with iv (updated to the last
  * cipher block) and splits it into m->pl; why not in *why. */
 bool ikev1_decrypt(struct ike_sa *ike, struct v1_msg_in *m, uint8_t *iv, const char **why);

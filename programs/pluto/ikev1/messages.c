@@ -97,6 +97,24 @@ bool ikev1_build(struct ike_sa *ike, uint8_t exchange, uint32_t msgid, uint8_t *
 	return true;
 }
 
+const char *ikev1_check_first_hash(struct ike_sa *ike, const struct v1_msg_in *m)
+{
+	const struct isakmp_payloads *pl = &m->pl;
+	if (pl->n < 2 || pl->p[0].type != ISAKMP_NEXT_HASH)
+		return "it does not start with HASH(1)";
+	const struct isakmp_payload *last = &pl->p[pl->n - 1];
+	size_t from = pl->p[1].offset, to = last->offset + 4 + last->len;
+	uint32_t id = m->h.message_id;
+	uint8_t mid[4] = { (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id };
+	chunk_t parts[2] = { chunk_from(mid, 4), chunk_from(m->plain + from, to - from) };
+	chunk_t hash;
+	if (prf_computev(ike->suite.prf, ike->v1.keys.skeyid_a, parts, 2, &hash) != NULL)
+		return "cannot compute HASH(1)";
+	bool ok = hash.len == pl->p[0].len && memcmp(hash.ptr, pl->p[0].body, hash.len) == 0;
+	chunk_free(&hash);
+	return ok ? NULL : "its HASH(1) does not match";
+}
+
 bool ikev1_exchange_iv(struct ike_sa *ike, uint32_t msgid, uint8_t iv[IKEV1_BLOCK_MAX])
 {
 	chunk_t ivc;
@@ -420,23 +438,9 @@ static void info_receive(struct ike_sa *ike, struct v1_msg_in *m)
 		why = "no IV";
 	if (why == NULL)
 		ikev1_decrypt(ike, m, iv, &why);
-	/* HASH(1) first, over M-ID and every payload after it (not the padding) */
 	const struct isakmp_payloads *pl = &m->pl;
-	if (why == NULL && (pl->n < 2 || pl->p[0].type != ISAKMP_NEXT_HASH))
-		why = "it does not start with HASH(1)";
-	if (why == NULL) {
-		const struct isakmp_payload *last = &pl->p[pl->n - 1];
-		size_t from = pl->p[1].offset, to = last->offset + 4 + last->len;
-		uint32_t id = m->h.message_id;
-		uint8_t mid[4] = { (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id };
-		chunk_t parts[2] = { chunk_from(mid, 4), chunk_from(m->plain + from, to - from) };
-		chunk_t hash;
-		if (prf_computev(ike->suite.prf, ike->v1.keys.skeyid_a, parts, 2, &hash) != NULL)
-			why = "cannot compute HASH(1)";
-		else if (hash.len != pl->p[0].len || memcmp(hash.ptr, pl->p[0].body, hash.len) != 0)
-			why = "its HASH(1) does not match";
-		chunk_free(&hash);
-	}
+	if (why == NULL)
+		why = ikev1_check_first_hash(ike, m);
 	if (why != NULL) {
 		llog(&ike->logger, RC_INFO, "ignoring an encrypted Informational: %s", why);
 		return;

@@ -387,19 +387,8 @@ void ikev1_transaction_receive(struct ike_sa *ike, struct v1_msg_in *m)
 	if (why == NULL)
 		ikev1_decrypt(ike, m, iv, &why);
 	const struct isakmp_payloads *pl = &m->pl;
-	if (why == NULL && (pl->n < 2 || pl->p[0].type != ISAKMP_NEXT_HASH))
-		why = "it does not start with HASH";
-	if (why == NULL) {
-		/* HASH over M-ID and every payload after it (not the padding) */
-		const struct isakmp_payload *last = &pl->p[pl->n - 1];
-		size_t from = pl->p[1].offset, to = last->offset + 4 + last->len;
-		chunk_t hash;
-		if (xa_hash(ike, m->h.message_id, m->plain + from, to - from, &hash) != NULL)
-			why = "cannot compute its HASH";
-		else if (hash.len != pl->p[0].len || memcmp(hash.ptr, pl->p[0].body, hash.len) != 0)
-			why = "its HASH does not match";
-		chunk_free(&hash);
-	}
+	if (why == NULL)
+		why = ikev1_check_first_hash(ike, m);
 	static struct isakmp_cfg cfg;
 	struct isakmp_diag d = { 0 };
 	const struct isakmp_payload *ap = why == NULL ? isakmp_payloads_find(pl, ISAKMP_NEXT_ATTR, 0) : NULL;
