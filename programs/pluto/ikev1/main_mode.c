@@ -173,6 +173,8 @@ static bool sign_then(struct ike_sa *ike, struct id_auth *a, helper_done_fn *don
 	return false;
 }
 
+/* Used at once, never across a helper job: other SAs use it meanwhile
+ * (after a signature the ID is made again: it is the same for the SA). */
 static struct id_auth mm5_out;
 
 static void mm5_signed(struct pluto *p, void *arg)
@@ -181,8 +183,8 @@ static void mm5_signed(struct pluto *p, void *arg)
 	struct ike_sa *ike = ikev1_sign_sa(p, j);
 	if (ike == NULL)
 		return;
-	if (j->err[0] != '\0') {
-		ike_initiate_failed(ike, FAIL_LOCAL, j->err);
+	if (j->err[0] != '\0' || !phase1_our_id(ike, &mm5_out.o)) {
+		ike_initiate_failed(ike, FAIL_LOCAL, j->err[0] ? j->err : "leftid= cannot be sent as an IKE ID");
 		ikev1_sign_job_free(j);
 		return;
 	}
@@ -388,6 +390,7 @@ static void responder_mm3(struct ike_sa *ike, struct v1_msg_in *m)
 	phase1_responder_derive(ike, s, keys_done_responder);
 }
 
+/* As mm5_out: used at once, the ID made again after a signature. */
 static struct id_auth mm6_out;
 
 static void send_mm6(struct ike_sa *ike, struct id_auth *a)
@@ -403,8 +406,8 @@ static void mm6_signed(struct pluto *p, void *arg)
 	struct ike_sa *ike = ikev1_sign_sa(p, j);
 	if (ike == NULL)
 		return;
-	if (j->err[0] != '\0') {
-		llog(&ike->logger, RC_ERROR, "Main Mode: %s", j->err);
+	if (j->err[0] != '\0' || !phase1_our_id(ike, &mm6_out.o)) {
+		llog(&ike->logger, RC_ERROR, "Main Mode: %s", j->err[0] ? j->err : "leftid= cannot be sent as an IKE ID");
 		ikev1_sign_job_free(j);
 		ikev1_send_notify(ike, ISAKMP_N_AUTHENTICATION_FAILED);
 		ike_sa_delete(ike, NULL);
