@@ -2,7 +2,7 @@
 # Host-level (tier 1) tests of pluto's core: liveness and dpdaction=, NAT
 # traversal through a masquerading router, subnet groups sharing one IKE
 # SA, exchanges queued on one IKE SA, what Deletes reach the peer, and the
-# checks on what arrives. Two plutos with --kernel none (or libreswan) in
+# checks on what arrives, uniqueids= in both IKE versions. Two plutos with --kernel none (or libreswan) in
 # network namespaces this script creates. One line per test: PASS NAME |
 # FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from host-pluto.sh.
 #
@@ -516,7 +516,50 @@ test_proposal_mismatch() {
 	result proposal-mismatch "$why"
 }
 
-CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen forceencaps traffic-global proposal-mismatch)
+# uniqueids: west (@west) comes up with east's road-warrior conn (right=%any
+# rightid=@west), dies without a word and comes back from another address
+# (198.18.0.3: a peer that moved); uniqueids=yes (pluto's default) makes
+# east replace the older IKE SA and its Child SA, uniqueids=no keeps both.
+# VERSION ikev1|ikev2: the same in both (ike_sa_replace_older)
+test_uniqueids() {
+	local version=$1 uniq=$2 name=uniqueids-$1-$2 why="" w e out line want
+	if [ "$version" = ikev1 ]; then line=ikev2=never; else line=ikev2=insist; fi
+	setup_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	printf 'conn west-east\n\tauthby=secret\n\tleft=198.18.0.1\n\tleftid=@west\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\tleftupdown=%%disabled\n\t%s\n\tauto=add\n' "$line" >"$w/ipsec.conf"
+	printf 'conn road\n\tauthby=secret\n\tleft=198.18.0.2\n\tleftid=@east\n\tleftsubnet=203.0.113.0/24\n\tright=%%any\n\trightid=@west\n\tleftupdown=%%disabled\n\t%s\n\tauto=add\n' "$line" >"$e/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	secrets "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	{ pluto_start west "$NS_WEST" && pluto_start east "$NS_EAST" none --uniqueids "$uniq"; } ||
+		{ result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="first initiate failed: $out"
+	# west moves: killed (no Delete), back from 198.18.0.3
+	if [ -z "$why" ]; then
+		pluto_kill west
+		ip -n "$NS_WEST" addr add 198.18.0.3/24 dev eth0 || why="cannot add 198.18.0.3 to west"
+		sed -i 's/left=198.18.0.1/left=198.18.0.3/' "$w/ipsec.conf"
+	fi
+	[ -z "$why" ] && { pluto_start west "$NS_WEST" || why="west did not start again"; }
+	[ -z "$why" ] && { out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="second initiate failed: $out"; }
+	if [ -z "$why" ] && [ "$uniq" = yes ]; then
+		want="replaced by IKE SA #[0-9]+ with the same peer '@west' from 198.18.0.3 \(uniqueids=yes\)"
+		grep -qE "$want" "$e/log" || why="east did not log the replacement: $(grep -m1 -E 'deleting IKE SA' "$e/log")"
+		[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 1 ] &&
+			why="east has $(count east "$NS_EAST" ike_sas ESTABLISHED) IKE SAs, want 1 (the new one)"
+		[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 1 ] &&
+			why="east has $(count east "$NS_EAST" child_sas ESTABLISHED) Child SAs, want 1"
+	elif [ -z "$why" ]; then
+		grep -q 'uniqueids=yes' "$e/log" && why="east replaced the SA with --uniqueids no"
+		[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 2 ] &&
+			why="east has $(count east "$NS_EAST" ike_sas ESTABLISHED) IKE SAs, want both (uniqueids=no)"
+	fi
+	result "$name" "$why"
+}
+
+CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen forceencaps traffic-global proposal-mismatch
+	uniqueids-ikev2-yes uniqueids-ikev2-no uniqueids-ikev1-yes uniqueids-ikev1-no)
 for t in "${CORE_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -534,6 +577,7 @@ for t in "${CORE_TESTS[@]}"; do
 	forceencaps) test_forceencaps ;;
 	traffic-global) test_traffic_global ;;
 	proposal-mismatch) test_proposal_mismatch ;;
+	uniqueids-*-*) t=${t#uniqueids-}; test_uniqueids "${t%-*}" "${t#*-}" ;;
 	esac
 done
 exit 0

@@ -444,6 +444,7 @@ void phase1_established(struct ike_sa *ike, const ip_id *peer, const char *mode)
 {
 	char id[ID_BUF], suite[128];
 	ike->peer_id = *peer;
+	ike_sa_replace_older(ike, peer);
 	ike_set_state(ike, IKE_ESTABLISHED);
 	ike->established = time(NULL);
 	ike->last_heard_ms = mono_ms();
