@@ -2,8 +2,9 @@
 # Host-level (tier 1) tests of pluto's core: liveness and dpdaction=, NAT
 # traversal through a masquerading router, subnet groups sharing one IKE
 # SA, exchanges queued on one IKE SA, what Deletes reach the peer, and the
-# checks on what arrives, uniqueids= in both IKE versions. Two plutos with --kernel none (or libreswan) in
-# network namespaces this script creates. One line per test: PASS NAME |
+# checks on what arrives, uniqueids= in both IKE versions. Two plutos
+# with --kernel none (or libreswan) in network namespaces this script
+# creates. One line per test: PASS NAME |
 # FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from host-pluto.sh.
 #
 # usage: testing/pluto/host-core.sh [BUILD] [TEST...]
