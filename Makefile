@@ -188,7 +188,7 @@ deps:
 	@bash packaging/install-deps
 
 check: deps
-	$(MAKE) WERROR=-Werror all
+	$(MAKE) WERROR=-Werror all bench
 	$(MAKE) WERROR=-Werror B=build/asan CC=clang SAN=1 units all
 	$(MAKE) WERROR=-Werror fuzz
 	bash testing/run

@@ -40,7 +40,7 @@ static const char usage[] =
 	"                   [--force-busy | --force-unlimited | --ddos-mode MODE]\n"
 	"                   [--ddos-ike-threshold N] [--retransmit-timeout S]\n"
 	"                   [--keep-alive S] [--max-halfopen-ike N]\n"
-	"                   [--max-halfopen-ike-per-address N]\n"
+	"                   [--max-halfopen-ike-per-address N] [--dh-reuse S]\n"
 	"  --kernel none   negotiate and record SAs without installing them\n"
 	"                  (for hosts whose kernel has no ESP)\n"
 	"  --force-busy    always answer a new IKE_SA_INIT request with a COOKIE\n"
@@ -69,6 +69,12 @@ static const char usage[] =
 	"                  before any DH work\n"
 	"  --max-halfopen-ike-per-address N  the same, for one peer address\n"
 	"                  (default " XSTR(HALF_OPEN_PER_ADDRESS_DEFAULT) "; config setup max-halfopen-ike-per-address=)\n"
+	"  --dh-reuse S    while the crypto helpers have more work queued than\n"
+	"                  threads, the Diffie-Hellman key pair of a responder is\n"
+	"                  shared by the exchanges of the next S seconds (RFC 7296\n"
+	"                  2.12; default " XSTR(DH_REUSE_DEFAULT_S) ", 0: never): each IKE SA still has\n"
+	"                  its own keys; the pair is forgotten S seconds after it\n"
+	"                  was made, so forward secrecy holds beyond that\n"
 	"  --debug CATS    none, all, or a list of: control parsing emitting\n"
 	"                  crypt kernel lifecycle dns raw private helpers updown\n"
 	"\nkeyingtries=N     (a conn key) how many keying attempts are made for a\n"
@@ -84,7 +90,7 @@ enum {
 	OPT_IPSECDIR, OPT_NSSDIR, OPT_RUNDIR, OPT_NHELPERS, OPT_DEBUG, OPT_KERNEL,
 	OPT_LISTEN, OPT_IKEPORT, OPT_NATIKEPORT, OPT_UNIQUEIDS, OPT_HELP, OPT_VERSION,
 	OPT_FORCE_BUSY, OPT_FORCE_UNLIMITED, OPT_DDOS_MODE, OPT_DDOS_THRESHOLD,
-	OPT_RETRANSMIT_TIMEOUT, OPT_KEEPALIVE, OPT_HALFOPEN_MAX, OPT_HALFOPEN_PER_ADDRESS,
+	OPT_RETRANSMIT_TIMEOUT, OPT_KEEPALIVE, OPT_HALFOPEN_MAX, OPT_HALFOPEN_PER_ADDRESS, OPT_DH_REUSE,
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +117,7 @@ static const struct option long_opts[] = {
 	{ "keep-alive", required_argument, NULL, OPT_KEEPALIVE },
 	{ "max-halfopen-ike", required_argument, NULL, OPT_HALFOPEN_MAX },
 	{ "max-halfopen-ike-per-address", required_argument, NULL, OPT_HALFOPEN_PER_ADDRESS },
+	{ "dh-reuse", required_argument, NULL, OPT_DH_REUSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -147,6 +154,8 @@ static const struct numeric_opt {
 	  offsetof(struct pluto_options, halfopen_max), 1 },
 	{ OPT_HALFOPEN_PER_ADDRESS, "max-halfopen-ike-per-address", "", 1, 10000000,
 	  offsetof(struct pluto_options, halfopen_per_address), 1 },
+	{ OPT_DH_REUSE, "dh-reuse", "seconds, ", 0, 60,
+	  offsetof(struct pluto_options, dh_reuse_ms), 1000 },
 };
 
 /* Returns false (with a message) when the value is not a number in range. */
@@ -191,6 +200,7 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 		.keepalive_s = NATT_KEEPALIVE_DEFAULT_S,
 		.halfopen_max = HALF_OPEN_MAX_DEFAULT,
 		.halfopen_per_address = HALF_OPEN_PER_ADDRESS_DEFAULT,
+		.dh_reuse_ms = DH_REUSE_DEFAULT_S * 1000,
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {

@@ -559,8 +559,54 @@ test_uniqueids() {
 	result "$name" "$why"
 }
 
+# dh-reuse: a busy responder shares its DH key pair (--dh-reuse, RFC 7296
+# 2.12). build/bench/ike-load opens 120 IKE SAs (MODP2048, 24 at once)
+# with east's pluto, which has one crypto helper: the DH work queues up, so
+# east says it is busy, shares key pairs (total.ike.dh.shared > 0), every
+# SA still comes up, and once the load is gone (1 s window) it says it
+# makes its own again. With --dh-reuse 0 nothing is shared.
+# VERSION ikev1|ikev2 (ike-load --ikev1: Main Mode)
+test_dh_reuse() {
+	local version=$1 reuse=$2 name=dh-reuse-$1-$2 why="" e load=$B/bench/ike-load out n shared
+	[ -x "$load" ] || load=$top/build/bench/ike-load   # the ASan build has none
+	[ -x "$load" ] || { result "$name" "no $load (make bench)"; return; }
+	setup_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	e=$(host_dir east)
+	{
+		printf 'version 2\n\nconn bench\n\tauthby=secret\n'
+		if [ "$version" = ikev1 ]; then printf '\tikev2=never\n'; else printf '\tikev2=insist\n'; fi
+		printf '\tleft=198.18.0.2\n\tleftid=@bench-responder\n\tleftsubnet=203.0.113.0/24\n'
+		printf '\tright=%%any\n\trightid=@bench-initiator\n\trightsubnet=10.0.0.0/8\n'
+		printf '\tike=aes128-sha2_256;modp2048\n\tphase2alg=aes128-sha2_256\n\tleftupdown=%%disabled\n\tauto=add\n'
+	} >"$e/ipsec.conf"
+	printf '@bench-responder @bench-initiator : PSK "%s"\n' "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$e/ipsec.secrets"
+	printf '%s\n' "$PSK" >"$e/psk"
+	pluto_start east "$NS_EAST" none --nhelpers 1 --uniqueids no --max-halfopen-ike-per-address 1000 \
+		--dh-reuse "$reuse" || { result "$name" "pluto did not start"; return; }
+	out=$(ip netns exec "$NS_WEST" timeout 60 "$load" --target 198.18.0.2 --psk-file "$e/psk" \
+		--ike aes128-sha2_256 --dh modp2048 --esp aes128-sha2_256 --tsi 10.0.0.0/8 \
+		--tsr 203.0.113.0/24 --window 24 --count 120 --max-time 50 \
+		$([ "$version" = ikev1 ] && echo --ikev1) 2>&1) || why="ike-load failed: $(echo "$out" | tail -2)"
+	n=$(whackh east "$NS_EAST" --globalstatus 2>/dev/null | sed -n "s/^total.ike.$version.established=//p")
+	shared=$(whackh east "$NS_EAST" --globalstatus 2>/dev/null | sed -n 's/^total.ike.dh.shared=//p')
+	[ -z "$why" ] && [ "$n" != 120 ] && why="east established ${n:-?} IKE SAs, want 120"
+	if [ -z "$why" ] && [ "$reuse" = 0 ]; then
+		[ "$shared" = 0 ] || why="--dh-reuse 0, yet total.ike.dh.shared=$shared"
+	elif [ -z "$why" ]; then
+		grep -q 'busy (more crypto work queued than helper threads): responders share a DH key pair for up to 1 s' "$e/log" ||
+			why="east did not say it is busy"
+		[ -z "$why" ] && [ "${shared:-0}" -le 0 ] && why="total.ike.dh.shared=${shared:-?}, want > 0 under load"
+		[ -z "$why" ] && ! wait_until 5 grep -q 'no longer busy: every responder makes its own DH key pair again' "$e/log" &&
+			why="east did not say it stopped sharing within 5 s of the load's end"
+	fi
+	echo "east: $n IKE SAs, total.ike.dh.shared=$shared"
+	result "$name" "$why"
+}
+
 CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen forceencaps traffic-global proposal-mismatch
-	uniqueids-ikev2-yes uniqueids-ikev2-no uniqueids-ikev1-yes uniqueids-ikev1-no)
+	uniqueids-ikev2-yes uniqueids-ikev2-no uniqueids-ikev1-yes uniqueids-ikev1-no
+	dh-reuse-ikev2-1 dh-reuse-ikev2-0 dh-reuse-ikev1-1)
 for t in "${CORE_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -579,6 +625,7 @@ for t in "${CORE_TESTS[@]}"; do
 	traffic-global) test_traffic_global ;;
 	proposal-mismatch) test_proposal_mismatch ;;
 	uniqueids-*-*) t=${t#uniqueids-}; test_uniqueids "${t%-*}" "${t#*-}" ;;
+	dh-reuse-*-*) t=${t#dh-reuse-}; test_dh_reuse "${t%-*}" "${t#*-}" ;;
 	esac
 done
 exit 0
