@@ -212,7 +212,7 @@ install: install-check programs
 	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(MANS5) $(DESTDIR)$(MANDIR)/man5/
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(TMPFILESDIR)
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    packaging/systemd/ipsec.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/ipsec.service
 	sed -e 's|@RUNDIR@|$(RUNDIR)|g' -e 's|@NSSDIR@|$(NSSDIR)|g' \
 	    packaging/systemd/cygnet.tmpfiles.in > $(DESTDIR)$(TMPFILESDIR)/cygnet.conf
