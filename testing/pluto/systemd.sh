@@ -29,7 +29,7 @@ result() { if [ -z "$2" ]; then echo "PASS $1"; else echo "FAIL $1: $2"; fi; }
 if ! command -v systemd-analyze >/dev/null; then
 	echo "SKIP systemd-unit: no systemd-analyze"
 else
-	sed -e "s|@SBINDIR@|$B|g" -e "s|@LIBEXECDIR@|$B/libexec/ipsec|g" \
+	sed -e "s|@SBINDIR@|$B|g" -e "s|@LIBEXECDIR@|$B/libexec/ipsec|g" -e "s|@SYSCONFDIR@|$WORK|g" \
 		"$top/packaging/systemd/ipsec.service.in" >"$WORK/cygnet-test.service"
 	out=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no "$WORK/cygnet-test.service" 2>&1)
 	why=""
