@@ -27,6 +27,8 @@
 #include "pluto.h"
 #include "sdnotify.h"
 #include "startup.h"
+#include "swan/deltatime.h"
+#include "swan/scalars.h"
 
 #define STR(x) #x
 #define XSTR(x) STR(x)
@@ -41,6 +43,7 @@ static const char usage[] =
 	"                   [--ddos-ike-threshold N] [--retransmit-timeout S]\n"
 	"                   [--keep-alive S] [--max-halfopen-ike N]\n"
 	"                   [--max-halfopen-ike-per-address N]\n"
+	"                   [--strictcrlpolicy yes|no] [--crlcheckinterval TIME]\n"
 	"  --kernel none   negotiate and record SAs without installing them\n"
 	"                  (for hosts whose kernel has no ESP)\n"
 	"  --force-busy    always answer a new IKE_SA_INIT request with a COOKIE\n"
@@ -69,6 +72,18 @@ static const char usage[] =
 	"                  before any DH work\n"
 	"  --max-halfopen-ike-per-address N  the same, for one peer address\n"
 	"                  (default " XSTR(HALF_OPEN_PER_ADDRESS_DEFAULT) "; config setup max-halfopen-ike-per-address=)\n"
+	"  --strictcrlpolicy yes|no  (config setup strictcrlpolicy=, libreswan's\n"
+	"                  crl-strict=) yes: a peer's certificate is refused unless\n"
+	"                  the NSS database has a CRL, not past its next update, of\n"
+	"                  each issuer in its chain. Either way a certificate that a\n"
+	"                  CRL of the database lists is refused. CRLs go into the\n"
+	"                  database with `ipsec import FILE.crl` (PEM or DER; the\n"
+	"                  signature is checked against the issuer there) or\n"
+	"                  crlutil -I; none are fetched over the network\n"
+	"  --crlcheckinterval TIME  (config setup crlcheckinterval=) how often\n"
+	"                  pluto rereads the CRLs of the database and warns about\n"
+	"                  out-of-date ones, e.g. 600 or 1h (default 0: only at\n"
+	"                  start and on `ipsec crls`, i.e. whack --rereadcrls)\n"
 	"  --debug CATS    none, all, or a list of: control parsing emitting\n"
 	"                  crypt kernel lifecycle dns raw private helpers updown\n"
 	"\nkeyingtries=N     (a conn key) how many keying attempts are made for a\n"
@@ -85,6 +100,7 @@ enum {
 	OPT_LISTEN, OPT_IKEPORT, OPT_NATIKEPORT, OPT_UNIQUEIDS, OPT_HELP, OPT_VERSION,
 	OPT_FORCE_BUSY, OPT_FORCE_UNLIMITED, OPT_DDOS_MODE, OPT_DDOS_THRESHOLD,
 	OPT_RETRANSMIT_TIMEOUT, OPT_KEEPALIVE, OPT_HALFOPEN_MAX, OPT_HALFOPEN_PER_ADDRESS,
+	OPT_STRICTCRLPOLICY, OPT_CRLCHECKINTERVAL,
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +127,8 @@ static const struct option long_opts[] = {
 	{ "keep-alive", required_argument, NULL, OPT_KEEPALIVE },
 	{ "max-halfopen-ike", required_argument, NULL, OPT_HALFOPEN_MAX },
 	{ "max-halfopen-ike-per-address", required_argument, NULL, OPT_HALFOPEN_PER_ADDRESS },
+	{ "strictcrlpolicy", required_argument, NULL, OPT_STRICTCRLPOLICY },
+	{ "crlcheckinterval", required_argument, NULL, OPT_CRLCHECKINTERVAL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -247,6 +265,25 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 		case OPT_UNIQUEIDS:
 			o->uniqueids = strcmp(optarg, "no") != 0;
 			break;
+		case OPT_STRICTCRLPOLICY:
+			/* the words ipsec.conf takes for a yes|no (config setup) */
+			if (ttobool(optarg, &o->strictcrlpolicy) != NULL) {
+				fprintf(stderr, "pluto: --strictcrlpolicy %s: expected yes or no\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_CRLCHECKINTERVAL: {
+			deltatime_t d;
+			err_t e = ttodeltatime(optarg, &d);
+			if (e == NULL && d.ms / 1000 > 30 * 86400)
+				e = "more than 30 days";
+			if (e != NULL) {
+				fprintf(stderr, "pluto: --crlcheckinterval %s: %s\n", optarg, e);
+				return 2;
+			}
+			o->crlcheckinterval_s = (unsigned)(d.ms / 1000);
+			break;
+		}
 		case OPT_FORCE_BUSY: o->ddos_mode = DDOS_BUSY; break;
 		case OPT_FORCE_UNLIMITED: o->ddos_mode = DDOS_UNLIMITED; break;
 		case OPT_DDOS_MODE:

@@ -55,6 +55,8 @@ struct pluto_options {
 	unsigned keepalive_s;       /* --keep-alive: NAT-T keepalive interval (0: default) */
 	unsigned halfopen_max;      /* --max-halfopen-ike: half-open IKE SAs in all */
 	unsigned halfopen_per_address;   /* --max-halfopen-ike-per-address */
+	bool strictcrlpolicy;       /* --strictcrlpolicy: no fresh CRL, no peer */
+	unsigned crlcheckinterval_s;   /* --crlcheckinterval: CRLs reread (0: never) */
 };
 
 /* Totals since pluto started (whack --globalstatus). */
@@ -84,6 +86,7 @@ struct pluto {
 	struct event *signals[4];
 	struct event *conn_timer;   /* conn_timers.c */
 	struct event *watchdog;     /* sdnotify.c: systemd's watchdog */
+	struct event *crl_timer;    /* crls.c: crlcheckinterval= */
 	bool shutting_down;
 };
 

@@ -44,7 +44,7 @@ struct setup_pluto_opt {
 	const char *key;           /* "nhelpers" */
 	const char *option;        /* "--nhelpers" */
 };
-#define SETUP_PLUTO_OPTS 10
+#define SETUP_PLUTO_OPTS 12
 extern const struct setup_pluto_opt setup_pluto_opts[SETUP_PLUTO_OPTS];
 
 struct setup_config {
