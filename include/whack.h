@@ -112,6 +112,7 @@ enum whack_command {
 	WHACK_REOPENLOGS = 22,
 	WHACK_LISTALL = 23,
 	WHACK_PRUNE = 24,
+	WHACK_REREADCRLS = 25,
 };
 
 enum whack_name_use {

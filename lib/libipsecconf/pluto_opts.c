@@ -12,4 +12,6 @@ const struct ipsecconf_pluto_opt ipsecconf_pluto_opts[IPSECCONF_PLUTO_OPTS] = {
 	{ "max-halfopen-ike-per-address", "--max-halfopen-ike-per-address" },
 	{ "nssdir", "--nssdir" },
 	{ "secretsfile", "--secretsfile" },
+	{ "strictcrlpolicy", "--strictcrlpolicy" },
+	{ "crlcheckinterval", "--crlcheckinterval" },
 };

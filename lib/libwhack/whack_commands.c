@@ -52,6 +52,8 @@ const struct whack_command_desc whack_commands[] = {
 	  "list the public keys of the conns and the host keys in NSS" },
 	{ "prune", WHACK_PRUNE, WHACK_NAME_OPTIONAL, false,
 	  "a reload's steps (addconn --autoall --prune)" },
+	{ "rereadcrls", WHACK_REREADCRLS, WHACK_NAME_NONE, false,
+	  "read the CRLs of the NSS database again (ipsec crls)" },
 };
 
 const size_t whack_commands_len = sizeof(whack_commands) / sizeof(whack_commands[0]);

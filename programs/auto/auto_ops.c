@@ -37,7 +37,9 @@ const struct auto_op auto_ops[] = {
 	{ "ondemand", WHACK_ROUTE, WHACK_NAME_REQUIRED, false,
 	  "the same as --route (libreswan's auto=ondemand)" },
 	{ "rereadall", WHACK_REREADSECRETS, WHACK_NAME_NONE, false,
-	  "read ipsec.secrets again (no certificates or CRLs to read yet)" },
+	  "read ipsec.secrets again (certificates are read from NSS when used; CRLs: --rereadcrls)" },
+	{ "rereadcrls", WHACK_REREADCRLS, WHACK_NAME_NONE, false,
+	  "make pluto read the CRLs of the NSS database again (ipsec crls)" },
 	{ "listall", WHACK_LISTALL, WHACK_NAME_NONE, false,
 	  "list the conns' public keys and the host keys (ipsec whack --listall)" },
 };

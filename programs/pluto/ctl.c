@@ -49,6 +49,7 @@ static const struct ctl_command commands[] = {
 	{ WHACK_REOPENLOGS, cmd_reopenlogs },
 	{ WHACK_LISTALL, cmd_listall },
 	{ WHACK_PRUNE, cmd_prune },
+	{ WHACK_REREADCRLS, cmd_rereadcrls },
 };
 
 #define STR(x) #x

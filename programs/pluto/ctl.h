@@ -75,6 +75,7 @@ int cmd_route(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl)
 int cmd_unroute(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_status(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_rereadsecrets(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
+int cmd_rereadcrls(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_listen(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_shutdown(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);
 int cmd_ping(struct pluto *p, const struct whack_msg *m, struct ctl_client *cl);

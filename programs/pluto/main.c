@@ -29,6 +29,8 @@
 #include "pluto.h"
 #include "sdnotify.h"
 #include "startup.h"
+#include "swan/deltatime.h"
+#include "swan/scalars.h"
 
 #define STR(x) #x
 #define XSTR(x) STR(x)
@@ -43,11 +45,13 @@ static const char usage[] =
 	"                   [--ddos-ike-threshold N] [--retransmit-timeout S]\n"
 	"                   [--keep-alive S] [--max-halfopen-ike N]\n"
 	"                   [--max-halfopen-ike-per-address N] [--dh-reuse S]\n"
+	"                   [--strictcrlpolicy yes|no] [--crlcheckinterval TIME]\n"
 	"  --config FILE   load the conns of FILE (auto=add|route|start) and take\n"
 	"                  its config setup keys plutodebug= nhelpers= uniqueids=\n"
 	"                  ddos-mode= ddos-ike-threshold= keep_alive= max-halfopen-ike=\n"
-	"                  max-halfopen-ike-per-address= nssdir= secretsfile= as\n"
-	"                  these options (one given here wins)\n"
+	"                  max-halfopen-ike-per-address= nssdir= secretsfile=\n"
+	"                  strictcrlpolicy= crlcheckinterval= as these options\n"
+	"                  (one given here wins)\n"
 	"  --kernel none   negotiate and record SAs without installing them\n"
 	"                  (for hosts whose kernel has no ESP)\n"
 	"  --force-busy    always answer a new IKE_SA_INIT request with a COOKIE\n"
@@ -82,6 +86,18 @@ static const char usage[] =
 	"                  2.12; default " XSTR(DH_REUSE_DEFAULT_S) ", 0: never): each IKE SA still has\n"
 	"                  its own keys; the pair is forgotten S seconds after it\n"
 	"                  was made, so forward secrecy holds beyond that\n"
+	"  --strictcrlpolicy yes|no  (config setup strictcrlpolicy=, libreswan's\n"
+	"                  crl-strict=) yes: a peer's certificate is refused unless\n"
+	"                  the NSS database has a CRL, not past its next update, of\n"
+	"                  each issuer in its chain. Either way a certificate that a\n"
+	"                  CRL of the database lists is refused. CRLs go into the\n"
+	"                  database with `ipsec import FILE.crl` (PEM or DER; the\n"
+	"                  signature is checked against the issuer there) or\n"
+	"                  crlutil -I; none are fetched over the network\n"
+	"  --crlcheckinterval TIME  (config setup crlcheckinterval=) how often\n"
+	"                  pluto rereads the CRLs of the database and warns about\n"
+	"                  out-of-date ones, e.g. 600 or 1h (default 0: only at\n"
+	"                  start and on `ipsec crls`, i.e. whack --rereadcrls)\n"
 	"  --debug CATS    none, all, or a list of: control parsing emitting\n"
 	"                  crypt kernel lifecycle dns raw private helpers updown\n"
 	"\nkeyingtries=N     (a conn key) how many keying attempts are made for a\n"
@@ -98,6 +114,7 @@ enum {
 	OPT_LISTEN, OPT_IKEPORT, OPT_NATIKEPORT, OPT_UNIQUEIDS, OPT_HELP, OPT_VERSION,
 	OPT_FORCE_BUSY, OPT_FORCE_UNLIMITED, OPT_DDOS_MODE, OPT_DDOS_THRESHOLD,
 	OPT_RETRANSMIT_TIMEOUT, OPT_KEEPALIVE, OPT_HALFOPEN_MAX, OPT_HALFOPEN_PER_ADDRESS, OPT_DH_REUSE,
+	OPT_STRICTCRLPOLICY, OPT_CRLCHECKINTERVAL,
 	OPT_MAX
 };
 
@@ -126,6 +143,8 @@ static const struct option long_opts[] = {
 	{ "max-halfopen-ike", required_argument, NULL, OPT_HALFOPEN_MAX },
 	{ "max-halfopen-ike-per-address", required_argument, NULL, OPT_HALFOPEN_PER_ADDRESS },
 	{ "dh-reuse", required_argument, NULL, OPT_DH_REUSE },
+	{ "strictcrlpolicy", required_argument, NULL, OPT_STRICTCRLPOLICY },
+	{ "crlcheckinterval", required_argument, NULL, OPT_CRLCHECKINTERVAL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -244,6 +263,25 @@ static int apply_option(int c, const char *arg, struct pluto_options *o)
 	case OPT_UNIQUEIDS:
 		o->uniqueids = strcmp(arg, "no") != 0;
 		break;
+	case OPT_STRICTCRLPOLICY:
+		/* the words ipsec.conf takes for a yes|no (config setup) */
+		if (ttobool(arg, &o->strictcrlpolicy) != NULL) {
+			fprintf(stderr, "pluto: --strictcrlpolicy %s: expected yes or no\n", arg);
+			return 2;
+		}
+		break;
+	case OPT_CRLCHECKINTERVAL: {
+		deltatime_t d;
+		err_t e = ttodeltatime(arg, &d);
+		if (e == NULL && d.ms / 1000 > 30 * 86400)
+			e = "more than 30 days";
+		if (e != NULL) {
+			fprintf(stderr, "pluto: --crlcheckinterval %s: %s\n", arg, e);
+			return 2;
+		}
+		o->crlcheckinterval_s = (unsigned)(d.ms / 1000);
+		break;
+	}
 	case OPT_FORCE_BUSY: o->ddos_mode = DDOS_BUSY; break;
 	case OPT_FORCE_UNLIMITED: o->ddos_mode = DDOS_UNLIMITED; break;
 	case OPT_DDOS_MODE:

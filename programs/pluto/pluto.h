@@ -58,6 +58,8 @@ struct pluto_options {
 	unsigned halfopen_per_address;   /* --max-halfopen-ike-per-address */
 	unsigned dh_reuse_ms;       /* --dh-reuse: while busy, a responder's DH key
 				     * pair is shared this long (0: never) */
+	bool strictcrlpolicy;       /* --strictcrlpolicy: no fresh CRL, no peer */
+	unsigned crlcheckinterval_s;   /* --crlcheckinterval: CRLs reread (0: never) */
 };
 
 /* Totals since pluto started (whack --globalstatus). */
@@ -89,6 +91,7 @@ struct pluto {
 	struct event *watchdog;     /* sdnotify.c: systemd's watchdog */
 	struct event *dh_sweep;     /* ike/dh_busy.c: forgets shared DH key pairs */
 	bool dh_sharing;            /* ike/dh_busy.c: busy, sharing them */
+	struct event *crl_timer;    /* crls.c: crlcheckinterval= */
 	bool shutting_down;
 };
 

@@ -13,6 +13,7 @@
 #include "conn_load.h"
 #include "conn_timers.h"
 #include "ike/dh_busy.h"
+#include "crls.h"
 #include "crypto/crypto.h"
 #include "ctl.h"
 #include "dns.h"
@@ -214,6 +215,7 @@ int pluto_start(struct pluto *p)
 	/* Capabilities are per thread: dropped before any thread (crypto
 	 * helpers, libunbound's) is started, so that none keeps more. */
 	caps_drop(&p->logger);
+	crls_start(p);   /* the CRL policy is set before the helpers run */
 	helpers_start(p, p->opts.nhelpers);
 	dns_start(p);
 	int kfd = kernel_event_fd(p->kernel);
@@ -235,6 +237,7 @@ void pluto_stop(struct pluto *p)
 {
 	p->shutting_down = true;   /* nothing is scheduled any more */
 	conn_timers_stop(p);
+	crls_stop(p);
 	/* tell the peers, then forget the SAs */
 	if (p->sas != NULL) {
 		struct ike_sa *next;

@@ -126,6 +126,8 @@ void setup_usage(FILE *out)
 	      "      max-halfopen-ike-per-address=N  pluto --max-halfopen-ike-per-address N\n"
 	      "      nssdir=DIR           pluto --nssdir DIR (libreswan's keyword)\n"
 	      "      secretsfile=FILE     pluto --secretsfile FILE (libreswan's keyword)\n"
+	      "      strictcrlpolicy=yes|no  pluto --strictcrlpolicy (libreswan: crl-strict=)\n"
+	      "      crlcheckinterval=TIME   pluto --crlcheckinterval (CRLs reread)\n"
 	      "      plutoopts=\"...\"      more pluto options, split at white space\n"
 	      "      prepluto=, postpluto=  shell commands run before and after pluto\n"
 	      "      dumpdir=DIR          pluto's working directory, where core files\n"

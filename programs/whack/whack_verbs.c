@@ -31,6 +31,7 @@ const struct whack_verb whack_verbs[] = {
 	{ "debug", WHACK_DEBUG, "CATEGORIES" },
 	{ "reopenlogs", WHACK_REOPENLOGS, NULL },
 	{ "listall", WHACK_LISTALL, NULL },
+	{ "rereadcrls", WHACK_REREADCRLS, NULL },
 };
 
 const size_t whack_verbs_len = sizeof(whack_verbs) / sizeof(whack_verbs[0]);

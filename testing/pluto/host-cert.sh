@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Host-level (tier 1) tests of X.509 certificates in IKEv2: a test PKI made
-# here with certutil (a CA, another CA, west and east, an expired cert),
-# imported into each host's NSS database; two plutos with --kernel none in
+# here with certutil (a CA, another CA, west and east, an expired cert) and
+# CRLs of the CA made with crlutil, imported into each host's NSS database; two plutos with --kernel none in
 # network namespaces this script creates. One line per test: PASS NAME |
 # FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from host-pluto.sh.
 #
@@ -61,6 +61,31 @@ make_pki() {
 		certutil -L -d "sql:$PKI/db" -n "$nick" -a >"$PKI/$nick.pem" </dev/null || return 1
 	done
 }
+
+# make_crls: CRLs of the CA (DER, crlutil -G; each newer than the one
+# before, as crlutil keeps only the newest in PKI/db):
+#   stale    lists nothing, its next update was due yesterday
+#   clean    lists west-old only, current
+#   revoked  lists west-old and west, current
+make_crls() {
+	local t serial_west serial_old c
+	serial_of() { certutil -L -d "sql:$PKI/db" -n "$1" </dev/null | sed -n 's/^ *Serial Number: \([0-9]*\).*/\1/p' | head -1; }
+	t() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
+	serial_west=$(serial_of west) serial_old=$(serial_of west-old)
+	[ -n "$serial_west" ] && [ -n "$serial_old" ] || return 1
+	printf 'update=%s\nnextupdate=%s\n' "$(t '-3 days')" "$(t '-1 day')" >"$PKI/stale.script"
+	printf 'update=%s\nnextupdate=%s\naddcert %s %s\n' "$(t '-2 hours')" "$(t '+1 day')" \
+		"$serial_old" "$(t '-2 hours')" >"$PKI/clean.script"
+	printf 'update=%s\nnextupdate=%s\naddcert %s %s\naddcert %s %s\n' "$(t '-1 hour')" "$(t '+1 day')" \
+		"$serial_old" "$(t '-2 hours')" "$serial_west" "$(t '-1 hour')" >"$PKI/revoked.script"
+	for c in stale clean revoked; do
+		crlutil -G -d "sql:$PKI/db" -n ca -c "$PKI/$c.script" -o "$PKI/$c.crl" </dev/null >/dev/null 2>&1 ||
+			return 1
+	done
+}
+
+# crl_into HOST NAME: NAME's CRL into HOST's database, by ipsec import
+crl_into() { "$IPSEC" import --nssdir "$(host_dir "$1")" "$PKI/$2.crl" </dev/null >/dev/null; }
 
 # host_db HOST CA... : a fresh database for HOST trusting those CAs
 host_db() {
@@ -147,17 +172,95 @@ test_cert() {
 	result "$name" "$why"
 }
 
+# refused_why WANT: west initiates; prints why that was not refused by
+# east with AUTHENTICATION_FAILED and WANT (a grep pattern) in east's log
+refused_why() {
+	local out
+	out=$(up_from west "$NS_WEST") && { echo "initiate succeeded: $out"; return; }
+	grep -q 'AUTHENTICATION_FAILED' <<<"$out" || { echo "west was not told AUTHENTICATION_FAILED: $out"; return; }
+	grep -q "refused: .*$1" "$(host_dir east)/log" ||
+		{ echo "east's log does not say '$1': $(grep 'refused' "$(host_dir east)/log" | tail -1)"; return; }
+	[ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" = 0 ] || echo "east has an IKE SA"
+}
+
 # refused NAME WEST-CONF EAST-CONF DBSETUP WANT-IN-EAST-LOG: west initiates,
 # east refuses with AUTHENTICATION_FAILED and logs the reason
 test_refused() {
-	local name=$1 why="" out
+	local name=$1
 	pair_cert "$name" "$2" "$3" || { result "$name" "cannot make the namespaces"; return; }
 	eval "$4" || { result "$name" "cannot set up the NSS databases"; return; }
 	start_both || { result "$name" "pluto did not start"; return; }
-	out=$(up_from west "$NS_WEST") && why="initiate succeeded: $out"
+	result "$name" "$(refused_why "$5")"
+}
+
+# crl-reread: both plutos with strictcrlpolicy=yes and a current CRL of
+# the CA that lists neither of them: up, and whack --listall shows the
+# CRL. Then the CRL that revokes west is imported into east's database
+# while east runs, `ipsec crls` makes east read it, and a new IKE SA from
+# west is refused, naming west's certificate and the CRL.
+test_crl_reread() {
+	local name=crl-reread why="" out e
+	pair_cert "$name" "$WEST_NORMAL" "$EAST_NORMAL" || { result "$name" "cannot make the namespaces"; return; }
+	std_dbs && crl_into west clean && crl_into east clean || { result "$name" "cannot set up the NSS databases"; return; }
+	e=$(host_dir east)
+	{ pluto_start west "$NS_WEST" none --strictcrlpolicy yes &&
+		pluto_start east "$NS_EAST" none --strictcrlpolicy yes; } || { result "$name" "pluto did not start"; return; }
+	out=$(up_from west "$NS_WEST")
+	why=$(both_up)
+	[ -n "$why" ] && why="under strictcrlpolicy=yes with current CRLs: $why ($out)"
+	[ -z "$why" ] && ! whackh east "$NS_EAST" --listall 2>&1 |
+		grep -q "CRL of 'CN=Cygnet Test CA, O=Cygnet Test, C=US': 1 revoked, updated .*, next update " &&
+		why="whack --listall does not show the CRL"
+	[ -z "$why" ] && { crl_into east revoked || why="ipsec import of the new CRL failed"; }
+	[ -z "$why" ] && { out=$(ip netns exec "$NS_EAST" "$IPSEC" crls --rundir "$e/run" 2>&1) || why="ipsec crls failed: $out"; }
+	[ -z "$why" ] && ! grep -q "CRL of 'CN=Cygnet Test CA.*': 2 revoked" <<<"$out" &&
+		why="ipsec crls did not read the new CRL: $out"
+	[ -z "$why" ] && ! grep -q "^1 CRL in the NSS database (strictcrlpolicy=yes)" <<<"$out" && why="ipsec crls: $out"
+	if [ -z "$why" ]; then
+		whackh west "$NS_WEST" --name west-east --terminate >/dev/null 2>&1
+		out=$(up_from west "$NS_WEST") && why="initiate with west revoked succeeded: $out"
+	fi
 	[ -z "$why" ] && ! grep -q 'AUTHENTICATION_FAILED' <<<"$out" && why="west was not told AUTHENTICATION_FAILED: $out"
-	[ -z "$why" ] && ! grep -q "refused: .*$5" "$(host_dir east)/log" && why="east's log does not say '$5'"
-	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 0 ] && why="east has an IKE SA"
+	[ -z "$why" ] && ! grep -q "IKE_AUTH from 'CN=west, O=Cygnet Test, C=US' refused: .*certificate 'CN=west, O=Cygnet Test, C=US' (serial [0-9a-f:]*) is revoked by the CRL of 'CN=Cygnet Test CA, O=Cygnet Test, C=US' (since " "$e/log" &&
+		why="east's log does not name west's revoked certificate: $(grep -m1 'refused' "$e/log")"
+	result "$name" "$why"
+}
+
+# crl-strict: east with strictcrlpolicy=yes refuses west's certificate
+# while its database has no CRL of the CA, and again once it has one
+# whose next update is past (imported, then whack --rereadcrls)
+test_crl_strict() {
+	local name=crl-strict why="" out
+	pair_cert "$name" "$WEST_NORMAL" "$EAST_NORMAL" || { result "$name" "cannot make the namespaces"; return; }
+	std_dbs || { result "$name" "cannot set up the NSS databases"; return; }
+	{ pluto_start west "$NS_WEST" && pluto_start east "$NS_EAST" none --strictcrlpolicy yes; } ||
+		{ result "$name" "pluto did not start"; return; }
+	why=$(refused_why "no CRL of 'CN=Cygnet Test CA, O=Cygnet Test, C=US' (the issuer of 'CN=west, O=Cygnet Test, C=US') in the NSS database, and strictcrlpolicy=yes")
+	[ -n "$why" ] && why="without a CRL: $why"
+	if [ -z "$why" ]; then
+		crl_into east stale && out=$(whackh east "$NS_EAST" --rereadcrls 2>&1) ||
+			why="cannot import the out-of-date CRL: $out"
+	fi
+	if [ -z "$why" ]; then
+		whackh west "$NS_WEST" --name west-east --terminate >/dev/null 2>&1
+		why=$(refused_why "the CRL of 'CN=Cygnet Test CA, O=Cygnet Test, C=US' is out of date (its next update was due .*), and strictcrlpolicy=yes")
+		[ -n "$why" ] && why="with an out-of-date CRL: $why"
+	fi
+	result "$name" "$why"
+}
+
+# crl-interval: pluto started with --crlcheckinterval 1 (config setup
+# crlcheckinterval=) rereads the CRLs by itself: a newer CRL imported
+# while it runs shows in its log within a few seconds
+test_crl_interval() {
+	local name=crl-interval why="" e
+	pair_cert "$name" "" "$EAST_NORMAL" || { result "$name" "cannot make the namespaces"; return; }
+	host_db east ca && crl_into east clean || { result "$name" "cannot set up the NSS database"; return; }
+	e=$(host_dir east)
+	pluto_start east "$NS_EAST" none --crlcheckinterval 1 || { result "$name" "pluto did not start"; return; }
+	crl_into east revoked || { result "$name" "ipsec import of the new CRL failed"; return; }
+	crl_seen() { grep -c "CRL of 'CN=Cygnet Test CA, O=Cygnet Test, C=US': 2 revoked" "$e/log"; }
+	wait_for 1 5 crl_seen || why="the new CRL is not in east's log within 5 s of its import"
 	result "$name" "$why"
 }
 
@@ -351,10 +454,12 @@ test_tools() {
 }
 
 make_pki || { echo "FAIL pluto-cert: cannot make the test PKI"; exit 0; }
+make_crls || { echo "FAIL pluto-cert: cannot make the test CRLs"; exit 0; }
 
 WEST_NORMAL=$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=%fromcert")
 EAST_NORMAL=$(cert_conf "leftid=%fromcert" "rightcert=east;rightid=%fromcert")
 for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-intermediate cert-ca-same cert-ca-same-other cert-pinned cert-id-not-in-cert cert-secrets dn-psk cert-add-errors cert-tools \
+	crl-revoked crl-reread crl-interval crl-strict \
 	libreswan-cert-initiator libreswan-cert-responder; do
 	want "$t" || continue
 	case $t in
@@ -389,6 +494,13 @@ for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-intermed
 			'std_dbs && host_cert east west && printf ": RSA west\n" >"$(host_dir west)/ipsec.secrets"' \
 			"the peer's ID '@liar.example' is not in its certificate" ;;
 	cert-secrets) test_secrets ;;
+	crl-revoked)
+		# east has the CA's CRL that lists west (imported before start)
+		test_refused "$t" "$WEST_NORMAL" "$EAST_NORMAL" 'std_dbs && crl_into east revoked' \
+			"certificate 'CN=west, O=Cygnet Test, C=US' (serial [0-9a-f:]*) is revoked by the CRL of 'CN=Cygnet Test CA, O=Cygnet Test, C=US'" ;;
+	crl-reread) test_crl_reread ;;
+	crl-interval) test_crl_interval ;;
+	crl-strict) test_crl_strict ;;
 	dn-psk) test_dn_psk ;;
 	cert-add-errors) test_add_errors ;;
 	cert-tools) test_tools ;;

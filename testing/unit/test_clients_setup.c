@@ -342,6 +342,8 @@ static const char full_conf[] =
 	"\tmax-halfopen-ike-per-address=5\n"
 	"\tnssdir=/var/lib/ipsec/nss\n"
 	"\tsecretsfile=/etc/ipsec.secrets\n"
+	"\tcrl-strict=yes\n"
+	"\tcrlcheckinterval=10m\n"
 	"\tprepluto=\"touch %s/pre\"\n"
 	"\tpostpluto=\"touch %s/post\"\n"
 	"\tdumpdir=%s/dump\n"
@@ -429,6 +431,7 @@ static void test_config_to_argv_and_plan(void **state)
 		"--ddos-mode", "busy", "--ddos-ike-threshold", "40",
 		"--keep-alive", "7", "--max-halfopen-ike", "100", "--max-halfopen-ike-per-address", "5",
 		"--nssdir", "/var/lib/ipsec/nss", "--secretsfile", "/etc/ipsec.secrets",
+		"--strictcrlpolicy", "yes", "--crlcheckinterval", "10m",
 		"--ikeport", "5500", "--natikeport", "4501",
 		"--kernel", "none", "--listen", "192.0.2.1", NULL,
 	};

@@ -77,6 +77,7 @@ static void test_verb_table(void **state)
 		{ "trafficstatus", WHACK_TRAFFICSTATUS }, { "globalstatus", WHACK_GLOBALSTATUS },
 		{ "metrics", WHACK_METRICS }, { "debug", WHACK_DEBUG },
 		{ "reopenlogs", WHACK_REOPENLOGS }, { "listall", WHACK_LISTALL },
+		{ "rereadcrls", WHACK_REREADCRLS },
 	};
 	assert_int_equal(whack_verbs_len, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {

@@ -153,7 +153,7 @@ static void test_command_table(void **state)
 		"add", "delete", "replace", "initiate", "terminate", "route",
 		"unroute", "status", "rereadsecrets", "listen", "shutdown", "ping",
 		"ddos-busy", "ddos-unlimited", "ddos-auto", "rekey-ike", "rekey-child", "trafficstatus", "globalstatus", "metrics",
-		"debug", "reopenlogs", "listall", "prune",
+		"debug", "reopenlogs", "listall", "prune", "rereadcrls",
 	};
 	assert_int_equal(whack_commands_len, sizeof(wanted) / sizeof(wanted[0]));
 	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
@@ -178,7 +178,7 @@ static void test_command_table(void **state)
 	assert_null(whack_command_by_name("Add"));
 	assert_null(whack_command_by_name(""));
 	assert_null(whack_command_by_code(0));
-	assert_null(whack_command_by_code(WHACK_PRUNE + 1));   /* the last one + 1 */
+	assert_null(whack_command_by_code(WHACK_REREADCRLS + 1));   /* the last one + 1 */
 	assert_string_equal(WHACK_CTL_PATH, IPSEC_RUNDIR "/pluto.ctl");
 }
 

@@ -1,11 +1,12 @@
 /* whack --listall: the public keys pluto knows (each conn's
  * leftrsasigkey=/rightrsasigkey=, once per key) and the host keys in the
  * NSS database, with libreswan's key id and CKAID; then the X.509
- * certificates of the database (CAs trusted for peers first). CRLs are
- * not built. */
+ * certificates of the database (CAs trusted for peers first), then its
+ * CRLs. */
 #include <stdlib.h>
 #include <string.h>
 #include "connections.h"
+#include "crls.h"
 #include "crypto/crypto.h"
 #include "ctl.h"
 #include "pluto.h"
@@ -98,6 +99,6 @@ int cmd_listall(struct pluto *p, const struct whack_msg *m, struct ctl_client *c
 	free(keys);
 	list_certs(cl, true);
 	list_certs(cl, false);
-	ctl_reply(cl, "List of CRLs: none (CRLs are not built)");
+	crls_list(cl);
 	return WHACK_STATUS_OK;
 }

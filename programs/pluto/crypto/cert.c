@@ -5,6 +5,7 @@
  * objects never leave this file. */
 #include <cert.h>
 #include <certdb.h>
+#include <prerror.h>
 #include <secerr.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,7 +99,7 @@ err_t cert_rsa_pubkey(chunk_t der, rsa_pubkey *pub)
 
 /* NSS prints special values in quotes (O="Foo, Inc"); ttoid wants
  * backslash escapes. */
-static err_t name_to_id(CERTName *name, ip_id *id)
+err_t crypto_name_to_id(CERTName *name, ip_id *id)
 {
 	char *text = CERT_NameToAscii(name);
 	if (text == NULL)
@@ -135,9 +136,9 @@ err_t cert_subject(chunk_t der, ip_id *subject, ip_id *issuer)
 	if (c == NULL)
 		return e;
 	if (subject != NULL)
-		e = name_to_id(&c->subject, subject);
+		e = crypto_name_to_id(&c->subject, subject);
 	if (e == NULL && issuer != NULL)
-		e = name_to_id(&c->issuer, issuer);
+		e = crypto_name_to_id(&c->issuer, issuer);
 	CERT_DestroyCertificate(c);
 	return e;
 }
@@ -182,7 +183,7 @@ bool cert_names_id(chunk_t der, const ip_id *id)
 	bool found = false;
 	if (id->kind == ID_DER_ASN1_DN) {
 		ip_id subject;
-		found = name_to_id(&c->subject, &subject) == NULL && id_eq(id, &subject);
+		found = crypto_name_to_id(&c->subject, &subject) == NULL && id_eq(id, &subject);
 	} else {
 		SECItem ext = { siBuffer, NULL, 0 };
 		PLArenaPool *arena = PORT_NewArena(2048);
@@ -229,18 +230,28 @@ err_t cert_verify(chunk_t ee, const chunk_t *chain, size_t n, const ip_id *ca,
 		if ((inter[i] = from_der(chain[i], &e)) == NULL)
 			break;
 	CERTCertificate *c = e == NULL ? from_der(ee, &e) : NULL;
+	PRErrorCode why = 0;
 	if (c != NULL) {
 		SECCertificateUsage usages = 0;
 		if (CERT_VerifyCertificateNow(CERT_GetDefaultCertDB(), c, PR_TRUE,
 					      certificateUsageSSLClient | certificateUsageSSLServer |
 					      certificateUsageIPsec, NULL, &usages) != SECSuccess &&
-		    usages == 0)
+		    usages == 0) {
+			why = PORT_GetError();
 			e = crypto_nss_error("the certificate does not verify");
-		else if (usages == 0)
+		} else if (usages == 0) {
 			e = "the certificate's key usage allows neither IPsec nor TLS authentication";
+		}
+	}
+	/* revocation (crl.c): after NSS's verdict, and in place of its bare
+	 * SEC_ERROR_REVOKED_CERTIFICATE, which names neither cert nor CRL */
+	if (c != NULL && (e == NULL || why == SEC_ERROR_REVOKED_CERTIFICATE)) {
+		err_t r = crl_check_chain(c);
+		if (r != NULL)
+			e = r;
 	}
 	if (c != NULL && e == NULL && issuer != NULL)
-		e = name_to_id(&c->issuer, issuer);
+		e = crypto_name_to_id(&c->issuer, issuer);
 	if (c != NULL && e == NULL && ca != NULL) {
 		/* rightca=: one of the issuers in the verified chain */
 		CERTCertList *list = CERT_GetCertChainFromCert(c, PR_Now(), certUsageSSLClient);
@@ -249,7 +260,7 @@ err_t cert_verify(chunk_t ee, const chunk_t *chain, size_t n, const ip_id *ca,
 		     node != NULL && !CERT_LIST_END(node, list) && !found; node = CERT_LIST_NEXT(node)) {
 			ip_id subject;
 			found = node->cert != c && !SECITEM_ItemsAreEqual(&node->cert->derCert, &c->derCert) &&
-				name_to_id(&node->cert->subject, &subject) == NULL && id_eq(ca, &subject);
+				crypto_name_to_id(&node->cert->subject, &subject) == NULL && id_eq(ca, &subject);
 		}
 		if (list != NULL)
 			CERT_DestroyCertList(list);
@@ -323,7 +334,7 @@ err_t cert_ca_hashes(const ip_id *ca, chunk_t *out)
 		if (!trusted_ca(c))
 			continue;
 		ip_id subject;
-		if (ca != NULL && (name_to_id(&c->subject, &subject) != NULL || !id_eq(ca, &subject)))
+		if (ca != NULL && (crypto_name_to_id(&c->subject, &subject) != NULL || !id_eq(ca, &subject)))
 			continue;
 		/* RFC 7296 3.7: SHA-1 of the Subject Public Key Info element */
 		SECItem *spki = SEC_ASN1EncodeItem(NULL, NULL, &c->subjectPublicKeyInfo,
@@ -353,8 +364,8 @@ err_t cert_list(cert_list_cb *cb, void *arg)
 		struct cert_info info = { 0 };
 		snprintf(info.nickname, sizeof(info.nickname), "%s",
 			 c->nickname != NULL ? c->nickname : "(none)");
-		if (name_to_id(&c->subject, &info.subject) != NULL ||
-		    name_to_id(&c->issuer, &info.issuer) != NULL)
+		if (crypto_name_to_id(&c->subject, &info.subject) != NULL ||
+		    crypto_name_to_id(&c->issuer, &info.issuer) != NULL)
 			continue;
 		info.ca = trusted_ca(c);
 		SECKEYPrivateKey *k = PK11_FindKeyByAnyCert(c, NULL);

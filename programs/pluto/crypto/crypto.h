@@ -16,6 +16,8 @@
  *   hostkey.c      RSA host keys in the NSS database
  *   cert.c         X.509 certificates in the NSS database: ours, pinned
  *                  peers, chain verification, CERTREQ CA hashes
+ *   crl.c          CRLs in the NSS database: revocation of the verified
+ *                  chain (strictcrlpolicy=), rereading, listing
  *   crypto_nss.[ch] private plumbing shared by the above (error texts,
  *                  key import, the HMAC engine); not for use outside
  *
@@ -460,5 +462,27 @@ struct cert_info {
 };
 typedef void cert_list_cb(void *arg, const struct cert_info *info);
 err_t cert_list(cert_list_cb *cb, void *arg);
+
+/* ===== crl.c ============================================================= */
+
+/* strictcrlpolicy=: with it, a peer's certificate is refused when the
+ * database has no CRL of an issuer in its chain, or that CRL is past its
+ * next update. Without it, such a link goes unchecked. Either way a
+ * certificate a CRL lists is refused (by cert_verify). Call before the
+ * helper threads start. */
+void crl_set_strict(bool strict);
+bool crl_strict(void);
+
+/* One CRL of the database, for listings. */
+struct crl_info {
+	ip_id issuer;
+	char this_update[40], next_update[40];   /* "" when absent */
+	unsigned revoked;                         /* certificates it lists */
+	bool out_of_date;                         /* past its next update */
+};
+typedef void crl_list_cb(void *arg, const struct crl_info *info);
+/* Every CRL the database holds for a CA certificate it holds; reread: NSS's
+ * cache looks at the database again first (for CRLs imported since). */
+err_t crl_list(bool reread, crl_list_cb *cb, void *arg);
 
 #endif

@@ -2,6 +2,7 @@
  * Nothing outside crypto/ includes this; the API is crypto.h. */
 #ifndef PLUTO_CRYPTO_NSS_H
 #define PLUTO_CRYPTO_NSS_H
+#include <cert.h>
 #include <keyhi.h>
 #include <pk11pub.h>
 #include "crypto.h"
@@ -49,6 +50,13 @@ void crypto_hmac_end(struct crypto_hmac *h);
  * (md5, sha1, sha2_256/384/512); false if the row has none. */
 bool crypto_hmac_of(const struct alg_desc *alg, CK_MECHANISM_TYPE *mech,
 		    size_t *hash_len);
+
+/* A DN as an ID (NSS's quoting turned into ttoid's escapes). */
+err_t crypto_name_to_id(CERTName *name, ip_id *id);
+
+/* crl.c: the chain of a certificate NSS has verified, checked against
+ * the CRLs of the database (strictcrlpolicy= as crl_set_strict says). */
+err_t crl_check_chain(CERTCertificate *ee);
 
 /* Constant-time equality of n bytes. */
 bool crypto_memeq(const void *a, const void *b, size_t n);

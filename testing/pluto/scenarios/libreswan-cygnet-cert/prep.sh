@@ -1,0 +1,1 @@
+../cygnet-libreswan-cert/prep.sh

@@ -1,0 +1,1 @@
+../cygnet-strongswan-cert/check.sh
