@@ -380,7 +380,7 @@ void reader_header(struct conf_reader *r, const struct conf_toklist *words)
 		/* strongSwan's CA sections: their keys are skipped */
 		note_dialect(conf, "ca NAME", KF_STRONGSWAN, &(struct conf_loc){ r->file, first->line, first->col });
 		reader_warning(r, first->line, first->col,
-			       "strongSwan's 'ca %s' section is accepted but has no effect in Cygnet yet: its keys are checked, not used; CA certificates go into the NSS database (certutil -A -t CT,,), CRLs are not built",
+			       "strongSwan's 'ca %s' section is accepted but has no effect in Cygnet yet: its keys are checked, not used; CA certificates go into the NSS database (certutil -A -t CT,,), CRLs too (ipsec import FILE.crl)",
 			       it->t[1].s);
 		conf->in_ca = true;
 		conf->ca_seen = 0;
