@@ -8,7 +8,7 @@
 
 bool certs_want_peer(struct connection *c)
 {
-	if (c == NULL || c->local < 0 || !(c->authby & AUTH_RSASIG))
+	if (c == NULL || c->local < 0 || !(c->authby & AUTH_SIG))
 		return false;
 	const struct end *pe = peer_end(c);
 	return pe->rsakey == NULL && pe->rsakey2 == NULL;
@@ -87,8 +87,8 @@ bool certs_id_payload(struct ike_sa *ike, const ip_id *me, struct ikev2_id *out,
 	return ok;
 }
 
-err_t certs_peer_key(struct ike_sa *ike, const struct ikev2_payloads *pl, const ip_id *peer,
-		     rsa_pubkey *pub)
+err_t certs_peer_cert(struct ike_sa *ike, const struct ikev2_payloads *pl, const ip_id *peer,
+		      chunk_t *cert)
 {
 	static char why[300];
 	const struct end *pe = peer_end(ike->c);
@@ -139,24 +139,22 @@ err_t certs_peer_key(struct ike_sa *ike, const struct ikev2_payloads *pl, const 
 			 str_id(peer, b));
 		return why;
 	}
-	if ((e = cert_rsa_pubkey(ee, pub)) != NULL) {
-		snprintf(why, sizeof(why), "the peer's certificate: %s", e);
-		return why;
-	}
+	*cert = ee;
 	return NULL;
 }
 
-bool certs_secret_key(struct ike_sa *ike, const ip_id *me, const ip_id *peer, rsa_pubkey *pub)
+bool certs_secret_cert(struct ike_sa *ike, const ip_id *me, const ip_id *peer, chunk_t *cert,
+		       bool *ecdsa, unsigned *bits)
 {
 	const struct secret *s = secrets_find(&ike->pluto->secrets, SECRET_RSA, me, peer);
 	if (s == NULL || s->nickname == NULL)
 		return false;
-	chunk_t der;
-	err_t e = cert_by_nickname(s->nickname, &der);
-	if (e == NULL) {
-		e = cert_rsa_pubkey(der, pub);
-		chunk_free(&der);
-	}
+	enum key_kind kind;
+	err_t e = cert_by_nickname(s->nickname, cert);
+	if (e == NULL && (e = cert_key_kind(*cert, &kind, bits)) != NULL)
+		chunk_free(cert);
+	if (e == NULL)
+		*ecdsa = kind == KEY_ECDSA;
 	if (e != NULL) {
 		llog(&ike->logger, RC_WARNING, "%s:%u: RSA %s: %s", s->file, s->line, s->nickname, e);
 		return false;
