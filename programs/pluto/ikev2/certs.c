@@ -90,8 +90,6 @@ bool certs_id_payload(struct ike_sa *ike, const ip_id *me, struct ikev2_id *out,
 err_t certs_peer_cert(struct ike_sa *ike, const struct ikev2_payloads *pl, const ip_id *peer,
 		      chunk_t *cert)
 {
-	static char why[300];
-	const struct end *pe = peer_end(ike->c);
 	chunk_t ee = EMPTY_CHUNK, chain[CERT_CHAIN_MAX];
 	size_t n = 0;
 	for (size_t i = 0;; i++) {
@@ -109,6 +107,14 @@ err_t certs_peer_cert(struct ike_sa *ike, const struct ikev2_payloads *pl, const
 		else if (n < CERT_CHAIN_MAX)
 			chain[n++] = chunk_from(c.data.ptr, c.data.len);
 	}
+	return certs_check_peer(ike, ee, chain, n, peer, cert);
+}
+
+err_t certs_check_peer(struct ike_sa *ike, chunk_t ee, const chunk_t *chain, size_t n,
+		       const ip_id *peer, chunk_t *cert)
+{
+	static char why[300];
+	const struct end *pe = peer_end(ike->c);
 	err_t e;
 	if (pe->cert_der != NULL) {
 		chunk_t pinned = chunk_from(pe->cert_der, pe->cert_len);

@@ -32,4 +32,8 @@ bool certs_secret_cert(struct ike_sa *ike, const ip_id *me, const ip_id *peer, c
  * NULL or why not. */
 err_t certs_peer_cert(struct ike_sa *ike, const struct ikev2_payloads *pl, const ip_id *peer,
 		      chunk_t *cert);
+/* The same for either IKE version, given the certificates the peer sent
+ * (ee: its own, empty when none; chain: the CAs after it). */
+err_t certs_check_peer(struct ike_sa *ike, chunk_t ee, const chunk_t *chain, size_t n,
+		       const ip_id *peer, chunk_t *cert);
 #endif
