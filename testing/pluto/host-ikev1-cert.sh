@@ -81,10 +81,12 @@ test_libreswan() {
 	} >"$e/ipsec.conf"
 	pluto_start west "$NS_WEST" || { result "$name" "pluto did not start"; return; }
 	lsw_start || { result "$name" "libreswan's pluto did not start"; return; }
+	# asynchronous: Quick Mode cannot finish on libreswan's side (no ESP
+	# in this kernel), the ISAKMP SA is what is checked
 	if [ "$dir" = initiator ]; then
-		whackh west "$NS_WEST" --name west-east --initiate >/dev/null 2>&1
+		whackh west "$NS_WEST" --name west-east --initiate --asynchronous >/dev/null 2>&1
 	else
-		lsw_whack --name west-east --initiate >/dev/null 2>&1
+		lsw_whack --name west-east --initiate --asynchronous >/dev/null 2>&1
 	fi
 	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED || why="no ISAKMP SA with libreswan (certificates)"
 	[ -z "$why" ] && ! grep -q "the peer's certificate verifies (issuer 'CN=Cygnet EC CA" "$(host_dir west)/log" &&
