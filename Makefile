@@ -108,7 +108,7 @@ $(foreach s,$(SCRIPT_SRCS),$(eval $(call SCRIPT_RULE,$(s))))
 # The front command: build/ipsec runs sub-commands from the build tree.
 $(B)/ipsec: programs/ipsec/ipsec.in
 	@mkdir -p $(dir $@)
-	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@ && chmod 0755 $@
+	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' $< > $@ && chmod 0755 $@
 
 # ---- man pages: from each program's --help (packaging/man/help2man) ------
 # The programs whose --help starts with "usage:" get their NAME line here.
@@ -188,7 +188,7 @@ deps:
 	@bash packaging/install-deps
 
 check: deps
-	$(MAKE) WERROR=-Werror all
+	$(MAKE) WERROR=-Werror all bench
 	$(MAKE) WERROR=-Werror B=build/asan CC=clang SAN=1 units all
 	$(MAKE) WERROR=-Werror fuzz
 	bash testing/run
@@ -202,7 +202,7 @@ demo: deps
 # libreswan's /usr/sbin/ipsec in root's PATH: refused unless FORCE=1.
 install: install-check programs
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)
-	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' programs/ipsec/ipsec.in > $(DESTDIR)$(SBINDIR)/ipsec
+	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' programs/ipsec/ipsec.in > $(DESTDIR)$(SBINDIR)/ipsec
 	chmod 0755 $(DESTDIR)$(SBINDIR)/ipsec
 	for f in $(PROGS) $(SCRIPTS); do install -m 0755 $$f $(DESTDIR)$(LIBEXECDIR)/; done
 	install -d $(DESTDIR)$(SYSCONFDIR)/ipsec.d/policy
@@ -212,7 +212,7 @@ install: install-check programs
 	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(MANS5) $(DESTDIR)$(MANDIR)/man5/
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(TMPFILESDIR)
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    packaging/systemd/ipsec.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/ipsec.service
 	sed -e 's|@RUNDIR@|$(RUNDIR)|g' -e 's|@NSSDIR@|$(NSSDIR)|g' \
 	    packaging/systemd/cygnet.tmpfiles.in > $(DESTDIR)$(TMPFILESDIR)/cygnet.conf

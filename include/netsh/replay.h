@@ -19,6 +19,8 @@ struct replay {
 	struct ctx stack[16];
 	size_t depth;
 	bool exited;           /* "exit" ended the script */
+	size_t exit_index;     /* at this line of its source (index, number) */
+	unsigned exit_line;
 	size_t commands;       /* ipsec/portproxy commands of the current script */
 	size_t skipped;        /* its lines skipped as text or other commands */
 	struct strmap warned;  /* warnings given once (per filter list, rule) */
@@ -37,6 +39,11 @@ void cmd_warning(struct replay *r, const struct ncmd *c, const char *fmt, ...);
 __attribute__((format(printf, 3, 4)))
 void cmd_note(struct replay *r, const struct ncmd *c, const char *fmt, ...);
 struct where cmd_where(const struct ncmd *c);
+/* A note that command c removes (or replaces) WHAT 'NAME' made at AT: the
+ * line that made it is then named in a message (nothing is silently
+ * undone). NAME may be NULL. */
+void cmd_removes(struct replay *r, const struct ncmd *c, const char *verb, const char *what,
+		 const char *name, struct where at);
 
 /* Handlers shared by the contexts' command tables. */
 #define HANDLER(name) void name(struct replay *r, const struct ncmd *c)
@@ -54,6 +61,7 @@ HANDLER(dy_set_qmpolicy); HANDLER(dy_set_rule);
 HANDLER(pp_add); HANDLER(pp_set); HANDLER(pp_delete); HANDLER(pp_reset);
 
 /* Helpers for handlers: shared parsing of selectors and auth methods. */
+void note_list_removed(struct replay *r, const struct ncmd *c, const struct sfilterlist *l);
 bool parse_selector(struct replay *r, const struct ncmd *c, struct nselector *sel,
 		    bool defaults);
 bool parse_auths(struct replay *r, const struct ncmd *c, struct nauths *out);

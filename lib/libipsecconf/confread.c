@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include "bigmem.h"
 #include "internal.h"
+#include "swan/include_glob.h"
 #include "swan/scalars.h"
 #include "swan/subnet.h"
 #include "conf_parser.h"
@@ -154,8 +155,11 @@ static void do_include(struct conf_reader *r, const struct conf_tok *name)
 	glob_t g;
 	int rc = glob(pattern, 0, NULL, &g);
 	if (rc == GLOB_NOMATCH) {
-		reader_warning(r, name->line, name->col,
-			       "include pattern '%s' matches no file", name->s);
+		/* an empty drop-in directory is fine; a missing one is not */
+		if (include_glob_dir_missing(pattern))
+			reader_warning(r, name->line, name->col,
+				       "include pattern '%s' matches no file: its directory does not exist",
+				       name->s);
 	} else if (rc != 0) {
 		reader_error(r, name->line, name->col,
 			     "include pattern '%s' cannot be expanded: %s", name->s,
@@ -376,7 +380,7 @@ void reader_header(struct conf_reader *r, const struct conf_toklist *words)
 		/* strongSwan's CA sections: their keys are skipped */
 		note_dialect(conf, "ca NAME", KF_STRONGSWAN, &(struct conf_loc){ r->file, first->line, first->col });
 		reader_warning(r, first->line, first->col,
-			       "strongSwan's 'ca %s' section is accepted but has no effect in Cygnet yet: its keys are checked, not used; put CA certificates in ipsec.d/cacerts and CRLs in ipsec.d/crls",
+			       "strongSwan's 'ca %s' section is accepted but has no effect in Cygnet yet: its keys are checked, not used; CA certificates go into the NSS database (certutil -A -t CT,,), CRLs are not built",
 			       it->t[1].s);
 		conf->in_ca = true;
 		conf->ca_seen = 0;

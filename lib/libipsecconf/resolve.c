@@ -1,5 +1,5 @@
 /* Resolution: also=, alsoflip= and %default merged into one set of values
- * per conn (DESIGN.md, "ipsec.conf semantics"), then the conn checks, the
+ * per conn (README, "ipsec.conf semantics"), then the conn checks, the
  * expansions and the caller's function. */
 #include <stdint.h>
 #include <stdlib.h>

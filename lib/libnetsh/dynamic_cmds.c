@@ -112,6 +112,8 @@ static void delete_policies(struct replay *r, const struct ncmd *c, bool mm)
 			cmd_error(r, c, "%s '%s' is used by %u rule(s): delete them first", what, oname, refs);
 			continue;
 		}
+		cmd_removes(r, c, "removes", what, oname, mm ? ((struct dmmpolicy *)v[i])->at
+							      : ((struct dqmpolicy *)v[i])->at);
 		strmap_del(m, oname);
 		void *obj = v[i];
 		ptr_remove(v, n, obj);
@@ -135,7 +137,16 @@ HANDLER(dy_delete_qmpolicy)
 
 HANDLER(dy_delete_all)
 {
+	struct dynamic_store *dy = &r->dy;
 	r->dy.used = true;
+	if (dy->nrules + dy->nmm + dy->nqm == 0)
+		cmd_note(r, c, "the dynamic store has no rules or policies: nothing to delete");
+	for (size_t i = 0; i < dy->nrules; i++)
+		cmd_removes(r, c, "removes", "dynamic rule", NULL, dy->rules[i]->at);
+	for (size_t i = 0; i < dy->nmm; i++)
+		cmd_removes(r, c, "removes", "main mode policy", dy->mm[i]->name, dy->mm[i]->at);
+	for (size_t i = 0; i < dy->nqm; i++)
+		cmd_removes(r, c, "removes", "quick mode policy", dy->qm[i]->name, dy->qm[i]->at);
 	dynamic_store_free(&r->dy);
 }
 
@@ -289,6 +300,7 @@ HANDLER(dy_delete_rule)
 		struct drule *d = r->dy.rules[i];
 		if (!rule_matches(c, &want, d))
 			continue;
+		cmd_removes(r, c, "removes", "dynamic rule", NULL, d->at);
 		if (d->mm) d->mm->refs--;
 		if (d->qm) d->qm->refs--;
 		ptr_remove((void **)r->dy.rules, &r->dy.nrules, d);

@@ -19,6 +19,9 @@ static void policy_notes(struct mapper *m, const struct spolicy *p)
 			"translated (Windows Vista and later ignore it too)", p->name);
 	else if (p->activatedefaultrule && !p->dr.set)
 		map_note(m, p->at, "policy '%s': default response rule not translated", p->name);
+	else if (p->dr.set)
+		map_note(m, p->dr.at, "policy '%s': the default response rule is off: nothing to "
+			 "translate", p->name);
 	if (p->domain)
 		map_msg(m, DIAG_WARNING, p->at, "policy '%s' is in the domain store: written with "
 			"auto=ignore", p->name);
@@ -128,6 +131,9 @@ void map_static(struct mapper *m, const struct static_store *st)
 		policy_notes(m, p);
 		if (st->assigned != p && !p->domain)
 			map_note(m, p->at, "policy '%s' is not assigned: its conns get auto=ignore", p->name);
+		else if (st->assigned == p && p->nrules == 0)
+			map_note(m, p->assign_at, "policy '%s' is assigned but has no rules: no conn",
+				 p->name);
 		for (size_t k = 0; k < p->nrules; k++)
 			if (!skip[k])
 				map_rule(m, st, p, p->rules[k], skip);

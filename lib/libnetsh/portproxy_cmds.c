@@ -118,6 +118,15 @@ static void pp_update(const struct ncmd *c, struct ppentry *e)
 	e->at = cmd_where(c);
 }
 
+/* A note naming the line of an entry that command c changes or removes. */
+static void note_entry(struct replay *r, const struct ncmd *c, const char *verb,
+		       const struct ppentry *e)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "the %s entry for port %u", pp_kind_names[e->kind], e->lport);
+	cmd_removes(r, c, verb, what, NULL, e->at);
+}
+
 static void pp_upsert(struct replay *r, const struct ncmd *c, bool add)
 {
 	enum pp_kind k = kind_of(c);
@@ -131,6 +140,8 @@ static void pp_upsert(struct replay *r, const struct ncmd *c, bool add)
 	if (e != NULL && add)
 		cmd_warning(r, c, "replaces the %s entry for port %u of line %u", pp_kind_names[k],
 			    lport, e->at.line);
+	else if (e != NULL)   /* set on an existing key changes it */
+		note_entry(r, c, "changes", e);
 	if (e == NULL) {
 		e = xcalloc(1, sizeof(*e));
 		*e = (struct ppentry){ .kind = k, .laddr = laddr ? xstrdup(laddr) : NULL,
@@ -170,6 +181,7 @@ HANDLER(pp_delete)
 		cmd_warning(r, c, "no %s entry listens on %s port %u", pp_kind_names[k],
 			    listen_arg(c) ? listen_arg(c) : "*", lport);
 	else {
+		note_entry(r, c, "removes", e);
 		strmap_del(&r->pp.by_key, key);
 		ptr_remove((void **)r->pp.v, &r->pp.n, e);
 		ppentry_free(e);
@@ -179,6 +191,10 @@ HANDLER(pp_delete)
 
 HANDLER(pp_reset)
 {
+	if (r->pp.n == 0)
+		cmd_note(r, c, "no portproxy entries: nothing to reset");
+	for (size_t i = 0; i < r->pp.n; i++)
+		note_entry(r, c, "removes", r->pp.v[i]);
 	portproxy_store_free(&r->pp);
 	r->pp.used = true;
 	r->pp.reset_at = cmd_where(c);

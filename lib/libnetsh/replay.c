@@ -83,6 +83,23 @@ static void skipped(struct replay *r, struct where at, const char *why, const ch
 	r->skipped++;
 }
 
+/* "exit" ends a netsh -f script: every line after it that is not blank
+ * or a comment gets a note naming it, so nothing after it goes unsaid. */
+static void not_read_after_exit(struct replay *r, const struct nsource *src)
+{
+	for (size_t i = r->exit_index + 1; i < src->n; i++) {
+		const char *s = src->v[i].text;
+		while (*s == ' ' || *s == '\t' || *s == '@')
+			s++;
+		if (*s == '\0' || is_comment(s) || is_code_fence(s, strlen(s)))
+			continue;
+		struct where at = { src->name, src->v[i].lineno };
+		char why[48];
+		snprintf(why, sizeof(why), "after exit (line %u), not read", r->exit_line);
+		skipped(r, at, why, s);
+	}
+}
+
 void replay_source(struct replay *r, const struct nsource *src)
 {
 	r->cur = (struct ctx){ CTX_ROOT, "" };
@@ -127,7 +144,13 @@ void replay_source(struct replay *r, const struct nsource *src)
 				run_script_line(r, &w, at);
 		}
 		words_free(&w);
+		if (r->exited) {
+			r->exit_index = i;
+			r->exit_line = l->lineno;
+		}
 	}
+	if (r->exited)
+		not_read_after_exit(r, src);
 	if (r->depth > 0)
 		diag_add(r->notes, DIAG_WARNING, src->name, src->n ? src->v[src->n - 1].lineno : 0, 0,
 			 "%zu pushd without popd at the end of the script", r->depth);
@@ -183,4 +206,14 @@ void cmd_note(struct replay *r, const struct ncmd *c, const char *fmt, ...)
 struct where cmd_where(const struct ncmd *c)
 {
 	return (struct where){ c->file, c->line };
+}
+
+void cmd_removes(struct replay *r, const struct ncmd *c, const char *verb, const char *what,
+		 const char *name, struct where at)
+{
+	char *q = name ? quote_line(name) : NULL;
+	bool here = at.file != NULL && c->file != NULL && strcmp(at.file, c->file) == 0;
+	cmd_note(r, c, "%s %s%s%s%s of %s%s%u", verb, what, q ? " '" : "", q ? q : "", q ? "'" : "",
+		 here ? "line " : at.file ? at.file : "", here ? "" : ":", at.line);
+	free(q);
 }

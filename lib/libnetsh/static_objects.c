@@ -115,6 +115,7 @@ HANDLER(st_delete_filter)
 	size_t kept = 0, removed = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		if (filter_matches(c, &want, &l->f[i].sel)) {
+			cmd_removes(r, c, "removes", "a filter of list", l->name, l->f[i].at);
 			nselector_free(&l->f[i].sel);
 			free(l->f[i].desc);
 			removed++;
@@ -173,6 +174,7 @@ static bool rename_object(struct replay *r, const struct ncmd *c, struct strmap 
 		cmd_error(r, c, "a %s named '%s' already exists", what, nn);
 		return false;
 	}
+	cmd_note(r, c, "renames %s '%s' to '%s'", what, *name, nn);
 	strmap_del(m, *name);
 	free(*name);
 	*name = xstrdup(nn);
@@ -231,6 +233,15 @@ HANDLER(st_set_filterlist)
 		set_text(&l->desc, arg(c, "description"));
 }
 
+/* The notes for a filter list that a delete removes: the list and each of
+ * its filters by their lines. */
+void note_list_removed(struct replay *r, const struct ncmd *c, const struct sfilterlist *l)
+{
+	cmd_removes(r, c, "removes", "filter list", l->name, l->at);
+	for (size_t i = 0; i < l->n; i++)
+		cmd_removes(r, c, "removes", "a filter of list", l->name, l->f[i].at);
+}
+
 /* delete filterlist|filteraction NAME|all: refused while a rule uses it. */
 static void delete_objects(struct replay *r, const struct ncmd *c, void **v, size_t *n,
 			   struct strmap *m, const char *what, bool lists)
@@ -250,6 +261,10 @@ static void delete_objects(struct replay *r, const struct ncmd *c, void **v, siz
 			cmd_error(r, c, "%s '%s' is used by %u rule(s) and is not deleted", what, oname, refs);
 			continue;
 		}
+		if (lists)
+			note_list_removed(r, c, v[i]);
+		else
+			cmd_removes(r, c, "removes", what, oname, ((struct saction *)v[i])->at);
 		strmap_del(m, oname);
 		void *obj = v[i];
 		ptr_remove(v, n, obj);

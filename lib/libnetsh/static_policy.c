@@ -22,11 +22,17 @@ static void assign(struct replay *r, const struct ncmd *c, struct spolicy *p, bo
 			    "domain policies)");
 		return;
 	}
+	struct spolicy *was = r->st.assigned;
 	if (yes) {
+		if (was != NULL)   /* the earlier assign= is undone: say which */
+			cmd_removes(r, c, was == p ? "repeats the assignment of" : "unassigns",
+				    "policy", was->name, was->assign_at);
 		r->st.assigned = p;
 		p->assign_at = cmd_where(c);
-	} else if (r->st.assigned == p)
+	} else if (was == p) {
+		cmd_removes(r, c, "unassigns", "policy", p->name, p->assign_at);
 		r->st.assigned = NULL;
+	}
 }
 
 static void set_long(const struct ncmd *c, const char *tag, long *field)
@@ -106,6 +112,7 @@ HANDLER(st_set_policy)
 			cmd_error(r, c, "a policy named '%s' already exists", nn);
 			return;
 		}
+		cmd_note(r, c, "renames policy '%s' to '%s'", p->name, nn);
 		strmap_del(&r->st.policy_by_name, p->name);
 		free(p->name);
 		p->name = xstrdup(nn);
@@ -122,10 +129,13 @@ static void unlink_rule(struct srule *rule)
 		rule->action->refs--;
 }
 
-static void delete_policy(struct replay *r, struct spolicy *p)
+static void delete_policy(struct replay *r, const struct ncmd *c, struct spolicy *p)
 {
-	for (size_t i = 0; i < p->nrules; i++)
+	cmd_removes(r, c, "removes", "policy", p->name, p->at);
+	for (size_t i = 0; i < p->nrules; i++) {
+		cmd_removes(r, c, "removes", "rule", p->rules[i]->name, p->rules[i]->at);
 		unlink_rule(p->rules[i]);
+	}
 	if (r->st.assigned == p)
 		r->st.assigned = NULL;
 	strmap_del(&r->st.policy_by_name, p->name);
@@ -139,12 +149,12 @@ HANDLER(st_delete_policy)
 	r->st.used = true;
 	if (ieq(name, "all")) {
 		while (r->st.npolicies > 0)
-			delete_policy(r, r->st.policies[0]);
+			delete_policy(r, c, r->st.policies[0]);
 		return;
 	}
 	struct spolicy *p = find_policy(r, c, name);
 	if (p != NULL)   /* "Deletes the specified IPSec policy and all associated rules" */
-		delete_policy(r, p);
+		delete_policy(r, c, p);
 }
 
 HANDLER(st_delete_all)
@@ -152,6 +162,15 @@ HANDLER(st_delete_all)
 	r->st.used = true;
 	enum store_loc loc = r->st.location;
 	struct where at = r->st.location_at;
+	struct static_store *st = &r->st;
+	if (st->npolicies + st->nlists + st->nactions == 0)
+		cmd_note(r, c, "the static store is empty: nothing to delete");
+	while (st->npolicies > 0)
+		delete_policy(r, c, st->policies[0]);
+	for (size_t i = 0; i < st->nlists; i++)
+		note_list_removed(r, c, st->lists[i]);
+	for (size_t i = 0; i < st->nactions; i++)
+		cmd_removes(r, c, "removes", "filter action", st->actions[i]->name, st->actions[i]->at);
 	static_store_free(&r->st);
 	r->st.location = loc;
 	r->st.location_at = at;
@@ -300,6 +319,7 @@ HANDLER(st_set_rule)
 			cmd_error(r, c, "rule '%s' already exists in policy '%s'", nn, p->name);
 			return;
 		}
+		cmd_note(r, c, "renames rule '%s' to '%s'", rule->name, nn);
 		free(rule->name);
 		rule->name = xstrdup(nn);
 	}
@@ -313,7 +333,10 @@ HANDLER(st_delete_rule)
 	if (p == NULL)
 		return;
 	if (ieq(arg(c, "name") ? arg(c, "name") : "", "all")) {
+		if (p->nrules == 0)
+			cmd_note(r, c, "policy '%s' has no rules: nothing to delete", p->name);
 		for (size_t i = 0; i < p->nrules; i++) {
+			cmd_removes(r, c, "removes", "rule", p->rules[i]->name, p->rules[i]->at);
 			unlink_rule(p->rules[i]);
 			srule_free(p->rules[i]);
 		}
@@ -323,6 +346,7 @@ HANDLER(st_delete_rule)
 	struct srule *rule = rule_by_name_or_id(r, c, p);
 	if (rule == NULL)
 		return;
+	cmd_removes(r, c, "removes", "rule", rule->name, rule->at);
 	unlink_rule(rule);
 	ptr_remove((void **)p->rules, &p->nrules, rule);
 	srule_free(rule);

@@ -247,7 +247,7 @@ static char *kind_of(const struct diag *g)
 
 struct kind {
 	unsigned n;
-	const struct diag *first_cut;
+	const struct diag *first_cut, *last_cut;
 };
 
 /* Echoed input is cut at about QUOTE_MAX bytes where it is quoted; any
@@ -305,6 +305,8 @@ static void print_diags(const struct diags *n, bool notes)
 		if (kd->n++ == cap)
 			kd->first_cut = g;
 		if (kd->n > cap)
+			kd->last_cut = g;
+		if (kd->n > cap)
 			continue;
 		char *text = safe_text(g->text, false);
 		print_one(g, lvl, text);
@@ -314,7 +316,11 @@ static void print_diags(const struct diags *n, bool notes)
 		const struct diag *g = kv[i].first_cut;
 		if (g == NULL)
 			continue;
-		char *more = xasprintf("... and %u more like this", kv[i].n - cap);
+		/* the lines left out, as a range of the first one's file */
+		const struct diag *last = kv[i].last_cut;
+		char *more = last->line > g->line && last->file && g->file && strcmp(last->file, g->file) == 0
+			? xasprintf("... and %u more like this (lines %u-%u)", kv[i].n - cap, g->line, last->line)
+			: xasprintf("... and %u more like this", kv[i].n - cap);
 		print_one(g, notes ? "note" : g->level == DIAG_ERROR ? "error" : "warning", more);
 		free(more);
 	}

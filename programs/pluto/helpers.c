@@ -28,6 +28,7 @@ struct helpers {
 	pthread_mutex_t lock;
 	pthread_cond_t more;
 	struct queue todo, done;
+	unsigned waiting;            /* jobs in todo */
 	bool stopping;
 	int wake_fd;
 	struct event *ev;
@@ -71,6 +72,7 @@ static void *helper_main(void *arg)
 		if (h->stopping)
 			break;
 		struct job *j = pop(&h->todo);
+		h->waiting--;
 		pthread_mutex_unlock(&h->lock);
 		j->work(j->arg);
 		pthread_mutex_lock(&h->lock);
@@ -144,6 +146,7 @@ void helpers_submit(struct pluto *p, helper_work_fn *work, helper_done_fn *done,
 	}
 	pthread_mutex_lock(&h->lock);
 	push(&h->todo, j);
+	h->waiting++;
 	pthread_cond_signal(&h->more);
 	pthread_mutex_unlock(&h->lock);
 }
@@ -151,6 +154,17 @@ void helpers_submit(struct pluto *p, helper_work_fn *work, helper_done_fn *done,
 unsigned helpers_count(const struct pluto *p)
 {
 	return p->helpers ? p->helpers->n : 0;
+}
+
+bool helpers_backlogged(const struct pluto *p)
+{
+	struct helpers *h = p->helpers;
+	if (h == NULL || h->n == 0)
+		return false;
+	pthread_mutex_lock(&h->lock);
+	bool more = h->waiting > h->n;
+	pthread_mutex_unlock(&h->lock);
+	return more;
 }
 
 void helpers_stop(struct pluto *p)

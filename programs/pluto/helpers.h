@@ -3,6 +3,7 @@
  * function runs later on the main thread. */
 #ifndef PLUTO_HELPERS_H
 #define PLUTO_HELPERS_H
+#include <stdbool.h>
 
 struct pluto;
 
@@ -18,4 +19,7 @@ void helpers_stop(struct pluto *p);
  * get done(NULL, arg): free arg and do nothing else. */
 void helpers_submit(struct pluto *p, helper_work_fn *work, helper_done_fn *done, void *arg);
 unsigned helpers_count(const struct pluto *p);
+/* More jobs wait than there are threads to run them: the host is short of
+ * CPU for crypto (ike/dh_busy.c shares DH key pairs then). */
+bool helpers_backlogged(const struct pluto *p);
 #endif

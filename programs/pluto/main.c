@@ -13,6 +13,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "ipsecconf/conf.h"
+#include "ipsecconf/pluto_opts.h"
 #include "caps.h"
 #include "crypto/crypto.h"
 #include "ctl.h"
@@ -40,7 +42,12 @@ static const char usage[] =
 	"                   [--force-busy | --force-unlimited | --ddos-mode MODE]\n"
 	"                   [--ddos-ike-threshold N] [--retransmit-timeout S]\n"
 	"                   [--keep-alive S] [--max-halfopen-ike N]\n"
-	"                   [--max-halfopen-ike-per-address N]\n"
+	"                   [--max-halfopen-ike-per-address N] [--dh-reuse S]\n"
+	"  --config FILE   load the conns of FILE (auto=add|route|start) and take\n"
+	"                  its config setup keys plutodebug= nhelpers= uniqueids=\n"
+	"                  ddos-mode= ddos-ike-threshold= keep_alive= max-halfopen-ike=\n"
+	"                  max-halfopen-ike-per-address= nssdir= secretsfile= as\n"
+	"                  these options (one given here wins)\n"
 	"  --kernel none   negotiate and record SAs without installing them\n"
 	"                  (for hosts whose kernel has no ESP)\n"
 	"  --force-busy    always answer a new IKE_SA_INIT request with a COOKIE\n"
@@ -69,6 +76,12 @@ static const char usage[] =
 	"                  before any DH work\n"
 	"  --max-halfopen-ike-per-address N  the same, for one peer address\n"
 	"                  (default " XSTR(HALF_OPEN_PER_ADDRESS_DEFAULT) "; config setup max-halfopen-ike-per-address=)\n"
+	"  --dh-reuse S    while the crypto helpers have more work queued than\n"
+	"                  threads, the Diffie-Hellman key pair of a responder is\n"
+	"                  shared by the exchanges of the next S seconds (RFC 7296\n"
+	"                  2.12; default " XSTR(DH_REUSE_DEFAULT_S) ", 0: never): each IKE SA still has\n"
+	"                  its own keys; the pair is forgotten S seconds after it\n"
+	"                  was made, so forward secrecy holds beyond that\n"
 	"  --debug CATS    none, all, or a list of: control parsing emitting\n"
 	"                  crypt kernel lifecycle dns raw private helpers updown\n"
 	"\nkeyingtries=N     (a conn key) how many keying attempts are made for a\n"
@@ -84,7 +97,8 @@ enum {
 	OPT_IPSECDIR, OPT_NSSDIR, OPT_RUNDIR, OPT_NHELPERS, OPT_DEBUG, OPT_KERNEL,
 	OPT_LISTEN, OPT_IKEPORT, OPT_NATIKEPORT, OPT_UNIQUEIDS, OPT_HELP, OPT_VERSION,
 	OPT_FORCE_BUSY, OPT_FORCE_UNLIMITED, OPT_DDOS_MODE, OPT_DDOS_THRESHOLD,
-	OPT_RETRANSMIT_TIMEOUT, OPT_KEEPALIVE, OPT_HALFOPEN_MAX, OPT_HALFOPEN_PER_ADDRESS,
+	OPT_RETRANSMIT_TIMEOUT, OPT_KEEPALIVE, OPT_HALFOPEN_MAX, OPT_HALFOPEN_PER_ADDRESS, OPT_DH_REUSE,
+	OPT_MAX
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +125,7 @@ static const struct option long_opts[] = {
 	{ "keep-alive", required_argument, NULL, OPT_KEEPALIVE },
 	{ "max-halfopen-ike", required_argument, NULL, OPT_HALFOPEN_MAX },
 	{ "max-halfopen-ike-per-address", required_argument, NULL, OPT_HALFOPEN_PER_ADDRESS },
+	{ "dh-reuse", required_argument, NULL, OPT_DH_REUSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -147,6 +162,8 @@ static const struct numeric_opt {
 	  offsetof(struct pluto_options, halfopen_max), 1 },
 	{ OPT_HALFOPEN_PER_ADDRESS, "max-halfopen-ike-per-address", "", 1, 10000000,
 	  offsetof(struct pluto_options, halfopen_per_address), 1 },
+	{ OPT_DH_REUSE, "dh-reuse", "seconds, ", 0, 60,
+	  offsetof(struct pluto_options, dh_reuse_ms), 1000 },
 };
 
 /* Returns false (with a message) when the value is not a number in range. */
@@ -172,7 +189,139 @@ static bool parse_port(const char *s, unsigned *out)
 	return true;
 }
 
-/* Returns 0 to go on, else the exit status. */
+/* One option (c as getopt_long returns it, arg its value): 0 to go on,
+ * -1 to exit at once with 0 (--help, --version), else the exit status.
+ * String values are kept, not copied. */
+static int apply_option(int c, const char *arg, struct pluto_options *o)
+{
+	const struct numeric_opt *num = NULL;
+	for (size_t i = 0; i < sizeof(numeric_opts) / sizeof(numeric_opts[0]); i++)
+		if (numeric_opts[i].code == c)
+			num = &numeric_opts[i];
+	if (num != NULL)
+		return parse_numeric(num, arg, o) ? 0 : 2;
+	switch (c) {
+	case OPT_NOFORK: o->nofork = true; break;
+	case OPT_STDERRLOG: o->stderrlog = true; break;
+	case OPT_LOGFILE: o->logfile = arg; break;
+	case OPT_CONFIG: o->config = arg; break;
+	case OPT_SECRETS: o->secretsfile = arg; break;
+	case OPT_IPSECDIR: o->ipsecdir = arg; break;
+	case OPT_NSSDIR: o->nssdir = arg; break;
+	case OPT_RUNDIR: o->rundir = arg; break;
+	case OPT_KERNEL: o->kernel = arg; break;
+	case OPT_NHELPERS: {
+		long v;
+		if (!parse_number(arg, -1, 256, &v)) {
+			fprintf(stderr, "pluto: --nhelpers %s: expected -1..256\n", arg);
+			return 2;
+		}
+		o->nhelpers = (int)v;
+		break;
+	}
+	case OPT_DEBUG: {
+		const char *bad = debug_parse(arg, &o->debug);
+		if (bad != NULL) {
+			fprintf(stderr, "pluto: --debug: unknown category '%s'\n", bad);
+			return 2;
+		}
+		break;
+	}
+	case OPT_LISTEN:
+		if (o->n_listen == PLUTO_LISTEN_MAX) {
+			fprintf(stderr, "pluto: at most %d --listen addresses\n", PLUTO_LISTEN_MAX);
+			return 2;
+		}
+		o->listen[o->n_listen++] = arg;
+		break;
+	case OPT_IKEPORT:
+	case OPT_NATIKEPORT:
+		if (!parse_port(arg, c == OPT_IKEPORT ? &o->ike_port : &o->natt_port)) {
+			fprintf(stderr, "pluto: bad port '%s'\n", arg);
+			return 2;
+		}
+		break;
+	case OPT_UNIQUEIDS:
+		o->uniqueids = strcmp(arg, "no") != 0;
+		break;
+	case OPT_FORCE_BUSY: o->ddos_mode = DDOS_BUSY; break;
+	case OPT_FORCE_UNLIMITED: o->ddos_mode = DDOS_UNLIMITED; break;
+	case OPT_DDOS_MODE:
+		if (strcmp(arg, "busy") == 0) {
+			o->ddos_mode = DDOS_BUSY;
+		} else if (strcmp(arg, "unlimited") == 0) {
+			o->ddos_mode = DDOS_UNLIMITED;
+		} else if (strcmp(arg, "auto") == 0) {
+			o->ddos_mode = DDOS_AUTO;
+		} else {
+			fprintf(stderr, "pluto: --ddos-mode %s: expected busy, unlimited or auto\n",
+				arg);
+			return 2;
+		}
+		break;
+	case OPT_HELP:
+		fputs(usage, stdout);
+		return -1;
+	case OPT_VERSION:
+		puts("Cygnet pluto 0.1");
+		return -1;
+	default:
+		fputs(usage, stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/* Options given on the command line win over config setup's. */
+static bool given[OPT_MAX];
+
+/* pluto started with --config (as the systemd unit does) takes the config
+ * setup keys that `ipsec setup start` would have put on its command line
+ * (ipsecconf/pluto_opts.h), unless the command line gives that option. A
+ * value pluto does not take ends it as a bad option would, naming the
+ * file. The file's other problems are for load_config to report. */
+static char *setup_values[IPSECCONF_PLUTO_OPTS];   /* kept: o points into them */
+
+static void read_setup(const struct resolved *r, void *arg)
+{
+	if (r->type != SECT_CONFIG)
+		return;
+	for (size_t i = 0; i < IPSECCONF_PLUTO_OPTS; i++) {
+		const char *v = resolved_get(r, ipsecconf_pluto_opts[i].key);
+		if (v != NULL && setup_values[i] == NULL && (setup_values[i] = strdup(v)) == NULL)
+			abort();
+	}
+	(void)arg;
+}
+
+static int apply_config_setup(struct pluto_options *o)
+{
+	struct diags d = { 0 };
+	struct ipsecconf_options opts = { .no_implicit = true };
+	struct ipsecconf *conf = ipsecconf_load_file(o->config, &opts, &d);
+	ipsecconf_walk(conf, read_setup, NULL, &d);
+	diags_free(&d);
+	ipsecconf_free(conf);
+	for (size_t i = 0; i < IPSECCONF_PLUTO_OPTS; i++) {
+		if (setup_values[i] == NULL)
+			continue;
+		const char *name = ipsecconf_pluto_opts[i].option + 2;   /* past "--" */
+		const struct option *lo = long_opts;
+		while (lo->name != NULL && strcmp(lo->name, name) != 0)
+			lo++;
+		if (lo->name == NULL || given[lo->val])
+			continue;
+		int rc = apply_option(lo->val, setup_values[i], o);
+		if (rc != 0) {
+			fprintf(stderr, "pluto: %s: config setup %s=%s is not a value pluto takes\n", o->config,
+				ipsecconf_pluto_opts[i].key, setup_values[i]);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* Returns 0 to go on, else the exit status (-1: exit 0 at once). */
 static int parse_options(int argc, char **argv, struct pluto_options *o)
 {
 	*o = (struct pluto_options){
@@ -191,91 +340,24 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 		.keepalive_s = NATT_KEEPALIVE_DEFAULT_S,
 		.halfopen_max = HALF_OPEN_MAX_DEFAULT,
 		.halfopen_per_address = HALF_OPEN_PER_ADDRESS_DEFAULT,
+		.dh_reuse_ms = DH_REUSE_DEFAULT_S * 1000,
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-		const struct numeric_opt *num = NULL;
-		for (size_t i = 0; i < sizeof(numeric_opts) / sizeof(numeric_opts[0]); i++)
-			if (numeric_opts[i].code == c)
-				num = &numeric_opts[i];
-		if (num != NULL) {
-			if (!parse_numeric(num, optarg, o))
-				return 2;
-			continue;
-		}
-		switch (c) {
-		case OPT_NOFORK: o->nofork = true; break;
-		case OPT_STDERRLOG: o->stderrlog = true; break;
-		case OPT_LOGFILE: o->logfile = optarg; break;
-		case OPT_CONFIG: o->config = optarg; break;
-		case OPT_SECRETS: o->secretsfile = optarg; break;
-		case OPT_IPSECDIR: o->ipsecdir = optarg; break;
-		case OPT_NSSDIR: o->nssdir = optarg; break;
-		case OPT_RUNDIR: o->rundir = optarg; break;
-		case OPT_KERNEL: o->kernel = optarg; break;
-		case OPT_NHELPERS: {
-			long v;
-			if (!parse_number(optarg, -1, 256, &v)) {
-				fprintf(stderr, "pluto: --nhelpers %s: expected -1..256\n", optarg);
-				return 2;
-			}
-			o->nhelpers = (int)v;
-			break;
-		}
-		case OPT_DEBUG: {
-			const char *bad = debug_parse(optarg, &o->debug);
-			if (bad != NULL) {
-				fprintf(stderr, "pluto: --debug: unknown category '%s'\n", bad);
-				return 2;
-			}
-			break;
-		}
-		case OPT_LISTEN:
-			if (o->n_listen == PLUTO_LISTEN_MAX) {
-				fprintf(stderr, "pluto: at most %d --listen addresses\n", PLUTO_LISTEN_MAX);
-				return 2;
-			}
-			o->listen[o->n_listen++] = optarg;
-			break;
-		case OPT_IKEPORT:
-		case OPT_NATIKEPORT:
-			if (!parse_port(optarg, c == OPT_IKEPORT ? &o->ike_port : &o->natt_port)) {
-				fprintf(stderr, "pluto: bad port '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case OPT_UNIQUEIDS:
-			o->uniqueids = strcmp(optarg, "no") != 0;
-			break;
-		case OPT_FORCE_BUSY: o->ddos_mode = DDOS_BUSY; break;
-		case OPT_FORCE_UNLIMITED: o->ddos_mode = DDOS_UNLIMITED; break;
-		case OPT_DDOS_MODE:
-			if (strcmp(optarg, "busy") == 0) {
-				o->ddos_mode = DDOS_BUSY;
-			} else if (strcmp(optarg, "unlimited") == 0) {
-				o->ddos_mode = DDOS_UNLIMITED;
-			} else if (strcmp(optarg, "auto") == 0) {
-				o->ddos_mode = DDOS_AUTO;
-			} else {
-				fprintf(stderr, "pluto: --ddos-mode %s: expected busy, unlimited or auto\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case OPT_HELP:
-			fputs(usage, stdout);
-			return -1;
-		case OPT_VERSION:
-			puts("Cygnet pluto 0.1");
-			return -1;
-		default:
-			fputs(usage, stderr);
-			return 2;
-		}
+		int rc = apply_option(c, optarg, o);
+		if (rc != 0)
+			return rc;
+		if (c >= 0 && c < OPT_MAX)
+			given[c] = true;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "pluto: unexpected argument '%s'\n%s", argv[optind], usage);
 		return 2;
+	}
+	if (o->config != NULL) {
+		int rc = apply_config_setup(o);
+		if (rc != 0)
+			return rc;
 	}
 	if (kernel_ops_by_name(o->kernel) == NULL) {
 		fprintf(stderr, "pluto: --kernel %s: expected xfrm or none\n", o->kernel);

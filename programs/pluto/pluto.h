@@ -24,6 +24,7 @@ struct dns;
  * address; a request beyond either is dropped before any DH work. */
 #define HALF_OPEN_MAX_DEFAULT 50000
 #define HALF_OPEN_PER_ADDRESS_DEFAULT 25
+#define DH_REUSE_DEFAULT_S 10       /* --dh-reuse */
 
 /* When IKE_SA_INIT requests must carry a COOKIE (RFC 7296 2.6); libreswan's
  * ddos-mode= values. */
@@ -55,6 +56,8 @@ struct pluto_options {
 	unsigned keepalive_s;       /* --keep-alive: NAT-T keepalive interval (0: default) */
 	unsigned halfopen_max;      /* --max-halfopen-ike: half-open IKE SAs in all */
 	unsigned halfopen_per_address;   /* --max-halfopen-ike-per-address */
+	unsigned dh_reuse_ms;       /* --dh-reuse: while busy, a responder's DH key
+				     * pair is shared this long (0: never) */
 };
 
 /* Totals since pluto started (whack --globalstatus). */
@@ -84,6 +87,8 @@ struct pluto {
 	struct event *signals[4];
 	struct event *conn_timer;   /* conn_timers.c */
 	struct event *watchdog;     /* sdnotify.c: systemd's watchdog */
+	struct event *dh_sweep;     /* ike/dh_busy.c: forgets shared DH key pairs */
+	bool dh_sharing;            /* ike/dh_busy.c: busy, sharing them */
 	bool shutting_down;
 };
 

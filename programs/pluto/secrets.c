@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include "secrets.h"
+#include "swan/include_glob.h"
 #include "swan/ttodata.h"
 
 #define INCLUDE_DEPTH_MAX 10
@@ -275,9 +276,10 @@ static void do_include(struct reader *r, struct cursor *c)
 		for (size_t i = 0; i < g.gl_pathc; i++)
 			read_path(r, r->s, r->d, g.gl_pathv[i], r->depth + 1);
 		globfree(&g);
-	} else {
+	} else if (include_glob_dir_missing(name)) {
+		/* an empty drop-in directory is fine; a missing one is not */
 		diag_add(r->d, DIAG_WARNING, r->file, r->line, 0,
-			 "include pattern '%s' matches no file", name);
+			 "include pattern '%s' matches no file: its directory does not exist", name);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include "caps.h"
 #include "conn_load.h"
 #include "conn_timers.h"
+#include "ike/dh_busy.h"
 #include "crypto/crypto.h"
 #include "ctl.h"
 #include "dns.h"
@@ -248,6 +249,7 @@ void pluto_stop(struct pluto *p)
 		conn_unroute(p, c);
 	connections_free(&p->conns);
 	helpers_stop(p);
+	ike_dh_busy_stop(p);   /* after the helpers: no job holds a shared pair */
 	dns_stop(p);
 	ifaces_close(p);
 	for (size_t i = 0; i < sizeof(p->signals) / sizeof(p->signals[0]); i++)

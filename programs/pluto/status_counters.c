@@ -1,4 +1,5 @@
 /* The status counters (see status_counters.h). */
+#include "crypto/crypto.h"
 #include "ike/child.h"
 #include "ike/sa.h"
 #include "kernel/kernel.h"
@@ -44,6 +45,8 @@ void status_counters(struct pluto *p, struct status_counter out[STATUS_COUNTERS]
 		{ "total.ipsec.type.all", t->child_esp + t->child_ah, true, "Child SAs installed" },
 		{ "total.ipsec.type.esp", t->child_esp, true, "ESP Child SAs installed" },
 		{ "total.ipsec.type.ah", t->child_ah, true, "AH Child SAs installed" },
+		{ "total.ike.dh.shared", dh_reuse_count(), true,
+		  "responders' DH key pairs shared while busy (--dh-reuse)" },
 	};
 	for (size_t i = 0; i < STATUS_COUNTERS; i++)
 		out[i] = all[i];

@@ -14,7 +14,7 @@ struct status_counter {
 	bool total;                 /* since start (a counter), else now (a gauge) */
 	const char *help;           /* one line, for the Prometheus HELP */
 };
-#define STATUS_COUNTERS 15
+#define STATUS_COUNTERS 16
 /* Fills out[STATUS_COUNTERS]. */
 void status_counters(struct pluto *p, struct status_counter out[STATUS_COUNTERS]);
 #endif

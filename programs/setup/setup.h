@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "../auto/client.h"
+#include "ipsecconf/pluto_opts.h"
 
 /* LSB init-script statuses, beside the tools' 0/1/2. */
 #define SETUP_EXIT_NOT_RUNNING 3   /* status: pluto is not running */
@@ -39,17 +40,10 @@ char *setup_pluto_path(void);
 
 /* "config setup", as far as starting pluto is concerned (owned copies;
  * NULL when unset). */
-/* config setup keys that become one pluto option with the key's value */
-struct setup_pluto_opt {
-	const char *key;           /* "nhelpers" */
-	const char *option;        /* "--nhelpers" */
-};
-#define SETUP_PLUTO_OPTS 10
-extern const struct setup_pluto_opt setup_pluto_opts[SETUP_PLUTO_OPTS];
 
 struct setup_config {
 	char *stderrlog;
-	char *opt_value[SETUP_PLUTO_OPTS];   /* by setup_pluto_opts[] */
+	char *opt_value[IPSECCONF_PLUTO_OPTS];   /* by ipsecconf_pluto_opts[] */
 	char *prepluto, *postpluto, *dumpdir, *plutoopts;
 	bool start_pluto;          /* pluto=yes */
 	bool plutowait;            /* auto=start: wait for each negotiation */

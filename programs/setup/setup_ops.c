@@ -270,24 +270,11 @@ static char *dup_or_null(const char *v)
 	return v != NULL ? xstrdup(v) : NULL;
 }
 
-const struct setup_pluto_opt setup_pluto_opts[SETUP_PLUTO_OPTS] = {
-	{ "plutodebug", "--debug" },
-	{ "nhelpers", "--nhelpers" },
-	{ "uniqueids", "--uniqueids" },
-	{ "ddos-mode", "--ddos-mode" },
-	{ "ddos-ike-threshold", "--ddos-ike-threshold" },
-	{ "keep_alive", "--keep-alive" },
-	{ "max-halfopen-ike", "--max-halfopen-ike" },
-	{ "max-halfopen-ike-per-address", "--max-halfopen-ike-per-address" },
-	{ "nssdir", "--nssdir" },
-	{ "secretsfile", "--secretsfile" },
-};
-
 static void read_config_setup(struct setup_config *cs, const struct resolved *r)
 {
 	cs->stderrlog = dup_or_null(resolved_get(r, "plutostderrlog"));
-	for (size_t i = 0; i < SETUP_PLUTO_OPTS; i++)
-		cs->opt_value[i] = dup_or_null(resolved_get(r, setup_pluto_opts[i].key));
+	for (size_t i = 0; i < IPSECCONF_PLUTO_OPTS; i++)
+		cs->opt_value[i] = dup_or_null(resolved_get(r, ipsecconf_pluto_opts[i].key));
 	cs->prepluto = dup_or_null(resolved_get(r, "prepluto"));
 	cs->postpluto = dup_or_null(resolved_get(r, "postpluto"));
 	cs->dumpdir = dup_or_null(resolved_get(r, "dumpdir"));
@@ -322,7 +309,7 @@ void setup_plan_free(struct setup_plan *p)
 {
 	struct setup_config *cs = &p->cs;
 	free(cs->stderrlog);
-	for (size_t i = 0; i < SETUP_PLUTO_OPTS; i++)
+	for (size_t i = 0; i < IPSECCONF_PLUTO_OPTS; i++)
 		free(cs->opt_value[i]);
 	free(cs->prepluto);
 	free(cs->postpluto);
@@ -374,9 +361,9 @@ char **setup_pluto_argv(const struct setup_args *a, const struct setup_config *c
 		argv_push(&b, xstrdup("--logfile"));
 		argv_push(&b, absolute(cs->stderrlog));
 	}
-	for (size_t i = 0; i < SETUP_PLUTO_OPTS; i++)
+	for (size_t i = 0; i < IPSECCONF_PLUTO_OPTS; i++)
 		if (cs->opt_value[i] != NULL)
-			argv_opt(&b, setup_pluto_opts[i].option, cs->opt_value[i]);
+			argv_opt(&b, ipsecconf_pluto_opts[i].option, cs->opt_value[i]);
 	/* word by word, as Openswan's unquoted $plutoopts */
 	for (const char *s = cs->plutoopts; s != NULL && *s != '\0';) {
 		s += strspn(s, " \t\n");

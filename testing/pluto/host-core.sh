@@ -2,8 +2,9 @@
 # Host-level (tier 1) tests of pluto's core: liveness and dpdaction=, NAT
 # traversal through a masquerading router, subnet groups sharing one IKE
 # SA, exchanges queued on one IKE SA, what Deletes reach the peer, and the
-# checks on what arrives. Two plutos with --kernel none (or libreswan) in
-# network namespaces this script creates. One line per test: PASS NAME |
+# checks on what arrives, uniqueids= in both IKE versions. Two plutos
+# with --kernel none (or libreswan) in network namespaces this script
+# creates. One line per test: PASS NAME |
 # FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from host-pluto.sh.
 #
 # usage: testing/pluto/host-core.sh [BUILD] [TEST...]
@@ -516,7 +517,96 @@ test_proposal_mismatch() {
 	result proposal-mismatch "$why"
 }
 
-CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen forceencaps traffic-global proposal-mismatch)
+# uniqueids: west (@west) comes up with east's road-warrior conn (right=%any
+# rightid=@west), dies without a word and comes back from another address
+# (198.18.0.3: a peer that moved); uniqueids=yes (pluto's default) makes
+# east replace the older IKE SA and its Child SA, uniqueids=no keeps both.
+# VERSION ikev1|ikev2: the same in both (ike_sa_replace_older)
+test_uniqueids() {
+	local version=$1 uniq=$2 name=uniqueids-$1-$2 why="" w e out line want
+	if [ "$version" = ikev1 ]; then line=ikev2=never; else line=ikev2=insist; fi
+	setup_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west)
+	e=$(host_dir east)
+	printf 'conn west-east\n\tauthby=secret\n\tleft=198.18.0.1\n\tleftid=@west\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\tleftupdown=%%disabled\n\t%s\n\tauto=add\n' "$line" >"$w/ipsec.conf"
+	printf 'conn road\n\tauthby=secret\n\tleft=198.18.0.2\n\tleftid=@east\n\tleftsubnet=203.0.113.0/24\n\tright=%%any\n\trightid=@west\n\tleftupdown=%%disabled\n\t%s\n\tauto=add\n' "$line" >"$e/ipsec.conf"
+	secrets "$PSK" >"$w/ipsec.secrets"
+	secrets "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	{ pluto_start west "$NS_WEST" && pluto_start east "$NS_EAST" none --uniqueids "$uniq"; } ||
+		{ result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="first initiate failed: $out"
+	# west moves: killed (no Delete), back from 198.18.0.3
+	if [ -z "$why" ]; then
+		pluto_kill west
+		ip -n "$NS_WEST" addr add 198.18.0.3/24 dev eth0 || why="cannot add 198.18.0.3 to west"
+		sed -i 's/left=198.18.0.1/left=198.18.0.3/' "$w/ipsec.conf"
+	fi
+	[ -z "$why" ] && { pluto_start west "$NS_WEST" || why="west did not start again"; }
+	[ -z "$why" ] && { out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="second initiate failed: $out"; }
+	if [ -z "$why" ] && [ "$uniq" = yes ]; then
+		want="replaced by IKE SA #[0-9]+ with the same peer '@west' from 198.18.0.3 \(uniqueids=yes\)"
+		grep -qE "$want" "$e/log" || why="east did not log the replacement: $(grep -m1 -E 'deleting IKE SA' "$e/log")"
+		[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 1 ] &&
+			why="east has $(count east "$NS_EAST" ike_sas ESTABLISHED) IKE SAs, want 1 (the new one)"
+		[ -z "$why" ] && [ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 1 ] &&
+			why="east has $(count east "$NS_EAST" child_sas ESTABLISHED) Child SAs, want 1"
+	elif [ -z "$why" ]; then
+		grep -q 'uniqueids=yes' "$e/log" && why="east replaced the SA with --uniqueids no"
+		[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 2 ] &&
+			why="east has $(count east "$NS_EAST" ike_sas ESTABLISHED) IKE SAs, want both (uniqueids=no)"
+	fi
+	result "$name" "$why"
+}
+
+# dh-reuse: a busy responder shares its DH key pair (--dh-reuse, RFC 7296
+# 2.12). build/bench/ike-load opens 120 IKE SAs (MODP2048, 24 at once)
+# with east's pluto, which has one crypto helper: the DH work queues up, so
+# east says it is busy, shares key pairs (total.ike.dh.shared > 0), every
+# SA still comes up, and once the load is gone (1 s window) it says it
+# makes its own again. With --dh-reuse 0 nothing is shared.
+# VERSION ikev1|ikev2 (ike-load --ikev1: Main Mode)
+test_dh_reuse() {
+	local version=$1 reuse=$2 name=dh-reuse-$1-$2 why="" e load=$B/bench/ike-load out n shared
+	[ -x "$load" ] || load=$top/build/bench/ike-load   # the ASan build has none
+	[ -x "$load" ] || { result "$name" "no $load (make bench)"; return; }
+	setup_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	e=$(host_dir east)
+	{
+		printf 'version 2\n\nconn bench\n\tauthby=secret\n'
+		if [ "$version" = ikev1 ]; then printf '\tikev2=never\n'; else printf '\tikev2=insist\n'; fi
+		printf '\tleft=198.18.0.2\n\tleftid=@bench-responder\n\tleftsubnet=203.0.113.0/24\n'
+		printf '\tright=%%any\n\trightid=@bench-initiator\n\trightsubnet=10.0.0.0/8\n'
+		printf '\tike=aes128-sha2_256;modp2048\n\tphase2alg=aes128-sha2_256\n\tleftupdown=%%disabled\n\tauto=add\n'
+	} >"$e/ipsec.conf"
+	printf '@bench-responder @bench-initiator : PSK "%s"\n' "$PSK" >"$e/ipsec.secrets"
+	chmod 600 "$e/ipsec.secrets"
+	printf '%s\n' "$PSK" >"$e/psk"
+	pluto_start east "$NS_EAST" none --nhelpers 1 --uniqueids no --max-halfopen-ike-per-address 1000 \
+		--dh-reuse "$reuse" || { result "$name" "pluto did not start"; return; }
+	out=$(ip netns exec "$NS_WEST" timeout 60 "$load" --target 198.18.0.2 --psk-file "$e/psk" \
+		--ike aes128-sha2_256 --dh modp2048 --esp aes128-sha2_256 --tsi 10.0.0.0/8 \
+		--tsr 203.0.113.0/24 --window 24 --count 120 --max-time 50 \
+		$([ "$version" = ikev1 ] && echo --ikev1) 2>&1) || why="ike-load failed: $(echo "$out" | tail -2)"
+	n=$(whackh east "$NS_EAST" --globalstatus 2>/dev/null | sed -n "s/^total.ike.$version.established=//p")
+	shared=$(whackh east "$NS_EAST" --globalstatus 2>/dev/null | sed -n 's/^total.ike.dh.shared=//p')
+	[ -z "$why" ] && [ "$n" != 120 ] && why="east established ${n:-?} IKE SAs, want 120"
+	if [ -z "$why" ] && [ "$reuse" = 0 ]; then
+		[ "$shared" = 0 ] || why="--dh-reuse 0, yet total.ike.dh.shared=$shared"
+	elif [ -z "$why" ]; then
+		grep -q 'busy (more crypto work queued than helper threads): responders share a DH key pair for up to 1 s' "$e/log" ||
+			why="east did not say it is busy"
+		[ -z "$why" ] && [ "${shared:-0}" -le 0 ] && why="total.ike.dh.shared=${shared:-?}, want > 0 under load"
+		[ -z "$why" ] && ! wait_until 5 grep -q 'no longer busy: every responder makes its own DH key pair again' "$e/log" &&
+			why="east did not say it stopped sharing within 5 s of the load's end"
+	fi
+	echo "east: $n IKE SAs, total.ike.dh.shared=$shared"
+	result "$name" "$why"
+}
+
+CORE_TESTS=(dpd-clear dpd-hold dpd-restart nat group group-responder group-ts rekey-two rekey-whack init-checks halfopen forceencaps traffic-global proposal-mismatch
+	uniqueids-ikev2-yes uniqueids-ikev2-no uniqueids-ikev1-yes uniqueids-ikev1-no
+	dh-reuse-ikev2-1 dh-reuse-ikev2-0 dh-reuse-ikev1-1)
 for t in "${CORE_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
@@ -534,6 +624,8 @@ for t in "${CORE_TESTS[@]}"; do
 	forceencaps) test_forceencaps ;;
 	traffic-global) test_traffic_global ;;
 	proposal-mismatch) test_proposal_mismatch ;;
+	uniqueids-*-*) t=${t#uniqueids-}; test_uniqueids "${t%-*}" "${t#*-}" ;;
+	dh-reuse-*-*) t=${t#dh-reuse-}; test_dh_reuse "${t%-*}" "${t#*-}" ;;
 	esac
 done
 exit 0

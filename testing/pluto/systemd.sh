@@ -29,7 +29,7 @@ result() { if [ -z "$2" ]; then echo "PASS $1"; else echo "FAIL $1: $2"; fi; }
 if ! command -v systemd-analyze >/dev/null; then
 	echo "SKIP systemd-unit: no systemd-analyze"
 else
-	sed -e "s|@SBINDIR@|$B|g" -e "s|@LIBEXECDIR@|$B/libexec/ipsec|g" \
+	sed -e "s|@SBINDIR@|$B|g" -e "s|@LIBEXECDIR@|$B/libexec/ipsec|g" -e "s|@SYSCONFDIR@|$WORK|g" \
 		"$top/packaging/systemd/ipsec.service.in" >"$WORK/cygnet-test.service"
 	out=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no "$WORK/cygnet-test.service" 2>&1)
 	why=""
@@ -136,4 +136,44 @@ journal_run "$WORK/plain" no
 [ -z "$why" ] && grep -q '^<[0-7]>' "$WORK/plain" && why="priorities on a stderr that is not the journal"
 [ -z "$why" ] && ! grep -q '^pluto ready' "$WORK/plain" && why="no plain 'pluto ready' on plain stderr: $(head -2 "$WORK/plain")"
 result journal-priorities "$why"
+
+# ---- config setup, read by pluto itself --------------------------------------
+# the unit starts pluto with --config only (no `ipsec setup`): pluto takes
+# config setup's nhelpers=, uniqueids=, plutodebug=... itself; an option on
+# its command line wins; a value it does not take stops it, naming the file
+setup_run() {   # NAME CONFIG-SETUP-LINES [PLUTO-OPTION...]: pluto's stderr, then it stops
+	local d=$WORK/setup-$1 lines=$2 i pid
+	shift 2
+	mkdir -p "$d/run"
+	: >"$d/ipsec.secrets"; chmod 600 "$d/ipsec.secrets"
+	printf 'version 2\n\nconfig setup\n%b\nconn a\n\tleft=127.0.0.1\n\tright=127.0.0.2\n\tauthby=secret\n\tauto=add\n' \
+		"$lines" >"$d/ipsec.conf"
+	unshare -n sh -c 'ip link set lo up && d=$1 && shift && exec "$0" pluto --nofork --stderrlog \
+		--kernel none --config "$d/ipsec.conf" --secretsfile "$d/ipsec.secrets" --nssdir "$d" \
+		--rundir "$d/run" "$@"' \
+		"$IPSEC" "$d" "$@" 2>"$d/stderr" &
+	pid=$!
+	PIDS+=("$pid")
+	for ((i = 0; i < 50; i++)); do [ -S "$d/run/pluto.ctl" ] && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	"$IPSEC" whack --rundir "$d/run" --shutdown >/dev/null 2>&1
+	for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	wait "$pid" 2>/dev/null
+	echo "rc=$?" >>"$d/stderr"
+	cat "$d/stderr"
+}
+why=""
+out=$(setup_run taken '\tnhelpers=3\n\tplutodebug=control')
+grep -q 'started 3 crypto helper threads' <<<"$out" || why="config setup nhelpers=3 not taken: $(grep -m1 helper <<<"$out")"
+[ -z "$why" ] && ! grep -q '^| ' <<<"$out" && why="config setup plutodebug=control not taken (no '| ' debug lines)"
+if [ -z "$why" ]; then
+	out=$(setup_run overridden '\tnhelpers=3' --nhelpers 2)
+	grep -q 'started 2 crypto helper threads' <<<"$out" || why="--nhelpers 2 did not win over nhelpers=3: $(grep -m1 helper <<<"$out")"
+fi
+if [ -z "$why" ]; then
+	out=$(setup_run bad '\tnhelpers=999')
+	grep -q "setup-bad/ipsec.conf: config setup nhelpers=999 is not a value pluto takes" <<<"$out" ||
+		why="no error naming the file for nhelpers=999: $(head -2 <<<"$out")"
+	[ -z "$why" ] && ! grep -q '^rc=2$' <<<"$out" && why="pluto did not exit 2 on nhelpers=999: $(tail -1 <<<"$out")"
+fi
+result config-setup "$why"
 exit 0

@@ -123,6 +123,31 @@ static void test_include_and_errors(void **state)
 	diags_free(&d);
 }
 
+/* a pattern over an empty drop-in directory is quiet; over a missing
+ * directory it warns (swan/include_glob.h) */
+static void test_include_globs(void **state)
+{
+	(void)state;
+	char sub[128];
+	snprintf(sub, sizeof(sub), "%s/empty.d", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	write_file("globs.secrets",
+		   "include empty.d/*.secrets\n"
+		   "include missing.d/*.secrets\n"
+		   "@g @h : PSK \"after the globs\"\n",
+		   0600);
+	struct diags d = { 0 };
+	struct secrets s = load("globs.secrets", &d);
+	diags_print(&d, stderr);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 1);
+	assert_int_equal(d.v[0].line, 2);
+	assert_non_null(strstr(d.v[0].text, "missing.d/*.secrets' matches no file: its directory does not exist"));
+	assert_string_equal(psk_for(&s, "@g", "@h"), "after the globs");
+	secrets_free(&s);
+	diags_free(&d);
+}
+
 static void test_rsa_block(void **state)
 {
 	(void)state;
@@ -229,6 +254,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_psk_lines),
 		cmocka_unit_test(test_include_and_errors),
+		cmocka_unit_test(test_include_globs),
 		cmocka_unit_test(test_rsa_block),
 		cmocka_unit_test(test_rsa_nickname),
 		cmocka_unit_test(test_missing_file),

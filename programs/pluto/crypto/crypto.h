@@ -128,8 +128,33 @@ chunk_t dh_public_value(const struct dh_secret *s);
  * prime-order subgroup (y^q = 1, RFC 6989); ECP points must be on the
  * curve; a Curve25519 result of all zeros is refused (RFC 8031 2). */
 err_t dh_shared_secret(struct dh_secret *s, chunk_t peer, chunk_t *gir);
-/* Frees the key pair and sets *s to NULL; NULL is fine. */
+/* Frees the key pair and sets *s to NULL; NULL is fine. A shared key
+ * pair is freed by its last holder. */
 void dh_free(struct dh_secret **s);
+/* One more holder of s (dh_reuse.c): each holder calls dh_free once. The
+ * holders may use it in several threads at once. */
+struct dh_secret *dh_share(struct dh_secret *s);
+
+/* ===== dh_reuse.c ======================================================== */
+
+/* A responder that is busy (its crypto helpers have more work queued than
+ * threads) may share one key pair of a group among the IKE SAs it answers
+ * for a short while, as RFC 7296 2.12 allows: each exchange still gets
+ * its own keys (the nonces and the peer's value differ), and the peer's
+ * value is checked as RFC 6989 asks of a reused exponent (dh_shared_secret
+ * does that always). The key pair is forgotten once max_age_ms have
+ * passed, so forward secrecy holds beyond that window.
+ *
+ * A key pair of the group made less than max_age_ms before now_ms, shared
+ * (dh_free it as any), or a fresh one kept for sharing; NULL and *e set on
+ * failure. Safe in several threads at once. */
+struct dh_secret *dh_generate_shared(const struct alg_desc *group, uint64_t max_age_ms,
+				     uint64_t now_ms, err_t *e);
+/* Forgets the kept key pairs made max_age_ms or more before now_ms (their
+ * last holder frees them); returns how many are still kept. */
+unsigned dh_reuse_expire(uint64_t max_age_ms, uint64_t now_ms);
+/* How many key pairs were handed out shared (not fresh) since start. */
+uint64_t dh_reuse_count(void);
 
 /* ===== prf.c ============================================================= */
 

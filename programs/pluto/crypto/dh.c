@@ -351,6 +351,7 @@ struct dh_secret {
 	SECKEYPublicKey *pub;         /* ours; the template for the peer's */
 	PK11GenericObject *object;    /* dh_import: the private key object */
 	chunk_t ke;                   /* our KE payload bytes */
+	unsigned shares;              /* holders beyond the first (dh_share) */
 };
 
 /* big-endian integer, left-padded with zeros to len bytes */
@@ -637,11 +638,25 @@ err_t dh_shared_secret(struct dh_secret *s, chunk_t peer, chunk_t *gir)
 	return NULL;
 }
 
+struct dh_secret *dh_share(struct dh_secret *s)
+{
+	__atomic_add_fetch(&s->shares, 1, __ATOMIC_RELAXED);
+	return s;
+}
+
 void dh_free(struct dh_secret **sp)
 {
 	struct dh_secret *s = *sp;
 	if (s == NULL)
 		return;
+	*sp = NULL;
+	/* another holder left: it frees the key pair; the acquire pairs with
+	 * the other holders' releases so their use happened before the free */
+	unsigned seen = __atomic_load_n(&s->shares, __ATOMIC_ACQUIRE);
+	while (seen > 0)
+		if (__atomic_compare_exchange_n(&s->shares, &seen, seen - 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return;
 	if (s->priv != NULL)
 		SECKEY_DestroyPrivateKey(s->priv);
 	if (s->pub != NULL)
@@ -650,5 +665,4 @@ void dh_free(struct dh_secret **sp)
 		PK11_DestroyGenericObject(s->object);
 	chunk_free(&s->ke);
 	free(s);
-	*sp = NULL;
 }

@@ -584,3 +584,25 @@ unsigned sa_delete_conn(struct pluto *p, const struct connection *c, const char 
 	}
 	return deleted;
 }
+
+unsigned ike_sa_replace_older(struct ike_sa *ike, const ip_id *peer)
+{
+	struct pluto *p = ike->pluto;
+	if (!p->opts.uniqueids || ike->c == NULL || peer->kind == ID_NONE)
+		return 0;
+	bool v1 = ike->ops->major == 1;
+	unsigned n = 0;
+	char line[ID_BUF + ADDRESS_BUF + 96], id[ID_BUF], at[ADDRESS_BUF];
+	snprintf(line, sizeof(line), "replaced by IKE SA #%u with the same peer '%s' from %s (uniqueids=yes)",
+		 ike->serial, str_id(peer, id), str_address(&ike->remote, at));
+	for (struct ike_sa *s = ike_sa_first(p), *next; s != NULL; s = next) {
+		next = s->next_all;
+		if (s == ike || s->c != ike->c || s->state != IKE_ESTABLISHED || !id_eq(&s->peer_id, peer))
+			continue;
+		if (v1 && address_eq(&s->remote, &ike->remote) && s->remote_port == ike->remote_port)
+			continue;   /* the peer's rekey, or its restart: INITIAL-CONTACT says which */
+		ike_sa_delete(s, line);
+		n++;
+	}
+	return n;
+}

@@ -212,4 +212,12 @@ void child_sa_delete(struct child_sa *child, const char *why);
  * one of them) and c's Child SAs go with one Delete naming them. Nothing
  * is left pointing at c. Returns how many SAs (IKE or Child) it deleted. */
 unsigned sa_delete_conn(struct pluto *p, const struct connection *c, const char *why);
+
+/* uniqueids=yes (pluto --uniqueids, the default): ike, authenticated as
+ * peer, replaces the older established IKE SAs of its conn with that peer
+ * ID, with their Child SAs: the peer restarted or moved. IKEv2 never
+ * authenticates a rekey, so any older one goes; an IKEv1 rekey is a new
+ * Main Mode from the same address, so there only the SAs from another
+ * address (or port: a new NAT mapping) go. Returns how many it deleted. */
+unsigned ike_sa_replace_older(struct ike_sa *ike, const ip_id *peer);
 #endif

@@ -6,6 +6,7 @@
 #include <time.h>
 #include "helpers.h"
 #include "iface.h"
+#include "ike/dh_busy.h"
 #include "ike/timers.h"
 #include "ikev1/phase1.h"
 #include "ikev1/sig.h"
@@ -269,7 +270,8 @@ void phase1_job_work(void *arg)
 {
 	struct v1_job *j = arg;
 	err_t e = NULL;
-	if (j->dh == NULL && (j->dh = dh_generate(j->group, &e)) == NULL) {
+	if (j->dh == NULL && (j->dh = j->reuse_ms > 0 ? dh_generate_shared(j->group, j->reuse_ms, mono_ms(), &e)
+						      : dh_generate(j->group, &e)) == NULL) {
 		snprintf(j->err, sizeof(j->err), "cannot make a DH key: %s", e);
 		return;
 	}
@@ -306,6 +308,9 @@ struct v1_job *phase1_job_new(struct ike_sa *ike, bool derive)
 	j->derive = derive;
 	j->auth = ike->v1.auth;
 	j->group = ike->suite.dh;
+	/* a responder's key pair, shared while busy (not an initiator's: it
+	 * is made once per attempt, and its own choice) */
+	j->reuse_ms = j->initiator ? 0 : ike_dh_reuse_ms(ike->pluto);
 	j->prf = ike->suite.prf;
 	j->encr = ike->suite.encr;
 	j->keylen = ike->suite.encr_keylen;
@@ -453,6 +458,7 @@ void phase1_established(struct ike_sa *ike, const ip_id *peer, const char *mode)
 {
 	char id[ID_BUF], suite[128];
 	ike->peer_id = *peer;
+	ike_sa_replace_older(ike, peer);
 	ike_set_state(ike, IKE_ESTABLISHED);
 	ike->established = time(NULL);
 	ike->last_heard_ms = mono_ms();

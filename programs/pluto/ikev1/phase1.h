@@ -95,6 +95,7 @@ struct v1_job {
 	const struct alg_desc *group, *prf, *encr;
 	unsigned keylen;
 	struct dh_secret *dh;        /* in (the initiator's) or out */
+	uint64_t reuse_ms;           /* a responder's: share the key pair (ike/dh_busy.h) */
 	uint16_t auth;               /* the SA's method: which SKEYID */
 	chunk_t peer_ke, psk, ni, nr;
 	uint8_t cky_i[8], cky_r[8];

@@ -995,8 +995,11 @@ static void initiator_qm2(struct ike_sa *ike, struct v1_msg_in *m)
 	struct isakmp_id idci, idcr;
 	if (why == NULL)
 		why = peer_ids(pl, &have_ids, &ci, &cr, &idci, &idcr);
-	if (why == NULL && have_ids != q->send_ids)
-		why = q->send_ids ? "the responder left out IDci/IDcr" : "the responder sent IDs we did not";
+	/* IDs we did not send stand for the hosts themselves (RFC 2409 5.5):
+	 * a responder that names them anyway (strongSwan does) is checked
+	 * against those like any other IDs */
+	if (why == NULL && q->send_ids && !have_ids)
+		why = "the responder left out IDci/IDcr";
 	if (why == NULL && have_ids &&
 	    (!subnet_eq(&ci, &child->ts.local) || !subnet_eq(&cr, &child->ts.remote) ||
 	     idci.protocol != child->ts.proto || idci.port != child->ts.local_port ||

@@ -505,26 +505,11 @@ static bool child_error(uint16_t n)
 	       n == IKEV2_N_FAILED_CP_REQUIRED || n == IKEV2_N_INVALID_SELECTORS;
 }
 
-/* uniqueids=yes: a new IKE SA with the same peer replaces the older ones
- * (the peer restarted, or re-established), before its Child SA installs. */
-static void replace_older(struct ike_sa *ike)
-{
-	if (!ike->pluto->opts.uniqueids)
-		return;
-	struct ike_sa *next;
-	for (struct ike_sa *s = ike_sa_first(ike->pluto); s != NULL; s = next) {
-		next = s->next_all;
-		if (s != ike && s->c == ike->c && s->state == IKE_ESTABLISHED &&
-		    id_eq(&s->peer_id, &ike->peer_id))
-			ike_sa_delete(s, "replaced by a newer IKE SA with the same peer");
-	}
-}
-
 static void ike_established(struct ike_sa *ike, const ip_id *peer)
 {
 	char id[ID_BUF], suite[128];
 	ike->peer_id = *peer;
-	replace_older(ike);
+	ike_sa_replace_older(ike, peer);
 	ike_set_state(ike, IKE_ESTABLISHED);
 	ike->established = time(NULL);
 	ike->c->ike_serial = ike->serial;

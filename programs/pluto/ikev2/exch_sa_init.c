@@ -7,6 +7,7 @@
 #include <time.h>
 #include "helpers.h"
 #include "iface.h"
+#include "ike/dh_busy.h"
 #include "ike/initiate.h"
 #include "ike/natt.h"
 #include "ike/ops.h"
@@ -28,6 +29,7 @@ struct dh_job {
 	unsigned serial;
 	const struct alg_desc *group;
 	bool derive;                 /* also g^ir and the IKE SA keys */
+	uint64_t reuse_ms;           /* a responder's: share the key pair (ike/dh_busy.h) */
 	struct dh_secret *dh;        /* in (derive on the initiator) or out */
 	chunk_t peer_ke;
 	struct ike_suite suite;
@@ -52,7 +54,8 @@ static void dh_work(void *arg)
 	struct dh_job *j = arg;
 	err_t e = NULL;
 	if (j->dh == NULL) {
-		j->dh = dh_generate(j->group, &e);
+		j->dh = j->reuse_ms > 0 ? dh_generate_shared(j->group, j->reuse_ms, mono_ms(), &e)
+					: dh_generate(j->group, &e);
 		if (j->dh == NULL) {
 			snprintf(j->err, sizeof(j->err), "cannot make a DH key: %s", e);
 			return;
@@ -566,6 +569,7 @@ void sa_init_responder(struct pluto *p, struct ike_msg_in *m)
 	j->ni = chunk_dup(ike->ni);
 	memcpy(j->spi_i, ike->spi_i, 8);
 	memcpy(j->spi_r, ike->spi_r, 8);
+	j->reuse_ms = ike_dh_reuse_ms(p);
 	rj->msgid = m->h.message_id;
 	helpers_submit(p, dh_work, keys_done_responder, rj);
 }

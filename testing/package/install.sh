@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# The .deb installed, run and removed on this Debian 12 without touching
+# it: in a mount and network namespace of their own, an overlay whose
+# lower layer is the host's / and whose upper layer is a tmpfs becomes the
+# root of a chroot. There libreswan (installed on the host, and kept
+# there) is purged, the package goes in with dpkg -i, the files, conffiles
+# and modes are where a libreswan administrator expects them, the
+# installed commands work on the installed paths, the unit's own commands
+# run as systemd would run them (ExecStartPre, ExecStart with a
+# NOTIFY_SOCKET, ExecReload, ExecStop), and dpkg -r then --purge leave
+# nothing behind. Everything goes with the namespace: the host's / is
+# only ever read.
+#
+# This is the host's Debian 12 less libreswan, not a debootstrapped one
+# (debootstrap needs the network): the Depends are met by what the host
+# has. systemd is not PID 1 here, so systemctl itself is not run.
+#
+# usage: testing/package/install.sh DEB     (one line per check: PASS|FAIL|SKIP NAME)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+if [ "${CYGNET_INSTALL_NS:-}" != 1 ]; then
+	deb=$(readlink -f "${1:?usage: install.sh DEB}")
+	[ "$(id -u)" = 0 ] || { echo "SKIP package-install: needs root (namespaces, chroot)"; exit 0; }
+	command -v unshare >/dev/null || { echo "SKIP package-install: no unshare"; exit 0; }
+	grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
+		{ echo "SKIP package-install: no overlayfs in this kernel"; exit 0; }
+	dpkg-query -W -f='${Status}\n' libreswan 2>/dev/null | grep -q 'ok installed' ||
+		echo "    (libreswan is not installed here: nothing to purge first)"
+	x=$(mktemp -d /tmp/cygnet-install.XXXXXX)
+	t0=$SECONDS
+	CYGNET_INSTALL_NS=1 unshare --mount --net --propagation private bash "$0" "$deb" "$x"
+	rc=$?
+	# the tmpfs was mounted only inside the namespace: $x is empty here
+	rm -rf "$x"
+	echo "    (install test took $((SECONDS - t0)) s)"
+	exit $rc
+fi
+
+# ---- inside the namespace ------------------------------------------------------
+deb=$1 x=$2
+result() { if [ -z "$2" ]; then echo "PASS $1"; else echo "FAIL $1: $2"; fi; }
+fatal() { echo "FAIL $1: $2"; exit 0; }
+root=$x/root
+mount -t tmpfs -o mode=0700 cygnet-install "$x" || fatal package-install "cannot mount a tmpfs on $x"
+mkdir "$x/upper" "$x/work" "$root"
+mount -t overlay cygnet-install -o "lowerdir=/,upperdir=$x/upper,workdir=$x/work" "$root" ||
+	fatal package-install "overlayfs over / refused"
+mount -t proc proc "$root/proc"
+mount -t sysfs -o ro sysfs "$root/sys"
+# a /dev of its own with the few nodes dpkg, NSS and pluto open
+mount -t tmpfs -o mode=0755 cygnet-dev "$root/dev"
+for n in null zero random urandom; do
+	: >"$root/dev/$n" && mount --bind "/dev/$n" "$root/dev/$n"
+done
+mkdir -p "$root/dev/shm" "$root/dev/pts"
+ip link set lo up
+cp "$deb" "$root/tmp/cygnet.deb"
+# man-db's dpkg trigger rebuilds the whatis index (seconds each time);
+# not wanted in a throwaway root (man -w and the pages work without it)
+rm -f "$root/var/lib/man-db/auto-update"
+
+# run a command in the chroot with a clean environment
+inroot() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+	DEBIAN_FRONTEND=noninteractive "$@"; }
+# the same in the background: "inroot_exec CMD &" leaves CMD's own pid in $!
+inroot_exec() { exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+	LANG=C.UTF-8 "$@"; }
+# what the upper layer holds that the host's / does not (whiteouts are
+# the host's files deleted in the overlay, not new ones)
+added() {
+	(cd "$x/upper" && find . -mindepth 1 ! -type c -printf '%P\n') | sort |
+		while IFS= read -r p; do [ -e "/$p" ] || [ -L "/$p" ] || echo "/$p"; done
+}
+
+# ---- a Debian 12 without libreswan -----------------------------------------------
+if inroot dpkg-query -W -f='${Status}\n' libreswan 2>/dev/null | grep -q 'ok installed'; then
+	o=$(inroot dpkg --purge libreswan 2>&1) || fatal package-install "dpkg --purge libreswan failed: $(tail -2 <<<"$o")"
+fi
+[ -e "$root/usr/sbin/ipsec" ] && fatal package-install "/usr/sbin/ipsec is still there without libreswan"
+before=$(added)
+
+# ---- dpkg -i --------------------------------------------------------------------------
+o=$(inroot dpkg -i /tmp/cygnet.deb 2>&1)
+rc=$?
+why=""
+[ $rc = 0 ] || why="dpkg -i exited $rc: $(tail -3 <<<"$o" | tr '\n' ' ')"
+[ -z "$why" ] && ! inroot dpkg-query -W -f='${Status}' cygnet | grep -qx 'install ok installed' && why="cygnet is not 'install ok installed'"
+[ -z "$why" ] && grep -qi 'warning' <<<"$o" && why="dpkg warned: $(grep -i -m1 warning <<<"$o")"
+result package-install "$why"
+[ $rc = 0 ] || exit 0
+
+why=""
+owned=$(inroot dpkg -L cygnet)
+for f in /usr/sbin/ipsec /usr/libexec/ipsec/pluto /usr/libexec/ipsec/whack /usr/libexec/ipsec/addconn \
+	/usr/libexec/ipsec/auto /usr/libexec/ipsec/setup /usr/libexec/ipsec/netsh-import /usr/libexec/ipsec/_updown \
+	/lib/systemd/system/ipsec.service /usr/lib/tmpfiles.d/cygnet.conf \
+	/usr/share/man/man5/ipsec.conf.5.gz /usr/share/man/man5/ipsec.secrets.5.gz \
+	/usr/share/man/man8/ipsec.8.gz /usr/share/man/man8/ipsec_pluto.8.gz /usr/share/man/man8/ipsec_whack.8.gz \
+	/usr/share/doc/cygnet/design.md.gz /usr/share/doc/cygnet/migrating.md.gz /usr/share/doc/cygnet/netsh.md.gz \
+	/etc/ipsec.conf /etc/ipsec.secrets /var/lib/ipsec/nss; do
+	[ -e "$root$f" ] || { why="$f is not installed"; break; }
+	grep -qx "$f" <<<"$owned" || { why="$f does not belong to cygnet"; break; }
+done
+result install-files "$why"
+
+why=""
+conff=$(inroot dpkg-query -W -f='${Conffiles}\n' cygnet)
+for f in /etc/ipsec.conf /etc/ipsec.secrets; do
+	grep -q "^ $f " <<<"$conff" || why="$f is not a conffile of the installed package"
+done
+m=$(stat -c %a "$root/etc/ipsec.secrets")
+[ "$m" = 600 ] || why="/etc/ipsec.secrets has mode $m"
+m=$(stat -c %a "$root/var/lib/ipsec/nss")
+[ "$m" = 700 ] || why="/var/lib/ipsec/nss has mode $m"
+[ -d "$root/run/cygnet" ] || why="postinst (systemd-tmpfiles) did not make /run/cygnet"
+result install-conffiles "$why"
+
+# enabled at install as Debian's libreswan's unit is (deb-systemd-helper
+# works without a running systemd)
+why=""
+w=$root/etc/systemd/system/multi-user.target.wants/ipsec.service
+[ -L "$w" ] || why="ipsec.service is not enabled (no multi-user.target.wants link)"
+[ -z "$why" ] && [ "$(readlink "$w")" != /lib/systemd/system/ipsec.service ] && why="the wants link points to $(readlink "$w")"
+result install-enabled "$why"
+
+why=""
+v=$(inroot ipsec --version 2>&1) || why="ipsec --version failed: $v"
+[ -z "$why" ] && ! grep -q '^Cygnet' <<<"$v" && why="ipsec --version says '$v'"
+[ -z "$why" ] && { o=$(inroot ipsec initnss 2>&1) || why="ipsec initnss failed: $o"; }
+[ -z "$why" ] && [ ! -f "$root/var/lib/ipsec/nss/cert9.db" ] && why="ipsec initnss made no /var/lib/ipsec/nss/cert9.db"
+[ -z "$why" ] && { o=$(inroot ipsec checknss 2>&1) || why="ipsec checknss failed: $o"; }
+[ -z "$why" ] && { o=$(inroot ipsec addconn --checkconfig 2>&1) || why="addconn --checkconfig on the installed /etc/ipsec.conf: $o"; }
+result install-commands "$why"
+
+if inroot sh -c "command -v systemd-analyze" >/dev/null; then
+	o=$(inroot env SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no /lib/systemd/system/ipsec.service 2>&1)
+	why=""
+	[ -n "$o" ] && why="systemd-analyze verify: $(head -2 <<<"$o" | tr '\n' ' ')"
+	result install-unit-verify "$why"
+else
+	echo "SKIP install-unit-verify: no systemd-analyze"
+fi
+
+# every installed page renders without a warning (groff -ww, as man
+# --warnings; one chroot for all), and man finds them by name
+why=""
+o=$(inroot sh -c 'for p; do zcat "$p" | groff -man -ww -z -Tutf8 2>&1 | sed "s|^|$p: |"; done' sh \
+	$(grep '^/usr/share/man/.*\.gz$' <<<"$owned"))
+[ -n "$o" ] && why=$(head -1 <<<"$o")
+[ -z "$(grep '^/usr/share/man/' <<<"$owned")" ] && why="no man pages"
+for n in "5 ipsec.conf" "5 ipsec.secrets" "8 ipsec" "8 ipsec_pluto"; do
+	[ -z "$why" ] && ! inroot man -w $n 2>/dev/null | grep -q "^/usr/share/man/" && why="man -w $n finds no page"
+done
+result install-man "$why"
+
+# ---- the unit's commands as systemd runs them ----------------------------------------
+# An administrator's conn in /etc/ipsec.conf; ExecStartPre, then ExecStart
+# with NOTIFY_SOCKET (pluto is the main process: NotifyAccess=main), READY
+# awaited, the conn loaded; a conn added and ExecReload; ExecStop.
+unit=$root/lib/systemd/system/ipsec.service
+cat >>"$root/etc/ipsec.conf" <<'EOF'
+
+conn inst-a
+	left=127.0.0.1
+	right=127.0.0.2
+	authby=secret
+	ikev2=insist
+	auto=add
+EOF
+echo '127.0.0.1 127.0.0.2 : PSK "install test secret"' >>"$root/etc/ipsec.secrets"
+cat >"$root/tmp/notify.py" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(0.2)
+end = time.monotonic() + float(sys.argv[3])
+with open(sys.argv[2], "w") as f:
+    while time.monotonic() < end:
+        try:
+            f.write(s.recv(4096).decode(errors="replace").replace("\n", " ") + "\n")
+            f.flush()
+        except socket.timeout:
+            pass
+PY
+execs() { sed -n "s/^$1=//p" "$unit"; }
+inroot_exec python3 /tmp/notify.py /tmp/notify /tmp/notified 20 &
+listener=$!
+for ((i = 0; i < 50; i++)); do [ -S "$root/tmp/notify" ] && break; sleep 0.1; done
+why=""
+while IFS= read -r c; do
+	[ -z "$why" ] && { o=$(inroot sh -c "$c" 2>&1) || why="ExecStartPre '$c' failed: $o"; }
+done < <(execs ExecStartPre)
+pluto=""
+if [ -z "$why" ]; then
+	inroot_exec env NOTIFY_SOCKET=/tmp/notify sh -c "exec $(execs ExecStart)" >"$x/pluto.out" 2>&1 &
+	pluto=$!
+	for ((i = 0; i < 100; i++)); do grep -q 'READY=1' "$root/tmp/notified" 2>/dev/null && break; sleep 0.1; done
+	grep -q 'READY=1' "$root/tmp/notified" 2>/dev/null || why="no READY=1 in 10 s: $(tail -2 "$x/pluto.out" | tr '\n' ' ')"
+	# NotifyAccess=main: the notification must be the main process's
+	[ -z "$why" ] && ! grep -q "READY=1.*MAINPID=$pluto" "$root/tmp/notified" &&
+		why="READY=1 does not come from the main process $pluto: $(grep -m1 READY "$root/tmp/notified")"
+fi
+[ -z "$why" ] && { st=$(inroot ipsec whack --status 2>&1) || why="ipsec whack --status: $st"; }
+[ -z "$why" ] && ! grep -q '"inst-a"' <<<"$st" && why="the conn of /etc/ipsec.conf is not loaded: $(head -3 <<<"$st" | tr '\n' ' ')"
+result unit-start "$why"
+
+# libreswan's command set through the installed front command, against
+# the unit's pluto: each exits 0, --ondemand routes the conn
+why=""
+if [ -n "$pluto" ] && kill -0 "$pluto" 2>/dev/null; then
+	for c in "status" "trafficstatus" "traffic" "globalstatus" "listall" "secrets" "auto --rereadall" \
+		"auto --listall" "whack --debug all" "whack --debug none" "auto --ondemand inst-a" \
+		"auto --asynchronous --start inst-a" "auto --down inst-a"; do
+		o=$(inroot ipsec $c 2>&1) || { why="ipsec $c: $(head -2 <<<"$o" | tr '\n' ' ')"; break; }
+		[ "$c" = "auto --ondemand inst-a" ] && ! inroot ipsec whack --status | grep -q '"inst-a".*; routed' &&
+			{ why="auto --ondemand did not route inst-a"; break; }
+	done
+else
+	why="pluto is not running"
+fi
+result install-command-set "$why"
+
+why=""
+if [ -n "$pluto" ] && kill -0 "$pluto" 2>/dev/null; then
+	sed -i 's/^conn inst-a$/conn inst-b/' "$root/etc/ipsec.conf"
+	mainpid=$(cat "$root/run/cygnet/pluto.pid" 2>/dev/null)
+	while IFS= read -r c; do
+		[ -z "$why" ] && { o=$(inroot sh -c "${c//\$MAINPID/$mainpid}" 2>&1) || why="ExecReload '$c' failed: $o"; }
+	done < <(execs ExecReload)
+	st=$(inroot ipsec whack --status 2>&1)
+	[ -z "$why" ] && ! grep -q '"inst-b"' <<<"$st" && why="reload did not load the added conn inst-b"
+	[ -z "$why" ] && grep -q '"inst-a"' <<<"$st" && why="reload kept inst-a, gone from the file"
+	while IFS= read -r c; do o=$(inroot sh -c "$c" 2>&1) || why="ExecStop '$c' failed: $o"; done < <(execs ExecStop)
+	for ((i = 0; i < 50; i++)); do kill -0 "$pluto" 2>/dev/null || break; sleep 0.1; done
+	[ -z "$why" ] && kill -0 "$pluto" 2>/dev/null && why="pluto did not exit after ExecStop"
+	[ -z "$why" ] && ! grep -q 'STOPPING=1' "$root/tmp/notified" && why="no STOPPING=1"
+else
+	why="pluto is not running"
+fi
+result unit-reload-stop "$why"
+[ -n "$pluto" ] && kill "$pluto" 2>/dev/null
+kill "$listener" 2>/dev/null
+wait 2>/dev/null
+
+# ---- dpkg -r keeps the conffiles, --purge leaves nothing -----------------------------
+why=""
+o=$(inroot dpkg -r cygnet 2>&1) || why="dpkg -r failed: $(tail -2 <<<"$o" | tr '\n' ' ')"
+[ -z "$why" ] && [ -e "$root/usr/sbin/ipsec" ] && why="/usr/sbin/ipsec is still there"
+[ -z "$why" ] && [ ! -e "$root/etc/ipsec.conf" ] && why="dpkg -r removed the conffile /etc/ipsec.conf"
+result package-remove "$why"
+
+why=""
+o=$(inroot dpkg --purge cygnet 2>&1) || why="dpkg --purge failed: $(tail -2 <<<"$o" | tr '\n' ' ')"
+[ -z "$why" ] && grep -qi 'warning' <<<"$o" && why="dpkg warned: $(grep -i -m1 warning <<<"$o")"
+# dpkg's own records, logs and caches change with any package, and
+# systemd-analyze above left its mark in /run/systemd
+left=$(comm -13 <(echo "$before") <(added) |
+	grep -vE '^/(var/lib/dpkg|var/log|var/cache|tmp|root)(/|$)|^/run/systemd/systemd-units-load$')
+[ -z "$why" ] && [ -n "$left" ] && why="left behind: $(head -5 <<<"$left" | tr '\n' ' ')"
+result package-purge "$why"
+
+# ---- over Debian's libreswan, as apt does it (remove, then install) ------------------
+# A fresh overlay where libreswan is installed as shipped, with a conn and
+# a secret where Debian's libreswan keeps them (/etc/ipsec.d): the stock
+# /etc/ipsec.conf and /etc/ipsec.secrets are replaced by the package's,
+# which must read /etc/ipsec.d the same way. dpkg must not stop to ask.
+why=""
+if ! dpkg-query -W -f='${Status}\n' libreswan 2>/dev/null | grep -q 'ok installed'; then
+	echo "SKIP migrate-from-libreswan: libreswan is not installed here"
+	exit 0
+fi
+for p in /proc/[0-9]*; do [ "$(readlink "$p/root")" = "$root" ] && echo "    still in the root: $(tr '\0' ' ' <"$p/cmdline")"; done
+root=$x/root2
+mkdir "$x/upper2" "$x/work2" "$root" &&
+	mount -t overlay cygnet-install -o "lowerdir=/,upperdir=$x/upper2,workdir=$x/work2" "$root" &&
+	mount -t proc proc "$root/proc" && mount -t tmpfs -o mode=0755 cygnet-dev "$root/dev" ||
+	fatal migrate-from-libreswan "cannot mount the second overlay"
+for n in null zero random urandom; do
+	: >"$root/dev/$n" && mount --bind "/dev/$n" "$root/dev/$n"
+done
+cp "$deb" "$root/tmp/cygnet.deb"
+rm -f "$root/var/lib/man-db/auto-update"
+mkdir -p "$root/etc/ipsec.d"
+printf 'conn from-libreswan\n\tleft=127.0.0.1\n\tright=127.0.0.3\n\tauthby=secret\n\tauto=add\n' \
+	>"$root/etc/ipsec.d/site.conf"
+o=$(inroot dpkg -r libreswan 2>&1) || why="dpkg -r libreswan failed: $(tail -2 <<<"$o" | tr '\n' ' ')"
+[ -z "$why" ] && { o=$(inroot dpkg -i /tmp/cygnet.deb 2>&1 </dev/null) || why="dpkg -i over libreswan's files: $(tail -2 <<<"$o" | tr '\n' ' ')"; }
+[ -z "$why" ] && { o=$(inroot ipsec addconn --listadd 2>&1) || why="addconn --listadd: $o"; }
+[ -z "$why" ] && ! grep -qw from-libreswan <<<"$o" && why="the conn in /etc/ipsec.d/site.conf is not read: $o"
+[ -z "$why" ] && ! grep -q '^include ipsec.d/\*.secrets' "$root/etc/ipsec.secrets" && why="/etc/ipsec.secrets does not include ipsec.d/*.secrets"
+result migrate-from-libreswan "$why"
+exit 0

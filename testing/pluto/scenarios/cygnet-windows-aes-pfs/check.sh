@@ -1,0 +1,1 @@
+../cygnet-windows-profile/check.sh

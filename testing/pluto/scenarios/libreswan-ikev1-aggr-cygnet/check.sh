@@ -1,0 +1,1 @@
+../cygnet-ikev1-aggr-libreswan/check.sh

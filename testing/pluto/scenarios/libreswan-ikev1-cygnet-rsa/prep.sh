@@ -1,0 +1,1 @@
+../cygnet-libreswan-rsa/prep.sh

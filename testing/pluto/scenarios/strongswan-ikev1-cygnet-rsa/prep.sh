@@ -1,0 +1,1 @@
+../cygnet-ikev1-strongswan-rsa/prep.sh
