@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "swan/address.h"
 #include "swan/alg.h"
+#include "swan/authby.h"
 #include "swan/deltatime.h"
 #include "swan/id.h"
 #include "swan/protoport.h"
@@ -391,67 +392,34 @@ static bool check_ca(const struct check_ctx *c)
 	return true;
 }
 
-/* authby=: Openswan's secret, rsasig, secret|rsasig, never; libreswan's
- * and strongSwan's spellings and lists ("rsasig,ecdsa", "rsa-sha2", "psk")
- * map onto them, and methods Cygnet lacks are warned about: dropped when
- * the list holds one it has, kept (pluto will refuse the conn) when not. */
+/* authby=: Openswan's secret, rsasig, secret|rsasig, never, and
+ * libreswan's and strongSwan's spellings and lists (swan/authby.h); the
+ * canonical form keeps what pluto uses. Methods Cygnet lacks are warned
+ * about: dropped when the list holds one it has, kept (pluto will refuse
+ * the conn) when not. */
 static bool check_authby(const struct check_ctx *c)
 {
-	static const struct { const char *from, *to; } same[] = {
-		{ "secret", "secret" }, { "psk", "secret" },
-		{ "rsasig", "rsasig" }, { "rsa", "rsasig" }, { "rsa-sha1", "rsasig" },
-		{ "rsa-sha2", "rsasig" }, { "rsa-sha2_256", "rsasig" },
-		{ "rsa-sha2_384", "rsasig" }, { "rsa-sha2_512", "rsasig" },
-		{ "pubkey", "rsasig" }, { "never", "never" },
-	};
-	static const char lacking[] = "ecdsa|ecdsa-sha2|ecdsa-sha2_256|ecdsa-sha2_384|"
-		"ecdsa-sha2_512|ecdsasig|null|eaponly|xauthpsk|xauthrsasig|eap";
 	const char *v = c->value;
 	if (strcasecmp(v, "secret|rsasig") == 0 || strcasecmp(v, "rsasig|secret") == 0 ||
 	    in_list("secret|rsasig|never", v, strlen(v))) {
 		canon_lower(c);
 		return true;
 	}
-	bool secret = false, rsasig = false, never = false;
-	char missing[256] = "";
-	size_t nm = 0;
-	unsigned n = 0;
-	for (const char *p = v; *p;) {
-		size_t len = strcspn(p, ",| ");
-		bool found = false;
-		for (size_t i = 0; i < sizeof(same) / sizeof(same[0]) && !found; i++) {
-			if (strlen(same[i].from) == len && strncasecmp(p, same[i].from, len) == 0) {
-				found = true;
-				secret |= same[i].to[0] == 's';
-				rsasig |= same[i].to[0] == 'r';
-				never |= same[i].to[0] == 'n';
-			}
-		}
-		if (!found && len > 0 && in_list(lacking, p, len)) {
-			found = true;
-			if (nm < sizeof(missing))
-				nm += (size_t)snprintf(missing + nm, sizeof(missing) - nm, "%s%.*s",
-						       nm ? ", " : "", (int)len, p);
-		}
-		if (!found)
-			return bad(c, "expected one of secret, rsasig, secret|rsasig, never (or libreswan's and strongSwan's spellings: rsa-sha2, ecdsa, psk, pubkey, ...)");
-		n++;
-		p += len;
-		while (*p == ',' || *p == '|' || *p == ' ')
-			p++;
-	}
-	if (n == 0)
-		return bad(c, "expected one of secret, rsasig, secret|rsasig, never");
-	if (never && (secret || rsasig || nm))
-		return bad(c, "never cannot be combined with other methods");
-	const char *canon = never ? "never" : secret && rsasig ? "secret|rsasig" :
-			    secret ? "secret" : rsasig ? "rsasig" : NULL;
-	if (nm > 0 && canon != NULL)
-		warn(c, "%s not built (pluto signs and verifies with RSA); %s is used", missing, canon);
-	else if (nm > 0)
-		warn(c, "%s not built (pluto signs and verifies with RSA): pluto will refuse this conn", missing);
-	if (canon != NULL && strcmp(canon, v) != 0)
-		*c->canon = canon;
+	struct authby a;
+	err_t e = ttoauthby(v, &a);
+	if (e != NULL)
+		return bad(c, "%s", e);
+	if (a.lacking[0] != '\0' && a.methods != 0)
+		warn(c, "%s not built; %s is used", a.lacking,
+		     str_authby(&a, (char[128]){ 0 }, 128));
+	else if (a.lacking[0] != '\0')
+		warn(c, "%s not built: pluto will refuse this conn", a.lacking);
+	if (a.methods == 0)
+		return true;
+	char canon[128];
+	str_authby(&a, canon, sizeof(canon));
+	if (strcmp(canon, v) != 0)
+		*c->canon = arena_strdup(c->arena, canon);
 	return true;
 }
 

@@ -58,7 +58,7 @@ static void value_text(const struct keyword *kw)
 	case KT_ID: put("@fqdn, user@fqdn, an IP address, a DN, %any, %fromcert, %none, %myid"); break;
 	case KT_RSAKEY: put("0s... or 0x... (a raw RSA public key), %none, %cert, %dnsondemand"); break;
 	case KT_CA: put("a DN, %same or %any"); break;
-	case KT_AUTHBY: put("secret, rsasig, secret|rsasig or never"); break;
+	case KT_AUTHBY: put("secret, rsasig, secret|rsasig or never; libreswan's lists of psk, rsasig, ecdsa, rsa-sha1, rsa-sha2, rsa-sha2_256|384|512, ecdsa-sha2, ecdsa-sha2_256|384|512"); break;
 	case KT_IKE: put("IKE proposals: ENC[KEYLEN]-HASH[;DH], comma-separated"); break;
 	case KT_PHASE2ALG: put("ESP (or, with phase2=ah, AH) proposals: ENC-AUTH[;DH], comma-separated"); break;
 	case KT_AH: put("AH proposals: AUTH[;DH], comma-separated"); break;

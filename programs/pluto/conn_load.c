@@ -177,11 +177,19 @@ static bool load_certs(struct connection *c, char *err, size_t size)
 		}
 		e->cert_der = der.ptr;
 		e->cert_len = der.len;
-		e->cert_key = calloc(1, sizeof(*e->cert_key));
-		if (e->cert_key == NULL)
-			abort();
-		if ((x = cert_rsa_pubkey(der, e->cert_key)) != NULL) {
+		enum key_kind kind;
+		if ((x = cert_key_kind(der, &kind, &e->cert_bits)) != NULL) {
 			snprintf(err, size, "%scert=%s: %s", side, e->cert, x);
+			return false;
+		}
+		e->cert_ecdsa = kind == KEY_ECDSA;
+		/* the key must sign by a method authby= allows */
+		unsigned need = e->cert_ecdsa ? AUTH_ECDSA : AUTH_RSASIG;
+		if ((c->authby & AUTH_SIG) && !(c->authby & need)) {
+			snprintf(err, size, "%scert=%s has %s %u-bit key, but authby= does not allow %s "
+				 "(authby=%s)", side, e->cert, e->cert_ecdsa ? "an ECDSA" : "an RSA",
+				 e->cert_bits, e->cert_ecdsa ? "ECDSA" : "RSA",
+				 e->cert_ecdsa ? "ecdsa or rsasig,ecdsa" : "rsasig or rsasig,ecdsa");
 			return false;
 		}
 		ip_id subject;

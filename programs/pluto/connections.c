@@ -245,14 +245,15 @@ static bool parse_auto(struct parse *p)
 
 static bool parse_authby(struct parse *p)
 {
-	static const struct word authbys[] = {
-		{ "secret", AUTH_PSK }, { "rsasig", AUTH_RSASIG }, { "never", AUTH_NEVER },
-		{ "secret|rsasig", AUTH_PSK | AUTH_RSASIG }, { "rsasig|secret", AUTH_PSK | AUTH_RSASIG },
-	};
-	int v = 0;
-	if (!PARSE_WORD(p, authbys, &v))
-		return false;
-	p->c->authby = (unsigned)v;
+	struct authby a;
+	err_t e = ttoauthby(p->value, &a);
+	if (e != NULL)
+		return fail(p, "%s", e);
+	if (a.lacking[0] != '\0')
+		return fail(p, "%s not built", a.lacking);
+	p->c->authby = a.methods;
+	p->c->rsa_hashes = a.rsa_hashes;
+	p->c->ecdsa_hashes = a.ecdsa_hashes;
 	return true;
 }
 
@@ -679,7 +680,6 @@ static void end_free(struct end *e)
 	free(e->ca);
 	free(e->cert);
 	free(e->cert_der);
-	free(e->cert_key);
 	free(e->dns_error);
 	free(e->xauth_username);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "swan/address.h"
 #include "swan/alg.h"
+#include "swan/authby.h"
 #include "swan/id.h"
 #include "swan/protoport.h"
 #include "swan/rsakey.h"
@@ -22,10 +23,12 @@ enum host_kind {
 	HOST_GROUP,          /* %group, %opportunistic...: not negotiable here */
 };
 
-/* Authentication methods (bit set, from authby=). */
-#define AUTH_PSK     1u
-#define AUTH_RSASIG  2u
-#define AUTH_NEVER   4u
+/* Authentication methods (bit set, from authby=: swan/authby.h). */
+#define AUTH_PSK     AUTHBY_PSK
+#define AUTH_RSASIG  AUTHBY_RSA
+#define AUTH_NEVER   AUTHBY_NEVER
+#define AUTH_ECDSA   AUTHBY_ECDSA
+#define AUTH_SIG     (AUTH_RSASIG | AUTH_ECDSA)   /* either signature */
 
 /* One end of a connection (left or right). */
 struct end {
@@ -48,7 +51,8 @@ struct end {
 	enum sendcert { SENDCERT_IFASKED, SENDCERT_ALWAYS, SENDCERT_NEVER } sendcert;
 	uint8_t *cert_der;
 	size_t cert_len;
-	rsa_pubkey *cert_key;
+	bool cert_ecdsa;             /* its key: ECDSA (else RSA) ... */
+	unsigned cert_bits;          /* ... of that many bits (ECDSA: the curve) */
 	ip_id ca_id;                /* kind ID_NONE: no ca= */
 	bool host_is_name;          /* left= is a DNS name (resolved or not) */
 	/* HOST_DNS: a lookup is under way, or why the last one failed */
@@ -99,6 +103,9 @@ struct connection {
 	enum conn_type type;
 	enum conn_auto autostart;
 	unsigned authby;            /* AUTH_* */
+	/* the hashes authby= allows with each signature method
+	 * (AUTHBY_HASH(n) of RFC 7427's hash numbers) */
+	unsigned rsa_hashes, ecdsa_hashes;
 	enum ikev2_policy ikev2;    /* ikev2=: which IKE versions it speaks */
 	/* ike= and phase2alg= (n == 0: defaults); shared, read-only: conns
 	 * with the same proposals point to one copy (connections.c) */

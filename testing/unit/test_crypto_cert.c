@@ -57,7 +57,9 @@ static int setup(void **state)
 		dir, dir, q) != 0 ||
 	    run("certutil -S -d sql:%s -n host -s 'CN=host, O=Unit, C=US' -c ca -t ,, -k rsa -g 2048 "
 		"-z %s/noise -m 3 -v 12 --extSAN dns:host.example,ip:198.18.0.7,email:me@host.example "
-		"--keyUsage digitalSignature </dev/null %s", dir, dir, q) != 0)
+		"--keyUsage digitalSignature </dev/null %s", dir, dir, q) != 0 ||
+	    run("certutil -S -d sql:%s -n ec -s 'CN=ec, O=Unit, C=US' -c ca -t ,, -k ec -q secp256r1 "
+		"-z %s/noise -m 4 -v 12 --keyUsage digitalSignature </dev/null %s", dir, dir, q) != 0)
 		return -1;
 	return crypto_init_nssdb(dir, false, NULL) == NULL ? 0 : -1;
 }
@@ -175,6 +177,53 @@ static void test_certreq_and_list(void **state)
 	chunk_free(&h);
 }
 
+/* ECDSA by a certificate's key: method 14 (DER) and RFC 4754 (r | s) */
+static void test_ecdsa(void **state)
+{
+	(void)state;
+	if (!have_certutil)
+		skip();
+	chunk_t ec, host, data = chunk_from("what the AUTH payload signs", 27);
+	assert_null(cert_by_nickname("ec", &ec));
+	assert_null(cert_by_nickname("host", &host));
+	enum key_kind kind;
+	unsigned bits;
+	assert_null(cert_key_kind(ec, &kind, &bits));
+	assert_int_equal(kind, KEY_ECDSA);
+	assert_int_equal(bits, 256);
+	assert_null(cert_key_kind(host, &kind, &bits));
+	assert_int_equal(kind, KEY_RSA);
+	const struct sig_alg *algs[] = { sig_alg_find(SIG_ECDSA, SIG_HASH_SHA2_256),
+					 sig_alg_find(SIG_ECDSA, SIG_HASH_SHA2_512), sig_alg_rfc4754(256) };
+	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		chunk_t sig;
+		err_t e = cert_sign(ec, algs[i], data, &sig);
+		if (e != NULL)
+			fail_msg("%s: %s", algs[i]->name, e);
+		if (algs[i]->scheme == SIG_ECDSA_RAW)
+			assert_int_equal(sig.len, 64);
+		else
+			assert_int_equal(sig.ptr[0], 0x30);   /* SEQUENCE { r, s } */
+		e = cert_verify_sig(ec, algs[i], data, sig);
+		if (e != NULL)
+			fail_msg("%s: %s", algs[i]->name, e);
+		assert_non_null(cert_verify_sig(ec, algs[i], chunk_from(data.ptr, 26), sig));
+		assert_non_null(cert_verify_sig(ec, algs[(i + 1) % 3], data, sig));
+		assert_non_null(cert_verify_sig(host, algs[i], data, sig));   /* an RSA key */
+		sig.ptr[sig.len - 3] ^= 1;
+		assert_non_null(cert_verify_sig(ec, algs[i], data, sig));
+		chunk_free(&sig);
+	}
+	/* the RSA certificate signs RSA only */
+	chunk_t sig;
+	assert_non_null(cert_sign(host, algs[0], data, &sig));
+	assert_null(cert_sign(host, sig_alg_find(SIG_RSA_PSS, SIG_HASH_SHA2_256), data, &sig));
+	assert_null(cert_verify_sig(host, sig_alg_find(SIG_RSA_PSS, SIG_HASH_SHA2_256), data, sig));
+	chunk_free(&sig);
+	chunk_free(&ec);
+	chunk_free(&host);
+}
+
 static unsigned listed, listed_ca, listed_key;
 static void count(void *arg, const struct cert_info *info)
 {
@@ -190,9 +239,9 @@ static void test_list(void **state)
 	if (!have_certutil)
 		skip();
 	assert_null(cert_list(count, NULL));
-	assert_int_equal(listed, 3);
+	assert_int_equal(listed, 4);
 	assert_int_equal(listed_ca, 1);
-	assert_int_equal(listed_key, 3);   /* certutil -S keeps each key */
+	assert_int_equal(listed_key, 4);   /* certutil -S keeps each key */
 }
 
 int main(void)
@@ -201,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_and_ids),
 		cmocka_unit_test(test_verify),
 		cmocka_unit_test(test_certreq_and_list),
+		cmocka_unit_test(test_ecdsa),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_shutdown),
 	};

@@ -66,11 +66,12 @@ static const char *const type_names[] = {
 	[CONN_PASSTHROUGH] = "passthrough", [CONN_DROP] = "drop", [CONN_REJECT] = "reject",
 };
 
-static const char *authby_name(unsigned a)
+static const char *authby_name(const struct connection *c)
 {
-	if ((a & AUTH_PSK) && (a & AUTH_RSASIG))
-		return "secret|rsasig";
-	return a & AUTH_PSK ? "secret" : a & AUTH_RSASIG ? "rsasig" : "never";
+	static char buf[128];
+	struct authby a = { .methods = c->authby, .rsa_hashes = c->rsa_hashes,
+			    .ecdsa_hashes = c->ecdsa_hashes };
+	return str_authby(&a, buf, sizeof(buf));
 }
 
 static void end_text(const struct end *e, char *buf, size_t size)
@@ -180,7 +181,7 @@ static void text_status(struct pluto *p, const char *only, struct ctl_client *cl
 		end_text(&c->end[0], l, sizeof(l));
 		end_text(&c->end[1], r, sizeof(r));
 		ctl_reply(cl, "\"%s\": %s...%s; %s; authby=%s; %s%s%s%s", c->name, l, r,
-			  type_names[c->type], authby_name(c->authby),
+			  type_names[c->type], authby_name(c),
 			  orientation(c, orient, sizeof(orient)), c->routed ? "; routed" : "",
 			  c->ike_serial ? "; up" : "", keying_text(c, keying, sizeof(keying)));
 	}
@@ -273,7 +274,7 @@ static void json_status(struct pluto *p, const char *only, struct ctl_client *cl
 		put(&b, ", \"right\": ");
 		json_end(&b, &c->end[1]);
 		put(&b, ", \"type\": \"%s\", \"authby\": \"%s\", \"local\": \"%s\", \"routed\": %s, "
-		    "\"ike_sa\": %u, \"child_sa\": %u, ", type_names[c->type], authby_name(c->authby),
+		    "\"ike_sa\": %u, \"child_sa\": %u, ", type_names[c->type], authby_name(c),
 		    c->local < 0 ? "" : c->local ? "right" : "left", c->routed ? "true" : "false",
 		    c->ike_serial, c->child_serial);
 		put(&b, "\"orientation\": ");

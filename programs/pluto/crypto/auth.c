@@ -1,6 +1,8 @@
 /* IKEv2 authentication (RFC 7296 2.15): the signed octets, PSK AUTH data,
- * RSA signatures for auth method 1 and RFC 7427 digital signatures
- * (method 14) with RSASSA-PKCS1-v1_5 and RSASSA-PSS. */
+ * RSA signatures for auth method 1, RFC 7427 digital signatures (method
+ * 14) with RSASSA-PKCS1-v1_5, RSASSA-PSS and ECDSA, and RFC 4754's ECDSA
+ * methods. */
+#include <cryptohi.h>
 #include <string.h>
 #include "crypto_nss.h"
 
@@ -41,6 +43,13 @@
 	0xa1, 0x1a, 0x30, 0x18, MGF1_OID, 0x30, 0x0b, SHA2_OID(h), \
 	0xa2, 0x03, 0x02, 0x01, salt
 
+/* ecdsa-with-SHA{256,384,512}: 1.2.840.10045.4.3.{2,3,4}, parameters
+ * absent (RFC 7427 A.3, RFC 5758 3.2) */
+#define ECDSA_BLOB(n) 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, n
+/* the same with a NULL, as some implementations send it */
+#define ECDSA_BLOB_NULL(n) \
+	0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, n, 0x05, 0x00
+
 static const uint8_t pkcs1_sha1[] = { PKCS1_BLOB(0x05) };
 static const uint8_t pkcs1_sha256[] = { PKCS1_BLOB(0x0b) };
 static const uint8_t pkcs1_sha384[] = { PKCS1_BLOB(0x0c) };
@@ -48,6 +57,9 @@ static const uint8_t pkcs1_sha512[] = { PKCS1_BLOB(0x0d) };
 static const uint8_t pss_sha256[] = { PSS_BLOB(0x01, 0x20) };
 static const uint8_t pss_sha384[] = { PSS_BLOB(0x02, 0x30) };
 static const uint8_t pss_sha512[] = { PSS_BLOB(0x03, 0x40) };
+static const uint8_t ecdsa_sha256[] = { ECDSA_BLOB(0x02) };
+static const uint8_t ecdsa_sha384[] = { ECDSA_BLOB(0x03) };
+static const uint8_t ecdsa_sha512[] = { ECDSA_BLOB(0x04) };
 
 #define BLOB(b) b, sizeof(b)
 const struct sig_alg sig_algs[] = {
@@ -58,6 +70,9 @@ const struct sig_alg sig_algs[] = {
 	{ "rsa-pss-sha2_256", SIG_RSA_PSS, SIG_HASH_SHA2_256, BLOB(pss_sha256) },
 	{ "rsa-pss-sha2_384", SIG_RSA_PSS, SIG_HASH_SHA2_384, BLOB(pss_sha384) },
 	{ "rsa-pss-sha2_512", SIG_RSA_PSS, SIG_HASH_SHA2_512, BLOB(pss_sha512) },
+	{ "ecdsa-sha2_256", SIG_ECDSA, SIG_HASH_SHA2_256, BLOB(ecdsa_sha256) },
+	{ "ecdsa-sha2_384", SIG_ECDSA, SIG_HASH_SHA2_384, BLOB(ecdsa_sha384) },
+	{ "ecdsa-sha2_512", SIG_ECDSA, SIG_HASH_SHA2_512, BLOB(ecdsa_sha512) },
 };
 const size_t sig_algs_len = sizeof(sig_algs) / sizeof(sig_algs[0]);
 
@@ -72,6 +87,9 @@ static const uint8_t pss_sha512_tr[] = { PSS_BLOB_TRAILER(0x03, 0x40) };
 static const uint8_t pss_sha256_nn[] = { PSS_BLOB_NONULL(0x01, 0x20) };
 static const uint8_t pss_sha384_nn[] = { PSS_BLOB_NONULL(0x02, 0x30) };
 static const uint8_t pss_sha512_nn[] = { PSS_BLOB_NONULL(0x03, 0x40) };
+static const uint8_t ecdsa_sha256_null[] = { ECDSA_BLOB_NULL(0x02) };
+static const uint8_t ecdsa_sha384_null[] = { ECDSA_BLOB_NULL(0x03) };
+static const uint8_t ecdsa_sha512_null[] = { ECDSA_BLOB_NULL(0x04) };
 
 static const struct {
 	const uint8_t *der;
@@ -88,6 +106,9 @@ static const struct {
 	{ BLOB(pss_sha256_nn), 4 },
 	{ BLOB(pss_sha384_nn), 5 },
 	{ BLOB(pss_sha512_nn), 6 },
+	{ BLOB(ecdsa_sha256_null), 7 },
+	{ BLOB(ecdsa_sha384_null), 8 },
+	{ BLOB(ecdsa_sha512_null), 9 },
 };
 
 const struct sig_alg *sig_alg_find(enum sig_scheme scheme, enum sig_hash hash)
@@ -99,6 +120,22 @@ const struct sig_alg *sig_alg_find(enum sig_scheme scheme, enum sig_hash hash)
 }
 
 const struct sig_alg sig_alg_ikev1_rsa = { "rsa-pkcs1-ikev1", SIG_RSA_IKEV1, SIG_HASH_SHA1, NULL, 0 };
+
+const struct sig_alg *sig_alg_rfc4754(unsigned curve_bits)
+{
+	static const struct sig_alg m[] = {
+		{ "ecdsa-p256-sha2_256", SIG_ECDSA_RAW, SIG_HASH_SHA2_256, NULL, 0 },
+		{ "ecdsa-p384-sha2_384", SIG_ECDSA_RAW, SIG_HASH_SHA2_384, NULL, 0 },
+		{ "ecdsa-p521-sha2_512", SIG_ECDSA_RAW, SIG_HASH_SHA2_512, NULL, 0 },
+	};
+	return curve_bits == 256 ? &m[0] : curve_bits == 384 ? &m[1] : curve_bits == 521 ? &m[2] : NULL;
+}
+
+bool sig_alg_fits(const struct sig_alg *alg, enum key_kind kind)
+{
+	bool ecdsa = alg->scheme == SIG_ECDSA || alg->scheme == SIG_ECDSA_RAW;
+	return ecdsa == (kind == KEY_ECDSA);
+}
 
 const struct sig_alg *sig_alg_by_der(chunk_t der)
 {
@@ -206,27 +243,116 @@ static err_t rsa_mechanism(const struct sig_alg *alg, CK_MECHANISM_TYPE *mech,
 	return crypto_errorf("signature algorithm %s is not supported", alg->name);
 }
 
-err_t auth_rsa_sign(const struct hostkey *key, const struct sig_alg *alg,
-		    chunk_t signed_octets, chunk_t *sig)
+/* ---- ECDSA ---------------------------------------------------------------- */
+
+static err_t digest(const struct sig_alg *alg, chunk_t octets, uint8_t *out, unsigned *len)
 {
-	*sig = EMPTY_CHUNK;
-	err_t e = crypto_check_ready();
+	static const struct {
+		enum sig_hash hash;
+		SECOidTag oid;
+		unsigned len;
+	} h[] = {
+		{ SIG_HASH_SHA1, SEC_OID_SHA1, 20 },
+		{ SIG_HASH_SHA2_256, SEC_OID_SHA256, 32 },
+		{ SIG_HASH_SHA2_384, SEC_OID_SHA384, 48 },
+		{ SIG_HASH_SHA2_512, SEC_OID_SHA512, 64 },
+	};
+	for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
+		if (h[i].hash != alg->hash)
+			continue;
+		if (PK11_HashBuf(h[i].oid, out, octets.ptr, (PRInt32)octets.len) != SECSuccess)
+			return crypto_nss_error("hashing the signed octets");
+		*len = h[i].len;
+		return NULL;
+	}
+	return crypto_errorf("signature algorithm %s: unknown hash", alg->name);
+}
+
+/* NSS signs the hash (CKM_ECDSA) into r | s; method 14 wants them DER. */
+static err_t ecdsa_sign(SECKEYPrivateKey *key, const struct sig_alg *alg, chunk_t octets,
+			chunk_t *sig)
+{
+	uint8_t h[64];
+	SECItem hash = { siBuffer, h, 0 };
+	err_t e = digest(alg, octets, h, &hash.len);
 	if (e != NULL)
 		return e;
-	if (key == NULL || key->priv == NULL)
-		return "no private key";
+	int len = PK11_SignatureLen(key);
+	if (len <= 0 || len > 2 * 66)
+		return crypto_nss_error("ECDSA key size");
+	uint8_t raw[2 * 66];
+	SECItem r = { siBuffer, raw, (unsigned)len };
+	if (PK11_Sign(key, &r, &hash) != SECSuccess)
+		return crypto_nss_error("ECDSA signing");
+	if (alg->scheme == SIG_ECDSA_RAW) {
+		*sig = chunk_dup(chunk_from(raw, r.len));
+		return NULL;
+	}
+	SECItem der = { siBuffer, NULL, 0 };
+	if (DSAU_EncodeDerSigWithLen(&der, &r, r.len) != SECSuccess)
+		return crypto_nss_error("encoding the ECDSA signature");
+	*sig = chunk_dup(chunk_from(der.data, der.len));
+	SECITEM_FreeItem(&der, PR_FALSE);
+	return NULL;
+}
+
+static err_t ecdsa_verify(SECKEYPublicKey *key, const struct sig_alg *alg, chunk_t octets,
+			  chunk_t sig)
+{
+	if (key->keyType != ecKey)
+		return "the key is not an ECDSA key";
+	uint8_t h[64];
+	SECItem hash = { siBuffer, h, 0 };
+	err_t e = digest(alg, octets, h, &hash.len);
+	if (e != NULL)
+		return e;
+	unsigned len = SECKEY_SignatureLen(key);   /* r | s */
+	SECItem in = { siBuffer, sig.ptr, (unsigned)sig.len };
+	SECItem *raw = NULL;
+	if (alg->scheme == SIG_ECDSA) {
+		raw = DSAU_DecodeDerSigToLen(&in, len);
+		if (raw == NULL)
+			return crypto_nss_error("undecodable ECDSA signature (Ecdsa-Sig-Value)");
+	} else if (sig.len != len) {
+		return crypto_errorf("ECDSA signature has %zu bytes, the curve's r | s %u", sig.len, len);
+	}
+	SECStatus rv = PK11_Verify(key, raw != NULL ? raw : &in, &hash, NULL);
+	if (raw != NULL)
+		SECITEM_FreeItem(raw, PR_TRUE);
+	return rv == SECSuccess ? NULL : crypto_nss_error("ECDSA signature does not verify");
+}
+
+/* ---- either --------------------------------------------------------------- */
+
+static bool is_ecdsa(const struct sig_alg *alg)
+{
+	return alg->scheme == SIG_ECDSA || alg->scheme == SIG_ECDSA_RAW;
+}
+
+err_t crypto_sign(SECKEYPrivateKey *key, const struct sig_alg *alg, chunk_t octets, chunk_t *sig)
+{
+	*sig = EMPTY_CHUNK;
+	if (alg == NULL)
+		return "no signature algorithm";
+	KeyType kt = SECKEY_GetPrivateKeyType(key);
+	if (kt != (is_ecdsa(alg) ? ecKey : rsaKey))
+		return crypto_errorf("signature algorithm %s does not fit the %s key", alg->name,
+				     kt == ecKey ? "ECDSA" : kt == rsaKey ? "RSA" : "other");
+	if (is_ecdsa(alg))
+		return ecdsa_sign(key, alg, octets, sig);
 	CK_MECHANISM_TYPE mech;
 	CK_RSA_PKCS_PSS_PARAMS pss;
 	SECItem param;
-	if ((e = rsa_mechanism(alg, &mech, &pss, &param)) != NULL)
+	err_t e = rsa_mechanism(alg, &mech, &pss, &param);
+	if (e != NULL)
 		return e;
-	int len = PK11_SignatureLen(key->priv);
+	int len = PK11_SignatureLen(key);
 	if (len <= 0)
 		return crypto_nss_error("RSA key size");
 	chunk_t s = chunk_alloc((size_t)len);
 	SECItem out = { siBuffer, s.ptr, (unsigned)s.len };
-	SECItem data = { siBuffer, signed_octets.ptr, (unsigned)signed_octets.len };
-	if (PK11_SignWithMechanism(key->priv, mech, param.len ? &param : NULL, &out, &data) != SECSuccess) {
+	SECItem data = { siBuffer, octets.ptr, (unsigned)octets.len };
+	if (PK11_SignWithMechanism(key, mech, param.len ? &param : NULL, &out, &data) != SECSuccess) {
 		e = crypto_nss_error("RSA signing");
 		chunk_free(&s);
 		return e;
@@ -236,28 +362,54 @@ err_t auth_rsa_sign(const struct hostkey *key, const struct sig_alg *alg,
 	return NULL;
 }
 
+err_t crypto_verify(SECKEYPublicKey *key, const struct sig_alg *alg, chunk_t octets, chunk_t sig)
+{
+	if (alg == NULL)
+		return "no signature algorithm";
+	if (is_ecdsa(alg))
+		return ecdsa_verify(key, alg, octets, sig);
+	if (key->keyType != rsaKey)
+		return crypto_errorf("an RSA signature (%s), but the key is not RSA", alg->name);
+	CK_MECHANISM_TYPE mech;
+	CK_RSA_PKCS_PSS_PARAMS pss;
+	SECItem param;
+	err_t e = rsa_mechanism(alg, &mech, &pss, &param);
+	if (e != NULL)
+		return e;
+	unsigned n = SECKEY_SignatureLen(key);
+	if (sig.len != n)
+		return crypto_errorf("RSA signature has %zu bytes, the key's modulus %u", sig.len, n);
+	SECItem s = { siBuffer, sig.ptr, (unsigned)sig.len };
+	SECItem data = { siBuffer, octets.ptr, (unsigned)octets.len };
+	if (PK11_VerifyWithMechanism(key, mech, param.len ? &param : NULL, &s, &data, NULL) != SECSuccess)
+		return crypto_nss_error("RSA signature does not verify");
+	return NULL;
+}
+
+err_t auth_rsa_sign(const struct hostkey *key, const struct sig_alg *alg,
+		    chunk_t signed_octets, chunk_t *sig)
+{
+	*sig = EMPTY_CHUNK;
+	err_t e = crypto_check_ready();
+	if (e != NULL)
+		return e;
+	if (key == NULL || key->priv == NULL)
+		return "no private key";
+	return crypto_sign(key->priv, alg, signed_octets, sig);
+}
+
 err_t auth_rsa_verify(const rsa_pubkey *pub, const struct sig_alg *alg,
 		      chunk_t signed_octets, chunk_t sig)
 {
 	err_t e = crypto_check_ready();
 	if (e != NULL)
 		return e;
-	CK_MECHANISM_TYPE mech;
-	CK_RSA_PKCS_PSS_PARAMS pss;
-	SECItem param;
-	if ((e = rsa_mechanism(alg, &mech, &pss, &param)) != NULL)
-		return e;
-	if (sig.len != pub->n_len)
-		return crypto_errorf("RSA signature has %zu bytes, the key's modulus %zu",
-				     sig.len, pub->n_len);
+	if (alg != NULL && is_ecdsa(alg))
+		return "an ECDSA signature, but the key is RSA";
 	SECKEYPublicKey *k = crypto_rsa_pubkey_to_nss(pub, &e);
 	if (k == NULL)
 		return e;
-	SECItem s = { siBuffer, sig.ptr, (unsigned)sig.len };
-	SECItem data = { siBuffer, signed_octets.ptr, (unsigned)signed_octets.len };
-	SECStatus rv = PK11_VerifyWithMechanism(k, mech, param.len ? &param : NULL, &s, &data, NULL);
-	if (rv != SECSuccess)
-		e = crypto_nss_error("RSA signature does not verify");
+	e = crypto_verify(k, alg, signed_octets, sig);
 	SECKEY_DestroyPublicKey(k);
 	return e;
 }

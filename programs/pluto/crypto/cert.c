@@ -92,7 +92,71 @@ err_t cert_rsa_pubkey(chunk_t der, rsa_pubkey *pub)
 	if (k == NULL)
 		return crypto_nss_error("reading the certificate's public key");
 	e = k->keyType == rsaKey ? crypto_pub_from_nss(k, pub)
-				 : "the certificate's key is not RSA (ECDSA is not built)";
+				 : "the certificate's key is not RSA";
+	SECKEY_DestroyPublicKey(k);
+	return e;
+}
+
+err_t cert_key_kind(chunk_t der, enum key_kind *kind, unsigned *bits)
+{
+	err_t e;
+	CERTCertificate *c = from_der(der, &e);
+	if (c == NULL)
+		return e;
+	SECKEYPublicKey *k = CERT_ExtractPublicKey(c);
+	CERT_DestroyCertificate(c);
+	if (k == NULL)
+		return crypto_nss_error("reading the certificate's public key");
+	*bits = SECKEY_PublicKeyStrengthInBits(k);
+	KeyType t = k->keyType;
+	SECKEY_DestroyPublicKey(k);
+	if (t == rsaKey) {
+		*kind = KEY_RSA;
+		return NULL;
+	}
+	if (t != ecKey)
+		return "the certificate's key is neither RSA nor ECDSA";
+	*kind = KEY_ECDSA;
+	if (sig_alg_rfc4754(*bits) == NULL)
+		return crypto_errorf("the certificate's key is on a %u-bit curve (ECDSA is built "
+				     "for P-256, P-384 and P-521)", *bits);
+	return NULL;
+}
+
+err_t cert_sign(chunk_t der, const struct sig_alg *alg, chunk_t octets, chunk_t *sig)
+{
+	*sig = EMPTY_CHUNK;
+	err_t e;
+	CERTCertificate *c = from_der(der, &e);
+	if (c == NULL)
+		return e;
+	PK11SlotInfo *slot = crypto_key_slot();
+	if (PK11_NeedLogin(slot) && !PK11_IsLoggedIn(slot, NULL) &&
+	    PK11_Authenticate(slot, PR_TRUE, NULL) != SECSuccess) {
+		CERT_DestroyCertificate(c);
+		return crypto_nss_error("logging into the NSS database");
+	}
+	SECKEYPrivateKey *k = PK11_FindKeyByAnyCert(c, NULL);
+	CERT_DestroyCertificate(c);
+	if (k == NULL)
+		return crypto_errorf("the NSS database %s has no private key for the certificate",
+				     crypto_nssdir());
+	e = crypto_sign(k, alg, octets, sig);
+	SECKEY_DestroyPrivateKey(k);
+	return e;
+}
+
+err_t cert_verify_sig(chunk_t der, const struct sig_alg *alg, chunk_t octets, chunk_t sig)
+{
+	err_t e;
+	CERTCertificate *c = from_der(der, &e);
+	if (c == NULL)
+		return e;
+	SECKEYPublicKey *k = CERT_ExtractPublicKey(c);
+	CERT_DestroyCertificate(c);
+	if (k == NULL)
+		return crypto_nss_error("reading the certificate's public key");
+	e = crypto_verify(k, alg, octets, sig);
 	SECKEY_DestroyPublicKey(k);
 	return e;
 }

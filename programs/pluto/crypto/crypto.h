@@ -320,7 +320,14 @@ enum sig_scheme {
 	SIG_RSA_PSS,      /* RSASSA-PSS, MGF1 with the same hash, salt = hash length */
 	SIG_RSA_IKEV1,    /* IKEv1 (RFC 2409 5.1): the octets (HASH_I/R) padded as
 			   * PKCS#1 v1.5 block type 1, not hashed, no DigestInfo */
+	SIG_ECDSA,        /* ECDSA, the signature DER Ecdsa-Sig-Value (RFC 7427 3,
+			   * as X.509 writes it: SEQUENCE { r, s }) */
+	SIG_ECDSA_RAW,    /* ECDSA, the signature r | s, each as long as the
+			   * curve's order (RFC 4754 7: auth methods 9, 10, 11) */
 };
+
+/* The kind of a public key (certificates carry either). */
+enum key_kind { KEY_RSA, KEY_ECDSA };
 
 /* One signature algorithm and its RFC 7427 AlgorithmIdentifier. */
 struct sig_alg {
@@ -336,6 +343,12 @@ extern const size_t sig_algs_len;
 /* IKEv1's RSA signature (not in sig_algs: RFC 7427 has no identifier
  * for it) */
 extern const struct sig_alg sig_alg_ikev1_rsa;
+/* RFC 4754's ECDSA auth methods (9, 10, 11: P-256 with SHA2-256, P-384
+ * with SHA2-384, P-521 with SHA2-512): the one for a curve of that many
+ * bits, NULL for other curves. */
+const struct sig_alg *sig_alg_rfc4754(unsigned curve_bits);
+/* Is alg a signature a key of that kind makes? */
+bool sig_alg_fits(const struct sig_alg *alg, enum key_kind kind);
 
 const struct sig_alg *sig_alg_find(enum sig_scheme scheme, enum sig_hash hash);
 /* The algorithm named by a received AlgorithmIdentifier: exact DER match
@@ -369,6 +382,9 @@ err_t auth_rsa_sign(const struct hostkey *key, const struct sig_alg *alg,
 /* NULL when sig is a valid signature of signed_octets by pub under alg. */
 err_t auth_rsa_verify(const rsa_pubkey *pub, const struct sig_alg *alg,
 		      chunk_t signed_octets, chunk_t sig);
+/* ECDSA signatures are made by certificates' keys: cert_sign and
+ * cert_verify_sig (cert.c). */
+
 /* RFC 7427 3 AUTH data: one length byte, the AlgorithmIdentifier, the
  * signature. */
 err_t auth_digsig_encode(const struct sig_alg *alg, chunk_t sig, chunk_t *auth);
@@ -427,6 +443,16 @@ err_t cert_by_nickname(const char *nick, chunk_t *der);
 err_t cert_has_private_key(const char *nick);
 /* The certificate's RSA public key (an error for other key types). */
 err_t cert_rsa_pubkey(chunk_t der, rsa_pubkey *pub);
+/* The kind of the certificate's public key and its size in bits (RSA:
+ * the modulus; ECDSA: the curve, 256, 384 or 521); an error for keys that
+ * are neither, and for curves other than P-256, P-384 and P-521. */
+err_t cert_key_kind(chunk_t der, enum key_kind *kind, unsigned *bits);
+/* A signature of octets under alg by the private key of the certificate
+ * der, which the database holds; *sig owned. */
+err_t cert_sign(chunk_t der, const struct sig_alg *alg, chunk_t octets, chunk_t *sig);
+/* NULL when sig is the signature of octets under alg by the key of the
+ * certificate der. */
+err_t cert_verify_sig(chunk_t der, const struct sig_alg *alg, chunk_t octets, chunk_t sig);
 /* Subject and issuer DNs as IDs (either may be NULL). */
 err_t cert_subject(chunk_t der, ip_id *subject, ip_id *issuer);
 /* The subject DN's DER as in the certificate (owned): what an ID payload

@@ -72,6 +72,10 @@ struct hostkey {
 
 /* An NSS public key (in its own arena) from swan form; NULL with *e. */
 SECKEYPublicKey *crypto_rsa_pubkey_to_nss(const rsa_pubkey *pub, err_t *e);
+/* Signing and verifying with NSS keys, RSA or ECDSA as alg says (auth.c):
+ * what auth_rsa_* and cert_sign/cert_verify_sig run. */
+err_t crypto_sign(SECKEYPrivateKey *key, const struct sig_alg *alg, chunk_t octets, chunk_t *sig);
+err_t crypto_verify(SECKEYPublicKey *key, const struct sig_alg *alg, chunk_t octets, chunk_t sig);
 /* The swan form of an NSS RSA public key (checked as ttorsapubkey). */
 err_t crypto_pub_from_nss(const SECKEYPublicKey *k, rsa_pubkey *pub);
 #endif

@@ -80,7 +80,7 @@ static void updown_ctx_of(struct pluto *p, struct connection *c, const struct ch
 	u->metric = c->metric;
 	u->my_sourceip = me->sourceip;
 	/* Openswan's policy words: authentication, ESP, mode, PFS */
-	snprintf(u->policy_buf, sizeof(u->policy_buf), "%s%s%s%s", c->authby & AUTH_PSK ? "PSK" : "RSASIG",
+	snprintf(u->policy_buf, sizeof(u->policy_buf), "%s%s%s%s", c->authby & AUTH_PSK ? "PSK" : c->authby & AUTH_RSASIG ? "RSASIG" : "ECDSA",
 		 c->child_ah ? "+AUTHENTICATE" : "+ENCRYPT", c->type == CONN_TUNNEL ? "+TUNNEL" : "",
 		 c->pfs ? "+PFS" : "");
 	u->policy = u->policy_buf;

@@ -164,7 +164,7 @@ static void keys_done_initiator(struct pluto *p, void *arg)
 	bool failed = false;
 	const char *why = phase1_peer_id(&idp, &peer);
 	if (why == NULL)
-		why = phase1_check_peer(ike, ike->v1.peer_id_b, &hp, &peer, &failed);
+		why = phase1_check_peer(ike, ike->v1.peer_id_b, &hp, NULL, &peer, &failed);
 	if (why != NULL) {
 		char w[320];
 		struct packet pkt = { .iface = ike->iface, .remote = ike->remote, .remote_port = ike->remote_port };
@@ -380,7 +380,7 @@ static void responder_am3(struct ike_sa *ike, struct v1_msg_in *m)
 		struct isakmp_payload idp = peer_id_payload(ike);
 		why = phase1_peer_id(&idp, &peer);
 		if (why == NULL)
-			why = phase1_check_peer(ike, ike->v1.peer_id_b, hp, &peer, &failed);
+			why = phase1_check_peer(ike, ike->v1.peer_id_b, hp, NULL, &peer, &failed);
 	}
 	if (why != NULL) {
 		auth_failed(ike, m->pkt, 3, why);

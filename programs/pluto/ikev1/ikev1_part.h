@@ -43,6 +43,7 @@ struct ikev1_part {
 	chunk_t last_in;             /* the peer's last Main Mode message we took: a repeat is
 				      * answered with our last answer again */
 	uint64_t life_s;             /* the ISAKMP SA lifetime agreed */
+	bool peer_certreq;           /* the peer sent a CR (for leftsendcert=ifasked) */
 	/* Aggressive Mode (aggressive_mode.c) */
 	bool aggressive;             /* this SA is (being) made by Aggressive Mode */
 	chunk_t peer_id_b;           /* the peer's IDii_b / IDir_b: its HASH covers it */

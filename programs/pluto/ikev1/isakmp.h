@@ -223,6 +223,8 @@ struct isakmp_id {
 err_t isakmp_decode_id(const struct isakmp_payload *p, struct isakmp_id *out, struct isakmp_diag *d);
 
 /* CERT and CR: an encoding and its data (a CR's may be empty: any CA). */
+/* Certificate Encoding (RFC 2408 3.9): the one used here */
+#define ISAKMP_CERT_X509_SIG 4
 struct isakmp_cert {
 	uint8_t encoding;
 	struct ikev2_span data;

@@ -23,7 +23,11 @@
  * once message 5 authenticates. A message 1 with CAN-IKEv2 for a conn with
  * ikev2=propose is a bid-down (phase1.c).
  *
- * Not here: RESPONDER-LIFETIME, RSA and certificates. */
+ * With RSA signatures (sig.c) messages 5 and 6 carry SIG_I / SIG_R
+ * instead of the HASH, and with certificates a CR in messages 3 and 4
+ * and CERT before the SIG.
+ *
+ * Not here: RESPONDER-LIFETIME. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +60,8 @@ static const char *check_id_hash(struct ike_sa *ike, struct v1_msg_in *m, ip_id 
 	const char *why = phase1_peer_id(idp, peer);
 	if (why != NULL)
 		return why;
-	return phase1_check_peer(ike, chunk_from(idp->body, idp->len), hp, peer, auth_failed);
+	ikev1_certreq_note(ike, &m->pl);
+	return phase1_check_peer(ike, chunk_from(idp->body, idp->len), hp, &m->pl, peer, auth_failed);
 }
 
 /* ---- initiator ------------------------------------------------------------------- */
@@ -108,6 +113,7 @@ static bool fill_ke_nonce(struct ike_sa *ike, struct ikev2_builder *b, void *ctx
 	chunk_t n = ike->original_initiator ? ike->ni : ike->nr;
 	isakmp_build_bytes(b, ISAKMP_NEXT_KE, (struct ikev2_span){ ke.ptr, ke.len });
 	isakmp_build_bytes(b, ISAKMP_NEXT_NONCE, (struct ikev2_span){ n.ptr, n.len });
+	ikev1_certreq_build(ike, b);
 	return !b->failed && ikev1_natd_build(ike, b);
 }
 
@@ -136,6 +142,7 @@ static bool fill_id_hash(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	struct id_out *o = &a->o;
 	isakmp_build_id(b, &o->id);
 	if (ike->v1.auth == OAKLEY_RSA_SIG) {
+		ikev1_cert_build(ike, b);
 		isakmp_build_bytes(b, ISAKMP_NEXT_SIG, (struct ikev2_span){ a->sig.ptr, a->sig.len });
 	} else {
 		chunk_t hash;
@@ -251,6 +258,7 @@ static void initiator_mm4(struct ike_sa *ike, struct v1_msg_in *m)
 	ike_request_answered(ike);
 	phase1_keep_last_in(ike, m->pkt);
 	phase1_take_ke_nonce(ike, ke, nr);
+	ikev1_certreq_note(ike, &m->pl);
 	/* RFC 3947 4: after a NAT, message 5 goes to the NAT-T port */
 	ikev1_natd_check(ike, &m->pl, m->pkt, NULL);
 	if (ike->nat_detected)
@@ -386,6 +394,7 @@ static void responder_mm3(struct ike_sa *ike, struct v1_msg_in *m)
 	}
 	phase1_keep_last_in(ike, m->pkt);
 	phase1_take_ke_nonce(ike, ke, ni);
+	ikev1_certreq_note(ike, &m->pl);
 	ikev1_natd_check(ike, &m->pl, m->pkt, NULL);
 	phase1_responder_derive(ike, s, keys_done_responder);
 }

@@ -9,6 +9,8 @@
 #include "ike/dh_busy.h"
 #include "ike/timers.h"
 #include "ikev1/phase1.h"
+#include "ikev1/sig.h"
+#include "ikev2/certs.h"
 #include "ikev1/vendor.h"
 #include "ikev2/ids.h"
 #include "ikev2/proposals.h"
@@ -115,7 +117,7 @@ size_t phase1_our_xforms(const struct connection *c, struct v1_xform *out)
 		n = add_proposal(&c->ike->p[i], out, n);
 	struct connection *cc = (struct connection *)c;
 	bool psk = (c->authby & AUTH_PSK) != 0;
-	bool rsa = (c->authby & AUTH_RSASIG) && c->local >= 0 && local_end(cc)->rsakey != NULL;
+	bool rsa = c->local >= 0 && ikev1_has_sig_key(cc);
 	size_t base = n;
 	for (size_t i = 0; i < base; i++)
 		out[i].auth = psk ? OAKLEY_PRESHARED_KEY : OAKLEY_RSA_SIG;
@@ -354,10 +356,11 @@ struct ike_sa *phase1_initiator_job(struct pluto *p, struct v1_job *j, enum init
 
 /* ---- payloads ----------------------------------------------------------- */
 
-bool phase1_id_out(const ip_id *me, struct id_out *o)
+/* o from the ID payload v2 (its data in o->buf) */
+static bool id_out_of(const struct ikev2_id *id, struct id_out *o)
 {
-	struct ikev2_id v2;
-	if (!id_to_payload(me, &v2, o->buf, sizeof(o->buf)) || v2.data.len + 4 > sizeof(o->body))
+	struct ikev2_id v2 = *id;
+	if (v2.data.len + 4 > sizeof(o->body))
 		return false;
 	o->id = (struct isakmp_id){ .type = v2.type, .data = v2.data };
 	o->body[0] = v2.type;
@@ -365,6 +368,12 @@ bool phase1_id_out(const ip_id *me, struct id_out *o)
 	memcpy(o->body + 4, v2.data.ptr, v2.data.len);
 	o->body_len = v2.data.len + 4;
 	return true;
+}
+
+bool phase1_id_out(const ip_id *me, struct id_out *o)
+{
+	struct ikev2_id v2;
+	return id_to_payload(me, &v2, o->buf, sizeof(o->buf)) && id_out_of(&v2, o);
 }
 
 /* The body of the payload the builder wrote at offset at. */
@@ -415,7 +424,7 @@ const char *phase1_peer_id(const struct isakmp_payload *idp, ip_id *peer)
 }
 
 const char *phase1_check_peer(struct ike_sa *ike, chunk_t id_b, const struct isakmp_payload *hp,
-			      ip_id *peer, bool *auth_failed)
+			      const struct isakmp_payloads *pl, ip_id *peer, bool *auth_failed)
 {
 	static char why[ISAKMP_DIAG_TEXT + 200];
 	*auth_failed = false;
@@ -424,7 +433,7 @@ const char *phase1_check_peer(struct ike_sa *ike, chunk_t id_b, const struct isa
 		return "cannot compute the HASH";
 	const char *bad = NULL;
 	if (ike->v1.auth == OAKLEY_RSA_SIG)
-		bad = ikev1_verify_sig(ike, hash, chunk_from(hp->body, hp->len));
+		bad = ikev1_verify_sig(ike, pl, peer, hash, chunk_from(hp->body, hp->len));
 	else if (!hash_eq(hash, hp->body, hp->len))
 		bad = ike->original_initiator ? "HASH_R does not match (a different PSK?)"
 					      : "HASH_I does not match (a different PSK?)";
@@ -766,11 +775,11 @@ bool phase1_initiate_ok(struct ike_sa *ike)
 	static struct v1_xform xf[V1_MAX_XFORMS];
 	struct connection *c = ike->c;
 	bool psk = (c->authby & AUTH_PSK) && phase1_find_psk(ike, NULL) != NULL;
-	bool rsa = (c->authby & AUTH_RSASIG) && local_end(c)->rsakey != NULL &&
-		   (peer_end(c)->rsakey != NULL || peer_end(c)->rsakey2 != NULL);
+	bool rsa = ikev1_has_sig_key(c) && ikev1_can_verify_sig(c);
 	if (!psk && !rsa) {
 		ike_initiate_failed(ike, FAIL_LOCAL, (c->authby & AUTH_RSASIG) && !(c->authby & AUTH_PSK)
-				    ? "authby=rsasig needs leftrsasigkey= and rightrsasigkey="
+				    ? "authby=rsasig needs leftrsasigkey= or an RSA leftcert=, and "
+				      "rightrsasigkey=, rightcert= or a CA for the peer's certificate"
 				    : "no PSK in ipsec.secrets for this pair of IDs");
 		return false;
 	}
@@ -795,7 +804,9 @@ struct ike_sa *phase1_initiator_keys(struct pluto *p, struct v1_job *j)
 bool phase1_our_id(struct ike_sa *ike, struct id_out *o)
 {
 	ip_id me = phase1_local_id(ike);
-	return phase1_id_out(&me, o);
+	/* a DN that is our certificate's subject goes as the certificate's own DER */
+	struct ikev2_id v2;
+	return certs_id_payload(ike, &me, &v2, o->buf, sizeof(o->buf)) && id_out_of(&v2, o);
 }
 
 const struct secret *phase1_initiator_psk(struct ike_sa *ike)

@@ -79,9 +79,12 @@ const char *phase1_peer_id(const struct isakmp_payload *idp, ip_id *peer);
 
 /* HASH_I (initiator = true) or HASH_R over an ID payload body. */
 err_t phase1_auth_hash(struct ike_sa *ike, bool initiator, chunk_t id_b, chunk_t *out);
-/* The peer's HASH over its ID body id_b, and its ID (*peer) being the one
- * the conn wants: NULL, or why not (*auth_failed: the HASH was wrong). */
+/* The peer's HASH (or SIG: hp) over its ID body id_b, and its ID (*peer)
+ * being the one the conn wants: NULL, or why not (*auth_failed: the HASH
+ * or SIG was wrong). pl: the message's payloads, for its certificates
+ * (may be NULL without signatures). */
 const char *phase1_check_peer(struct ike_sa *ike, chunk_t id_b, const struct isakmp_payload *hp,
+			      const struct isakmp_payloads *pl,
 			      ip_id *peer, bool *auth_failed);
 
 /* The DH and key work, on a helper thread. */

@@ -8,8 +8,12 @@
 #include <stdbool.h>
 #include "chunk.h"
 #include "helpers.h"
+#include "swan/id.h"
 
+struct connection;
 struct ike_sa;
+struct ikev2_builder;
+struct isakmp_payloads;
 struct pluto;
 
 #define OAKLEY_RSA_SIG 3     /* the Authentication Method attribute (RFC 2409 A) */
@@ -31,7 +35,22 @@ bool ikev1_sign_submit(struct ike_sa *ike, chunk_t hash, helper_done_fn *done, c
 struct ike_sa *ikev1_sign_sa(struct pluto *p, struct v1_sign_job *j);
 void ikev1_sign_job_free(struct v1_sign_job *j);
 
-/* NULL when sig is the peer's signature of hash (rightrsasigkey= or its
- * second key), else why not. */
-const char *ikev1_verify_sig(struct ike_sa *ike, chunk_t hash, chunk_t sig);
+/* NULL when sig is the peer's signature of hash: by rightrsasigkey= (or
+ * its second key), or by the key of its certificate (the CERT payloads of
+ * pl, verified as IKEv2 does, or rightcert=), which must name peer; else
+ * why not. */
+const char *ikev1_verify_sig(struct ike_sa *ike, const struct isakmp_payloads *pl, const ip_id *peer,
+			     chunk_t hash, chunk_t sig);
+/* Can we sign (leftrsasigkey=, or an RSA leftcert=), and check the peer's
+ * signature (rightrsasigkey=, rightcert= or a CA)? */
+bool ikev1_has_sig_key(struct connection *c);
+bool ikev1_can_verify_sig(struct connection *c);
+
+/* Certificates in Main Mode (RFC 2408 3.9, 3.10): a CR (empty: any CA we
+ * trust) in messages 3 and 4 when we want the peer's certificate; our
+ * CERT (and its intermediate CAs) before SIG in messages 5 and 6, as
+ * leftsendcert= says; a CR from the peer noted. */
+void ikev1_certreq_build(struct ike_sa *ike, struct ikev2_builder *b);
+void ikev1_certreq_note(struct ike_sa *ike, const struct isakmp_payloads *pl);
+void ikev1_cert_build(struct ike_sa *ike, struct ikev2_builder *b);
 #endif

@@ -8,7 +8,7 @@
 
 bool certs_want_peer(struct connection *c)
 {
-	if (c == NULL || c->local < 0 || !(c->authby & AUTH_RSASIG))
+	if (c == NULL || c->local < 0 || !(c->authby & AUTH_SIG))
 		return false;
 	const struct end *pe = peer_end(c);
 	return pe->rsakey == NULL && pe->rsakey2 == NULL;
@@ -87,11 +87,9 @@ bool certs_id_payload(struct ike_sa *ike, const ip_id *me, struct ikev2_id *out,
 	return ok;
 }
 
-err_t certs_peer_key(struct ike_sa *ike, const struct ikev2_payloads *pl, const ip_id *peer,
-		     rsa_pubkey *pub)
+err_t certs_peer_cert(struct ike_sa *ike, const struct ikev2_payloads *pl, const ip_id *peer,
+		      chunk_t *cert)
 {
-	static char why[300];
-	const struct end *pe = peer_end(ike->c);
 	chunk_t ee = EMPTY_CHUNK, chain[CERT_CHAIN_MAX];
 	size_t n = 0;
 	for (size_t i = 0;; i++) {
@@ -109,6 +107,14 @@ err_t certs_peer_key(struct ike_sa *ike, const struct ikev2_payloads *pl, const 
 		else if (n < CERT_CHAIN_MAX)
 			chain[n++] = chunk_from(c.data.ptr, c.data.len);
 	}
+	return certs_check_peer(ike, ee, chain, n, peer, cert);
+}
+
+err_t certs_check_peer(struct ike_sa *ike, chunk_t ee, const chunk_t *chain, size_t n,
+		       const ip_id *peer, chunk_t *cert)
+{
+	static char why[300];
+	const struct end *pe = peer_end(ike->c);
 	err_t e;
 	if (pe->cert_der != NULL) {
 		chunk_t pinned = chunk_from(pe->cert_der, pe->cert_len);
@@ -139,24 +145,22 @@ err_t certs_peer_key(struct ike_sa *ike, const struct ikev2_payloads *pl, const 
 			 str_id(peer, b));
 		return why;
 	}
-	if ((e = cert_rsa_pubkey(ee, pub)) != NULL) {
-		snprintf(why, sizeof(why), "the peer's certificate: %s", e);
-		return why;
-	}
+	*cert = ee;
 	return NULL;
 }
 
-bool certs_secret_key(struct ike_sa *ike, const ip_id *me, const ip_id *peer, rsa_pubkey *pub)
+bool certs_secret_cert(struct ike_sa *ike, const ip_id *me, const ip_id *peer, chunk_t *cert,
+		       bool *ecdsa, unsigned *bits)
 {
 	const struct secret *s = secrets_find(&ike->pluto->secrets, SECRET_RSA, me, peer);
 	if (s == NULL || s->nickname == NULL)
 		return false;
-	chunk_t der;
-	err_t e = cert_by_nickname(s->nickname, &der);
-	if (e == NULL) {
-		e = cert_rsa_pubkey(der, pub);
-		chunk_free(&der);
-	}
+	enum key_kind kind;
+	err_t e = cert_by_nickname(s->nickname, cert);
+	if (e == NULL && (e = cert_key_kind(*cert, &kind, bits)) != NULL)
+		chunk_free(cert);
+	if (e == NULL)
+		*ecdsa = kind == KEY_ECDSA;
 	if (e != NULL) {
 		llog(&ike->logger, RC_WARNING, "%s:%u: RSA %s: %s", s->file, s->line, s->nickname, e);
 		return false;

@@ -1,6 +1,6 @@
 /* IKE_AUTH (RFC 7296 1.2, 2.15): identities, authentication (PSK, RSA
- * with PKCS#1 v1.5 or RFC 7427 digital signatures) and the first Child SA.
- * RSA signing runs on a helper thread. */
+ * or ECDSA: fixed methods or RFC 7427 digital signatures) and the first
+ * Child SA. Signing runs on a helper thread. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,19 +59,79 @@ static size_t id_body(const struct ikev2_id *id, uint8_t *buf, size_t size)
 
 /* ---- AUTH -------------------------------------------------------------- */
 
-static const struct sig_alg *our_sig_alg(const struct ike_sa *ike, uint8_t *method)
+/* Our signing key: a certificate (leftcert=, or ": RSA NICKNAME" in
+ * ipsec.secrets) whose private key is in NSS, or the private half of
+ * leftrsasigkey=. */
+struct our_key {
+	chunk_t cert;          /* owned; empty for the raw RSA key */
+	rsa_pubkey pub;        /* the raw RSA key */
+	bool ecdsa;
+	unsigned bits;         /* ECDSA: the curve */
+};
+
+static bool peer_announced(const struct ike_sa *ike, unsigned hash)
 {
-	/* the strongest hash the peer announced, with RSASSA-PSS (RFC 7427) */
-	static const enum sig_hash prefer[] = { SIG_HASH_SHA2_512, SIG_HASH_SHA2_384,
-						SIG_HASH_SHA2_256 };
-	for (size_t i = 0; ike->v2.peer_digsig && i < sizeof(prefer) / sizeof(prefer[0]); i++)
-		for (unsigned j = 0; j < ike->v2.n_peer_hashes; j++)
-			if (ike->v2.peer_hashes[j] == prefer[i]) {
-				*method = IKEV2_AUTH_DIGITAL_SIGNATURE;
-				return sig_alg_find(SIG_RSA_PSS, prefer[i]);
-			}
-	*method = IKEV2_AUTH_RSA_SIG;
-	return sig_alg_find(SIG_RSA_PKCS1, SIG_HASH_SHA1);
+	for (unsigned j = 0; ike->v2.peer_digsig && j < ike->v2.n_peer_hashes; j++)
+		if (ike->v2.peer_hashes[j] == hash)
+			return true;
+	return false;
+}
+
+/* The signature our key makes: RFC 7427 (method 14) with a hash the peer
+ * announced in SIGNATURE_HASH_ALGORITHMS and authby= allows (for ECDSA the
+ * curve's own hash first, then the strongest; RSASSA-PSS for RSA); else
+ * the fixed methods: RSA with SHA-1 (1), ECDSA by curve (RFC 4754: 9, 10,
+ * 11). NULL when authby= allows none of them. */
+static const struct sig_alg *our_sig_alg(const struct ike_sa *ike, const struct our_key *k,
+					 uint8_t *method)
+{
+	static const enum sig_hash strongest_first[] = { SIG_HASH_SHA2_512, SIG_HASH_SHA2_384,
+							 SIG_HASH_SHA2_256 };
+	unsigned allowed = k->ecdsa ? ike->c->ecdsa_hashes : ike->c->rsa_hashes;
+	const struct sig_alg *fixed = k->ecdsa ? sig_alg_rfc4754(k->bits) : NULL;
+	*method = IKEV2_AUTH_DIGITAL_SIGNATURE;
+	if (fixed != NULL && peer_announced(ike, fixed->hash) && (allowed & AUTHBY_HASH(fixed->hash)))
+		return sig_alg_find(SIG_ECDSA, fixed->hash);
+	for (size_t i = 0; i < sizeof(strongest_first) / sizeof(strongest_first[0]); i++) {
+		enum sig_hash h = strongest_first[i];
+		if (peer_announced(ike, h) && (allowed & AUTHBY_HASH(h)))
+			return sig_alg_find(k->ecdsa ? SIG_ECDSA : SIG_RSA_PSS, h);
+	}
+	if (fixed != NULL && (allowed & AUTHBY_HASH(fixed->hash))) {
+		*method = k->bits == 256 ? IKEV2_AUTH_ECDSA_SHA256_P256
+			: k->bits == 384 ? IKEV2_AUTH_ECDSA_SHA384_P384 : IKEV2_AUTH_ECDSA_SHA512_P521;
+		return fixed;
+	}
+	if (!k->ecdsa && (allowed & AUTHBY_SHA1)) {
+		*method = IKEV2_AUTH_RSA_SIG;
+		return sig_alg_find(SIG_RSA_PKCS1, SIG_HASH_SHA1);
+	}
+	return NULL;
+}
+
+/* The algorithm of the peer's signature: by its auth method, or for
+ * method 14 by its AlgorithmIdentifier; *sig borrowed from auth. */
+static err_t peer_sig_alg(const struct ikev2_auth *auth, const struct sig_alg **alg, chunk_t *sig)
+{
+	static const struct { uint8_t method; unsigned curve; } fixed[] = {
+		{ IKEV2_AUTH_RSA_SIG, 0 },
+		{ IKEV2_AUTH_ECDSA_SHA256_P256, 256 },
+		{ IKEV2_AUTH_ECDSA_SHA384_P384, 384 },
+		{ IKEV2_AUTH_ECDSA_SHA512_P521, 521 },
+	};
+	chunk_t data = chunk_from(auth->data.ptr, auth->data.len);
+	if (auth->method == IKEV2_AUTH_DIGITAL_SIGNATURE)
+		return auth_digsig_decode(data, alg, sig) != NULL
+			? "unknown signature algorithm in the peer's AUTH" : NULL;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (fixed[i].method != auth->method)
+			continue;
+		*alg = fixed[i].curve ? sig_alg_rfc4754(fixed[i].curve)
+				      : sig_alg_find(SIG_RSA_PKCS1, SIG_HASH_SHA1);
+		*sig = data;
+		return NULL;
+	}
+	return "unsupported authentication method";
 }
 
 static const struct secret *find_psk(struct ike_sa *ike, const ip_id *me, const ip_id *peer)
@@ -84,6 +144,7 @@ static err_t verify_auth(struct ike_sa *ike, const struct ikev2_payloads *pl,
 			 const struct ikev2_auth *auth, chunk_t octets, const ip_id *me,
 			 const ip_id *peer)
 {
+	static char why[320];
 	struct connection *c = ike->c;
 	if (auth->method == IKEV2_AUTH_PSK) {
 		if (!(c->authby & AUTH_PSK))
@@ -98,46 +159,54 @@ static err_t verify_auth(struct ike_sa *ike, const struct ikev2_payloads *pl,
 	}
 	const struct sig_alg *alg = NULL;
 	chunk_t sig;
-	if (auth->method == IKEV2_AUTH_RSA_SIG) {
-		alg = sig_alg_find(SIG_RSA_PKCS1, SIG_HASH_SHA1);
-		sig = chunk_from(auth->data.ptr, auth->data.len);
-	} else if (auth->method == IKEV2_AUTH_DIGITAL_SIGNATURE) {
-		if (auth_digsig_decode(chunk_from(auth->data.ptr, auth->data.len), &alg, &sig) != NULL)
-			return "unknown signature algorithm in the peer's AUTH";
-	} else {
-		return "unsupported authentication method";
+	err_t e = peer_sig_alg(auth, &alg, &sig);
+	if (e != NULL)
+		return e;
+	bool ecdsa = sig_alg_fits(alg, KEY_ECDSA);
+	const char *kind = ecdsa ? "ECDSA" : "RSA";
+	if (!(c->authby & (ecdsa ? AUTH_ECDSA : AUTH_RSASIG))) {
+		snprintf(why, sizeof(why), "the peer authenticated with %s, but authby= does not allow it",
+			 kind);
+		return why;
 	}
-	if (!(c->authby & AUTH_RSASIG))
-		return "the peer authenticated with RSA, but authby= does not allow it";
+	if (!((ecdsa ? c->ecdsa_hashes : c->rsa_hashes) & AUTHBY_HASH(alg->hash))) {
+		snprintf(why, sizeof(why), "the peer signed with %s, a hash authby= does not allow",
+			 alg->name);
+		return why;
+	}
 	const struct end *pe = peer_end(c);
 	if (pe->rsakey == NULL && pe->rsakey2 == NULL) {
 		/* a certificate: sent by the peer and verified, or rightcert= */
-		rsa_pubkey pub;
-		err_t e = certs_peer_key(ike, pl, peer, &pub);
-		if (e != NULL)
+		chunk_t cert;
+		if ((e = certs_peer_cert(ike, pl, peer, &cert)) != NULL)
 			return e;
-		if (auth_rsa_verify(&pub, alg, octets, sig) == NULL)
+		if ((e = cert_verify_sig(cert, alg, octets, sig)) == NULL) {
+			llog(&ike->logger, RC_INFO, "the peer's AUTH verifies: %s (auth method %u)",
+			     alg->name, auth->method);
 			return NULL;
-		return "the peer's RSA signature does not verify with the key of its certificate";
+		}
+		snprintf(why, sizeof(why), "the peer's %s signature (%s) does not verify with the key "
+			 "of its certificate: %s", kind, alg->name, e);
+		return why;
 	}
 	if (pe->rsakey != NULL && auth_rsa_verify(pe->rsakey, alg, octets, sig) == NULL)
 		return NULL;
 	if (pe->rsakey2 != NULL && auth_rsa_verify(pe->rsakey2, alg, octets, sig) == NULL)
 		return NULL;
-	return "the peer's RSA signature does not verify with its configured key";
+	return "the peer's signature does not verify with its configured RSA key";
 }
 
-/* Our AUTH for the signed octets: a PSK now, or an RSA signature (which
- * the caller runs on a helper). */
+/* Our AUTH for the signed octets: a PSK now, or a signature (which the
+ * caller runs on a helper). */
 struct sign_job {
 	unsigned serial;
 	bool initiator;
-	rsa_pubkey pub;
+	struct our_key key;
 	const struct sig_alg *alg;
 	uint8_t method;
 	chunk_t octets;
 	chunk_t auth;        /* result: the AUTH payload data */
-	char err[160];
+	char err[200];
 	uint32_t msgid;      /* responder: the request answered */
 };
 
@@ -145,16 +214,20 @@ static void sign_work(void *arg)
 {
 	struct sign_job *j = arg;
 	err_t e;
-	struct hostkey *key = hostkey_find(&j->pub, &e);
-	if (key == NULL) {
-		snprintf(j->err, sizeof(j->err), "no private key for leftcert=/leftrsasigkey= in the NSS database: %s", e);
-		return;
-	}
 	chunk_t sig;
-	e = auth_rsa_sign(key, j->alg, j->octets, &sig);
-	hostkey_free(&key);
+	if (j->key.cert.len > 0) {
+		e = cert_sign(j->key.cert, j->alg, j->octets, &sig);
+	} else {
+		struct hostkey *key = hostkey_find(&j->key.pub, &e);
+		if (key == NULL) {
+			snprintf(j->err, sizeof(j->err), "no private key for leftrsasigkey= in the NSS database: %s", e);
+			return;
+		}
+		e = auth_rsa_sign(key, j->alg, j->octets, &sig);
+		hostkey_free(&key);
+	}
 	if (e != NULL) {
-		snprintf(j->err, sizeof(j->err), "cannot sign: %s", e);
+		snprintf(j->err, sizeof(j->err), "cannot sign (%s): %s", j->alg->name, e);
 		return;
 	}
 	if (j->method == IKEV2_AUTH_DIGITAL_SIGNATURE) {
@@ -171,6 +244,7 @@ static void sign_job_free(struct sign_job *j)
 {
 	chunk_free(&j->octets);
 	chunk_free(&j->auth);
+	chunk_free(&j->key.cert);
 	free(j);
 }
 
@@ -182,18 +256,28 @@ static bool our_auth(struct ike_sa *ike, chunk_t octets, struct sign_job **job,
 	struct connection *c = ike->c;
 	*job = NULL;
 	const struct end *le = local_end(c);
-	const rsa_pubkey *key = le->cert_key != NULL ? le->cert_key : le->rsakey;
-	rsa_pubkey secret_key;   /* ipsec.secrets ": RSA NICKNAME" */
-	if (key == NULL && (c->authby & AUTH_RSASIG) && certs_secret_key(ike, me, peer, &secret_key))
-		key = &secret_key;
-	bool use_rsa = (c->authby & AUTH_RSASIG) && key != NULL &&
+	struct our_key k = { .cert = EMPTY_CHUNK };
+	bool have = false;
+	if (le->cert_der != NULL) {
+		k.cert = chunk_dup(chunk_from(le->cert_der, le->cert_len));
+		k.ecdsa = le->cert_ecdsa;
+		k.bits = le->cert_bits;
+		have = true;
+	} else if (le->rsakey != NULL) {
+		k.pub = *le->rsakey;
+		have = true;
+	} else if (c->authby & AUTH_SIG) {
+		have = certs_secret_cert(ike, me, peer, &k.cert, &k.ecdsa, &k.bits);
+	}
+	bool use_sig = (c->authby & AUTH_SIG) && have &&
 		       !((c->authby & AUTH_PSK) && find_psk(ike, me, peer) != NULL);
-	if (!use_rsa) {
+	if (!use_sig) {
+		chunk_free(&k.cert);
 		const struct secret *s = find_psk(ike, me, peer);
 		if (!(c->authby & AUTH_PSK) || s == NULL) {
 			snprintf(why, whysize, "%s", (c->authby & AUTH_PSK)
 				 ? "no PSK in ipsec.secrets for this pair of IDs"
-				 : "authby=rsasig needs leftcert= or leftrsasigkey= (ipsec showhostkey --left)");
+				 : "signatures (authby=) need leftcert= or leftrsasigkey= (ipsec showhostkey --left)");
 			return false;
 		}
 		*method = IKEV2_AUTH_PSK;
@@ -204,12 +288,24 @@ static bool our_auth(struct ike_sa *ike, chunk_t octets, struct sign_job **job,
 		}
 		return true;
 	}
+	uint8_t m;
+	const struct sig_alg *alg = our_sig_alg(ike, &k, &m);
+	if (alg == NULL) {
+		chunk_free(&k.cert);
+		snprintf(why, whysize, "authby= allows no signature our %s key can make%s",
+			 k.ecdsa ? "ECDSA" : "RSA",
+			 ike->v2.peer_digsig ? " with the hashes the peer announced"
+					     : " (the peer did not announce RFC 7427 signatures)");
+		return false;
+	}
+	ldbg(&ike->logger, DBG_CONTROL, "signing with %s (auth method %u)", alg->name, m);
 	struct sign_job *j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		abort();
 	j->serial = ike->serial;
-	j->pub = *key;
-	j->alg = our_sig_alg(ike, &j->method);
+	j->key = k;
+	j->alg = alg;
+	j->method = m;
 	j->octets = chunk_dup(octets);
 	*method = j->method;
 	*job = j;
@@ -594,6 +690,7 @@ static void sign_done_responder(struct pluto *p, void *arg)
 		}
 		chunk_free(&w->job.octets);
 		chunk_free(&w->job.auth);
+		chunk_free(&w->job.key.cert);
 		chunk_free(&w->r->auth);
 		free(w->r);
 		free(w);
@@ -602,6 +699,7 @@ static void sign_done_responder(struct pluto *p, void *arg)
 	w->r->auth = w->job.auth;
 	w->job.auth = EMPTY_CHUNK;
 	chunk_free(&w->job.octets);
+	chunk_free(&w->job.key.cert);
 	send_auth_response(ike, w->r);
 	free(w);
 }

@@ -94,11 +94,21 @@ static void build_natd(struct ike_sa *ike, struct ikev2_builder *b)
 	ikev2_build_notify_simple(b, IKEV2_N_NAT_DETECTION_DESTINATION_IP, h, 20);
 }
 
-static void build_hash_algs(struct ikev2_builder *b)
+/* RFC 7427: the SHA-2 hashes authby= allows with signatures (all three
+ * for a conn without them, or none known yet) */
+static void build_hash_algs(struct ikev2_builder *b, const struct connection *c)
 {
-	/* RFC 7427: SHA2-256, SHA2-384, SHA2-512 */
-	static const uint8_t algs[] = { 0, 2, 0, 3, 0, 4 };
-	ikev2_build_notify_simple(b, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, algs, sizeof(algs));
+	unsigned allowed = c != NULL && (c->authby & AUTH_SIG) ? c->rsa_hashes | c->ecdsa_hashes
+							       : AUTHBY_SHA2;
+	uint8_t algs[6];
+	size_t n = 0;
+	for (uint8_t h = IKEV2_HASH_SHA2_256; h <= IKEV2_HASH_SHA2_512; h++)
+		if (allowed & AUTHBY_HASH(h)) {
+			algs[n++] = 0;
+			algs[n++] = h;
+		}
+	if (n > 0)
+		ikev2_build_notify_simple(b, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, algs, n);
 }
 
 /* Reads what the peer sent that both ends care about: NAT-D and RFC 7427.
@@ -159,8 +169,8 @@ static bool fill_init_request(struct ike_sa *ike, struct ikev2_builder *b, void 
 	struct ikev2_nonce n = { { ike->ni.ptr, ike->ni.len } };
 	ikev2_build_nonce(b, &n);
 	build_natd(ike, b);
-	if (ike->c->authby & AUTH_RSASIG)
-		build_hash_algs(b);
+	if (ike->c->authby & AUTH_SIG)
+		build_hash_algs(b, ike->c);
 	if (ike->c->fragmentation != FRAG_NO)
 		ikev2_build_notify_simple(b, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	return true;
@@ -356,7 +366,7 @@ static bool fill_init_response(struct ike_sa *ike, struct ikev2_builder *b, void
 	ikev2_build_nonce(b, &n);
 	build_natd(ike, b);
 	if (ike->v2.peer_digsig)
-		build_hash_algs(b);
+		build_hash_algs(b, ike->c);
 	if (ike->v2.childless)
 		ikev2_build_notify_simple(b, IKEV2_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
 	if (ike->v2.peer_frag)   /* RFC 7383 2.3: only in answer to the initiator's */
