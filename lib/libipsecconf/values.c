@@ -409,7 +409,13 @@ static bool check_authby(const struct check_ctx *c)
 	err_t e = ttoauthby(v, &a);
 	if (e != NULL)
 		return bad(c, "%s", e);
-	if (a.lacking[0] != '\0' && a.methods != 0)
+	if (strstr(a.lacking, "xauth") != NULL)
+		/* XAUTH is built, as its own keys, not as an authby= word */
+		warn(c, "strongSwan's %s is not read here: write authby=%s with leftxauthclient=yes and "
+		     "rightxauthserver=yes (or leftxauthserver=yes and rightxauthclient=yes)%s", a.lacking,
+		     strstr(a.lacking, "rsasig") != NULL ? "rsasig" : "secret",
+		     a.methods != 0 ? "" : "; pluto will refuse this conn");
+	else if (a.lacking[0] != '\0' && a.methods != 0)
 		warn(c, "%s not built; %s is used", a.lacking,
 		     str_authby(&a, (char[128]){ 0 }, 128));
 	else if (a.lacking[0] != '\0')
