@@ -111,15 +111,17 @@ test_qm_rekey() {
 	result "$name" "$why"
 }
 
-# ISAKMP SA rekey: ikelifetime=18s rekeymargin=10s rekeyfuzz=0%: west
-# starts a new Main Mode at ~8 s (the next one at ~16 s: 8 s for the
-# checks, which a loaded machine needs); then
+# ISAKMP SA rekey: ikelifetime=16s rekeymargin=6s rekeyfuzz=0%: west starts
+# a new Main Mode at ~10 s (the next one at ~20 s, after the checks); then
 # each end has one ESTABLISHED ISAKMP SA
 # with new cookies, the Child SA is still there with its SPIs (under the
-# new ISAKMP SA on both ends), and the old ISAKMP SA is gone on both
+# new ISAKMP SA on both ends), and the old ISAKMP SA is gone on both; its
+# Delete went about 2 s after the new one was up, not at once (a peer
+# such as strongSwan moves its IPsec SAs to the new ISAKMP SA only then,
+# and deletes them with the old one when its Delete comes first)
 test_isakmp_rekey() {
 	local name=ikev1-isakmp-rekey why="" out c0 c1 w0 e0
-	v1_pair "$name" ikelifetime=18s rekeymargin=10s rekeyfuzz=0% -- ikelifetime=18s rekeymargin=10s rekeyfuzz=0% ||
+	v1_pair "$name" ikelifetime=16s rekeymargin=6s rekeyfuzz=0% -- ikelifetime=16s rekeymargin=6s rekeyfuzz=0% ||
 		{ result "$name" "cannot make the namespaces"; return; }
 	start_both || { result "$name" "pluto did not start"; return; }
 	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1) || why="initiate failed: $out"
@@ -127,8 +129,8 @@ test_isakmp_rekey() {
 	c0=$(ike_field west "$NS_WEST" spis)
 	w0=$(child_spis west "$NS_WEST")
 	e0=$(child_spis east "$NS_EAST")
-	[ -z "$why" ] && { wait_for_s 1 10 grep -c 'rekeyed ISAKMP SA #' "$(logf west)" ||
-		why="west did not rekey the ISAKMP SA within 10 s"; }
+	[ -z "$why" ] && { wait_for_s 1 14 grep -c 'rekeyed ISAKMP SA #' "$(logf west)" ||
+		why="west did not rekey the ISAKMP SA within 14 s"; }
 	[ -z "$why" ] && { wait_for 1 5 grep -c 'deleting IKE SA: the peer deleted it (ISAKMP Delete)' "$(logf east)" ||
 		why="east did not delete the old ISAKMP SA"; }
 	c1=$(ike_field west "$NS_WEST" spis)
@@ -143,12 +145,33 @@ test_isakmp_rekey() {
 	[ -z "$why" ] && [ "$(child_field east "$NS_EAST" ike_sa)" != "$(ike_field east "$NS_EAST" serial)" ] &&
 		why="east's Child SA is not under the new ISAKMP SA"
 	[ -z "$why" ] && [ "$(grep -c 'sent Quick Mode message 1' "$(logf west)")" != 1 ] && why="west ran another Quick Mode"
+	if [ -z "$why" ]; then
+		out=$(ms_between west 'rekeyed ISAKMP SA #' 'sent ISAKMP Delete of the ISAKMP SA')
+		[ "${out:-0}" -ge 1500 ] || why="west sent the old ISAKMP SA's Delete ${out:-?} ms after the new one was up, want ~2000"
+	fi
 	result "$name" "$why"
+}
+
+# sa_counts HOST NS: HOST's ESTABLISHED ISAKMP SAs and Child SAs, as "IC"
+sa_counts() { echo "$(count "$1" "$2" ike_sas ESTABLISHED)$(count "$1" "$2" child_sas ESTABLISHED)"; }
+
+# ms_between HOST PATTERN1 PATTERN2: milliseconds from the first line of
+# HOST's log matching PATTERN1 to the first matching PATTERN2 after it
+# (the log's HH:MM:SS.mmm); empty when either is missing
+ms_between() {
+	local a b
+	a=$(grep -m1 "$2" "$(logf "$1")" | sed -n 's/^.* \([0-9][0-9]\):\([0-9][0-9]\):\([0-9][0-9]\)\.\([0-9]\{3\}\): .*$/\1 \2 \3 \4/p')
+	b=$(sed -n "/$2/,\$p" "$(logf "$1")" | grep -m1 "$3" | sed -n 's/^.* \([0-9][0-9]\):\([0-9][0-9]\):\([0-9][0-9]\)\.\([0-9]\{3\}\): .*$/\1 \2 \3 \4/p')
+	[ -n "$a" ] && [ -n "$b" ] || return 0
+	read -r ah am as ams <<<"$a"
+	read -r bh bm bs bms <<<"$b"
+	echo $(((((10#$bh - 10#$ah) * 60 + 10#$bm - 10#$am) * 60 + 10#$bs - 10#$as) * 1000 + 10#$bms - 10#$ams))
 }
 
 # both rekeys at once (ikelifetime=12s salifetime=12s rekeymargin=6s):
 # the Child SA is rekeyed, and the ISAKMP SA too, whichever goes first;
-# at ~9.5 s (the old Child SA's Delete at ~8 s, the next rekeys at ~12 s)
+# at ~9.5 s (the old Child SA's and ISAKMP SA's Deletes at ~8 s, the next
+# rekeys at ~12 s; on a slow host, within 3 s more: the next Deletes)
 # each end has one ISAKMP SA and one Child SA, both new, and no SA ran
 # out of its lifetime
 test_both_rekeys() {
@@ -164,10 +187,8 @@ test_both_rekeys() {
 	[ -z "$why" ] && ! grep -q 'rekeyed Child SA #' "$(logf west)" && why="the Child SA was not rekeyed"
 	[ -z "$why" ] && grep -q 'lifetime ended' "$(logf west)" "$(logf east)" &&
 		why="an SA ran out of its lifetime: $(grep -h -m1 'lifetime ended' "$(logf west)" "$(logf east)")"
-	[ -z "$why" ] && [ "$(count west "$NS_WEST" ike_sas ESTABLISHED)$(count west "$NS_WEST" child_sas ESTABLISHED)" != 11 ] &&
-		why="west has not one ISAKMP SA and one Child SA"
-	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)$(count east "$NS_EAST" child_sas ESTABLISHED)" != 11 ] &&
-		why="east has not one ISAKMP SA and one Child SA"
+	[ -z "$why" ] && ! wait_for 11 3 sa_counts west "$NS_WEST" && why="west has not one ISAKMP SA and one Child SA"
+	[ -z "$why" ] && ! wait_for 11 3 sa_counts east "$NS_EAST" && why="east has not one ISAKMP SA and one Child SA"
 	[ -z "$why" ] && [ "$(child_spis west "$NS_WEST")" = "$w0" ] && why="west's Child SA is the first one"
 	result "$name" "$why"
 }

@@ -67,6 +67,7 @@ struct ikev1_part {
 	/* ISAKMP SA rekey (ops.c): the serial of the ISAKMP SA this one
 	 * replaces (its Child SAs move here once it is up); 0: none */
 	unsigned rekey_of;
+	struct event *retire_ike;    /* a replaced one: its Delete, after the overlap */
 	struct ikev1_transaction *xa;   /* XAUTH and Mode Config (transaction.h); NULL: neither */
 };
 void ikev1_quick_free(struct ikev1_quick *q);

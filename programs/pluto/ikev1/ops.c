@@ -11,6 +11,7 @@
  * Informational ones (Deletes, liveness) do not wait for a Quick Mode
  * under way (ikev1_ops.unqueued): IKEv1 Informationals are not
  * request/response pairs. */
+#include <event2/event.h>
 #include <string.h>
 #include "ike/ops.h"
 #include "ike/queue.h"
@@ -32,6 +33,9 @@ void ikev1_part_free(struct ike_sa *ike)
 	struct ikev1_part *v1 = &ike->v1;
 	ikev1_dpd_free(ike);
 	ikev1_retire_free(ike);
+	if (v1->retire_ike != NULL)
+		event_free(v1->retire_ike);
+	v1->retire_ike = NULL;
 	ikev1_xa_free(ike);   /* XAUTH, Mode Config: the address back to its pool */
 	chunk_free(&v1->sa_i_b);
 	chunk_free(&v1->gxi);
@@ -145,6 +149,36 @@ static bool rekey_ike(struct ike_sa *ike, struct ike_work *w)
 	return false;
 }
 
+/* The replaced ISAKMP SA's Delete goes ISAKMP_REKEY_OVERLAP_MS after the
+ * new one is up, as a replaced Child SA's does (quick_mode.c): a peer
+ * that moves its IPsec SAs to the new ISAKMP SA only after it is up
+ * (strongSwan adopts them in a job of its own) would otherwise take the
+ * Delete first and delete them with the old one. */
+#define ISAKMP_REKEY_OVERLAP_MS 2000
+
+static void retire_ike_now(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct ike_sa *old = arg;
+	if (old->state == IKE_ESTABLISHED && !ike_queued(old, WORK_DELETE_IKE, 0))
+		ike_queue(old, WORK_DELETE_IKE, 0, NULL, NULL);
+}
+
+static void retire_ike_later(struct ike_sa *old)
+{
+	struct ikev1_part *v1 = &old->v1;
+	if (v1->retire_ike == NULL && old->pluto->base != NULL)
+		v1->retire_ike = event_new(old->pluto->base, -1, 0, retire_ike_now, old);
+	if (v1->retire_ike == NULL) {
+		retire_ike_now(-1, 0, old);
+		return;
+	}
+	struct timeval tv = { ISAKMP_REKEY_OVERLAP_MS / 1000, (ISAKMP_REKEY_OVERLAP_MS % 1000) * 1000 };
+	event_add(v1->retire_ike, &tv);
+	ldbg(&old->logger, DBG_LIFECYCLE, "replaced: its ISAKMP Delete in %u ms", ISAKMP_REKEY_OVERLAP_MS);
+}
+
 bool ikev1_rekey_ike_done(struct ike_sa *ike)
 {
 	struct ike_sa *old = ike_sa_by_serial(ike->pluto, ike->v1.rekey_of);
@@ -166,7 +200,7 @@ bool ikev1_rekey_ike_done(struct ike_sa *ike)
 		ike_queue(ike, r->kind, r->child_serial, r->c, whack);
 	}
 	ike_whack_done(ike, 0);
-	ike_queue(old, WORK_DELETE_IKE, 0, NULL, NULL);
+	retire_ike_later(old);
 	return true;
 }
 
