@@ -14,6 +14,7 @@ struct netsh_options {
 	ip_address me6_addr;
 	char **servers[SRV_COUNT];           /* --server dns=ADDR,...: addresses per type */
 	size_t nservers[SRV_COUNT];
+	const char *cert;                    /* --cert: this host's certificate (NSS nickname) */
 };
 
 struct msgcount {
@@ -30,6 +31,7 @@ struct mapper {
 	struct output *out;
 	struct diags *d, *notes;
 	struct strmap seen;                  /* messages already given (once each) */
+	struct strmap cert_told;             /* policies told which certificate they use */
 	const char *me;                      /* Me for the selector being mapped */
 	ip_address me_addr;
 	const struct rule_spec *rule;        /* the rule whose filters are mapped */

@@ -70,4 +70,5 @@ void map_all(const struct replay *r, const struct netsh_options *o, struct outpu
 	map_portproxy(&m, &r->pp);
 	add_counts(&m);
 	strmap_clear(&m.seen);
+	strmap_clear(&m.cert_told);
 }

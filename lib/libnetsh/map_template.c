@@ -122,8 +122,33 @@ static bool map_rootca(struct mapper *m, const struct rule_spec *rs, const char 
 	put(t, "authby", "rsasig", rs->auth->at);
 	put(t, "leftsendcert", "always", rs->auth->at);
 	put(t, "rightca", dn, rs->auth->at);
-	map_msg(m, DIAG_WARNING, rs->auth->at, "certificate authentication: set leftcert= to the "
-		"nickname of this host's certificate in the NSS database");
+	/* the peer's ID is the subject of its certificate (Windows sends its
+	 * DN), which must verify up to rightca= */
+	put(t, "rightid", "%fromcert", rs->auth->at);
+	const char *cert = m->o->cert;
+	if (cert != NULL) {
+		struct where cli = { "--cert", 0 };
+		put(t, "leftcert", cert, cli);
+		put(t, "leftid", "%fromcert", cli);
+	}
+	/* once per policy: which certificate its conns need */
+	const char *policy = rs->parts[0];
+	char *key = xasprintf("%c%s", rs->dynamic ? 'd' : 's', policy);   /* a policy may be "dyn" */
+	if (strmap_get(&m->cert_told, key) == NULL) {
+		strmap_put(&m->cert_told, key, (void *)1);
+		char *who = rs->dynamic ? xstrdup("dynamic rules") : xasprintf("policy '%s'", policy);
+		if (cert != NULL)
+			map_note(m, rs->auth->at, "%s: certificate authentication with this host's "
+				 "certificate '%s' (leftcert=) from the NSS database: import it with "
+				 "`ipsec import host.p12`, check with `ipsec listcerts`", who, cert);
+		else
+			map_msg(m, DIAG_WARNING, rs->auth->at, "%s: certificate authentication needs "
+				"this host's certificate: give --cert NICKNAME (its nickname in the NSS "
+				"database after `ipsec import host.p12`, see `ipsec listcerts`); without it "
+				"the conns have no leftcert= and cannot come up", who);
+		free(who);
+	}
+	free(key);
 	free(dn);
 	return true;
 }

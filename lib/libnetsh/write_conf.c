@@ -16,8 +16,10 @@ static void value_line(FILE *f, const struct ckv *kv)
 {
 	bool quote = strpbrk(kv->value, " \t#") != NULL;
 	fprintf(f, "\t%s=%s%s%s", kv->key, quote ? "\"" : "", kv->value, quote ? "\"" : "");
-	if (kv->at.file != NULL)
+	if (kv->at.file != NULL && kv->at.line > 0)
 		fprintf(f, "\t# %s:%u", kv->at.file, kv->at.line);
+	else if (kv->at.file != NULL)
+		fprintf(f, "\t# %s", kv->at.file);   /* from the command line (--cert) */
 	fprintf(f, "\n");
 }
 

@@ -31,6 +31,13 @@ static void usage(FILE *f)
 		"  --me ADDR          the address \"Me\" stands for (default %%defaultroute);\n"
 		"                     give it once per family for IPv4 and IPv6 filters\n"
 		"  --me6 ADDR         the IPv6 address \"Me\" stands for in IPv6 filters\n"
+		"  --cert NICKNAME    this host's certificate in the NSS database, for rules\n"
+		"                     with rootca= (certificate authentication): their conns\n"
+		"                     get leftcert=NICKNAME, leftid=%%fromcert (and always\n"
+		"                     rightid=%%fromcert, rightca=DN); without it they have no\n"
+		"                     leftcert= and a warning per policy says so. Import the\n"
+		"                     certificate with `ipsec import host.p12`; `ipsec\n"
+		"                     listcerts` shows the nicknames\n"
 		"  --server dns=ADDR,wins=ADDR,dhcp=ADDR,gateway=ADDR\n"
 		"                     the addresses of the server types (repeatable)\n"
 		"  --strict           exit 1 when there are warnings\n"
@@ -69,13 +76,13 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	static const struct option opts[] = {
 		{ "out-dir", required_argument, NULL, 'o' }, { "fragment", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' }, { "me", required_argument, NULL, 'm' },
-		{ "me6", required_argument, NULL, '6' },
+		{ "me6", required_argument, NULL, '6' }, { "cert", required_argument, NULL, 'c' },
 		{ "server", required_argument, NULL, 's' }, { "strict", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "o:fjm:s:Svh6:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fjm:s:Svh6:c:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': cli->out_dir = optarg; break;
 		case 'f': cli->fragment = true; break;
@@ -83,6 +90,15 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		case 'S': cli->strict = true; break;
 		case 'v': cli->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
+		case 'c':
+			/* an ipsec.conf value: quoted when it has blanks, so no '"' */
+			if (optarg[0] == '\0' || strpbrk(optarg, "\"\n\r") != NULL) {
+				fprintf(stderr, "ipsec netsh-import: --cert: '%s' is not a nickname "
+					"ipsec.conf can hold (empty, or a quote mark or line break)\n", optarg);
+				return -1;
+			}
+			cli->o.cert = optarg;
+			break;
 		case 'm':
 		case '6': {
 			/* --me once per family; --me6 is the IPv6 one */
