@@ -96,14 +96,53 @@ test_libreswan() {
 	result "$name" "$why"
 }
 
+# netsh: east's conn is what `ipsec netsh-import --cert east-rsa` writes
+# from a Windows policy with rootca= (IKEv1, transport to west); west's a
+# hand-written conn with a certificate from the same CA. West initiates;
+# both verify the other's certificate and the Child SA comes up.
+test_netsh_rootca() {
+	local name=$1 why="" out e w
+	pair_ec "$name" "" "" || { result "$name" "cannot make the namespaces"; return; }
+	e=$(host_dir east) w=$(host_dir west)
+	cat >"$e/policy.netsh" <<-'NETSH'
+		netsh ipsec static add policy name=Lab mmsecmethods="3DES-SHA1-3" assign=yes
+		netsh ipsec static add filteraction name=Secure action=negotiate qmsecmethods="ESP[3DES,SHA1]:3600s"
+		netsh ipsec static add filter filterlist=West srcaddr=me dstaddr=198.18.0.1
+		netsh ipsec static add rule name=West policy=Lab filterlist=West filteraction=Secure rootca="CN=Cygnet EC CA, O=Cygnet EC, C=US"
+	NETSH
+	"$IPSEC" netsh-import --me 198.18.0.2 --cert east-rsa --fragment "$e/policy.netsh" \
+		>"$e/netsh.conf" 2>"$e/netsh.err" </dev/null ||
+		{ result "$name" "netsh-import failed: $(head -1 "$e/netsh.err")"; return; }
+	# the generated conn as it is; only the updown script is left out
+	printf 'version 2\n\nconn %%default\n\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\ninclude %s\n' \
+		"$e/netsh.conf" >"$e/ipsec.conf"
+	printf 'version 2\n\nconn west-east\n\ttype=transport\n\tleft=198.18.0.1\n\tright=198.18.0.2\n' >"$w/ipsec.conf"
+	printf '\tauthby=rsasig\n\tikev2=never\n\tleftcert=west-rsa\n\tleftid=%%fromcert\n\trightid=%%fromcert\n' >>"$w/ipsec.conf"
+	printf '\trightca=%%same\n\tike=3des-sha1;modp2048\n\tphase2alg=3des-sha1\n\tpfs=no\n' >>"$w/ipsec.conf"
+	printf '\tleftupdown=%%disabled\n\trightupdown=%%disabled\n\tauto=add\n' >>"$w/ipsec.conf"
+	host_db west west-rsa && host_db east east-rsa || { result "$name" "cannot set up the NSS databases"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1)
+	grep -q '^conn Lab-West-1$' "$e/netsh.conf" || why="netsh-import wrote no conn Lab-West-1"
+	[ -z "$why" ] && ! grep -q '"Lab-West-1".*established ISAKMP SA (IKEv1 Main Mode) with CN=west-rsa' "$e/log" &&
+		why="east has no ISAKMP SA on Lab-West-1"
+	[ -z "$why" ] && ! grep -q "the peer's certificate verifies (issuer 'CN=Cygnet EC CA" "$e/log" &&
+		why="east did not verify west's certificate"
+	[ -z "$why" ] && ! wait_for 1 5 count east "$NS_EAST" child_sas ESTABLISHED && why="east has no Child SA"
+	[ -z "$why" ] && ! wait_for 1 5 count west "$NS_WEST" child_sas ESTABLISHED && why="west has no Child SA"
+	[ -n "$why" ] && why="$why ($out)"
+	result "$name" "$why"
+}
+
 make_pki || { echo "FAIL pluto-ikev1-cert: cannot make the test PKI"; exit 0; }
 
 for t in ikev1-cert ikev1-cert-reverse ikev1-cert-rightca \
-	libreswan-ikev1-cert-initiator libreswan-ikev1-cert-responder; do
+	netsh-rootca libreswan-ikev1-cert-initiator libreswan-ikev1-cert-responder; do
 	want "$t" || continue
 	case $t in
 	ikev1-cert) test_up "$t" west ;;
 	ikev1-cert-reverse) test_up "$t" east ;;
+	netsh-rootca) test_netsh_rootca "$t" ;;
 	ikev1-cert-rightca) test_refused "$t" "leftca=CN=Other CA, C=US" "not issued under rightca=" ;;
 	libreswan-ikev1-cert-initiator) test_libreswan "$t" initiator ;;
 	libreswan-ikev1-cert-responder) test_libreswan "$t" responder ;;
