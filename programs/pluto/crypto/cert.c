@@ -59,24 +59,35 @@ err_t cert_by_nickname(const char *nick, chunk_t *der)
 	return NULL;
 }
 
+/* The private key of c (which it destroys), logging into the database
+ * first when it needs that; NULL with *e set when there is none. */
+static SECKEYPrivateKey *private_key_of(CERTCertificate *c, err_t *e)
+{
+	PK11SlotInfo *slot = crypto_key_slot();
+	if (PK11_NeedLogin(slot) && !PK11_IsLoggedIn(slot, NULL) &&
+	    PK11_Authenticate(slot, PR_TRUE, NULL) != SECSuccess) {
+		CERT_DestroyCertificate(c);
+		*e = crypto_nss_error("logging into the NSS database");
+		return NULL;
+	}
+	SECKEYPrivateKey *k = PK11_FindKeyByAnyCert(c, NULL);
+	CERT_DestroyCertificate(c);
+	*e = NULL;
+	return k;
+}
+
 err_t cert_has_private_key(const char *nick)
 {
 	err_t e;
 	CERTCertificate *c = by_nickname(nick, &e);
 	if (c == NULL)
 		return e;
-	PK11SlotInfo *slot = crypto_key_slot();
-	if (PK11_NeedLogin(slot) && !PK11_IsLoggedIn(slot, NULL) &&
-	    PK11_Authenticate(slot, PR_TRUE, NULL) != SECSuccess) {
-		CERT_DestroyCertificate(c);
-		return crypto_nss_error("logging into the NSS database");
-	}
-	SECKEYPrivateKey *k = PK11_FindKeyByAnyCert(c, NULL);
-	CERT_DestroyCertificate(c);
+	SECKEYPrivateKey *k = private_key_of(c, &e);
 	if (k == NULL)
-		return crypto_errorf("the NSS database %s has the certificate '%s' but not its "
-				     "private key (import it with ipsec import FILE.p12)",
-				     crypto_nssdir(), nick);
+		return e != NULL ? e
+				 : crypto_errorf("the NSS database %s has the certificate '%s' but not its "
+						 "private key (import it with ipsec import FILE.p12)",
+						 crypto_nssdir(), nick);
 	SECKEY_DestroyPrivateKey(k);
 	return NULL;
 }
@@ -130,17 +141,11 @@ err_t cert_sign(chunk_t der, const struct sig_alg *alg, chunk_t octets, chunk_t 
 	CERTCertificate *c = from_der(der, &e);
 	if (c == NULL)
 		return e;
-	PK11SlotInfo *slot = crypto_key_slot();
-	if (PK11_NeedLogin(slot) && !PK11_IsLoggedIn(slot, NULL) &&
-	    PK11_Authenticate(slot, PR_TRUE, NULL) != SECSuccess) {
-		CERT_DestroyCertificate(c);
-		return crypto_nss_error("logging into the NSS database");
-	}
-	SECKEYPrivateKey *k = PK11_FindKeyByAnyCert(c, NULL);
-	CERT_DestroyCertificate(c);
+	SECKEYPrivateKey *k = private_key_of(c, &e);
 	if (k == NULL)
-		return crypto_errorf("the NSS database %s has no private key for the certificate",
-				     crypto_nssdir());
+		return e != NULL ? e
+				 : crypto_errorf("the NSS database %s has no private key for the certificate",
+						 crypto_nssdir());
 	e = crypto_sign(k, alg, octets, sig);
 	SECKEY_DestroyPrivateKey(k);
 	return e;

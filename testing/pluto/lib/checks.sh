@@ -174,3 +174,41 @@ print(*(sum(1 for s in d[w] if s['state'] == 'ESTABLISHED'
         for w in ('ike_sas', 'child_sas')))" "$conn" 2>/dev/null ||
 		echo "-1 -1"
 }
+
+# dpd_restart_checks: dpdaction=restart with dpddelay=1s dpdtimeout=4s on
+# west (pluto). east dies without a word (SIGKILL); west declares it dead
+# once nothing was heard for dpdtimeout (not before, and not much later:
+# dpddelay + 2 s of slack) and starts keying again; east is started again
+# (by PID, as the harness started it; its kernel still has the old SAs,
+# as after a daemon crash) and west's attempt, retransmitting, gets its
+# answer: one IKE SA and one Child SA on west, the ping through ESP.
+# Prints why and fails, else says how long it took.
+dpd_restart_checks() {
+	local log t0 dt t1 n c before after grow
+	log=$(host_log west)
+	kill_host east || return 1
+	t0=$(now_ms)
+	wait_log 12 "$log" 'the peer is dead' || { echo "west did not declare the peer dead within 12 s of its death"; return 1; }
+	dt=$(($(now_ms) - t0))
+	echo "declared dead ${dt} ms after the kill: $(grep -m1 'the peer is dead' "$log")"
+	[ "$dt" -ge 3000 ] || { echo "declared dead after $dt ms, before dpdtimeout=4s"; return 1; }
+	[ "$dt" -le 7000 ] || { echo "declared dead after $dt ms, want within dpdtimeout=4s + dpddelay=1s + 2 s"; return 1; }
+	grep -qE 'the peer is dead \(nothing heard for [0-9]+ s, dpdtimeout=4 s\); dpdaction=restart' "$log" ||
+		{ echo "the line does not name dpdtimeout=4 s and dpdaction=restart: $(grep -m1 'the peer is dead' "$log")"; return 1; }
+	wait_log 5 "$log" 'dpdaction=restart: starting keying attempt 1' || { echo "west did not start keying again"; return 1; }
+	start_host "$EAST" "$NS_EAST" "$RUN/east" || { echo "east did not start again: $HOST_WHY"; return 1; }
+	t1=$(now_ms)
+	wait_until 30 child_up "$EAST" "$NS_EAST" "$RUN/east" "$EAST_CONN" "$CHILD" ||
+		{ echo "no Child SA on the restarted east within 30 s"; return 1; }
+	wait_until 10 child_up "$WEST" "$NS_WEST" "$RUN/west" "$WEST_CONN" "$CHILD" ||
+		{ echo "no Child SA on west within 10 s of east's"; return 1; }
+	echo "tunnel back $(($(now_ms) - t1)) ms after east was started again"
+	read -r n c <<<"$(cygnet_counts west)"
+	{ [ "$n" = 1 ] && [ "$c" = 1 ]; } ||
+		{ echo "west has $n IKE SA(s) and $c Child SA(s) after the restart, want 1 and 1"; return 1; }
+	before=$(xfrm_counters "$NS_EAST")
+	ping_pair 198.51.100.1 203.0.113.1 "$PING_COUNT" || return 1
+	after=$(xfrm_counters "$NS_EAST")
+	grow=$(($(xfrm_packets "$WEST_SEEN" "$EAST_PUB" "$after") - $(xfrm_packets "$WEST_SEEN" "$EAST_PUB" "$before")))
+	[ "$grow" -ge "$PING_COUNT" ] || { echo "east's inbound ESP SAs counted $grow packets of the ping after the restart"; return 1; }
+}
