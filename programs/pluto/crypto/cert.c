@@ -92,16 +92,25 @@ err_t cert_has_private_key(const char *nick)
 	return NULL;
 }
 
-err_t cert_rsa_pubkey(chunk_t der, rsa_pubkey *pub)
+/* The public key of the certificate der; NULL with *e set. */
+static SECKEYPublicKey *public_key_of(chunk_t der, err_t *e)
 {
-	err_t e;
-	CERTCertificate *c = from_der(der, &e);
+	CERTCertificate *c = from_der(der, e);
 	if (c == NULL)
-		return e;
+		return NULL;
 	SECKEYPublicKey *k = CERT_ExtractPublicKey(c);
 	CERT_DestroyCertificate(c);
 	if (k == NULL)
-		return crypto_nss_error("reading the certificate's public key");
+		*e = crypto_nss_error("reading the certificate's public key");
+	return k;
+}
+
+err_t cert_rsa_pubkey(chunk_t der, rsa_pubkey *pub)
+{
+	err_t e;
+	SECKEYPublicKey *k = public_key_of(der, &e);
+	if (k == NULL)
+		return e;
 	e = k->keyType == rsaKey ? crypto_pub_from_nss(k, pub)
 				 : "the certificate's key is not RSA";
 	SECKEY_DestroyPublicKey(k);
@@ -111,13 +120,9 @@ err_t cert_rsa_pubkey(chunk_t der, rsa_pubkey *pub)
 err_t cert_key_kind(chunk_t der, enum key_kind *kind, unsigned *bits)
 {
 	err_t e;
-	CERTCertificate *c = from_der(der, &e);
-	if (c == NULL)
-		return e;
-	SECKEYPublicKey *k = CERT_ExtractPublicKey(c);
-	CERT_DestroyCertificate(c);
+	SECKEYPublicKey *k = public_key_of(der, &e);
 	if (k == NULL)
-		return crypto_nss_error("reading the certificate's public key");
+		return e;
 	*bits = SECKEY_PublicKeyStrengthInBits(k);
 	KeyType t = k->keyType;
 	SECKEY_DestroyPublicKey(k);
@@ -154,13 +159,9 @@ err_t cert_sign(chunk_t der, const struct sig_alg *alg, chunk_t octets, chunk_t 
 err_t cert_verify_sig(chunk_t der, const struct sig_alg *alg, chunk_t octets, chunk_t sig)
 {
 	err_t e;
-	CERTCertificate *c = from_der(der, &e);
-	if (c == NULL)
-		return e;
-	SECKEYPublicKey *k = CERT_ExtractPublicKey(c);
-	CERT_DestroyCertificate(c);
+	SECKEYPublicKey *k = public_key_of(der, &e);
 	if (k == NULL)
-		return crypto_nss_error("reading the certificate's public key");
+		return e;
 	e = crypto_verify(k, alg, octets, sig);
 	SECKEY_DestroyPublicKey(k);
 	return e;
