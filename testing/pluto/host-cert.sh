@@ -126,17 +126,6 @@ cert_conf() {
 	done
 }
 
-# pair_cert TEST WEST-CONF EAST-CONF: namespaces, configs, empty secrets
-pair_cert() {
-	setup_pair "$1" || return 1
-	printf '%s\n' "$2" >"$(host_dir west)/ipsec.conf"
-	printf '%s\n' "$3" >"$(host_dir east)/ipsec.conf"
-	local h
-	for h in west east; do
-		: >"$(host_dir $h)/ipsec.secrets"
-		chmod 600 "$(host_dir $h)/ipsec.secrets"
-	done
-}
 
 # the usual pair: both trust the CA, each has its own cert and key
 std_dbs() {
@@ -159,7 +148,7 @@ test_cert() {
 	local wconf econf
 	wconf=$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=$EAST_DN_CERT")
 	econf=$(cert_conf "leftid=$WEST_DN_4514" "rightcert=east;rightid=%fromcert")
-	pair_cert "$name" "$wconf" "$econf" || { result "$name" "cannot make the namespaces"; return; }
+	pair_confs "$name" "$wconf" "$econf" || { result "$name" "cannot make the namespaces"; return; }
 	std_dbs || { result "$name" "cannot set up the NSS databases"; return; }
 	start_both || { result "$name" "pluto did not start"; return; }
 	if [ "$who" = west ]; then out=$(up_from west "$NS_WEST"); else out=$(up_from east "$NS_EAST"); fi
@@ -187,7 +176,7 @@ refused_why() {
 # east refuses with AUTHENTICATION_FAILED and logs the reason
 test_refused() {
 	local name=$1
-	pair_cert "$name" "$2" "$3" || { result "$name" "cannot make the namespaces"; return; }
+	pair_confs "$name" "$2" "$3" || { result "$name" "cannot make the namespaces"; return; }
 	eval "$4" || { result "$name" "cannot set up the NSS databases"; return; }
 	start_both || { result "$name" "pluto did not start"; return; }
 	result "$name" "$(refused_why "$5")"
@@ -200,7 +189,7 @@ test_refused() {
 # west is refused, naming west's certificate and the CRL.
 test_crl_reread() {
 	local name=crl-reread why="" out e
-	pair_cert "$name" "$WEST_NORMAL" "$EAST_NORMAL" || { result "$name" "cannot make the namespaces"; return; }
+	pair_confs "$name" "$WEST_NORMAL" "$EAST_NORMAL" || { result "$name" "cannot make the namespaces"; return; }
 	std_dbs && crl_into west clean && crl_into east clean || { result "$name" "cannot set up the NSS databases"; return; }
 	e=$(host_dir east)
 	{ pluto_start west "$NS_WEST" none --strictcrlpolicy yes &&
@@ -231,7 +220,7 @@ test_crl_reread() {
 # whose next update is past (imported, then whack --rereadcrls)
 test_crl_strict() {
 	local name=crl-strict why="" out
-	pair_cert "$name" "$WEST_NORMAL" "$EAST_NORMAL" || { result "$name" "cannot make the namespaces"; return; }
+	pair_confs "$name" "$WEST_NORMAL" "$EAST_NORMAL" || { result "$name" "cannot make the namespaces"; return; }
 	std_dbs || { result "$name" "cannot set up the NSS databases"; return; }
 	{ pluto_start west "$NS_WEST" && pluto_start east "$NS_EAST" none --strictcrlpolicy yes; } ||
 		{ result "$name" "pluto did not start"; return; }
@@ -254,7 +243,7 @@ test_crl_strict() {
 # while it runs shows in its log within a few seconds
 test_crl_interval() {
 	local name=crl-interval why="" e
-	pair_cert "$name" "" "$EAST_NORMAL" || { result "$name" "cannot make the namespaces"; return; }
+	pair_confs "$name" "" "$EAST_NORMAL" || { result "$name" "cannot make the namespaces"; return; }
 	host_db east ca && crl_into east clean || { result "$name" "cannot set up the NSS database"; return; }
 	e=$(host_dir east)
 	pluto_start east "$NS_EAST" none --crlcheckinterval 1 || { result "$name" "pluto did not start"; return; }
@@ -268,7 +257,7 @@ test_crl_interval() {
 # east does not have: west sends it after its own, east verifies the chain
 test_intermediate() {
 	local name=cert-intermediate why="" out
-	pair_cert "$name" "$(cert_conf "leftcert=west-mid;leftid=%fromcert" "rightid=%fromcert")" "$EAST_NORMAL" ||
+	pair_confs "$name" "$(cert_conf "leftcert=west-mid;leftid=%fromcert" "rightid=%fromcert")" "$EAST_NORMAL" ||
 		{ result "$name" "cannot make the namespaces"; return; }
 	std_dbs && host_p12 west west-mid || { result "$name" "cannot set up the NSS databases"; return; }
 	certutil -L -d "sql:$(host_dir east)" -n mid </dev/null >/dev/null 2>&1 &&
@@ -286,7 +275,7 @@ test_intermediate() {
 # west's certificate from that CA
 test_ca_same() {
 	local name=cert-ca-same why="" out
-	pair_cert "$name" "$WEST_NORMAL" \
+	pair_confs "$name" "$WEST_NORMAL" \
 		"$(cert_conf "leftid=%fromcert;leftca=%same" "rightcert=east;rightid=%fromcert")" ||
 		{ result "$name" "cannot make the namespaces"; return; }
 	host_db west ca && host_db east ca other && host_p12 west west && host_p12 east east ||
@@ -304,7 +293,7 @@ test_pinned() {
 	local wconf econf
 	wconf=$(cert_conf "leftcert=west;leftsendcert=never" "rightid=$EAST_DN_CERT")
 	econf=$(cert_conf "leftcert=west" "rightcert=east")
-	pair_cert "$name" "$wconf" "$econf" || { result "$name" "cannot make the namespaces"; return; }
+	pair_confs "$name" "$wconf" "$econf" || { result "$name" "cannot make the namespaces"; return; }
 	std_dbs && host_cert east west || { result "$name" "cannot set up the NSS databases"; return; }
 	start_both || { result "$name" "pluto did not start"; return; }
 	out=$(up_from west "$NS_WEST")
@@ -322,7 +311,7 @@ test_secrets() {
 	local wconf econf
 	wconf=$(cert_conf "leftid=$WEST_DN_CERT" "rightid=%fromcert")
 	econf=$(cert_conf "leftcert=west" "rightcert=east")
-	pair_cert "$name" "$wconf" "$econf" || { result "$name" "cannot make the namespaces"; return; }
+	pair_confs "$name" "$wconf" "$econf" || { result "$name" "cannot make the namespaces"; return; }
 	printf ': RSA "west"\n' >"$(host_dir west)/ipsec.secrets"
 	std_dbs && host_cert east west || { result "$name" "cannot set up the NSS databases"; return; }
 	start_both || { result "$name" "pluto did not start"; return; }
@@ -340,7 +329,7 @@ test_dn_psk() {
 	local wconf econf
 	wconf=$(cert_conf "leftid=$WEST_DN_CERT" "rightid=$EAST_DN_CERT")
 	econf=$(cert_conf "leftid=$WEST_DN_4514" "rightid=CN=east, O=Cygnet Test, C=US")
-	pair_cert "$name" "${wconf/authby=rsasig/authby=secret}" "${econf/authby=rsasig/authby=secret}" ||
+	pair_confs "$name" "${wconf/authby=rsasig/authby=secret}" "${econf/authby=rsasig/authby=secret}" ||
 		{ result "$name" "cannot make the namespaces"; return; }
 	printf '"%s" "%s" : PSK "%s"\n' "$WEST_DN_CERT" "$EAST_DN_CERT" "$PSK" >"$(host_dir west)/ipsec.secrets"
 	printf '"%s" "%s" : PSK "%s"\n' "CN=east, O=Cygnet Test, C=US" "$WEST_DN_4514" "$PSK" >"$(host_dir east)/ipsec.secrets"
@@ -357,7 +346,7 @@ test_dn_psk() {
 test_libreswan_cert() {
 	local name=$1 dir=$2 why="" e
 	have_libreswan "$name" || return
-	pair_cert "$name" "$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=$EAST_DN_CERT")" "" ||
+	pair_confs "$name" "$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=$EAST_DN_CERT")" "" ||
 		{ result "$name" "cannot make the namespaces"; return; }
 	e=$(host_dir east)
 	mkdir -p "$e/nss" "$e/run"
@@ -399,7 +388,7 @@ conn west-east
 # add errors: a missing nickname, a missing key, an ID not in the cert
 test_add_errors() {
 	local name=cert-add-errors why="" out d
-	pair_cert "$name" "" "" || { result "$name" "cannot make the namespaces"; return; }
+	pair_confs "$name" "" "" || { result "$name" "cannot make the namespaces"; return; }
 	host_db west ca && host_p12 west west && host_cert west east || {
 		result "$name" "cannot set up the NSS databases"; return; }
 	d=$(host_dir west)

@@ -34,7 +34,7 @@ verified() {
 # algorithm it verified from the other (WEST-SEES: east's, as west saw it)
 test_up() {
 	local name=$1 who=$2 why="" out
-	pair_ec "$name" "$(ec_conf "$3" "leftcert=$4;leftid=%fromcert" "rightid=%fromcert")" \
+	pair_confs "$name" "$(ec_conf "$3" "leftcert=$4;leftid=%fromcert" "rightid=%fromcert")" \
 		"$(ec_conf "$5" "leftid=%fromcert" "rightcert=$6;rightid=%fromcert")" ||
 		{ result "$name" "cannot make the namespaces"; return; }
 	host_db west "$4" && host_db east "$6" || { result "$name" "cannot set up the NSS databases"; return; }
@@ -54,7 +54,7 @@ test_up() {
 # refused: east's authby=rsasig does not take west's ECDSA signature
 test_refused() {
 	local name=ecdsa-refused why="" out
-	pair_ec "$name" "$(ec_conf rsasig,ecdsa "leftcert=west;leftid=%fromcert" "rightid=%fromcert")" \
+	pair_confs "$name" "$(ec_conf rsasig,ecdsa "leftcert=west;leftid=%fromcert" "rightid=%fromcert")" \
 		"$(ec_conf rsasig "leftid=%fromcert" "rightcert=east-rsa;rightid=%fromcert")" ||
 		{ result "$name" "cannot make the namespaces"; return; }
 	host_db west west && host_db east east-rsa || { result "$name" "cannot set up the NSS databases"; return; }
@@ -70,7 +70,7 @@ test_refused() {
 # and an ECDSA certificate without its key
 test_add_errors() {
 	local name=ecdsa-add-errors why="" out d c
-	pair_ec "$name" "" "" || { result "$name" "cannot make the namespaces"; return; }
+	pair_confs "$name" "" "" || { result "$name" "cannot make the namespaces"; return; }
 	host_db west west && certutil -A -d "sql:$(host_dir west)" -n east -t ',,' -i "$PKI/east.pem" </dev/null ||
 		{ result "$name" "cannot set up the NSS databases"; return; }
 	d=$(host_dir west)
@@ -100,7 +100,7 @@ test_add_errors() {
 test_libreswan() {
 	local name=$1 dir=$2 why="" e
 	have_libreswan "$name" || return
-	pair_ec "$name" "$(ec_conf ecdsa "leftcert=west;leftid=%fromcert" "rightid=$EAST_DN")" "" ||
+	pair_confs "$name" "$(ec_conf ecdsa "leftcert=west;leftid=%fromcert" "rightid=$EAST_DN")" "" ||
 		{ result "$name" "cannot make the namespaces"; return; }
 	e=$(host_dir east)
 	mkdir -p "$e/nss" "$e/run"

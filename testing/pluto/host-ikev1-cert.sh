@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Host-level (tier 1) tests of certificates in IKEv1 Main Mode (RSA
-# signatures by the certificates' keys, CERT and CR payloads): the test
+# Host-level (tier 1) tests of certificates in IKEv1 Main Mode and
+# Aggressive Mode (RSA signatures by the certificates' keys, CERT and CR
+# payloads): the test
 # PKI of lib/ecpki.sh (RSA host certificates under an ECDSA CA), two
 # plutos with --kernel none in network namespaces this script creates, and
 # libreswan's pluto. One line per test: PASS NAME | FAIL NAME: WHY |
@@ -21,10 +22,17 @@ fi
 WEST=(rsasig "ikev2=never;leftcert=west-rsa;leftid=%fromcert" "rightid=%fromcert")
 EAST=(rsasig "ikev2=never;leftid=%fromcert" "rightcert=east-rsa;rightid=%fromcert")
 
-# up NAME INITIATOR: certificates both ways in Main Mode, from INITIATOR
+# Aggressive Mode's one DH group (ec_conf splits its argument at ';')
+AM=";aggrmode=yes;ike=aes256-sha2_256-modp2048;phase2alg=aes256-sha2_256"
+
+# up NAME INITIATOR [aggressive]: certificates both ways in Main Mode (or
+# Aggressive Mode: the CR in message 1, CERT and SIG_R in message 2), from
+# INITIATOR
 test_up() {
-	local name=$1 who=$2 why="" out h
-	pair_ec "$name" "$(ec_conf "${WEST[@]}")" "$(ec_conf "${EAST[@]}")" ||
+	local name=$1 who=$2 why="" out h mode="Main Mode" am=""
+	[ "${3:-}" = aggressive ] && mode="Aggressive Mode" am=$AM
+	pair_confs "$name" "$(ec_conf "${WEST[0]}" "${WEST[1]}$am" "${WEST[2]}")" \
+		"$(ec_conf "${EAST[0]}" "${EAST[1]}$am" "${EAST[2]}")" ||
 		{ result "$name" "cannot make the namespaces"; return; }
 	host_db west west-rsa && host_db east east-rsa || { result "$name" "cannot set up the NSS databases"; return; }
 	start_both || { result "$name" "pluto did not start"; return; }
@@ -34,7 +42,7 @@ test_up() {
 		out=$(whackh east "$NS_EAST" --name west-east --initiate 2>&1)
 	fi
 	for h in west east; do
-		[ -z "$why" ] && ! grep -q "established ISAKMP SA (IKEv1 Main Mode) with CN=" "$(host_dir $h)/log" &&
+		[ -z "$why" ] && ! grep -q "established ISAKMP SA (IKEv1 $mode) with CN=" "$(host_dir $h)/log" &&
 			why="$h has no ISAKMP SA"
 		[ -z "$why" ] && ! grep -q "the peer's certificate verifies (issuer 'CN=Cygnet EC CA" "$(host_dir $h)/log" &&
 			why="$h did not verify the peer's certificate"
@@ -47,7 +55,7 @@ test_up() {
 # refused NAME EAST-EXTRA WANT: east refuses west's certificate and logs WANT
 test_refused() {
 	local name=$1 why="" out
-	pair_ec "$name" "$(ec_conf "${WEST[@]}")" "$(ec_conf rsasig "${EAST[1]};$2" "${EAST[2]}")" ||
+	pair_confs "$name" "$(ec_conf "${WEST[@]}")" "$(ec_conf rsasig "${EAST[1]};$2" "${EAST[2]}")" ||
 		{ result "$name" "cannot make the namespaces"; return; }
 	host_db west west-rsa && host_db east east-rsa || { result "$name" "cannot set up the NSS databases"; return; }
 	start_both || { result "$name" "pluto did not start"; return; }
@@ -57,13 +65,15 @@ test_refused() {
 	result "$name" "$why"
 }
 
-# libreswan DIRECTION: our pluto (west) against libreswan's (east) in
-# IKEv1 Main Mode, certificates both ways, ISAKMP SA only (no ESP here)
+# libreswan DIRECTION [aggressive]: our pluto (west) against libreswan's
+# (east) in IKEv1 Main Mode (or Aggressive Mode), certificates both ways,
+# ISAKMP SA only (no ESP here)
 test_libreswan() {
-	local name=$1 dir=$2 why="" e
+	local name=$1 dir=$2 why="" e am="" lam=""
+	[ "${3:-}" = aggressive ] && am=$AM lam='\taggressive=yes\n'
 	have_libreswan "$name" || return
 	# leftsendcert=always: libreswan asks (CR) only with rightca=
-	pair_ec "$name" "$(ec_conf rsasig "ikev2=never;leftcert=west-rsa;leftid=%fromcert;leftsendcert=always" \
+	pair_confs "$name" "$(ec_conf rsasig "ikev2=never;leftcert=west-rsa;leftid=%fromcert;leftsendcert=always$am" \
 		"rightid=CN=east-rsa, O=Cygnet EC, C=US")" "" || { result "$name" "cannot make the namespaces"; return; }
 	e=$(host_dir east)
 	mkdir -p "$e/nss" "$e/run"
@@ -77,7 +87,7 @@ test_libreswan() {
 		printf '\tikev2=no\n\tleft=198.18.0.1\n\tleftid=%%fromcert\n\tleftsubnet=198.51.100.0/24\n'
 		printf '\tright=198.18.0.2\n\trightid=%%fromcert\n\trightcert=east-rsa\n\trightsendcert=always\n'
 		# (its default proposal has more transforms than pluto takes)
-		printf '\trightsubnet=203.0.113.0/24\n\tike=aes256-sha2_256;modp2048\n\tauto=add\n'
+		printf '\trightsubnet=203.0.113.0/24\n\tike=aes256-sha2_256;modp2048\n'"$lam"'\tauto=add\n'
 	} >"$e/ipsec.conf"
 	pluto_start west "$NS_WEST" || { result "$name" "pluto did not start"; return; }
 	lsw_start || { result "$name" "libreswan's pluto did not start"; return; }
@@ -93,6 +103,8 @@ test_libreswan() {
 		why="we did not verify libreswan's certificate"
 	[ -z "$why" ] && ! grep -q "ISAKMP SA established\|established ISAKMP SA\|IKE SA established" "$e/log" &&
 		why="libreswan has no ISAKMP SA"
+	[ -z "$why" ] && [ -n "$am" ] && ! grep -q "IKEv1 Aggressive Mode" "$(host_dir west)/log" &&
+		why="not Aggressive Mode"
 	result "$name" "$why"
 }
 
@@ -102,7 +114,7 @@ test_libreswan() {
 # both verify the other's certificate and the Child SA comes up.
 test_netsh_rootca() {
 	local name=$1 why="" out e w
-	pair_ec "$name" "" "" || { result "$name" "cannot make the namespaces"; return; }
+	pair_confs "$name" "" "" || { result "$name" "cannot make the namespaces"; return; }
 	e=$(host_dir east) w=$(host_dir west)
 	cat >"$e/policy.netsh" <<-'NETSH'
 		netsh ipsec static add policy name=Lab mmsecmethods="3DES-SHA1-3" assign=yes
@@ -136,16 +148,21 @@ test_netsh_rootca() {
 
 make_pki || { echo "FAIL pluto-ikev1-cert: cannot make the test PKI"; exit 0; }
 
-for t in ikev1-cert ikev1-cert-reverse ikev1-cert-rightca \
-	netsh-rootca libreswan-ikev1-cert-initiator libreswan-ikev1-cert-responder; do
+for t in ikev1-cert ikev1-cert-reverse ikev1-cert-rightca ikev1-cert-aggressive ikev1-cert-aggressive-reverse \
+	netsh-rootca libreswan-ikev1-cert-initiator libreswan-ikev1-cert-responder \
+	libreswan-ikev1-cert-aggressive-initiator libreswan-ikev1-cert-aggressive-responder; do
 	want "$t" || continue
 	case $t in
 	ikev1-cert) test_up "$t" west ;;
 	ikev1-cert-reverse) test_up "$t" east ;;
+	ikev1-cert-aggressive) test_up "$t" west aggressive ;;
+	ikev1-cert-aggressive-reverse) test_up "$t" east aggressive ;;
 	netsh-rootca) test_netsh_rootca "$t" ;;
 	ikev1-cert-rightca) test_refused "$t" "leftca=CN=Other CA, C=US" "not issued under rightca=" ;;
 	libreswan-ikev1-cert-initiator) test_libreswan "$t" initiator ;;
 	libreswan-ikev1-cert-responder) test_libreswan "$t" responder ;;
+	libreswan-ikev1-cert-aggressive-initiator) test_libreswan "$t" initiator aggressive ;;
+	libreswan-ikev1-cert-aggressive-responder) test_libreswan "$t" responder aggressive ;;
 	esac
 done
 exit 0

@@ -2,7 +2,9 @@
 # Host-level (tier 1) tests of IKEv1 phase 1 beyond Main Mode: Aggressive
 # Mode with a PSK (RFC 2409 5.4) between two plutos (each side initiating
 # once, Quick Mode over it), a wrong PSK, an ike= with two DH groups
-# refused at initiate, and against libreswan's pluto both ways; vendor IDs
+# refused at initiate, and against libreswan's pluto both ways; Aggressive
+# Mode with RSA signatures (RFC 2409 5.1) both ways, a wrong key for the
+# peer (SIG_R refused), and against libreswan both ways; vendor IDs
 # (DPD, NAT-T, CAN-IKEv2: what each end sends and records, libreswan
 # recognising ours); bid-down detection (ikev2=propose refuses an IKEv1
 # peer that can IKEv2 and initiates IKEv2; permit only logs); NAT-T (RFC
@@ -52,11 +54,18 @@ is_aggressive() {
 	whackh "$1" "$2" --status | grep -q '^#[0-9]*: "west-east" ESTABLISHED; .*; IKEv1 Aggressive Mode$'
 }
 
-# test_am FROM: FROM initiates Aggressive Mode; both have the ISAKMP SA
-# (status: Aggressive Mode) and the Child SA of the Quick Mode after it
+# test_am FROM [rsa]: FROM initiates Aggressive Mode (with a PSK, or RSA
+# signatures: SIG_R in message 2, SIG_I in message 3, no PSK anywhere);
+# both have the ISAKMP SA (status: Aggressive Mode) and the Child SA of
+# the Quick Mode after it
 test_am() {
 	local from=$1 name=aggressive-$1 why="" out ns to tons
-	am_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	if [ "${2:-}" = rsa ]; then
+		name=aggressive-rsa-$1
+		am_rsa_pair "$name" || { result "$name" "cannot make the namespaces or keys"; return; }
+	else
+		am_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	fi
 	start_both || { result "$name" "pluto did not start"; return; }
 	if [ "$from" = west ]; then ns=$NS_WEST to=east tons=$NS_EAST; else ns=$NS_EAST to=west tons=$NS_WEST; fi
 	out=$(whackh "$from" "$ns" --name west-east --initiate 2>&1) || why="initiate failed: $out"
@@ -171,26 +180,70 @@ lsw_up() {
 	return 0
 }
 
-# Aggressive Mode with libreswan: the ISAKMP SA on both sides (libreswan's
-# Quick Mode then fails at its kernel step on this host: no ESP)
+# Aggressive Mode with libreswan (with a PSK, or RSA signatures: rsa):
+# the ISAKMP SA on both sides, libreswan authenticating us by the PSK or
+# our signature (libreswan's Quick Mode then fails at its kernel step on
+# this host: no ESP)
 test_am_libreswan() {
-	local dir=$1 name=aggressive-libreswan-$1 why="" w e
+	local dir=$1 name=aggressive-libreswan-$1 why="" w e auth="IKE SA established {auth=PRESHARED_KEY" ed=()
 	have_libreswan "$name" || return
-	am_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	if [ "${2:-}" = rsa ]; then
+		name=aggressive-rsa-libreswan-$1
+		auth="authenticated peer '[0-9]*-bit RSA with SHA1' signature"
+		lsw_rsa_pair "$name" aggrmode=yes "$AM_IKE" "$AM_ESP" ||
+			{ result "$name" "cannot make the namespaces or keys"; return; }
+		ed=(-e 's/authby=secret/authby=rsasig/'
+			-e "s|^\tauto=add\$|\tleftrsasigkey=$W_KEY\n\trightrsasigkey=$E_KEY\n\tauto=add|")
+	else
+		am_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	fi
 	w=$(host_dir west) e=$(host_dir east)
-	lsw_up "$dir" || { result "$name" "our pluto or libreswan's did not start"; return; }
+	lsw_up "$dir" "${ed[@]}" || { result "$name" "our pluto or libreswan's did not start"; return; }
 	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED ||
-		why="no ISAKMP SA with libreswan: $(grep -m1 -i 'fail\|refus\|NO-PROPOSAL\|ignoring\|dropp' "$w/log")"
+		why="no ISAKMP SA with libreswan: $(grep -m1 -i 'fail\|refus\|NO-PROPOSAL\|ignoring\|dropp\|SIG' "$w/log")"
 	[ -z "$why" ] && ! is_aggressive west "$NS_WEST" && why="our status does not say Aggressive Mode"
 	if [ -z "$why" ]; then
-		wait_for_s 1 5 grep -c "IKE SA established {auth=PRESHARED_KEY" "$e/log" ||
-			why="libreswan did not establish the ISAKMP SA: $(grep -i 'west-east' "$e/log" | tail -1)"
+		wait_for_s 1 5 grep -c "$auth" "$e/log" ||
+			why="libreswan did not authenticate us ($auth): $(grep -i 'west-east' "$e/log" | tail -1)"
 	fi
 	[ -z "$why" ] && ! grep -qi 'aggr' "$e/log" && why="libreswan's log does not mention Aggressive Mode"
 	[ -z "$why" ] && grep -qi 'HASH.*\(fail\|mismatch\|does not\)\|malformed\|NO_PROPOSAL_CHOSEN\|INVALID_ID' "$e/log" &&
 		why="libreswan complains: $(grep -m1 -i 'HASH\|malformed\|NO_PROPOSAL\|INVALID_ID' "$e/log")"
 	result "$name" "$why"
 }
+
+# am_rsa_pair TEST [wrong]: aggrmode=yes with RSA signatures (raw keys,
+# no PSK anywhere); wrong: west holds a third key (X_KEY) as east's
+am_rsa_pair() {
+	local w e ek
+	setup_pair "$1" || return 1
+	w=$(host_dir west) e=$(host_dir east)
+	rsa_keys || return 1
+	ek=$E_KEY
+	[ "${2:-}" = wrong ] && ek=$X_KEY
+	conn_text west-east authby=rsasig ikev2=no aggrmode=yes keyingtries=1 "$AM_IKE" "$AM_ESP" \
+		"leftrsasigkey=$W_KEY" "rightrsasigkey=$ek" >"$w/ipsec.conf"
+	conn_text west-east authby=rsasig ikev2=no aggrmode=yes "$AM_IKE" "$AM_ESP" \
+		"leftrsasigkey=$W_KEY" "rightrsasigkey=$E_KEY" >"$e/ipsec.conf"
+	no_secrets
+}
+
+# Aggressive Mode with RSA signatures, west holding another key for
+# east: SIG_R fails; west says so and tells east, which drops its
+# half-open SA
+test_am_rsa_wrong_key() {
+	local name=aggressive-rsa-wrong-key why="" out
+	am_rsa_pair "$name" wrong || { result "$name" "cannot make the namespaces or keys"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1)
+	grep -q 'established' <<<"$out" && why="west established with the wrong key for east: $out"
+	[ -z "$why" ] && ! grep -q 'authentication failed: SIG_R: the peer.s RSA signature does not verify' <<<"$out" &&
+		why="whack was not told SIG_R failed: $out"
+	[ -z "$why" ] && { wait_for 0 5 count east "$NS_EAST" ike_sas R_INIT_SENT || why="east kept its half-open SA"; }
+	[ -z "$why" ] && [ "$(count east "$NS_EAST" ike_sas ESTABLISHED)" != 0 ] && why="east established"
+	result "$name" "$why"
+}
+
 
 # vid_seen HOST NAME: HOST logged that the peer sent vendor ID [NAME]
 vid_seen() { grep -qF "the peer sent the vendor ID [$2]" "$(host_dir "$1")/log"; }
@@ -429,7 +482,9 @@ test_natt_drafts() {
 }
 
 P1_TESTS=(aggressive-west aggressive-east aggressive-psk-wrong aggressive-two-groups aggressive-not-allowed
-	aggressive-libreswan-initiator aggressive-libreswan-responder vendor-ids vendor-ids-libreswan
+	aggressive-libreswan-initiator aggressive-libreswan-responder
+	aggressive-rsa-west aggressive-rsa-east aggressive-rsa-wrong-key
+	aggressive-rsa-libreswan-initiator aggressive-rsa-libreswan-responder vendor-ids vendor-ids-libreswan
 	bid-down-propose bid-down-permit natt-main natt-aggressive forceencaps-yes forceencaps-no forceencaps-aggressive
 	natt-libreswan-main-initiator natt-libreswan-main-responder
 	natt-libreswan-aggressive-initiator natt-libreswan-aggressive-responder
@@ -444,6 +499,11 @@ for t in "${P1_TESTS[@]}"; do
 	aggressive-not-allowed) test_am_not_allowed ;;
 	aggressive-libreswan-initiator) test_am_libreswan initiator ;;
 	aggressive-libreswan-responder) test_am_libreswan responder ;;
+	aggressive-rsa-west) test_am west rsa ;;
+	aggressive-rsa-east) test_am east rsa ;;
+	aggressive-rsa-wrong-key) test_am_rsa_wrong_key ;;
+	aggressive-rsa-libreswan-initiator) test_am_libreswan initiator rsa ;;
+	aggressive-rsa-libreswan-responder) test_am_libreswan responder rsa ;;
 	vendor-ids) test_vids ;;
 	vendor-ids-libreswan) test_vids_libreswan ;;
 	bid-down-propose) test_bid_down propose ;;

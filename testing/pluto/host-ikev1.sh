@@ -100,25 +100,6 @@ test_v1_address_ids() {
 	result "$name" "$why"
 }
 
-# rsa_keys: raw RSA host keys for west ($W_KEY, in west's NSS database)
-# and east ($E_KEY, in EAST_NSS: east's own directory, or nss/ below it for
-# libreswan); a third key ($X_KEY) that is neither's, for the wrong-key test
-rsa_keys() {
-	local w e x
-	w=$(host_dir west) e=${EAST_NSS:-$(host_dir east)} x=$(host_dir west)/other
-	mkdir -p "$e" "$x"
-	"$IPSEC" initnss --nssdir "$w" >/dev/null 2>&1
-	[ -f "$e/cert9.db" ] || "$IPSEC" initnss --nssdir "$e" >/dev/null 2>&1
-	"$IPSEC" initnss --nssdir "$x" >/dev/null 2>&1
-	"$IPSEC" newhostkey --nssdir "$w" --bits 2048 >/dev/null 2>&1 &&
-		"$IPSEC" newhostkey --nssdir "$e" --bits 2048 >/dev/null 2>&1 &&
-		"$IPSEC" newhostkey --nssdir "$x" --bits 2048 >/dev/null 2>&1 || return 1
-	W_KEY=$("$IPSEC" showhostkey --nssdir "$w" --left | sed -n 's/^\s*leftrsasigkey=//p')
-	E_KEY=$("$IPSEC" showhostkey --nssdir "$e" --right | sed -n 's/^\s*rightrsasigkey=//p')
-	X_KEY=$("$IPSEC" showhostkey --nssdir "$x" --right | sed -n 's/^\s*rightrsasigkey=//p')
-	[ -n "$W_KEY" ] && [ -n "$E_KEY" ] && [ -n "$X_KEY" ]
-}
-
 # Main Mode with RSA signatures (RFC 2409 5.1): no PSK anywhere, raw keys
 # from ipsec newhostkey; FROM initiates; a wrong key for the initiator on
 # the responder's side fails with AUTHENTICATION-FAILED naming SIG_I
@@ -132,9 +113,7 @@ test_v1_rsa() {
 	[ "$how" = wrong-key ] && ek=$X_KEY
 	conn_text west-east authby=rsasig ikev2=no "leftrsasigkey=$W_KEY" "rightrsasigkey=$E_KEY" >"$w/ipsec.conf"
 	conn_text west-east authby=rsasig ikev2=no "leftrsasigkey=$ek" "rightrsasigkey=$E_KEY" >"$e/ipsec.conf"
-	: >"$w/ipsec.secrets"
-	: >"$e/ipsec.secrets"
-	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
+	no_secrets
 	start_both || { result "$name" "pluto did not start"; return; }
 	[ "$how" = east ] && from=east fns=$NS_EAST
 	out=$(whackh "$from" "$fns" --name west-east --initiate 2>&1)
@@ -157,16 +136,9 @@ test_v1_rsa() {
 test_v1_rsa_libreswan() {
 	local dir=$1 name=ikev1-rsa-libreswan-$1 why="" w e
 	have_libreswan "$name" || return
-	setup_pair "$name" || { result "$name" "cannot make the namespaces"; return; }
+	lsw_rsa_pair "$name" || { result "$name" "cannot make the namespaces or keys"; return; }
 	w=$(host_dir west) e=$(host_dir east)
-	mkdir -p "$e/nss" "$e/run"
-	certutil -N -d "sql:$e/nss" --empty-password >/dev/null 2>&1
-	EAST_NSS=$e/nss rsa_keys || { result "$name" "newhostkey or showhostkey failed"; return; }
-	conn_text west-east authby=rsasig ikev2=no "leftrsasigkey=$W_KEY" "rightrsasigkey=$E_KEY" >"$w/ipsec.conf"
 	printf 'config setup\n\tplutodebug=none\n\tikev1-policy=accept\nconn west-east\n\tauthby=rsasig\n\tikev2=no\n\tleft=198.18.0.1\n\tleftid=@west\n\tleftsubnet=198.51.100.0/24\n\tleftrsasigkey=%s\n\tright=198.18.0.2\n\trightid=@east\n\trightsubnet=203.0.113.0/24\n\trightrsasigkey=%s\n\tike=aes256-sha2_256;modp2048\n\tesp=aes256-sha2_256\n\tauto=add\n' "$W_KEY" "$E_KEY" >"$e/ipsec.conf"
-	: >"$w/ipsec.secrets"
-	: >"$e/ipsec.secrets"
-	chmod 600 "$w/ipsec.secrets" "$e/ipsec.secrets"
 	pluto_start west "$NS_WEST" none --retransmit-timeout 4 || { result "$name" "pluto did not start"; return; }
 	lsw_start || { result "$name" "libreswan's pluto did not start"; return; }
 	if [ "$dir" = initiator ]; then

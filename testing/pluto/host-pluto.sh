@@ -134,6 +134,21 @@ wait_for_s() {
 }
 
 secrets() { printf '@west @east : PSK "%s"\n' "$1"; }
+# no_secrets: empty ipsec.secrets for west and east (signatures only)
+no_secrets() {
+	local h
+	for h in west east; do
+		: >"$(host_dir $h)/ipsec.secrets"
+		chmod 600 "$(host_dir $h)/ipsec.secrets"
+	done
+}
+# pair_confs TEST WEST-CONF EAST-CONF: namespaces, configs, empty secrets
+pair_confs() {
+	setup_pair "$1" || return 1
+	printf '%s\n' "$2" >"$(host_dir west)/ipsec.conf"
+	printf '%s\n' "$3" >"$(host_dir east)/ipsec.conf"
+	no_secrets
+}
 
 # setup_pair TEST WEST-EXTRA EAST-EXTRA: fresh topology, configs, plutos
 setup_pair() {
@@ -230,6 +245,41 @@ lsw_start() {
 }
 
 lsw_whack() { ip netns exec "$NS_EAST" timeout 15 /usr/libexec/ipsec/whack --rundir "$(host_dir east)/run" "$@"; }
+
+# rsa_keys: raw RSA host keys for west ($W_KEY, in west's NSS database)
+# and east ($E_KEY, in EAST_NSS: east's own directory, or nss/ below it for
+# libreswan); a third key ($X_KEY) that is neither's, for the wrong-key test
+rsa_keys() {
+	local w e x
+	w=$(host_dir west) e=${EAST_NSS:-$(host_dir east)} x=$(host_dir west)/other
+	mkdir -p "$e" "$x"
+	"$IPSEC" initnss --nssdir "$w" >/dev/null 2>&1
+	[ -f "$e/cert9.db" ] || "$IPSEC" initnss --nssdir "$e" >/dev/null 2>&1
+	"$IPSEC" initnss --nssdir "$x" >/dev/null 2>&1
+	"$IPSEC" newhostkey --nssdir "$w" --bits 2048 >/dev/null 2>&1 &&
+		"$IPSEC" newhostkey --nssdir "$e" --bits 2048 >/dev/null 2>&1 &&
+		"$IPSEC" newhostkey --nssdir "$x" --bits 2048 >/dev/null 2>&1 || return 1
+	W_KEY=$("$IPSEC" showhostkey --nssdir "$w" --left | sed -n 's/^\s*leftrsasigkey=//p')
+	E_KEY=$("$IPSEC" showhostkey --nssdir "$e" --right | sed -n 's/^\s*rightrsasigkey=//p')
+	X_KEY=$("$IPSEC" showhostkey --nssdir "$x" --right | sed -n 's/^\s*rightrsasigkey=//p')
+	[ -n "$W_KEY" ] && [ -n "$E_KEY" ] && [ -n "$X_KEY" ]
+}
+
+# lsw_rsa_pair TEST WEST-EXTRA...: namespaces for our pluto (west) and
+# libreswan's (east, its NSS database in east/nss), raw RSA keys for both
+# (rsa_keys), west's conn authby=rsasig ikev2=no with them, no secrets
+lsw_rsa_pair() {
+	local name=$1 e
+	shift
+	setup_pair "$name" || return 1
+	e=$(host_dir east)
+	mkdir -p "$e/nss" "$e/run"
+	certutil -N -d "sql:$e/nss" --empty-password </dev/null >/dev/null 2>&1
+	EAST_NSS=$e/nss rsa_keys || return 1
+	conn_text west-east authby=rsasig ikev2=no "$@" "leftrsasigkey=$W_KEY" "rightrsasigkey=$E_KEY" \
+		>"$(host_dir west)/ipsec.conf"
+	no_secrets
+}
 
 # ---- tests ------------------------------------------------------------------
 

@@ -288,6 +288,19 @@ static void test_malformed(void **state)
 	memcpy(longer, main_mode_1, sizeof(main_mode_1));
 	longer[27] = (uint8_t)sizeof(longer);
 	refused(longer, sizeof(longer), ISAKMP_N_PAYLOAD_MALFORMED, "4 bytes follow the last payload");
+	/* a clear message padded with zeros to four octets (libreswan's):
+	 * taken; non-zero padding is not */
+	uint8_t padded[44] = { 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+			       ISAKMP_NEXT_NONCE, 0x10, 2, 0, 0, 0, 0, 0, 0, 0, 0, 44,
+			       0, 0, 0, 13, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	struct isakmp_header ph;
+	struct isakmp_payloads ppl;
+	ok(isakmp_decode_header(padded, sizeof(padded), &ph, &diag));
+	ok(isakmp_split_payloads(padded, sizeof(padded), &ph, &ppl, &diag));
+	assert_int_equal(ppl.n, 1);
+	assert_int_equal(ppl.p[0].len, 9);
+	padded[43] = 1;
+	assert_non_null(isakmp_split_payloads(padded, sizeof(padded), &ph, &ppl, &diag));
 	/* too short for a header */
 	refused(main_mode_1, 27, ISAKMP_N_PAYLOAD_MALFORMED, "shorter than the 28-byte");
 #undef MUTATE

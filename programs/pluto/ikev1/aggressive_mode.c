@@ -1,9 +1,19 @@
-/* Aggressive Mode with a pre-shared key (RFC 2409 5.4), for conns with
- * aggrmode=yes:
+/* Aggressive Mode (RFC 2409 5.4, 5.1), for conns with aggrmode=yes,
+ * with a pre-shared key:
  *
  *   HDR, SA, KE, Ni, IDii       -->
  *                               <--  HDR, SA, KE, Nr, IDir, HASH_R
  *   HDR*, HASH_I                -->
+ *
+ * or with RSA signatures (sig.c):
+ *
+ *   HDR, SA, KE, Ni, IDii [, CR]  -->
+ *                               <--  HDR, SA, KE, Nr, IDir, [CR,] [CERT,] SIG_R
+ *   HDR*, [CERT,] SIG_I         -->
+ *
+ * SIG_R and SIG_I are made on a helper once the keys are there; the
+ * certificates the initiator checks SIG_R with are read again from
+ * message 2, kept as the last message taken.
  *
  * The KE goes with the proposal, so ike= must name one DH group (the
  * initiator refuses to start otherwise). The responder picks its conn by
@@ -65,6 +75,7 @@ static bool fill_am1(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	isakmp_build_bytes(b, ISAKMP_NEXT_KE, (struct ikev2_span){ ike->v1.gxi.ptr, ike->v1.gxi.len });
 	isakmp_build_bytes(b, ISAKMP_NEXT_NONCE, (struct ikev2_span){ ike->ni.ptr, ike->ni.len });
 	isakmp_build_id(b, &o.id);
+	ikev1_certreq_build(ike, b);
 	return !b->failed && ikev1_vids_build(ike, b);
 }
 
@@ -99,11 +110,6 @@ void aggressive_mode_initiate(struct ike_sa *ike)
 		ike_initiate_failed(ike, FAIL_LOCAL, w);
 		return;
 	}
-	if (!(ike->c->authby & AUTH_PSK)) {
-		ike_initiate_failed(ike, FAIL_LOCAL, "Aggressive Mode authenticates with a PSK only here "
-				    "(authby=secret); RSA signatures need Main Mode (aggrmode=no)");
-		return;
-	}
 	if (!phase1_initiate_ok(ike))
 		return;
 	ike->v1.aggressive = true;
@@ -111,29 +117,74 @@ void aggressive_mode_initiate(struct ike_sa *ike)
 	phase1_initiator_keygen(ike, keygen_done);
 }
 
-/* Message 2 or 3: our ID and HASH_R or HASH_I over it. */
+/* Message 2 or 3: our ID and HASH_R or HASH_I over it, or with
+ * signatures SIG_R or SIG_I (sig, made on a helper). */
 struct auth_out {
 	struct id_out id;
-	chunk_t hash;
+	chunk_t hash, sig;
 };
 
-static bool fill_hash(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
+/* HASH, or our certificates and SIG */
+static void build_hash_or_sig(struct ike_sa *ike, struct ikev2_builder *b, const struct auth_out *a)
 {
-	const struct auth_out *a = ctx;
-	isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ a->hash.ptr, a->hash.len });
+	if (a->sig.ptr == NULL) {
+		isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ a->hash.ptr, a->hash.len });
+		return;
+	}
+	ikev1_cert_build(ike, b);
+	isakmp_build_bytes(b, ISAKMP_NEXT_SIG, (struct ikev2_span){ a->sig.ptr, a->sig.len });
+}
+
+static bool fill_am3(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
+{
+	build_hash_or_sig(ike, b, ctx);
 	return !b->failed && ikev1_natd_build(ike, b);
 }
 
-/* Builds message 2 or 3 (encrypted with iv when it is not NULL) into out. */
-static bool build_auth(struct ike_sa *ike, uint8_t *iv, v1_fill_fn *fill, uint8_t *out, size_t *len)
+/* Builds message 2 or 3 (encrypted with iv when it is not NULL) into out;
+ * sig: the signature, or empty with a PSK. */
+static bool build_auth(struct ike_sa *ike, uint8_t *iv, v1_fill_fn *fill, chunk_t sig, uint8_t *out,
+		       size_t *len)
 {
 	static struct auth_out a;
 	a.hash = EMPTY_CHUNK;
+	a.sig = sig;
 	bool ok = phase1_our_id(ike, &a.id) &&
-		  phase1_auth_hash(ike, ike->original_initiator, chunk_from(a.id.body, a.id.body_len), &a.hash) == NULL &&
+		  (sig.ptr != NULL ||
+		   phase1_auth_hash(ike, ike->original_initiator, chunk_from(a.id.body, a.id.body_len), &a.hash) == NULL) &&
 		  ikev1_build(ike, ISAKMP_XCHG_AGGRESSIVE, 0, iv, fill, &a, out, len);
 	chunk_free(&a.hash);
 	return ok;
+}
+
+static void send_am2(struct ike_sa *ike, chunk_t sig);
+static void send_am3(struct ike_sa *ike, chunk_t sig);
+
+/* SIG_R or SIG_I is back from the helper: message 2 or 3 goes. */
+static void signed_done(struct pluto *p, void *arg)
+{
+	struct v1_sign_job *j = arg;
+	struct ike_sa *ike = ikev1_sign_sa(p, j);
+	if (ike == NULL)
+		return;
+	if (j->err[0] != '\0') {
+		if (ike->original_initiator)
+			ike_initiate_failed(ike, FAIL_LOCAL, j->err);
+		else {
+			llog(&ike->logger, RC_ERROR, AM ": cannot sign: %s", j->err);
+			ike_sa_delete(ike, NULL);
+		}
+		ikev1_sign_job_free(j);
+		return;
+	}
+	chunk_t sig = j->sig;
+	j->sig = EMPTY_CHUNK;
+	ikev1_sign_job_free(j);
+	if (ike->original_initiator)
+		send_am3(ike, sig);
+	else
+		send_am2(ike, sig);
+	chunk_free(&sig);
 }
 
 /* The peer's ID payload body as a payload. */
@@ -163,8 +214,17 @@ static void keys_done_initiator(struct pluto *p, void *arg)
 	ip_id peer = { 0 };
 	bool failed = false;
 	const char *why = phase1_peer_id(&idp, &peer);
+	/* with signatures, the certificates of message 2 (kept as last_in) */
+	static struct isakmp_payloads pl;
+	struct isakmp_header h;
+	struct isakmp_diag d = { 0 };
+	pl.n = 0;
+	if (why == NULL && ike->v1.auth == OAKLEY_RSA_SIG &&
+	    (isakmp_decode_header(ike->v1.last_in.ptr, ike->v1.last_in.len, &h, &d) != NULL ||
+	     isakmp_split_payloads(ike->v1.last_in.ptr, ike->v1.last_in.len, &h, &pl, &d) != NULL))
+		why = d.text;
 	if (why == NULL)
-		why = phase1_check_peer(ike, ike->v1.peer_id_b, &hp, NULL, &peer, &failed);
+		why = phase1_check_peer(ike, ike->v1.peer_id_b, &hp, &pl, &peer, &failed);
 	if (why != NULL) {
 		char w[320];
 		struct packet pkt = { .iface = ike->iface, .remote = ike->remote, .remote_port = ike->remote_port };
@@ -174,9 +234,18 @@ static void keys_done_initiator(struct pluto *p, void *arg)
 		ike_initiate_failed(ike, FAIL_REFUSED, w);
 		return;
 	}
+	ike->peer_id = peer;
+	if (ike->v1.auth == OAKLEY_RSA_SIG)
+		phase1_sign_our_hash(ike, signed_done, AM);
+	else
+		send_am3(ike, EMPTY_CHUNK);
+}
+
+static void send_am3(struct ike_sa *ike, chunk_t sig)
+{
 	static uint8_t out[IKE_MSG_MAX];
 	size_t len;
-	if (!build_auth(ike, ike->v1.iv, fill_hash, out, &len)) {
+	if (!build_auth(ike, ike->v1.iv, fill_am3, sig, out, &len)) {
 		ike_initiate_failed(ike, FAIL_LOCAL, "cannot build " AM " message 3");
 		return;
 	}
@@ -184,6 +253,7 @@ static void keys_done_initiator(struct pluto *p, void *arg)
 	ike_transmit(ike, out, len);   /* not answered: nothing to retransmit */
 	ike_set_state(ike, IKE_I_AUTH_SENT);
 	llog(&ike->logger, RC_INFO, "sent " AM " message 3");
+	ip_id peer = ike->peer_id;
 	phase1_established(ike, &peer, AM);
 }
 
@@ -193,14 +263,13 @@ static void initiator_am2(struct ike_sa *ike, struct v1_msg_in *m)
 	struct ikev2_span ke, nr, hash;
 	struct v1_xform x;
 	const char *why = phase1_take_answer(ike, m, AM " message 2", &x);
-	if (why == NULL && x.auth != OAKLEY_PRESHARED_KEY)
-		why = "the responder chose RSA signatures, which Aggressive Mode does not do here";
+	bool sig = why == NULL && x.auth == OAKLEY_RSA_SIG;
 	const struct isakmp_payload *kp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_KE, 0);
 	const struct isakmp_payload *np = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_NONCE, 0);
 	const struct isakmp_payload *idp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_ID, 0);
-	const struct isakmp_payload *hp = isakmp_payloads_find(&m->pl, ISAKMP_NEXT_HASH, 0);
+	const struct isakmp_payload *hp = isakmp_payloads_find(&m->pl, sig ? ISAKMP_NEXT_SIG : ISAKMP_NEXT_HASH, 0);
 	if (why == NULL && (kp == NULL || np == NULL || idp == NULL || hp == NULL))
-		why = AM " message 2 without KE, nonce, ID and HASH";
+		why = sig ? AM " message 2 without KE, nonce, ID and SIG" : AM " message 2 without KE, nonce, ID and HASH";
 	if (why == NULL && (isakmp_decode_bytes(kp, &ke, &d) != NULL || isakmp_decode_bytes(np, &nr, &d) != NULL ||
 			    isakmp_decode_bytes(hp, &hash, &d) != NULL))
 		why = d.text;
@@ -210,10 +279,11 @@ static void initiator_am2(struct ike_sa *ike, struct v1_msg_in *m)
 		ike_initiate_failed(ike, FAIL_REFUSED, why);
 		return;
 	}
+	phase1_answered(ike, m, &x);   /* the method chosen: a PSK or none */
 	const struct secret *s = phase1_initiator_psk(ike);
 	if (s == NULL)
 		return;
-	phase1_answered(ike, m, &x);
+	ikev1_certreq_note(ike, &m->pl);
 	/* RFC 3947 4: after a NAT, message 3 goes to the NAT-T port (its NAT-D
 	 * of the ports it is sent from, as libreswan checks them) */
 	ikev1_natd_check(ike, &m->pl, m->pkt, NULL);
@@ -250,7 +320,8 @@ static bool fill_am2(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	isakmp_build_bytes(b, ISAKMP_NEXT_KE, (struct ikev2_span){ ike->v1.gxr.ptr, ike->v1.gxr.len });
 	isakmp_build_bytes(b, ISAKMP_NEXT_NONCE, (struct ikev2_span){ ike->nr.ptr, ike->nr.len });
 	isakmp_build_id(b, &a->id.id);
-	isakmp_build_bytes(b, ISAKMP_NEXT_HASH, (struct ikev2_span){ a->hash.ptr, a->hash.len });
+	ikev1_certreq_build(ike, b);
+	build_hash_or_sig(ike, b, a);
 	return !b->failed && ikev1_vids_build(ike, b) && ikev1_natd_build(ike, b);
 }
 
@@ -259,9 +330,17 @@ static void keys_done_responder(struct pluto *p, void *arg)
 	struct ike_sa *ike = phase1_responder_keys(p, arg, AM);
 	if (ike == NULL)
 		return;
+	if (ike->v1.auth == OAKLEY_RSA_SIG)
+		phase1_sign_our_hash(ike, signed_done, AM);
+	else
+		send_am2(ike, EMPTY_CHUNK);
+}
+
+static void send_am2(struct ike_sa *ike, chunk_t sig)
+{
 	static uint8_t out[IKE_MSG_MAX];
 	size_t len;
-	if (!build_auth(ike, NULL, fill_am2, out, &len)) {
+	if (!build_auth(ike, NULL, fill_am2, sig, out, &len)) {
 		llog(&ike->logger, RC_ERROR, "cannot build " AM " message 2");
 		ike_sa_delete(ike, NULL);
 		return;
@@ -320,10 +399,7 @@ void aggressive_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
 	}
 	struct v1_xform x;
 	uint64_t life = 0;
-	why = !(c->authby & AUTH_PSK) ? "authby= does not allow a PSK (Aggressive Mode's only method here)"
-				      : phase1_choose(c, &sa, &answer, &x, &life);
-	if (why == NULL && x.auth != OAKLEY_PRESHARED_KEY)
-		why = "the peer offers RSA signatures: Aggressive Mode authenticates with a PSK only here";
+	why = phase1_choose(c, &sa, &answer, &x, &life);
 	if (why != NULL) {
 		refuse(p, m, c, why, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return;
@@ -336,8 +412,8 @@ void aggressive_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
 	struct ike_sa *ike = phase1_responder_sa(p, m, c, &x, life);
 	if (ike == NULL)
 		return;
-	const struct secret *s = phase1_find_psk(ike, &peer);
-	if (s == NULL) {
+	const struct secret *s = x.auth == OAKLEY_RSA_SIG ? NULL : phase1_find_psk(ike, &peer);
+	if (s == NULL && x.auth != OAKLEY_RSA_SIG) {
 		ike_sa_delete(ike, NULL);
 		snprintf(w, sizeof(w), "no PSK in ipsec.secrets for the peer '%s'", str_id(&peer, pid));
 		refuse(p, m, c, w, ISAKMP_N_AUTHENTICATION_FAILED);
@@ -349,6 +425,7 @@ void aggressive_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
 	}
 	ike->v1.aggressive = true;
 	ike->v1.peer_id_b = chunk_clone(idp->body, idp->len);
+	ikev1_certreq_note(ike, &m->pl);
 	phase1_take_ke_nonce(ike, ke, ni);
 	ike_sa_insert(ike);
 	phase1_keep_last_in(ike, pkt);
@@ -371,16 +448,18 @@ static void responder_am3(struct ike_sa *ike, struct v1_msg_in *m)
 	bool encrypted = m->h.flags & ISAKMP_FLAG_ENCRYPTION;
 	if (encrypted && !ikev1_decrypt(ike, m, iv, &why))
 		why = "it does not decrypt (a different PSK?)";
-	const struct isakmp_payload *hp = why == NULL ? isakmp_payloads_find(&m->pl, ISAKMP_NEXT_HASH, 0) : NULL;
+	bool sig = ike->v1.auth == OAKLEY_RSA_SIG;
+	const struct isakmp_payload *hp =
+		why == NULL ? isakmp_payloads_find(&m->pl, sig ? ISAKMP_NEXT_SIG : ISAKMP_NEXT_HASH, 0) : NULL;
 	if (why == NULL && hp == NULL)
-		why = "no HASH payload in it";
+		why = sig ? "no SIG payload in it" : "no HASH payload in it";
 	ip_id peer = { 0 };
 	bool failed = true;
 	if (why == NULL) {
 		struct isakmp_payload idp = peer_id_payload(ike);
 		why = phase1_peer_id(&idp, &peer);
 		if (why == NULL)
-			why = phase1_check_peer(ike, ike->v1.peer_id_b, hp, NULL, &peer, &failed);
+			why = phase1_check_peer(ike, ike->v1.peer_id_b, hp, &m->pl, &peer, &failed);
 	}
 	if (why != NULL) {
 		auth_failed(ike, m->pkt, 3, why);

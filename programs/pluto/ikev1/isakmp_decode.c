@@ -120,12 +120,23 @@ static err_t split(uint8_t first, const uint8_t *buf, size_t len, size_t base,
 	return NULL;
 }
 
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
 err_t isakmp_split_payloads(const uint8_t *msg, size_t len, const struct isakmp_header *h,
 			    struct isakmp_payloads *out, struct isakmp_diag *d)
 {
 	err_t e = split(h->next_payload, msg + ISAKMP_HEADER_SIZE, len - ISAKMP_HEADER_SIZE,
 			ISAKMP_HEADER_SIZE, out, d);
-	if (e == NULL && out->trailing != 0)
+	/* libreswan pads a clear message with zeros to a multiple of four
+	 * octets (its Aggressive Mode message 2 with a CERT): taken */
+	if (e == NULL && out->trailing != 0 &&
+	    (out->trailing > 3 || len % 4 != 0 || !all_zero(msg + len - out->trailing, out->trailing)))
 		return malformed(d, "%zu bytes follow the last payload of a clear message", out->trailing);
 	return e;
 }

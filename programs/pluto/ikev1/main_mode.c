@@ -159,27 +159,6 @@ static bool fill_id_hash(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 
 static void send_mm5(struct ike_sa *ike, struct id_auth *a);
 
-/* With signatures, HASH_I (or HASH_R) is signed on a helper first; the
- * message goes when the signature is back. */
-static bool sign_then(struct ike_sa *ike, struct id_auth *a, helper_done_fn *done)
-{
-	chunk_t hash;
-	const char *why = "cannot compute the HASH";
-	if (phase1_auth_hash(ike, ike->original_initiator, chunk_from(a->o.body, a->o.body_len), &hash) == NULL) {
-		bool ok = ikev1_sign_submit(ike, hash, done, &why);
-		chunk_free(&hash);
-		if (ok)
-			return true;
-	}
-	if (ike->original_initiator)
-		ike_initiate_failed(ike, FAIL_LOCAL, why);
-	else {
-		llog(&ike->logger, RC_ERROR, "Main Mode: cannot sign: %s", why);
-		ike_sa_delete(ike, NULL);
-	}
-	return false;
-}
-
 /* Used at once, never across a helper job: other SAs use it meanwhile
  * (after a signature the ID is made again: it is the same for the SA). */
 static struct id_auth mm5_out;
@@ -212,7 +191,7 @@ static void keys_done_initiator(struct pluto *p, void *arg)
 		return;
 	}
 	if (ike->v1.auth == OAKLEY_RSA_SIG)
-		sign_then(ike, &mm5_out, mm5_signed);
+		phase1_sign_our_hash(ike, mm5_signed, "Main Mode");
 	else
 		send_mm5(ike, &mm5_out);
 }
@@ -473,7 +452,7 @@ static void responder_mm5(struct ike_sa *ike, struct v1_msg_in *m)
 	}
 	ike->peer_id = peer;
 	if (ike->v1.auth == OAKLEY_RSA_SIG)
-		sign_then(ike, &mm6_out, mm6_signed);
+		phase1_sign_our_hash(ike, mm6_signed, "Main Mode");
 	else
 		send_mm6(ike, &mm6_out);
 }

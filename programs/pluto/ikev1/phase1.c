@@ -408,6 +408,30 @@ err_t phase1_auth_hash(struct ike_sa *ike, bool initiator, chunk_t id_b, chunk_t
 			       v1->sa_i_b, id_b, out);
 }
 
+bool phase1_sign_our_hash(struct ike_sa *ike, helper_done_fn *done, const char *mode)
+{
+	static struct id_out o;   /* used at once */
+	chunk_t hash = EMPTY_CHUNK;
+	const char *why;
+	bool ok = false;
+	if (!phase1_our_id(ike, &o))
+		why = "leftid= cannot be sent as an IKE ID";
+	else if (phase1_auth_hash(ike, ike->original_initiator, chunk_from(o.body, o.body_len), &hash) != NULL)
+		why = "cannot compute the HASH";
+	else
+		ok = ikev1_sign_submit(ike, hash, done, &why);
+	chunk_free(&hash);
+	if (ok)
+		return true;
+	if (ike->original_initiator)
+		ike_initiate_failed(ike, FAIL_LOCAL, why);
+	else {
+		llog(&ike->logger, RC_ERROR, "%s: cannot sign: %s", mode, why);
+		ike_sa_delete(ike, NULL);
+	}
+	return false;
+}
+
 const char *phase1_peer_id(const struct isakmp_payload *idp, ip_id *peer)
 {
 	static char why[ISAKMP_DIAG_TEXT + 8];
@@ -548,14 +572,6 @@ bool phase1_build_our_sa(struct ike_sa *ike, struct ikev2_builder *b)
 	static struct isakmp_sa sa;
 	static uint8_t lifebufs[V1_MAX_XFORMS][4];
 	size_t n = phase1_our_xforms(ike->c, xf);
-	if (ike->v1.aggressive) {
-		/* Aggressive Mode authenticates with a PSK only here */
-		size_t k = 0;
-		for (size_t i = 0; i < n; i++)
-			if (xf[i].auth == OAKLEY_PRESHARED_KEY)
-				xf[k++] = xf[i];
-		n = k;
-	}
 	if (n == 0)
 		return false;
 	memset(&sa, 0, sizeof(sa));

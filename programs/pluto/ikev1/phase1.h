@@ -1,5 +1,5 @@
-/* What IKEv1's two phase 1 exchanges with a pre-shared key share
- * (phase1.c): Main Mode (main_mode.c) and Aggressive Mode
+/* What IKEv1's two phase 1 exchanges share, with a pre-shared key or
+ * RSA signatures (phase1.c): Main Mode (main_mode.c) and Aggressive Mode
  * (aggressive_mode.c). Our transforms from ike= and the peer's from the
  * wire, the proposal the responder picks, the IDs and the PSK, the DH and
  * SKEYID work on a helper thread, HASH_I / HASH_R (RFC 2409 5) and the
@@ -79,6 +79,10 @@ const char *phase1_peer_id(const struct isakmp_payload *idp, ip_id *peer);
 
 /* HASH_I (initiator = true) or HASH_R over an ID payload body. */
 err_t phase1_auth_hash(struct ike_sa *ike, bool initiator, chunk_t id_b, chunk_t *out);
+/* With signatures: HASH_I (we initiated) or HASH_R over our ID, signed
+ * on a helper (done gets the struct v1_sign_job). False when it cannot
+ * be: logged, and the attempt failed or the SA deleted. */
+bool phase1_sign_our_hash(struct ike_sa *ike, helper_done_fn *done, const char *mode);
 /* The peer's HASH (or SIG: hp) over its ID body id_b, and its ID (*peer)
  * being the one the conn wants: NULL, or why not (*auth_failed: the HASH
  * or SIG was wrong). pl: the message's payloads, for its certificates

@@ -140,7 +140,11 @@ const char *ikev1_verify_sig(struct ike_sa *ike, const struct isakmp_payloads *p
 void ikev1_certreq_build(struct ike_sa *ike, struct ikev2_builder *b)
 {
 	struct connection *c = ike->c;
-	if (ike->v1.auth != OAKLEY_RSA_SIG || !certs_want_peer(c) || peer_end(c)->cert_der != NULL)
+	/* Aggressive Mode's message 1 goes before a method is chosen: a CR
+	 * when signatures are one we offer */
+	bool rsa = ike->v1.auth == OAKLEY_RSA_SIG ||
+		   (ike->v1.auth == 0 && ikev1_has_sig_key(c) && ikev1_can_verify_sig(c));
+	if (!rsa || !certs_want_peer(c) || peer_end(c)->cert_der != NULL)
 		return;
 	/* an empty authority: any CA we trust (RFC 2408 3.10) */
 	struct isakmp_cert cr = { .encoding = ISAKMP_CERT_X509_SIG };

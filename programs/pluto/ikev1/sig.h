@@ -46,10 +46,11 @@ const char *ikev1_verify_sig(struct ike_sa *ike, const struct isakmp_payloads *p
 bool ikev1_has_sig_key(struct connection *c);
 bool ikev1_can_verify_sig(struct connection *c);
 
-/* Certificates in Main Mode (RFC 2408 3.9, 3.10): a CR (empty: any CA we
- * trust) in messages 3 and 4 when we want the peer's certificate; our
- * CERT (and its intermediate CAs) before SIG in messages 5 and 6, as
- * leftsendcert= says; a CR from the peer noted. */
+/* Certificates (RFC 2408 3.9, 3.10): a CR (empty: any CA we trust) when
+ * we want the peer's certificate, in Main Mode's messages 3 and 4 and
+ * Aggressive Mode's 1 and 2 (message 1 before a method is chosen: when
+ * signatures are one we offer); our CERT (and its intermediate CAs)
+ * before SIG, as leftsendcert= says; a CR from the peer noted. */
 void ikev1_certreq_build(struct ike_sa *ike, struct ikev2_builder *b);
 void ikev1_certreq_note(struct ike_sa *ike, const struct isakmp_payloads *pl);
 void ikev1_cert_build(struct ike_sa *ike, struct ikev2_builder *b);

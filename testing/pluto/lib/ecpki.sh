@@ -68,15 +68,4 @@ ec_conf() {
 	done
 }
 
-# pair_ec TEST WEST-CONF EAST-CONF: namespaces, configs, empty secrets
-pair_ec() {
-	setup_pair "$1" || return 1
-	printf '%s\n' "$2" >"$(host_dir west)/ipsec.conf"
-	printf '%s\n' "$3" >"$(host_dir east)/ipsec.conf"
-	local h
-	for h in west east; do
-		: >"$(host_dir $h)/ipsec.secrets"
-		chmod 600 "$(host_dir $h)/ipsec.secrets"
-	done
-}
 
