@@ -21,6 +21,7 @@ err_t ttosubnet(const char *s, size_t len, enum ip_family afhint,
 const char *str_subnet(const ip_subnet *s, char buf[SUBNET_BUF]);
 
 bool subnet_contains_address(const ip_subnet *s, const ip_address *a);
+bool subnet_eq(const ip_subnet *a, const ip_subnet *b);   /* same address and prefix (or both unset) */
 bool subnet_contains_subnet(const ip_subnet *outer, const ip_subnet *inner);
 ip_subnet subnet_from_address(const ip_address *a); /* /32 or /128 */
 /* Mask of a prefix as an address (255.255.255.0 for /24). */
@@ -35,5 +36,13 @@ bool is_virtual_subnet(const char *s); /* starts with vhost: or vnet: */
 /* virtual_private= in config setup: comma-separated %v4:NET/PREFIX and
  * %v6:NET/PREFIX entries, each optionally with a leading '!'. */
 err_t check_virtual_private(const char *s);
+
+/* A road warrior's inner address or network (sub) against a vhost:/vnet:
+ * spec (lib/libswan/virtual_subnet.c): NULL when allowed, else why (in
+ * why). own_address: sub is the peer's own address (no inner one: %no).
+ * %priv is virtual_private= (vp, NULL when not set); '!' entries exclude
+ * what they overlap; vhost: takes single addresses only. */
+const char *virtual_subnet_allows(const char *spec, const char *vp, const ip_subnet *sub, bool own_address,
+				  char *why, size_t why_len);
 
 #endif

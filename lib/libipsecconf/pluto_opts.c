@@ -14,4 +14,5 @@ const struct ipsecconf_pluto_opt ipsecconf_pluto_opts[IPSECCONF_PLUTO_OPTS] = {
 	{ "secretsfile", "--secretsfile" },
 	{ "strictcrlpolicy", "--strictcrlpolicy" },
 	{ "crlcheckinterval", "--crlcheckinterval" },
+	{ "virtual_private", "--virtual-private" },
 };

@@ -154,101 +154,15 @@ bool subnet_contains_subnet(const ip_subnet *outer, const ip_subnet *inner)
 	       subnet_contains_address(outer, &inner->addr);
 }
 
+bool subnet_eq(const ip_subnet *a, const ip_subnet *b)
+{
+	if (a->addr.family == IP_UNSET || b->addr.family == IP_UNSET)
+		return a->addr.family == b->addr.family;
+	return a->prefix == b->prefix && address_eq(&a->addr, &b->addr);
+}
+
 ip_subnet subnet_from_address(const ip_address *a)
 {
 	ip_subnet s = { .addr = *a, .prefix = (uint8_t)address_bits(a->family) };
 	return s;
-}
-
-/* ---- virtual subnets ---------------------------------------------------- */
-
-/* One "%v4:NET/PREFIX", "%v6:NET/PREFIX" or (if bare_ok) "NET/PREFIX".
- * Openswan wrote exclusions as "%v4:!NET/PREFIX", so '!' is also accepted
- * after the family tag. */
-static err_t check_virtual_net(const char *s, size_t len, bool bare_ok, bool negated)
-{
-	enum ip_family af = IP_UNSET;
-	if (len >= 4 && (memcmp(s, "%v4:", 4) == 0 || memcmp(s, "%v6:", 4) == 0)) {
-		af = s[2] == '4' ? IP_V4 : IP_V6;
-		s += 4;
-		len -= 4;
-		if (len > 0 && s[0] == '!' && !negated) {
-			s++;
-			len--;
-		}
-	} else if (!bare_ok) {
-		return "virtual_private entries must start with %v4: or %v6:";
-	} else if (len > 0 && s[0] == '%') {
-		return "unknown % keyword in virtual subnet list";
-	}
-	if (len == 0)
-		return "virtual subnet entry has no network";
-	if (memchr(s, '/', len) == NULL)
-		return "virtual subnet entry needs NET/PREFIX";
-	ip_subnet sn;
-	err_t e = ttosubnet(s, len, af, &sn, NULL);
-	return e;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Checks each entry of a comma-separated list (blanks around entries
- * allowed); keywords_ok: vhost:/vnet: lists with %priv, %no, %all and bare
- * NET/PREFIX entries. */
-static err_t check_list(const char *s, bool keywords_ok)
-{
-	if (*s == '\0')
-		return "empty virtual subnet list";
-	for (;;) {
-		const char *end = strchr(s, ',');
-		size_t len = end != NULL ? (size_t)(end - s) : strlen(s);
-		while (len > 0 && is_blank(*s)) {
-			s++;
-			len--;
-		}
-		while (len > 0 && is_blank(s[len - 1]))
-			len--;
-		bool negated = len > 0 && *s == '!';
-		if (negated) {
-			s++;
-			len--;
-		}
-		if (len == 0)
-			return "empty entry in virtual subnet list";
-		err_t e;
-		if (keywords_ok && (text_is(s, len, "%priv") || text_is(s, len, "%no") ||
-				    text_is(s, len, "%all")))
-			e = NULL;
-		else
-			e = check_virtual_net(s, len, keywords_ok, negated);
-		if (e != NULL)
-			return e;
-		if (end == NULL)
-			return NULL;
-		s = end + 1;
-	}
-}
-
-bool is_virtual_subnet(const char *s)
-{
-	return strncmp(s, "vhost:", 6) == 0 || strncmp(s, "vnet:", 5) == 0;
-}
-
-err_t check_virtual_subnet(const char *s)
-{
-	if (strncmp(s, "vhost:", 6) == 0)
-		return check_list(s + 6, true);
-	if (strncmp(s, "vnet:", 5) == 0)
-		return check_list(s + 5, true);
-	return "virtual subnet must start with vhost: or vnet:";
-}
-
-err_t check_virtual_private(const char *s)
-{
-	if (*s == '\0')
-		return "empty virtual_private list";
-	return check_list(s, false);
 }

@@ -84,9 +84,16 @@ static bool parse_subnet(struct parse *p)
 	struct end *e = end_of(p);
 	if (strcmp(p->value, "%no") == 0)
 		return true;
-	if (p->value[0] == '%' || strncmp(p->value, "vhost:", 6) == 0 ||
-	    strncmp(p->value, "vnet:", 5) == 0)
-		return fail(p, "virtual subnets are not supported by this pluto");
+	if (is_virtual_subnet(p->value)) {
+		err_t er = check_virtual_subnet(p->value);
+		if (er != NULL)
+			return fail(p, "%s", er);
+		free(e->virt);
+		e->virt = xstrdup(p->value);
+		return true;
+	}
+	if (p->value[0] == '%')
+		return fail(p, "%s is not supported by this pluto", p->value);
 	err_t er = ttosubnet(p->value, strlen(p->value), IP_UNSET, &e->client, NULL);
 	if (er != NULL)
 		return fail(p, "%s", er);
@@ -665,6 +672,11 @@ bool connection_orient(struct connection *c, bool (*is_local)(const ip_address *
 		return false;
 	}
 	c->local = mine[0] ? 0 : 1;
+	if (c->end[c->local].virt != NULL) {
+		snprintf(err, errsize, "%ssubnet=%s names the inner addresses of a peer behind a NAT: "
+			 "it belongs on the peer's end", c->local ? "right" : "left", c->end[c->local].virt);
+		return false;
+	}
 	fill_from_host(&c->end[0]);
 	fill_from_host(&c->end[1]);
 	return true;
@@ -682,6 +694,7 @@ static void end_free(struct end *e)
 	free(e->cert_der);
 	free(e->dns_error);
 	free(e->xauth_username);
+	free(e->virt);
 }
 
 void connection_free(struct connection *c)

@@ -37,6 +37,8 @@ struct end {
 	ip_address host;            /* HOST_ADDRESS (or learnt from the peer) */
 	ip_subnet client;           /* leftsubnet=, or the host itself */
 	bool has_client;            /* leftsubnet= was given */
+	char *virt;                 /* leftsubnet=vhost:LIST|vnet:LIST (NULL: none):
+				     * the peer's inner addresses it may use */
 	ip_protoport protoport;
 	ip_id id;                   /* leftid=, or the host address */
 	bool id_from_host;          /* no leftid=: the ID is the address */

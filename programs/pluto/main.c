@@ -30,6 +30,7 @@
 #include "sdnotify.h"
 #include "startup.h"
 #include "swan/deltatime.h"
+#include "swan/subnet.h"
 #include "swan/scalars.h"
 
 #define STR(x) #x
@@ -46,11 +47,13 @@ static const char usage[] =
 	"                   [--keep-alive S] [--max-halfopen-ike N]\n"
 	"                   [--max-halfopen-ike-per-address N] [--dh-reuse S]\n"
 	"                   [--strictcrlpolicy yes|no] [--crlcheckinterval TIME]\n"
+	"                   [--virtual-private LIST]\n"
 	"  --config FILE   load the conns of FILE (auto=add|route|start) and take\n"
 	"                  its config setup keys plutodebug= nhelpers= uniqueids=\n"
 	"                  ddos-mode= ddos-ike-threshold= keep_alive= max-halfopen-ike=\n"
 	"                  max-halfopen-ike-per-address= nssdir= secretsfile=\n"
-	"                  strictcrlpolicy= crlcheckinterval= as these options\n"
+	"                  strictcrlpolicy= crlcheckinterval= virtual_private= as\n"
+	"                  these options\n"
 	"                  (one given here wins)\n"
 	"  --kernel none   negotiate and record SAs without installing them\n"
 	"                  (for hosts whose kernel has no ESP)\n"
@@ -98,6 +101,13 @@ static const char usage[] =
 	"                  pluto rereads the CRLs of the database and warns about\n"
 	"                  out-of-date ones, e.g. 600 or 1h (default 0: only at\n"
 	"                  start and on `ipsec crls`, i.e. whack --rereadcrls)\n"
+	"  --virtual-private LIST  (config setup virtual_private=) the networks a\n"
+	"                  road warrior behind a NAT may use as its inner address,\n"
+	"                  e.g. %v4:10.0.0.0/8,%v4:192.168.0.0/16,%v4:!192.168.1.0/24\n"
+	"                  ('!' excludes): %priv in a conn's rightsubnet=vhost:LIST\n"
+	"                  or vnet:LIST. IKEv1 Quick Mode takes the peer's IDci as\n"
+	"                  its subnet when the list allows it (vhost: one address,\n"
+	"                  vnet: a network; %no: the peer's own address; %all: any)\n"
 	"  --debug CATS    none, all, or a list of: control parsing emitting\n"
 	"                  crypt kernel lifecycle dns raw private helpers updown\n"
 	"\nkeyingtries=N     (a conn key) how many keying attempts are made for a\n"
@@ -114,7 +124,7 @@ enum {
 	OPT_LISTEN, OPT_IKEPORT, OPT_NATIKEPORT, OPT_UNIQUEIDS, OPT_HELP, OPT_VERSION,
 	OPT_FORCE_BUSY, OPT_FORCE_UNLIMITED, OPT_DDOS_MODE, OPT_DDOS_THRESHOLD,
 	OPT_RETRANSMIT_TIMEOUT, OPT_KEEPALIVE, OPT_HALFOPEN_MAX, OPT_HALFOPEN_PER_ADDRESS, OPT_DH_REUSE,
-	OPT_STRICTCRLPOLICY, OPT_CRLCHECKINTERVAL,
+	OPT_STRICTCRLPOLICY, OPT_CRLCHECKINTERVAL, OPT_VIRTUAL_PRIVATE,
 	OPT_MAX
 };
 
@@ -145,6 +155,7 @@ static const struct option long_opts[] = {
 	{ "dh-reuse", required_argument, NULL, OPT_DH_REUSE },
 	{ "strictcrlpolicy", required_argument, NULL, OPT_STRICTCRLPOLICY },
 	{ "crlcheckinterval", required_argument, NULL, OPT_CRLCHECKINTERVAL },
+	{ "virtual-private", required_argument, NULL, OPT_VIRTUAL_PRIVATE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -227,6 +238,15 @@ static int apply_option(int c, const char *arg, struct pluto_options *o)
 	case OPT_SECRETS: o->secretsfile = arg; break;
 	case OPT_IPSECDIR: o->ipsecdir = arg; break;
 	case OPT_NSSDIR: o->nssdir = arg; break;
+	case OPT_VIRTUAL_PRIVATE: {
+		err_t e = check_virtual_private(arg);
+		if (e != NULL) {
+			fprintf(stderr, "pluto: --virtual-private %s: %s\n", arg, e);
+			return 2;
+		}
+		o->virtual_private = arg;
+		break;
+	}
 	case OPT_RUNDIR: o->rundir = arg; break;
 	case OPT_KERNEL: o->kernel = arg; break;
 	case OPT_NHELPERS: {

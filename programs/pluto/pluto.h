@@ -60,6 +60,7 @@ struct pluto_options {
 				     * pair is shared this long (0: never) */
 	bool strictcrlpolicy;       /* --strictcrlpolicy: no fresh CRL, no peer */
 	unsigned crlcheckinterval_s;   /* --crlcheckinterval: CRLs reread (0: never) */
+	const char *virtual_private;   /* --virtual-private: %priv of vhost:/vnet: (NULL: none) */
 };
 
 /* Totals since pluto started (whack --globalstatus). */

@@ -10,7 +10,10 @@
 # its answer, AH (phase2=ah) between two plutos, an error notify ending
 # the Quick Mode at once with the conn, peer and reason logged,
 # INITIAL-CONTACT (between plutos once Main Mode sends it; from libreswan),
-# and the ISAKMP SA rekey against libreswan's pluto. One line per test: PASS NAME |
+# the ISAKMP SA rekey against libreswan's pluto, and road warriors behind
+# a NAT (rightsubnet=vhost:|vnet: with --virtual-private: the inner
+# address taken, a network under vhost:, an excluded one, %no; in IKEv1
+# and IKEv2; such a conn cannot be initiated). One line per test: PASS NAME |
 # FAIL NAME: WHY | SKIP NAME: WHY. The helpers come from host-pluto.sh.
 #
 # usage: testing/pluto/host-ikev1-phase2.sh [BUILD] [TEST...]
@@ -405,12 +408,75 @@ test_libreswan_initial_contact() {
 	result "$name" "$why"
 }
 
+# ---- rightsubnet=vhost:|vnet: (road warriors behind a NAT) ---------------------
+
+VP='%v4:10.0.0.0/8,%v4:!10.9.0.0/16'
+
+# vhost_pair TEST VERSION WEST-SUBNET EAST-PEER-SUBNET: west (the road
+# warrior) with leftsubnet=WEST-SUBNET; east with leftsubnet= (west's end)
+# EAST-PEER-SUBNET and pluto --virtual-private $VP; VERSION ikev2=
+vhost_pair() {
+	setup_pair "$1" || return 1
+	conn_text west-east authby=secret "ikev2=$2" keyingtries=1 |
+		sed "s|^\tleftsubnet=.*|\tleftsubnet=$3|" >"$(host_dir west)/ipsec.conf"
+	conn_text west-east authby=secret "ikev2=$2" |
+		sed "s|^\tleftsubnet=.*|\tleftsubnet=$4|" >"$(host_dir east)/ipsec.conf"
+	local h
+	for h in west east; do
+		secrets "$PSK" >"$(host_dir $h)/ipsec.secrets"
+		chmod 600 "$(host_dir $h)/ipsec.secrets"
+	done
+	pluto_start west "$NS_WEST" && pluto_start east "$NS_EAST" none --virtual-private "$VP"
+}
+
+# vhost NAME VERSION WEST-SUBNET EAST-PEER-SUBNET [WANT-REFUSAL]: west
+# initiates; without WANT-REFUSAL east's Child SA has west's subnet as its
+# remote selector; with it, nothing comes up and east logs WANT-REFUSAL
+test_vhost() {
+	local name=$1 v=$2 ws=$3 es=$4 refusal=${5:-} why="" out
+	vhost_pair "$name" "$v" "$ws" "$es" || { result "$name" "cannot make the namespaces or start pluto"; return; }
+	out=$(whackh west "$NS_WEST" --name west-east --initiate 2>&1)
+	if [ -z "$refusal" ]; then
+		wait_for 1 5 count east "$NS_EAST" child_sas ESTABLISHED || why="east has no Child SA: $out"
+		[ -z "$why" ] && [ "$(child_field east "$NS_EAST" remote)" != "$ws" ] &&
+			why="east's Child SA has remote $(child_field east "$NS_EAST" remote), not $ws"
+		[ -z "$why" ] && [ "$(child_field west "$NS_WEST" local)" != "$ws" ] &&
+			why="west's Child SA has local $(child_field west "$NS_WEST" local), not $ws"
+	else
+		[ "$(count east "$NS_EAST" child_sas ESTABLISHED)" != 0 ] && why="east took $ws"
+		[ -z "$why" ] && ! grep -q -- "$refusal" "$(host_dir east)/log" &&
+			why="east's log does not say '$refusal': $(grep -m1 -i 'INVALID-ID\|TS_UNACCEPTABLE\|selectors' "$(host_dir east)/log")"
+	fi
+	result "$name" "$why"
+}
+
+# a conn with rightsubnet=vhost: waits for its peer: --initiate says so
+test_vhost_initiate() {
+	local name=vhost-initiate why="" out
+	vhost_pair "$name" no 10.1.2.3/32 'vhost:%priv,%no' || { result "$name" "cannot make the namespaces or start pluto"; return; }
+	out=$(whackh east "$NS_EAST" --name west-east --initiate 2>&1) && why="east initiated: $out"
+	[ -z "$why" ] && ! grep -q "leftsubnet=vhost:%priv,%no waits for the peer's inner address" <<<"$out" &&
+		why="whack was not told why: $out"
+	result "$name" "$why"
+}
+
 P2_TESTS=(ikev1-qm-rekey ikev1-isakmp-rekey ikev1-both-rekeys ikev1-responder-lifetime ikev1-isakmp-responder-lifetime ikev1-rekey-no ikev1-dpd-during-qm
-	ikev1-ah ikev1-error-notify ikev1-initial-contact ikev1-libreswan-isakmp-rekey ikev1-libreswan-initial-contact)
+	ikev1-ah ikev1-error-notify ikev1-initial-contact ikev1-libreswan-isakmp-rekey ikev1-libreswan-initial-contact
+	vhost-ikev1 vnet-ikev1 vhost-ikev1-network vhost-ikev1-excluded vhost-ikev1-no vhost-ikev1-own-address
+	vhost-ikev2 vhost-ikev2-excluded vhost-initiate)
 for t in "${P2_TESTS[@]}"; do
 	want "$t" || continue
 	case $t in
 	ikev1-qm-rekey) test_qm_rekey ;;
+	vhost-ikev1) test_vhost "$t" no 10.1.2.3/32 'vhost:%priv,%no' ;;
+	vnet-ikev1) test_vhost "$t" no 10.1.2.0/24 'vnet:%priv' ;;
+	vhost-ikev1-network) test_vhost "$t" no 10.1.2.0/24 'vhost:%priv' 'is a network; vhost:%priv allows single addresses only' ;;
+	vhost-ikev1-excluded) test_vhost "$t" no 10.9.0.5/32 'vhost:%priv' "10.9.0.5/32 is not in vhost:%priv (virtual_private=$VP)" ;;
+	vhost-ikev1-no) test_vhost "$t" no 198.18.0.1/32 'vhost:%priv' 'the peer uses its own address 198.18.0.1/32, and vhost:%priv has no %no' ;;
+	vhost-ikev1-own-address) test_vhost "$t" no 198.18.0.1/32 'vhost:%priv,%no' ;;
+	vhost-ikev2) test_vhost "$t" insist 10.1.2.3/32 'vhost:%priv,%no' ;;
+	vhost-ikev2-excluded) test_vhost "$t" insist 10.9.0.5/32 'vhost:%priv' "TSi): 10.9.0.5/32 is not in vhost:%priv" ;;
+	vhost-initiate) test_vhost_initiate ;;
 	ikev1-isakmp-rekey) test_isakmp_rekey ;;
 	ikev1-both-rekeys) test_both_rekeys ;;
 	ikev1-responder-lifetime) test_responder_lifetime ;;

@@ -344,6 +344,7 @@ static const char full_conf[] =
 	"\tsecretsfile=/etc/ipsec.secrets\n"
 	"\tcrl-strict=yes\n"
 	"\tcrlcheckinterval=10m\n"
+	"\tvirtual_private=%%v4:10.0.0.0/8,%%v4:!10.1.0.0/16\n"
 	"\tprepluto=\"touch %s/pre\"\n"
 	"\tpostpluto=\"touch %s/post\"\n"
 	"\tdumpdir=%s/dump\n"
@@ -432,6 +433,7 @@ static void test_config_to_argv_and_plan(void **state)
 		"--keep-alive", "7", "--max-halfopen-ike", "100", "--max-halfopen-ike-per-address", "5",
 		"--nssdir", "/var/lib/ipsec/nss", "--secretsfile", "/etc/ipsec.secrets",
 		"--strictcrlpolicy", "yes", "--crlcheckinterval", "10m",
+		"--virtual-private", "%v4:10.0.0.0/8,%v4:!10.1.0.0/16",
 		"--ikeport", "5500", "--natikeport", "4501",
 		"--kernel", "none", "--listen", "192.0.2.1", NULL,
 	};

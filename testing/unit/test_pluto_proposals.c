@@ -142,7 +142,7 @@ static void test_ts_narrowing(void **state)
 	ts_of_end(peer_end(c), NULL, &tsi);
 	ts_of_end(local_end(c), NULL, &tsr);
 	struct child_ts ts;
-	assert_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, NULL, NULL, &tsi, &tsr, &ts));
 	char a[SUBNET_BUF], b[SUBNET_BUF];
 	assert_string_equal(str_subnet(&ts.local, a), "198.51.100.0/24");
 	assert_string_equal(str_subnet(&ts.remote, b), "203.0.113.0/24");
@@ -151,13 +151,13 @@ static void test_ts_narrowing(void **state)
 	ttoaddress_num("203.0.0.0", 9, IP_UNSET, &lo);
 	ttoaddress_num("203.0.255.255", 13, IP_UNSET, &hi);
 	tsi.ts[0] = ikev2_ts_range(&lo, &hi, 0, 0, 65535);
-	assert_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, NULL, NULL, &tsi, &tsr, &ts));
 	assert_string_equal(str_subnet(&ts.remote, b), "203.0.113.0/24");
 	/* a disjoint one is refused */
 	ttoaddress_num("10.0.0.0", 8, IP_UNSET, &lo);
 	ttoaddress_num("10.0.0.255", 10, IP_UNSET, &hi);
 	tsi.ts[0] = ikev2_ts_range(&lo, &hi, 0, 0, 65535);
-	assert_non_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
+	assert_non_null(ts_narrow(c, NULL, NULL, NULL, &tsi, &tsr, &ts));
 	connection_free(c);
 }
 
@@ -170,14 +170,49 @@ static void test_ts_protoport(void **state)
 	ts_of_end(peer_end(c), NULL, &tsi);
 	ts_of_end(local_end(c), NULL, &tsr);
 	struct child_ts ts;
-	assert_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, NULL, NULL, &tsi, &tsr, &ts));
 	assert_int_equal(ts.proto, 17);
 	assert_int_equal(ts.local_port, 1701);
 	assert_int_equal(ts.remote_port, 0);
 	/* TCP is outside the conn's UDP selectors */
 	tsi.ts[0].ip_protocol = 6;
 	tsr.ts[0].ip_protocol = 6;
-	assert_non_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
+	assert_non_null(ts_narrow(c, NULL, NULL, NULL, &tsi, &tsr, &ts));
+	connection_free(c);
+}
+
+/* rightsubnet=vhost:/vnet: takes the road warrior's own TSi when the
+ * list and virtual_private allow it */
+static void test_ts_virtual(void **state)
+{
+	(void)state;
+	const char *const kv[] = { "leftsubnet", "198.51.100.0/24", "rightsubnet", "vhost:%priv,%no", NULL };
+	struct connection *c = conn(kv);
+	static const char vp[] = "%v4:10.0.0.0/8,%v4:!10.9.0.0/16";
+	struct ikev2_ts_list tsi, tsr;
+	ts_of_end(local_end(c), NULL, &tsr);
+	ip_address lo, hi, peer;
+	ttoaddress_num("198.18.0.7", 10, IP_UNSET, &peer);
+	ttoaddress_num("10.1.2.3", 8, IP_UNSET, &lo);
+	tsi.n = 1;
+	tsi.ts[0] = ikev2_ts_range(&lo, &lo, 0, 0, 65535);
+	struct child_ts ts;
+	char b[SUBNET_BUF];
+	assert_null(ts_narrow(c, vp, NULL, &peer, &tsi, &tsr, &ts));
+	assert_string_equal(str_subnet(&ts.remote, b), "10.1.2.3/32");
+	/* not without virtual_private (%priv), nor excluded, nor a network (vhost:) */
+	assert_non_null(ts_narrow(c, NULL, NULL, &peer, &tsi, &tsr, &ts));
+	ttoaddress_num("10.9.0.1", 8, IP_UNSET, &lo);
+	tsi.ts[0] = ikev2_ts_range(&lo, &lo, 0, 0, 65535);
+	assert_non_null(ts_narrow(c, vp, NULL, &peer, &tsi, &tsr, &ts));
+	ttoaddress_num("10.1.2.0", 8, IP_UNSET, &lo);
+	ttoaddress_num("10.1.2.255", 10, IP_UNSET, &hi);
+	tsi.ts[0] = ikev2_ts_range(&lo, &hi, 0, 0, 65535);
+	assert_non_null(ts_narrow(c, vp, NULL, &peer, &tsi, &tsr, &ts));
+	/* %no: the peer's own address */
+	tsi.ts[0] = ikev2_ts_range(&peer, &peer, 0, 0, 65535);
+	assert_null(ts_narrow(c, vp, NULL, &peer, &tsi, &tsr, &ts));
+	assert_string_equal(str_subnet(&ts.remote, b), "198.18.0.7/32");
 	connection_free(c);
 }
 
@@ -190,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_child_esp_and_pfs),
 		cmocka_unit_test(test_ts_narrowing),
 		cmocka_unit_test(test_ts_protoport),
+		cmocka_unit_test(test_ts_virtual),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

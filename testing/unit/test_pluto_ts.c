@@ -67,8 +67,8 @@ static void test_any_peer_without_subnet(void **state)
 	struct ikev2_ts_list tsr = range("203.0.113.0", "203.0.113.255");
 	struct child_ts ts;
 	/* the bug: without the IKE SA's addresses the end has no selector */
-	assert_non_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
-	assert_null(ts_narrow(c, &me, &west, &tsi, &tsr, &ts));
+	assert_non_null(ts_narrow(c, NULL, NULL, NULL, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, &me, &west, &tsi, &tsr, &ts));
 	assert_string_equal(net(&ts.remote), "198.18.0.1/32");
 	assert_string_equal(net(&ts.local), "203.0.113.0/24");
 	/* the answer's selectors: TSi west/32, TSr the subnet */
@@ -78,14 +78,14 @@ static void test_any_peer_without_subnet(void **state)
 	assert_true(address_eq(&ai.ts[0].start, &west) && address_eq(&ai.ts[0].end, &west));
 	/* a wider TSi (0.0.0.0/0, as clients ask) narrows to the peer */
 	tsi = range("0.0.0.0", "255.255.255.255");
-	assert_null(ts_narrow(c, &me, &west, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, &me, &west, &tsi, &tsr, &ts));
 	assert_string_equal(net(&ts.remote), "198.18.0.1/32");
 	/* another host's address is not the peer's */
 	tsi = range("198.18.0.9", "198.18.0.9");
-	assert_non_null(ts_narrow(c, &me, &west, &tsi, &tsr, &ts));
+	assert_non_null(ts_narrow(c, NULL, &me, &west, &tsi, &tsr, &ts));
 	/* a second peer of the same conn gets its own address */
 	ip_address other = addr("198.18.0.9");
-	assert_null(ts_narrow(c, &me, &other, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, &me, &other, &tsi, &tsr, &ts));
 	assert_string_equal(net(&ts.remote), "198.18.0.9/32");
 	connection_free(c);
 }
@@ -101,10 +101,10 @@ static void test_any_peer_with_subnet(void **state)
 	struct ikev2_ts_list tsi = range("198.51.100.0", "198.51.100.255");
 	struct ikev2_ts_list tsr = range("203.0.113.0", "203.0.113.255");
 	struct child_ts ts;
-	assert_null(ts_narrow(c, &me, &west, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, &me, &west, &tsi, &tsr, &ts));
 	assert_string_equal(net(&ts.remote), "198.51.100.0/24");
 	tsi = range("198.18.0.1", "198.18.0.1");
-	assert_non_null(ts_narrow(c, &me, &west, &tsi, &tsr, &ts));
+	assert_non_null(ts_narrow(c, NULL, &me, &west, &tsi, &tsr, &ts));
 	connection_free(c);
 }
 
@@ -118,9 +118,9 @@ static void test_fixed_hosts(void **state)
 	struct ikev2_ts_list tsi = range("198.18.0.1", "198.18.0.1");
 	struct ikev2_ts_list tsr = range("198.18.0.2", "198.18.0.2");
 	struct child_ts ts;
-	assert_null(ts_narrow(c, NULL, NULL, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, NULL, NULL, &tsi, &tsr, &ts));
 	assert_string_equal(net(&ts.remote), "198.18.0.1/32");
-	assert_null(ts_narrow(c, &me, &west, &tsi, &tsr, &ts));
+	assert_null(ts_narrow(c, NULL, &me, &west, &tsi, &tsr, &ts));
 	assert_string_equal(net(&ts.remote), "198.18.0.1/32");
 	assert_string_equal(net(&ts.local), "198.18.0.2/32");
 	connection_free(c);

@@ -257,10 +257,55 @@ static void test_virtual_private(void **state)
 		CHECK(check_virtual_private(bad[i]) != NULL, "'%s' accepted", bad[i]);
 }
 
+/* A road warrior's inner address against vhost:/vnet: and virtual_private= */
+static void test_virtual_allows(void **state)
+{
+	(void)state;
+	static const char vp[] = "%v4:10.0.0.0/8,%v4:192.168.0.0/16,%v4:!192.168.1.0/24";
+	static const struct {
+		const char *spec, *vp, *sub;
+		bool own;
+		const char *want;   /* NULL: allowed; else a part of why not */
+	} cases[] = {
+		{ "vhost:%priv,%no", vp, "10.1.2.3/32", false, NULL },
+		{ "vhost:%priv,%no", vp, "192.168.7.9/32", false, NULL },
+		{ "vhost:%priv,%no", vp, "192.168.1.9/32", false, "is not in vhost:%priv,%no (virtual_private=" },
+		{ "vhost:%priv,%no", vp, "172.16.0.1/32", false, "is not in" },
+		{ "vhost:%priv,%no", vp, "10.1.2.0/24", false, "allows single addresses only" },
+		{ "vnet:%priv", vp, "10.1.2.0/24", false, NULL },
+		{ "vnet:%priv", vp, "192.168.0.0/16", false, "is not in" },   /* overlaps the exclusion */
+		{ "vhost:%priv,%no", vp, "198.18.0.1/32", true, NULL },
+		{ "vhost:%priv", vp, "198.18.0.1/32", true, "has no %no" },
+		{ "vhost:%priv", NULL, "10.1.2.3/32", false, "virtual_private= is not set" },
+		{ "vhost:%all", NULL, "172.16.0.1/32", false, NULL },
+		{ "vhost:%all,!%v4:172.16.0.0/12", NULL, "172.16.0.1/32", false, "is excluded by" },
+		{ "vhost:!%v4:172.16.0.0/12,%all", NULL, "172.16.0.1/32", false, "is excluded by" },
+		{ "vnet:172.16.0.0/12", NULL, "172.16.4.0/24", false, NULL },
+		{ "vnet:172.16.0.0/12", NULL, "172.0.0.0/8", false, "is not in" },
+		{ "vnet:%v6:fd00::/8", NULL, "fd00:1::/64", false, NULL },
+		{ "vnet:%v6:fd00::/8", NULL, "10.0.0.0/8", false, "is not in" },
+		{ "vnet:!%priv,%all", vp, "10.9.0.0/16", false, "is excluded by" },
+		{ "vnet:!%priv,%all", vp, "172.16.0.0/16", false, NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ip_subnet sub;
+		assert_null(ttosubnet(cases[i].sub, strlen(cases[i].sub), IP_UNSET, &sub, NULL));
+		char why[256];
+		const char *got = virtual_subnet_allows(cases[i].spec, cases[i].vp, &sub, cases[i].own, why,
+							sizeof(why));
+		if (cases[i].want == NULL)
+			CHECK(got == NULL, "%s in %s: refused: %s", cases[i].sub, cases[i].spec, got);
+		else
+			CHECK(got != NULL && strstr(got, cases[i].want) != NULL, "%s in %s: '%s', want '%s'",
+			      cases[i].sub, cases[i].spec, got ? got : "allowed", cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_virtual_allows),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_every_prefix),
 		cmocka_unit_test(test_prefix_mask),

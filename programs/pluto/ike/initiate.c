@@ -72,6 +72,11 @@ static bool can_initiate(struct pluto *p, struct connection *c, const struct ifa
 			 c->name, c->local ? "left" : "right", peer->host_text);
 		return false;
 	}
+	if (peer->virt != NULL) {
+		snprintf(why, whysize, "cannot initiate conn %s: %ssubnet=%s waits for the peer's inner address",
+			 c->name, c->local ? "left" : "right", peer->virt);
+		return false;
+	}
 	ip_address local = me->host;
 	const struct iface *ifc = me->host_kind == HOST_ADDRESS ? ifaces_find(p, &local, false) : NULL;
 	if (ifc == NULL) {
@@ -331,7 +336,7 @@ static struct connection *best_fit(struct pluto *p, const struct packet *pkt, co
 		int s = fit(c, pkt, peer_id, any_version);
 		struct child_ts ts;
 		if (s > 0 && tsi != NULL && tsr != NULL &&
-		    ts_narrow(c, &pkt->iface->addr, &pkt->remote, tsi, tsr, &ts) != NULL)
+		    ts_narrow(c, p->opts.virtual_private, &pkt->iface->addr, &pkt->remote, tsi, tsr, &ts) != NULL)
 			continue;   /* the peer asks for traffic this conn does not carry */
 		/* among equals, the first added wins */
 		if (s > best_score || (s > 0 && s == best_score && c->seq < best->seq)) {
@@ -402,13 +407,13 @@ struct connection *conn_for_new_child(struct ike_sa *ike, const struct ikev2_ts_
 	struct connection *c = ike->c;
 	if (c == NULL)
 		return NULL;
-	if (ts_narrow(c, &ike->iface->addr, &ike->remote, tsi, tsr, ts) == NULL)
+	if (ts_narrow(c, ike->pluto->opts.virtual_private, &ike->iface->addr, &ike->remote, tsi, tsr, ts) == NULL)
 		return c;
 	char *family;
 	struct connection *s;
 	for (s = group_first(ike->pluto, c, &family); s != NULL; s = connections_family_next(s, family)) {
 		if (s != c && conn_same_group(s, c) && same_peer(s, ike) &&
-		    ts_narrow(s, &ike->iface->addr, &ike->remote, tsi, tsr, ts) == NULL)
+		    ts_narrow(s, ike->pluto->opts.virtual_private, &ike->iface->addr, &ike->remote, tsi, tsr, ts) == NULL)
 			break;
 	}
 	free(family);
@@ -436,7 +441,7 @@ static struct connection *group_instance_for(struct ike_sa *ike, const struct co
 	for (s = group_first(ike->pluto, c, &family); s != NULL; s = connections_family_next(s, family)) {
 		struct child_ts ts;
 		if (s != c && conn_same_group(s, c) && same_peer(s, ike) &&
-		    ts_narrow(s, &ike->iface->addr, &ike->remote, &one_r, &one_l, &ts) == NULL)
+		    ts_narrow(s, ike->pluto->opts.virtual_private, &ike->iface->addr, &ike->remote, &one_r, &one_l, &ts) == NULL)
 			break;
 	}
 	free(family);

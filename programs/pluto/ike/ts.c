@@ -124,15 +124,50 @@ static bool narrow_list(const struct ikev2_ts_list *l, const struct sel *allow, 
 	return false;
 }
 
-err_t ts_narrow(const struct connection *c, const ip_address *local_host,
+/* rightsubnet=vhost:|vnet: (a road warrior behind a NAT): the first of
+ * the peer's TSi that is one CIDR block with one port (or all) and that
+ * the list and virtual_private= allow; else why not (the first refusal). */
+static const char *virtual_tsi(const struct end *peer, const char *vp, const ip_address *remote_host,
+			       const struct ikev2_ts_list *tsi, ip_subnet *net, uint8_t *proto, uint16_t *port)
+{
+	static char why[512];
+	const char *first = NULL;
+	ip_subnet own = subnet_from_address(remote_host);
+	for (size_t i = 0; i < tsi->n; i++) {
+		const struct ikev2_ts *t = &tsi->ts[i];
+		struct sel s = { .start = t->start, .end = t->end, .proto = t->ip_protocol,
+				 .port_lo = t->start_port, .port_hi = t->end_port };
+		if ((t->type != 7 && t->type != 8) || !range_subnet(&s, net) || !port_of(&s, port) ||
+		    (peer->protoport.proto != 0 && s.proto != 0 && s.proto != peer->protoport.proto))
+			continue;
+		const char *e = virtual_subnet_allows(peer->virt, vp, net, subnet_eq(net, &own), why, sizeof(why));
+		if (e == NULL) {
+			*proto = peer->protoport.proto ? peer->protoport.proto : s.proto;
+			return NULL;
+		}
+		if (first == NULL)
+			first = e;
+	}
+	return first != NULL ? first : "no TSi is one address or network with one port or all";
+}
+
+err_t ts_narrow(const struct connection *c, const char *virtual_private, const ip_address *local_host,
 		const ip_address *remote_host, const struct ikev2_ts_list *tsi,
 		const struct ikev2_ts_list *tsr, struct child_ts *out)
 {
+	static char why[600];
 	struct connection *cc = (struct connection *)c;
 	struct sel remote = sel_of_end(peer_end(cc), remote_host);
 	struct sel local = sel_of_end(local_end(cc), local_host);
 	uint8_t rp = 0, lp = 0;
-	if (!narrow_list(tsi, &remote, &out->remote, &rp, &out->remote_port))
+	if (peer_end(cc)->virt != NULL) {
+		const char *e = virtual_tsi(peer_end(cc), virtual_private, remote_host, tsi, &out->remote, &rp,
+					    &out->remote_port);
+		if (e != NULL) {
+			snprintf(why, sizeof(why), "the initiator's traffic selectors (TSi): %s", e);
+			return why;
+		}
+	} else if (!narrow_list(tsi, &remote, &out->remote, &rp, &out->remote_port))
 		return "the initiator's traffic selectors (TSi) do not fit this connection";
 	if (!narrow_list(tsr, &local, &out->local, &lp, &out->local_port))
 		return "the responder's traffic selectors (TSr) do not fit this connection";

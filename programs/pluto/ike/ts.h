@@ -17,8 +17,10 @@
 /* One selector for an end's client subnet and protoport. */
 void ts_of_end(const struct end *e, const ip_address *host, struct ikev2_ts_list *out);
 /* Responder: narrows the initiator's TSi (its side: our remote) and TSr
- * (our local) to what the connection allows. NULL or why not. */
-err_t ts_narrow(const struct connection *c, const ip_address *local_host,
+ * (our local) to what the connection allows. NULL or why not. A peer
+ * end with a vhost:/vnet: subnet takes the first TSi its list and
+ * virtual_private (pluto's --virtual-private, may be NULL) allow. */
+err_t ts_narrow(const struct connection *c, const char *virtual_private, const ip_address *local_host,
 		const ip_address *remote_host, const struct ikev2_ts_list *tsi,
 		const struct ikev2_ts_list *tsr, struct child_ts *out);
 /* Initiator: the responder's answer, which must lie within what we sent. */

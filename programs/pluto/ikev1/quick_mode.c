@@ -419,11 +419,6 @@ static const char *subnet_of_id(const struct isakmp_id *id, ip_subnet *out)
 	return NULL;
 }
 
-static bool subnet_eq(const ip_subnet *a, const ip_subnet *b)
-{
-	return a->prefix == b->prefix && address_eq(&a->addr, &b->addr);
-}
-
 /* ---- hashes and helpers -------------------------------------------------------------------- */
 
 static void put_mid(uint8_t b[4], uint32_t id)
@@ -892,6 +887,28 @@ static const char *peer_ids(const struct isakmp_payloads *pl, bool *present, ip_
 	return e;
 }
 
+/* rightsubnet=vhost:LIST|vnet:LIST (a road warrior behind a NAT): the
+ * peer's IDci (or, without IDs, its own address) checked against the list
+ * and virtual_private=: NULL and in *want_ci the IDci to take, the remote
+ * selector set to it in a tunnel (a transport SA stays between the hosts,
+ * the IDci the peer's address behind its NAT); else why not. */
+static const char *virtual_peer(struct ike_sa *ike, struct connection *c, bool have_ids, const ip_subnet *ci,
+				bool transport, struct child_ts *ts, ip_subnet *want_ci)
+{
+	static char why[2 * SUBNET_BUF + 512];
+	ip_subnet own = subnet_from_address(&ike->remote);
+	bool own_address = !have_ids || subnet_eq(ci, &own);
+	if (virtual_subnet_allows(peer_end(c)->virt, ike->pluto->opts.virtual_private, have_ids ? ci : &own,
+				  own_address, why, sizeof(why)) != NULL)
+		return why;
+	if (have_ids) {
+		*want_ci = *ci;
+		if (!transport)
+			ts->remote = *ci;
+	}
+	return NULL;
+}
+
 /* N(RESPONDER-LIFETIME) in message 2 (RFC 2407 4.6.3.1): the responder
  * chose a shorter lifetime than we proposed; ours follows it. */
 static void take_responder_lifetime(struct child_sa *child, const struct isakmp_payloads *pl)
@@ -1183,19 +1200,23 @@ static void responder_qm1(struct ike_sa *ike, struct v1_msg_in *m)
 		ikev1_send_notify(ike, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
-	/* the selectors: exactly the conn's (or none, for its hosts) */
+	/* the selectors: exactly the conn's (or none, for its hosts), the
+	 * peer's own with rightsubnet=vhost:|vnet: */
 	bool have_ids = false;
 	ip_subnet ci, cr;
 	struct isakmp_id idci, idcr;
 	struct child_ts ts = conn_ts(ike, c);
+	ip_subnet want_ci = ts.remote;
 	why = peer_ids(pl, &have_ids, &ci, &cr, &idci, &idcr);
+	if (why == NULL && peer_end(c)->virt != NULL)
+		why = virtual_peer(ike, c, have_ids, &ci, w.transport, &ts, &want_ci);
 	char l[SUBNET_BUF], r[SUBNET_BUF], pl_[SUBNET_BUF], pr_[SUBNET_BUF];
 	static char idwhy[4 * SUBNET_BUF + 80];
 	if (why == NULL && have_ids &&
-	    (!subnet_eq(&ci, &ts.remote) || !subnet_eq(&cr, &ts.local) || idci.protocol != ts.proto ||
+	    (!subnet_eq(&ci, &want_ci) || !subnet_eq(&cr, &ts.local) || idci.protocol != ts.proto ||
 	     idcr.protocol != ts.proto || idci.port != ts.remote_port || idcr.port != ts.local_port)) {
 		snprintf(idwhy, sizeof(idwhy), "the peer asks for %s===%s, the conn is %s===%s",
-			 str_subnet(&ci, pl_), str_subnet(&cr, pr_), str_subnet(&ts.remote, r),
+			 str_subnet(&ci, pl_), str_subnet(&cr, pr_), str_subnet(&want_ci, r),
 			 str_subnet(&ts.local, l));
 		why = idwhy;
 	}

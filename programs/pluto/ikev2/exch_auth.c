@@ -733,7 +733,7 @@ static uint16_t responder_child(struct ike_sa *ike, const struct ikev2_payloads 
 		child_sa_delete(child, NULL);
 		return IKEV2_N_NO_PROPOSAL_CHOSEN;
 	}
-	e = ts_narrow(ike->c, &ike->iface->addr, &ike->remote, &tsi, &tsr, &child->ts);
+	e = ts_narrow(ike->c, ike->pluto->opts.virtual_private, &ike->iface->addr, &ike->remote, &tsi, &tsr, &child->ts);
 	if (e != NULL) {
 		llog(&ike->logger, RC_INFO, "Child SA: %s", e);
 		child_sa_delete(child, NULL);

@@ -585,7 +585,7 @@ static uint16_t responder_child(struct ike_sa *ike, struct ccsa *x, const struct
 	struct connection *c;
 	if (old != NULL) {
 		c = old->c;
-		err_t e = ts_narrow(c, &ike->iface->addr, &ike->remote, &tsi, &tsr, &ts);
+		err_t e = ts_narrow(c, ike->pluto->opts.virtual_private, &ike->iface->addr, &ike->remote, &tsi, &tsr, &ts);
 		if (e != NULL) {
 			llog(&ike->logger, RC_INFO, "CREATE_CHILD_SA (rekey): %s", e);
 			return IKEV2_N_TS_UNACCEPTABLE;

@@ -151,13 +151,6 @@ struct kernel_sa_id kernel_sa_id_of(const struct kernel_sa *sa)
 	return (struct kernel_sa_id){ .src = sa->src, .dst = sa->dst, .proto = sa->proto, .spi = sa->spi };
 }
 
-static bool subnet_eq(const ip_subnet *a, const ip_subnet *b)
-{
-	if (a->addr.family == IP_UNSET || b->addr.family == IP_UNSET)
-		return a->addr.family == b->addr.family;
-	return a->prefix == b->prefix && address_eq(&a->addr, &b->addr);
-}
-
 bool kernel_selector_eq(const struct kernel_selector *a, const struct kernel_selector *b)
 {
 	return subnet_eq(&a->src, &b->src) && subnet_eq(&a->dst, &b->dst) &&
