@@ -182,6 +182,26 @@ test_refused() {
 	result "$name" "$(refused_why "$5")"
 }
 
+# crl-revoked-responder: east has the CA's CRL that lists west and
+# initiates: west (the responder) has its IKE SA and Child SA when its
+# IKE_AUTH answer comes back refused, so east tells it in an INFORMATIONAL
+# (AUTHENTICATION_FAILED, RFC 7296 2.21.2) and west deletes them
+test_crl_revoked_responder() {
+	local name=crl-revoked-responder why="" out
+	pair_confs "$name" "$WEST_NORMAL" "$EAST_NORMAL" || { result "$name" "cannot make the namespaces"; return; }
+	std_dbs && crl_into east revoked || { result "$name" "cannot set up the NSS databases"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	out=$(up_from east "$NS_EAST") && why="initiate succeeded: $out"
+	[ -z "$why" ] && ! grep -q "is revoked by the CRL" <<<"$out" && why="east did not refuse west's revoked certificate: $out"
+	[ -z "$why" ] && ! grep -q "told the peer AUTHENTICATION_FAILED and deleted its IKE SA" "$(host_dir east)/log" &&
+		why="east did not tell west AUTHENTICATION_FAILED"
+	[ -z "$why" ] && { wait_for_s 1 5 grep -c "refused our authentication (AUTHENTICATION_FAILED): deleting the IKE SA" "$(host_dir west)/log" ||
+		why="west did not log the refusal: $(grep -m1 'AUTHENTICATION\|INFORMATIONAL' "$(host_dir west)/log")"; }
+	[ -z "$why" ] && { wait_for 0 5 count west "$NS_WEST" ike_sas ESTABLISHED || why="west kept its IKE SA"; }
+	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 0 ] && why="west kept its Child SA"
+	result "$name" "$why"
+}
+
 # crl-reread: both plutos with strictcrlpolicy=yes and a current CRL of
 # the CA that lists neither of them: up, and whack --listall shows the
 # CRL. Then the CRL that revokes west is imported into east's database
@@ -448,7 +468,7 @@ make_crls || { echo "FAIL pluto-cert: cannot make the test CRLs"; exit 0; }
 WEST_NORMAL=$(cert_conf "leftcert=west;leftid=%fromcert" "rightid=%fromcert")
 EAST_NORMAL=$(cert_conf "leftid=%fromcert" "rightcert=east;rightid=%fromcert")
 for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-intermediate cert-ca-same cert-ca-same-other cert-pinned cert-id-not-in-cert cert-secrets dn-psk cert-add-errors cert-tools \
-	crl-revoked crl-reread crl-interval crl-strict \
+	crl-revoked crl-revoked-responder crl-reread crl-interval crl-strict \
 	libreswan-cert-initiator libreswan-cert-responder; do
 	want "$t" || continue
 	case $t in
@@ -487,6 +507,7 @@ for t in cert cert-reverse cert-wrong-ca cert-expired cert-rightca cert-intermed
 		# east has the CA's CRL that lists west (imported before start)
 		test_refused "$t" "$WEST_NORMAL" "$EAST_NORMAL" 'std_dbs && crl_into east revoked' \
 			"certificate 'CN=west, O=Cygnet Test, C=US' (serial [0-9a-f:]*) is revoked by the CRL of 'CN=Cygnet Test CA, O=Cygnet Test, C=US'" ;;
+	crl-revoked-responder) test_crl_revoked_responder ;;
 	crl-reread) test_crl_reread ;;
 	crl-interval) test_crl_interval ;;
 	crl-strict) test_crl_strict ;;

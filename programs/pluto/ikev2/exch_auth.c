@@ -565,6 +565,9 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 		e = verify_auth(ike, pl, &auth, octets, &me, &peer);
 	chunk_free(&octets);
 	if (e != NULL) {
+		/* the responder has its IKE SA (and Child SA) by now: it must
+		 * hear that we refused it (RFC 7296 2.21.2) */
+		ikev2_refuse_responder(ike);
 		ike_initiate_failed(ike, FAIL_REFUSED, e);
 		return;
 	}

@@ -43,6 +43,23 @@ static bool fill_delete(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
 	return true;
 }
 
+/* N(AUTHENTICATION_FAILED) and a Delete of the IKE SA: the notify RFC
+ * 7296 2.21.2 names, the Delete for a responder that acts on Deletes only
+ * (libreswan 4 ignores the notify). */
+static bool fill_auth_failed(struct ike_sa *ike, struct ikev2_builder *b, void *ctx)
+{
+	(void)ctx;
+	ikev2_build_notify_simple(b, IKEV2_N_AUTHENTICATION_FAILED, NULL, 0);
+	return fill_delete(ike, b, &(struct delete_req){ .protocol = IKEV2_PROTO_IKE });
+}
+
+void ikev2_refuse_responder(struct ike_sa *ike)
+{
+	if (ikev2_send_request_once(ike, IKEV2_EXCH_INFORMATIONAL, fill_auth_failed, NULL))
+		llog(&ike->logger, RC_INFO, "told the peer AUTHENTICATION_FAILED and deleted its IKE SA "
+		     "(INFORMATIONAL, not retransmitted)");
+}
+
 /* A Delete of the IKE SA that goes unanswered ends it all the same. */
 static void delete_timeout(struct ike_sa *ike)
 {
@@ -162,6 +179,17 @@ void info_responder(struct ike_sa *ike, struct ike_msg_in *m)
 		ldbg(&ike->logger, DBG_LIFECYCLE, "liveness: answering the peer's check (INFORMATIONAL request %u)",
 		     m->h.message_id);
 	bool delete_ike = false;
+	struct ikev2_notify af;
+	if (ike_find_notify(pl, IKEV2_N_AUTHENTICATION_FAILED, &af) != NULL) {
+		/* the initiator refused our IKE_AUTH answer (RFC 7296 2.21.2):
+		 * the IKE SA and its Child SAs go */
+		char a[ADDRESS_BUF];
+		llog(&ike->logger, RC_WARNING, "the peer %s refused our authentication (AUTHENTICATION_FAILED): "
+		     "deleting the IKE SA", str_address(&ike->remote, a));
+		ikev2_send_response(ike, m->h.exchange, m->h.message_id, fill_delete, NULL);
+		ike_sa_delete(ike, "the peer refused our authentication");
+		return;
+	}
 	for (size_t i = 0; i < pl->n; i++) {
 		if (pl->p[i].type != IKEV2_PT_D)
 			continue;

@@ -60,6 +60,10 @@ bool ikev2_delete_child(struct ike_sa *ike, struct ike_work *w);
 bool ikev2_delete_ike(struct ike_sa *ike, struct ike_work *w);
 bool ikev2_liveness(struct ike_sa *ike, struct ike_work *w);
 void ikev2_goodbye(struct ike_sa *ike);
+/* The initiator refused the responder's IKE_AUTH answer (its AUTH, ID or
+ * certificate): the responder, which has its SAs by now, is told
+ * (AUTHENTICATION_FAILED and a Delete, RFC 7296 2.21.2). */
+void ikev2_refuse_responder(struct ike_sa *ike);
 bool ikev2_goodbye_children(struct ike_sa *ike, struct child_sa *const *children, size_t n);
 
 /* The handlers of the table. */

@@ -389,6 +389,17 @@ void ikev2_send_notify_response(struct ike_sa *ike, uint8_t exchange, uint32_t m
 	ikev2_send_response(ike, exchange, msgid, fill_one_notify, &n);
 }
 
+bool ikev2_send_request_once(struct ike_sa *ike, uint8_t exchange, ike_fill_fn *fill, void *ctx)
+{
+	uint32_t msgid = ike->v2.msgid_next_out;
+	size_t len = build(ike, exchange, false, msgid, fill, ctx);
+	if (len == 0)
+		return false;
+	ike->v2.msgid_next_out++;
+	ike_transmit(ike, out_buf, len);
+	return true;
+}
+
 void ikev2_send_init_notify(struct pluto *p, const struct packet *pkt,
 			    const struct ikev2_header *h, const uint8_t spi_r[8],
 			    uint16_t notify, const void *data, size_t len)

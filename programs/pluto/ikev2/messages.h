@@ -39,6 +39,9 @@ bool ikev2_send_response(struct ike_sa *ike, uint8_t exchange, uint32_t msgid,
  * be NULL. */
 void ikev2_send_notify_response(struct ike_sa *ike, uint8_t exchange, uint32_t msgid,
 				uint16_t type);
+/* A request sent once and not kept for retransmission, when the IKE SA
+ * goes next (exch_info.c: ikev2_refuse_responder). */
+bool ikev2_send_request_once(struct ike_sa *ike, uint8_t exchange, ike_fill_fn *fill, void *ctx);
 /* An unencrypted IKE_SA_INIT response carrying one notify, without an SA
  * (INVALID_KE_PAYLOAD, COOKIE, NO_PROPOSAL_CHOSEN...). */
 void ikev2_send_init_notify(struct pluto *p, const struct packet *pkt,
