@@ -41,7 +41,8 @@
 # host directories are copied (e.g. to make RSA host keys and put the public
 # keys into both configs); check.sh RUNDIR runs last, in tier 2 only, after
 # the ping (e.g. to inspect what an updown script recorded, kill a peer,
-# ping more pairs): a non-zero exit fails the scenario with its last output
+# ping more pairs; with EXPECT=down, after nothing came up: why not): a
+# non-zero exit fails the scenario with its last output
 # line; its output is kept as check.log. It gets in its environment:
 # NS_WEST NS_EAST NS_ROUTER (the namespaces; NS_ROUTER empty unless
 # TOPOLOGY=nat), PING_BIN, WEST EAST (host kinds), WEST_CONN EAST_CONN CHILD,
@@ -219,10 +220,32 @@ run_one() (
 	}
 	fail() { status_dump; show_logs; result FAIL "$1"; exit 1; }
 
+	# run_check: check.sh RUNDIR with its environment; a failure fails the scenario
+	run_check() {
+		# check.sh may kill a daemon: its end is no job notice ("Killed")
+		# of this shell (netns_down still ends and reaps them)
+		disown -a 2>/dev/null
+		(
+			PING_BIN=${pingb:-} CYGNET_BUILD=${CYGNET_BUILD:-$REPO/build}
+			export NS_WEST NS_EAST NS_ROUTER PING_BIN WEST EAST WEST_CONN EAST_CONN CHILD \
+				RUN OUT TIER PING_COUNT TOPOLOGY WEST_ADDR WEST_SEEN PLUTO_T CYGNET_BUILD
+			exec "$src/check.sh" "$RUN"
+		) >"$RUN/check.log" 2>&1
+		local crc=$?
+		cp "$RUN/check.log" "$OUT/"
+		[ $crc = 0 ] || fail "check.sh: $(tail -1 "$RUN/check.log")"
+	}
+
 	if [ "$EXPECT" = down ]; then
 		# the initiate command has returned; give a late answer a moment
 		sleep 1
 		if either_ike; then fail "an IKE SA came up, but EXPECT=down"; fi
+		# check.sh (in tier 2 only, as for up) says why nothing came up
+		if [ $TIER = 2 ] && [ -x "$src/check.sh" ]; then
+			run_check
+			result PASS "no IKE SA came up, as expected; check.sh passed"
+			exit 0
+		fi
 		result PASS "no IKE SA came up, as expected"
 		exit 0
 	fi
@@ -285,18 +308,7 @@ run_one() (
 	fi
 	if [ -x "$src/check.sh" ]; then
 		t5=$(now_ms)
-		# check.sh may kill a daemon: its end is no job notice ("Killed")
-		# of this shell (netns_down still ends and reaps them)
-		disown -a 2>/dev/null
-		(
-			PING_BIN=$pingb CYGNET_BUILD=${CYGNET_BUILD:-$REPO/build}
-			export NS_WEST NS_EAST NS_ROUTER PING_BIN WEST EAST WEST_CONN EAST_CONN CHILD \
-				RUN OUT TIER PING_COUNT TOPOLOGY WEST_ADDR WEST_SEEN PLUTO_T CYGNET_BUILD
-			exec "$src/check.sh" "$RUN"
-		) >"$RUN/check.log" 2>&1
-		crc=$?
-		cp "$RUN/check.log" "$OUT/"
-		[ $crc = 0 ] || fail "check.sh: $(tail -1 "$RUN/check.log")"
+		run_check
 		summary+="; check.sh passed in $(($(now_ms) - t5))ms"
 	fi
 	if [ "$HARNESS_PING" = no ]; then

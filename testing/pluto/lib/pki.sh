@@ -16,6 +16,9 @@
 #     west-big east-big   issued by mid2, with 60 more SAN DNS names (a
 #                         subjectAltName of ~2.4 kB): ee + mid2 + mid1 make
 #                         an IKE_AUTH of ~5 kB, which must go in fragments
+#     west-ec east-ec     ECDSA P-256 keys, issued by ca
+#     east-revoked        issued by ca, then revoked:
+#     ca.crl              the root CA's CRL (PEM), listing east-revoked
 #
 # Functions:
 #   pki_make                      make the PKI unless a fresh one is there
@@ -33,11 +36,13 @@ _pki_issue() {
 	local name=$1 signer=$2 ext=$3 san=${4:-} cn=$1 ca_args
 	[ "$name" = ca ] && cn='Cygnet Test CA'
 	case $name in mid*) cn="Cygnet ${name^} CA" ;; esac
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$PKI/$name.key" 2>/dev/null || return 1
+	local alg=(-algorithm RSA -pkeyopt rsa_keygen_bits:2048) usage=digitalSignature,keyEncipherment
+	case $name in *-ec) alg=(-algorithm EC -pkeyopt ec_paramgen_curve:P-256) usage=digitalSignature ;; esac
+	openssl genpkey "${alg[@]}" -out "$PKI/$name.key" 2>/dev/null || return 1
 	{
 		printf '[ca]\nbasicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n'
 		printf 'subjectKeyIdentifier=hash\n'
-		printf '[ee]\nbasicConstraints=CA:false\nkeyUsage=critical,digitalSignature,keyEncipherment\n'
+		printf '[ee]\nbasicConstraints=CA:false\nkeyUsage=critical,%s\n' "$usage"
 		printf 'subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n'
 		printf 'subjectAltName=DNS:%s.example%s\n' "$name" "$san"
 	} >"$PKI/$name.ext"
@@ -53,12 +58,13 @@ _pki_issue() {
 
 pki_make() {
 	local stamp=$PKI/done n san=''
-	if [ -f "$stamp" ] && [ -z "$(find "$stamp" -mmin +60)" ]; then return 0; fi
+	# (a PKI of an older pki.sh, without the CRL, is made again too)
+	if [ -f "$stamp" ] && [ -f "$PKI/ca.crl" ] && [ -z "$(find "$stamp" -mmin +60)" ]; then return 0; fi
 	rm -rf "$PKI"
 	mkdir -p "$PKI" || return 1
 	_pki_issue ca self ca && _pki_issue mid1 ca ca && _pki_issue mid2 mid1 ca || return 1
 	for ((n = 0; n < 60; n++)); do san+=",DNS:host-$n.big-extension.cygnet-test.example"; done
-	for n in west:ca east:ca west-big:mid2 east-big:mid2; do
+	for n in west:ca east:ca west-big:mid2 east-big:mid2 west-ec:ca east-ec:ca east-revoked:ca; do
 		# the chain rides along: NSS then has the intermediates to send
 		if [ "${n#*:}" = ca ]; then
 			_pki_issue "${n%:*}" ca ee && cp "$PKI/ca.pem" "$PKI/${n%:*}.chain" || return 1
@@ -70,7 +76,20 @@ pki_make() {
 			-certfile "$PKI/${n%:*}.chain" -name "${n%:*}" -passout "pass:$PKI_PW" \
 			-out "$PKI/${n%:*}.p12" || return 1
 	done
+	_pki_crl || return 1
 	: >"$stamp"
+}
+
+# _pki_crl: ca.crl, the root CA's CRL with east-revoked on it (openssl ca
+# with a database of its own under PKI/ca-db)
+_pki_crl() {
+	local d=$PKI/ca-db
+	mkdir -p "$d" && : >"$d/index.txt" && echo 01 >"$d/crlnumber" || return 1
+	printf '[ca]\ndefault_ca=test\n[test]\ndatabase=%s/index.txt\ncrlnumber=%s/crlnumber\n' "$d" "$d" >"$d/ca.cnf"
+	printf 'certificate=%s/ca.pem\nprivate_key=%s/ca.key\ndefault_md=sha256\ndefault_crl_days=7\n' \
+		"$PKI" "$PKI" >>"$d/ca.cnf"
+	openssl ca -config "$d/ca.cnf" -revoke "$PKI/east-revoked.pem" >/dev/null 2>&1 &&
+		openssl ca -config "$d/ca.cnf" -gencrl -out "$PKI/ca.crl" >/dev/null 2>&1
 }
 
 pki_cygnet() {
