@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Host-level tests of IKEv2 fragmentation (RFC 7383): two plutos with
+# Host-level tests of IKEv2 fragmentation (RFC 7383), and of IKEv1's
+# (the FRAGMENTATION vendor ID and Fragment payloads of Cisco, Windows and
+# libreswan; ikev1/frag.c): two plutos with
 # --kernel none in network namespaces this script creates, and pluto
 # against libreswan's pluto (IKE only). The receiving pluto logs
 # "request|response N reassembled from K fragments"; that line is what
@@ -228,8 +230,77 @@ test_libreswan_big() {
 	result "$name" "$why"
 }
 
+# ---- IKEv1 fragmentation (ikev1/frag.c) ----------------------------------------
+
+BIG_ID=@east-$(printf 'x%.0s' $(seq 1 475)).example
+BIG_WEST=@west-$(printf 'x%.0s' $(seq 1 475)).example
+
+# v1_sent HOST / v1_reassembled HOST: how many phase 1 messages HOST sent
+# in fragments / put together from fragments
+v1_sent() { grep -c "ISAKMP message in [0-9]* fragments" "$(host_dir "$1")/log"; }
+v1_reassembled() { grep -c "reassembled a [0-9]*-byte ISAKMP message from [0-9]* fragments" "$(host_dir "$1")/log"; }
+
+# v1_pair_frag TEST WEST-FRAG EAST-FRAG [big]: an ikev2=no PSK conn on both
+# with its own fragmentation=; big: both IDs are 480 characters, so Main
+# Mode messages 5 and 6 are too big for a 576-byte path
+v1_pair_frag() {
+	local name=$1 wf=$2 ef=$3 h id=@east wid=@west
+	[ "${4:-}" = big ] && id=$BIG_ID wid=$BIG_WEST
+	setup_pair "$name" || return 1
+	conn_text west-east authby=secret ikev2=no "fragmentation=$wf" |
+		sed -e "s|rightid=@east|rightid=$id|" -e "s|leftid=@west|leftid=$wid|" >"$(host_dir west)/ipsec.conf"
+	conn_text west-east authby=secret ikev2=no "fragmentation=$ef" |
+		sed -e "s|rightid=@east|rightid=$id|" -e "s|leftid=@west|leftid=$wid|" >"$(host_dir east)/ipsec.conf"
+	for h in west east; do
+		printf '%s %s : PSK "%s"\n' "$wid" "$id" "$PSK" >"$(host_dir $h)/ipsec.secrets"
+		chmod 600 "$(host_dir $h)/ipsec.secrets"
+	done
+}
+
+# v1_frag NAME WEST-FRAG EAST-FRAG [big] WANT: west initiates Main Mode;
+# the Child SA comes up; WANT: both (each end sent and reassembled
+# fragments) or none (no fragment either way)
+test_v1_frag() {
+	local name=$1 want=${!#} why=""
+	v1_pair_frag "$@" || { result "$name" "cannot make the namespaces"; return; }
+	start_both || { result "$name" "pluto did not start"; return; }
+	why=$(up)
+	for h in west east; do
+		if [ "$want" = both ]; then
+			[ -z "$why" ] && [ "$(v1_sent $h)" = 0 ] && why="$h sent no message in fragments"
+			[ -z "$why" ] && [ "$(v1_reassembled $h)" = 0 ] && why="$h reassembled no message"
+		else
+			[ -z "$why" ] && [ "$(v1_sent $h)" != 0 ] && why="$h sent fragments: $(grep -m1 'fragments' "$(host_dir $h)/log")"
+		fi
+	done
+	[ -z "$why" ] && [ "$want" = both ] && ! grep -q "the peer sent the vendor ID \[FRAGMENTATION\]\|established ISAKMP SA" "$(host_dir east)/log" &&
+		why="east's log says nothing of the ISAKMP SA"
+	result "$name" "$why"
+}
+
+# libreswan (ikev2=no, fragmentation=yes) with east's 480-character ID:
+# our Main Mode message 5 (initiator) or 6 (responder) is too big for a
+# 576-byte path and goes in fragments, which libreswan must reassemble
+test_v1_libreswan() {
+	local dir=$1 name=ikev1-frag-libreswan-$1 why="" w e
+	have_libreswan "$name" || return
+	v1_pair_frag "$name" yes yes big || { result "$name" "cannot make the namespaces"; return; }
+	w=$(host_dir west) e=$(host_dir east)
+	lsw_conf ikev1-policy=accept | sed -e "s|rightid=@east|rightid=$BIG_ID|" -e "s|leftid=@west|leftid=$BIG_WEST|" \
+		-e 's/ikev2=yes/ikev2=no/' >"$e/ipsec.conf"
+	printf '\tfragmentation=yes\n' >>"$e/ipsec.conf"
+	lsw_pair_up "$dir" 2>"$(host_dir west)/up.err" || { result "$name" "$(cat "$(host_dir west)/up.err")"; return; }
+	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED ||
+		why="no ISAKMP SA with libreswan: $(grep -m1 -i 'fragment\|fail\|refus' "$w/log")"
+	[ -z "$why" ] && [ "$(v1_sent west)" = 0 ] && why="our Main Mode message did not go in fragments"
+	[ -z "$why" ] && ! wait_until 5 grep -q -e 'ISAKMP SA established' -e 'established ISAKMP SA' -e 'IKE SA established' "$e/log" &&
+		why="libreswan did not establish the ISAKMP SA from our fragments"
+	result "$name" "$why"
+}
+
 for t in frag-force frag-aead frag-retransmit frag-answer-again frag-no frag-big frag-libreswan-initiator frag-libreswan-responder \
-	frag-libreswan-big-initiator frag-libreswan-big-responder; do
+	frag-libreswan-big-initiator frag-libreswan-big-responder \
+	ikev1-frag-force ikev1-frag-big ikev1-frag-no ikev1-frag-libreswan-initiator ikev1-frag-libreswan-responder; do
 	want "$t" || continue
 	case $t in
 	frag-force) test_force ;;
@@ -242,6 +313,11 @@ for t in frag-force frag-aead frag-retransmit frag-answer-again frag-no frag-big
 	frag-libreswan-responder) test_libreswan responder ;;
 	frag-libreswan-big-initiator) test_libreswan_big initiator ;;
 	frag-libreswan-big-responder) test_libreswan_big responder ;;
+	ikev1-frag-force) test_v1_frag "$t" force force both ;;
+	ikev1-frag-big) test_v1_frag "$t" yes yes big both ;;
+	ikev1-frag-no) test_v1_frag "$t" force no none ;;
+	ikev1-frag-libreswan-initiator) test_v1_libreswan initiator ;;
+	ikev1-frag-libreswan-responder) test_v1_libreswan responder ;;
 	esac
 done
 exit 0

@@ -246,6 +246,20 @@ lsw_start() {
 
 lsw_whack() { ip netns exec "$NS_EAST" timeout 15 /usr/libexec/ipsec/whack --rundir "$(host_dir east)/run" "$@"; }
 
+# lsw_pair_up DIR: our pluto on west and libreswan's on east started, then
+# DIR (initiator: we, responder: libreswan) initiates, without waiting;
+# false (and why on stderr) when a pluto did not start
+lsw_pair_up() {
+	pluto_start west "$NS_WEST" || { echo "pluto did not start" >&2; return 1; }
+	lsw_start || { echo "libreswan's pluto did not start" >&2; return 1; }
+	if [ "$1" = initiator ]; then
+		whackh west "$NS_WEST" --name west-east --initiate --asynchronous >/dev/null 2>&1
+	else
+		lsw_whack --name west-east --initiate --asynchronous >/dev/null 2>&1
+	fi
+	return 0
+}
+
 # rsa_keys: raw RSA host keys for west ($W_KEY, in west's NSS database)
 # and east ($E_KEY, in EAST_NSS: east's own directory, or nss/ below it for
 # libreswan); a third key ($X_KEY) that is neither's, for the wrong-key test

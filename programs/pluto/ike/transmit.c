@@ -5,7 +5,7 @@
 #include "ike/transmit.h"
 #include "pluto.h"
 
-void ike_transmit(struct ike_sa *ike, const uint8_t *data, size_t len)
+static void send_datagram(struct ike_sa *ike, const uint8_t *data, size_t len)
 {
 	err_t e = iface_send(ike->iface, &ike->remote, ike->remote_port, data, len);
 	if (e != NULL) {
@@ -16,10 +16,11 @@ void ike_transmit(struct ike_sa *ike, const uint8_t *data, size_t len)
 	ldbg_hex(&ike->logger, DBG_RAW, "sent", data, len);
 }
 
-/* Sends a message, or the IKEv2 fragments (RFC 7383) kept back to back
- * in one buffer: each datagram's length is in its header (bytes 24..27, in
- * IKEv1 and IKEv2 alike); anything that does not add up goes as one. */
-static void transmit_all(struct ike_sa *ike, const uint8_t *data, size_t len)
+/* Sends a message, or its fragments (IKEv2's RFC 7383, IKEv1's
+ * ikev1/frag.c) kept back to back in one buffer: each datagram's length
+ * is in its header (bytes 24..27, in IKEv1 and IKEv2 alike); anything that
+ * does not add up goes as one. */
+void ike_transmit(struct ike_sa *ike, const uint8_t *data, size_t len)
 {
 	size_t at = 0, n = 0;
 	while (at < len) {
@@ -33,13 +34,13 @@ static void transmit_all(struct ike_sa *ike, const uint8_t *data, size_t len)
 		n++;
 	}
 	if (at != len || n <= 1) {
-		ike_transmit(ike, data, len);
+		send_datagram(ike, data, len);
 		return;
 	}
 	for (at = 0; at < len;) {
 		const uint8_t *h = data + at + 24;
 		size_t one = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
-		ike_transmit(ike, data + at, one);
+		send_datagram(ike, data + at, one);
 		at += one;
 	}
 }
@@ -90,7 +91,7 @@ static void on_retransmit(evutil_socket_t fd, short what, void *arg)
 	ike->retransmits++;
 	ldbg(&ike->logger, DBG_LIFECYCLE, "retransmission %u of message %u", ike->retransmits,
 	     ike->last_request_msgid);
-	transmit_all(ike, ike->last_request.ptr, ike->last_request.len);
+	ike_transmit(ike, ike->last_request.ptr, ike->last_request.len);
 	arm_retransmit(ike, retransmit_pause_ms(ike->retransmits, elapsed, timeout_ms(ike)));
 }
 
@@ -108,7 +109,7 @@ void ike_request_sent(struct ike_sa *ike, const uint8_t *data, size_t len, uint3
 		ike->retransmit_timer = event_new(ike->pluto->base, -1, 0, on_retransmit, ike);
 	if (ike->retransmit_timer != NULL)
 		arm_retransmit(ike, retransmit_pause_ms(0, 0, timeout_ms(ike)));
-	transmit_all(ike, data, len);
+	ike_transmit(ike, data, len);
 }
 
 void ike_request_answered(struct ike_sa *ike)
@@ -126,7 +127,7 @@ void ike_response_sent(struct ike_sa *ike, const uint8_t *data, size_t len, uint
 	ike->last_response_msgid = msgid;
 	ike->last_response_exchange = exchange;
 	ike->have_last_response = true;
-	transmit_all(ike, data, len);
+	ike_transmit(ike, data, len);
 }
 
 bool ike_answer_again(struct ike_sa *ike, uint32_t msgid, uint8_t exchange)
@@ -135,6 +136,6 @@ bool ike_answer_again(struct ike_sa *ike, uint32_t msgid, uint8_t exchange)
 	    exchange != ike->last_response_exchange)
 		return false;
 	ldbg(&ike->logger, DBG_CONTROL, "retransmitted request %u: answering again", msgid);
-	transmit_all(ike, ike->last_response.ptr, ike->last_response.len);
+	ike_transmit(ike, ike->last_response.ptr, ike->last_response.len);
 	return true;
 }

@@ -26,7 +26,8 @@ struct ike_sa;
  * after the first send; 0 when the request has run out of its timeout_ms. */
 uint64_t retransmit_pause_ms(unsigned done, uint64_t elapsed_ms, uint64_t timeout_ms);
 
-/* Sends bytes to the IKE SA's peer on its socket (logged when it fails). */
+/* Sends a message to the IKE SA's peer on its socket (logged when it
+ * fails), or the fragments of one kept back to back: one datagram each. */
 void ike_transmit(struct ike_sa *ike, const uint8_t *data, size_t len);
 
 /* A request went out (a message, or IKEv2 fragments back to back: each

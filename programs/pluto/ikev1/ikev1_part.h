@@ -69,6 +69,9 @@ struct ikev1_part {
 	unsigned rekey_of;
 	struct event *retire_ike;    /* a replaced one: its Delete, after the overlap */
 	struct ikev1_transaction *xa;   /* XAUTH and Mode Config (transaction.h); NULL: neither */
+	/* fragmentation (frag.h) */
+	uint16_t frag_id_out;        /* the ID of our last fragmented message */
+	struct ikev1_frags *frags;   /* the peer's fragments being collected (NULL: none) */
 };
 void ikev1_quick_free(struct ikev1_quick *q);
 

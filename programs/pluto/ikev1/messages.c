@@ -14,6 +14,7 @@
 #include "iface.h"
 #include "ike/initiate.h"
 #include "ike/ops.h"
+#include "ikev1/frag.h"
 #include "ikev1/ikev1.h"
 #include "pluto.h"
 
@@ -94,6 +95,7 @@ bool ikev1_build(struct ike_sa *ike, uint8_t exchange, uint32_t msgid, uint8_t *
 		llog(&ike->logger, RC_ERROR, "cannot build an ISAKMP message: %s", e);
 		return false;
 	}
+	ikev1_frag_if_wanted(ike, exchange, out, len, IKE_MSG_MAX);
 	return true;
 }
 
@@ -555,6 +557,10 @@ void ikev1_receive(struct pluto *p, const struct packet *pkt)
 		return;
 	}
 	ldbg_hex(&ike->logger, DBG_RAW, "received", pkt->data, pkt->len);
+	if (m.h.next_payload == ISAKMP_NEXT_FRAG) {
+		ikev1_frag_receive(p, ike, pkt, &m.h);
+		return;
+	}
 	switch (m.h.exchange) {
 	case ISAKMP_XCHG_IDPROT: {
 		/* a responder's Main Mode that ends with message 5: its

@@ -17,6 +17,7 @@
 #include "ike/queue.h"
 #include "ike/sa.h"
 #include "ike/timers.h"
+#include "ikev1/frag.h"
 #include "ikev1/ikev1.h"
 #include "pluto.h"
 
@@ -44,6 +45,7 @@ void ikev1_part_free(struct ike_sa *ike)
 	chunk_free(&v1->peer_id_b);
 	chunk_free(&v1->answer_sa);
 	chunk_free(&v1->peer_hash);
+	ikev1_frags_free(&v1->frags);
 	ikev1_quick_free(&v1->qi);
 	ikev1_quick_free(&v1->qr);
 	ikev1_keys_free(&v1->keys);

@@ -22,8 +22,10 @@ static const uint8_t vid_draft02n[] = { 0x90, 0xcb, 0x80, 0x91, 0x3e, 0xbb, 0x69
 static const uint8_t vid_draft03[] = { 0x7d, 0x94, 0x19, 0xa6, 0x53, 0x10, 0xca, 0x6f,
 				       0x2c, 0x17, 0x9d, 0x92, 0x15, 0x52, 0x9d, 0x56 };
 static const uint8_t vid_can_ikev2[] = { 'I', 'K', 'E', 'v', '2' };
+static const uint8_t vid_fragmentation[] = { 0x40, 0x48, 0xb7, 0xd5, 0x6e, 0xbc, 0xe8, 0x85,
+					     0x25, 0xe7, 0xde, 0x7f, 0x00, 0xd6, 0xc2, 0xd3 };
 
-#define VID(name, b) { name, b, sizeof(b) }
+#define VID(name, b) { name, b, sizeof(b), false }
 const struct v1_vid_desc ikev1_vids[V1_VID_COUNT] = {
 	[V1_VID_DPD] = VID("Dead Peer Detection (RFC 3706)", vid_dpd),
 	[V1_VID_NATT_RFC3947] = VID("RFC 3947", vid_rfc3947),
@@ -31,6 +33,8 @@ const struct v1_vid_desc ikev1_vids[V1_VID_COUNT] = {
 	[V1_VID_NATT_DRAFT_02N] = VID("draft-ietf-ipsec-nat-t-ike-02\\n", vid_draft02n),
 	[V1_VID_NATT_DRAFT_03] = VID("draft-ietf-ipsec-nat-t-ike-03", vid_draft03),
 	[V1_VID_CAN_IKEV2] = VID("CAN-IKEv2", vid_can_ikev2),
+	/* Cisco and libreswan append four bytes of flags */
+	[V1_VID_FRAGMENTATION] = { "FRAGMENTATION", vid_fragmentation, sizeof(vid_fragmentation), true },
 };
 
 /* NAT-T VIDs, best first */
@@ -46,7 +50,8 @@ unsigned ikev1_vids_of(const struct isakmp_payloads *pl, const struct logger *lo
 			continue;
 		unsigned v = 0;
 		while (v < V1_VID_COUNT &&
-		       (p->len != ikev1_vids[v].len || memcmp(p->body, ikev1_vids[v].bytes, p->len) != 0))
+		       (p->len < ikev1_vids[v].len || (p->len != ikev1_vids[v].len && !ikev1_vids[v].prefix) ||
+			memcmp(p->body, ikev1_vids[v].bytes, ikev1_vids[v].len) != 0))
 			v++;
 		if (v < V1_VID_COUNT) {
 			vids |= V1_VID_BIT(v);
@@ -103,5 +108,7 @@ bool ikev1_vids_build(struct ike_sa *ike, struct ikev2_builder *b)
 	}
 	if (ike->c != NULL && conn_accepts_ikev2(ike->c))
 		vid(b, V1_VID_CAN_IKEV2);
+	if (ike->c != NULL && ike->c->fragmentation != FRAG_NO)
+		vid(b, V1_VID_FRAGMENTATION);
 	return !b->failed;
 }

@@ -22,6 +22,7 @@ enum v1_vid {
 	V1_VID_NATT_DRAFT_02N,    /* MD5("draft-ietf-ipsec-nat-t-ike-02\n"), as sent by some */
 	V1_VID_NATT_DRAFT_03,     /* MD5("draft-ietf-ipsec-nat-t-ike-03") */
 	V1_VID_CAN_IKEV2,         /* Openswan's CAN-IKEv2: the five bytes "IKEv2", unhashed */
+	V1_VID_FRAGMENTATION,     /* MD5("FRAGMENTATION"), some send 4 bytes more (frag.h) */
 	V1_VID_COUNT
 };
 #define V1_VID_BIT(v) (1u << (v))
@@ -33,6 +34,7 @@ struct v1_vid_desc {
 	const char *name;
 	const uint8_t *bytes;
 	size_t len;
+	bool prefix;                 /* a longer VID that starts with bytes matches */
 };
 extern const struct v1_vid_desc ikev1_vids[V1_VID_COUNT];
 
@@ -44,7 +46,8 @@ void ikev1_vids_note(struct ike_sa *ike, const struct isakmp_payloads *pl);
 /* Our VID payloads of a phase 1 message (Main Mode 1 or 2, Aggressive
  * Mode 1 or 2): DPD always; NAT-T: all of them as initiator, the one we
  * use as responder (when the peer sent any); CAN-IKEv2 when the conn
- * also answers IKEv2. False after a builder error. */
+ * also answers IKEv2; FRAGMENTATION unless fragmentation=no. False after
+ * a builder error. */
 bool ikev1_vids_build(struct ike_sa *ike, struct ikev2_builder *b);
 /* The NAT-T VID that the peer's set selects (RFC 3947 before the newest
  * draft), or V1_VID_COUNT when it sent none. */
