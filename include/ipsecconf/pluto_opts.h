@@ -8,6 +8,6 @@ struct ipsecconf_pluto_opt {
 	const char *key;           /* "nhelpers" */
 	const char *option;        /* "--nhelpers" */
 };
-#define IPSECCONF_PLUTO_OPTS 13
+#define IPSECCONF_PLUTO_OPTS 18
 extern const struct ipsecconf_pluto_opt ipsecconf_pluto_opts[IPSECCONF_PLUTO_OPTS];
 #endif

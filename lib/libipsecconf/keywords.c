@@ -24,7 +24,7 @@
 	{ name, where, (fl) | NOE, KT_INT, NULL, NULL, lo, hi, NULL, note }
 
 #define NO_LABELS "labeled IPsec (SELinux security contexts) is not built"
-#define NO_OCSP "OCSP checking is not built; CRLs are used"
+#define NO_OCSP "pluto leaves OCSP caching and the request method to NSS's defaults"
 #define NO_EAP "EAP authentication is not built"
 #define NO_DNSSEC "DNSSEC validation of DNS answers is not built"
 #define NO_REDIRECT "IKEv2 redirect (RFC 5685) is not built"
@@ -329,11 +329,12 @@ const struct keyword keyword_table[] = {
 	     "refusing IKEv1 is per conn here: ikev2=insist"),
 	NOFX("global-redirect", S, LS, KT_STRING, NULL, NULL, NO_REDIRECT),
 	NOFX("global-redirect-to", S, LS, KT_STRING, NULL, NULL, NO_REDIRECT),
-	NOFX("ocsp-enable", S, LS, KT_BOOL, NULL, "no", NO_OCSP),
-	NOFX("ocsp-strict", S, LS, KT_BOOL, NULL, "no", NO_OCSP),
-	NOFX("ocsp-timeout", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
-	NOFX("ocsp-uri", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
-	NOFX("ocsp-trustname", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
+	/* OCSP through NSS (pluto's crypto/ocsp.c) */
+	{ "ocsp-enable", S, LS, KT_BOOL, NULL, "no", 0, 0, NULL, NULL },
+	{ "ocsp-strict", S, LS, KT_BOOL, NULL, "no", 0, 0, NULL, NULL },
+	{ "ocsp-timeout", S, LS, KT_INT, NULL, "2", 1, 3600, NULL, NULL },
+	{ "ocsp-uri", S, LS, KT_STRING, NULL, NULL, 0, 0, NULL, NULL },
+	{ "ocsp-trustname", S, LS, KT_STRING, NULL, NULL, 0, 0, NULL, NULL },
 	NOFX("ocsp-cache-size", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
 	NOFX("ocsp-cache-min-age", S, LS, KT_STRING, NULL, NULL, NO_OCSP),
 	NOFX("ocsp-cache-max-age", S, LS, KT_STRING, NULL, NULL, NO_OCSP),

@@ -15,4 +15,9 @@ const struct ipsecconf_pluto_opt ipsecconf_pluto_opts[IPSECCONF_PLUTO_OPTS] = {
 	{ "strictcrlpolicy", "--strictcrlpolicy" },
 	{ "crlcheckinterval", "--crlcheckinterval" },
 	{ "virtual_private", "--virtual-private" },
+	{ "ocsp-enable", "--ocsp-enable" },
+	{ "ocsp-strict", "--ocsp-strict" },
+	{ "ocsp-timeout", "--ocsp-timeout" },
+	{ "ocsp-uri", "--ocsp-uri" },
+	{ "ocsp-trustname", "--ocsp-trustname" },
 };

@@ -78,6 +78,24 @@ void crls_start(struct pluto *p)
 	event_add(p->crl_timer, &tv);
 }
 
+bool ocsp_start(struct pluto *p)
+{
+	const struct pluto_options *o = &p->opts;
+	struct ocsp_policy pol = { .enable = o->ocsp_enable, .strict = o->ocsp_strict, .timeout_s = o->ocsp_timeout_s,
+				   .uri = o->ocsp_uri, .trustname = o->ocsp_trustname };
+	err_t e = ocsp_setup(&pol);
+	if (e != NULL) {
+		llog(&p->logger, RC_ERROR, "OCSP: %s", e);
+		return false;
+	}
+	if (o->ocsp_enable)
+		llog(&p->logger, RC_INFO, "OCSP: peer certificates checked with %s%s (timeout %us; %s)",
+		     o->ocsp_uri != NULL ? "the responder " : "the responder each one names",
+		     o->ocsp_uri != NULL ? o->ocsp_uri : "", o->ocsp_timeout_s,
+		     o->ocsp_strict ? "ocsp-strict=yes: no answer refuses" : "no answer lets a certificate through");
+	return true;
+}
+
 void crls_stop(struct pluto *p)
 {
 	if (p->crl_timer != NULL) {

@@ -47,13 +47,16 @@ static const char usage[] =
 	"                   [--keep-alive S] [--max-halfopen-ike N]\n"
 	"                   [--max-halfopen-ike-per-address N] [--dh-reuse S]\n"
 	"                   [--strictcrlpolicy yes|no] [--crlcheckinterval TIME]\n"
-	"                   [--virtual-private LIST]\n"
+	"                   [--virtual-private LIST] [--ocsp-enable yes|no]\n"
+	"                   [--ocsp-strict yes|no] [--ocsp-timeout S] [--ocsp-uri URI]\n"
+	"                   [--ocsp-trustname NICKNAME]\n"
 	"  --config FILE   load the conns of FILE (auto=add|route|start) and take\n"
 	"                  its config setup keys plutodebug= nhelpers= uniqueids=\n"
 	"                  ddos-mode= ddos-ike-threshold= keep_alive= max-halfopen-ike=\n"
 	"                  max-halfopen-ike-per-address= nssdir= secretsfile=\n"
-	"                  strictcrlpolicy= crlcheckinterval= virtual_private= as\n"
-	"                  these options\n"
+	"                  strictcrlpolicy= crlcheckinterval= virtual_private=\n"
+	"                  ocsp-enable= ocsp-strict= ocsp-timeout= ocsp-uri=\n"
+	"                  ocsp-trustname= as these options\n"
 	"                  (one given here wins)\n"
 	"  --kernel none   negotiate and record SAs without installing them\n"
 	"                  (for hosts whose kernel has no ESP)\n"
@@ -101,6 +104,13 @@ static const char usage[] =
 	"                  pluto rereads the CRLs of the database and warns about\n"
 	"                  out-of-date ones, e.g. 600 or 1h (default 0: only at\n"
 	"                  start and on `ipsec crls`, i.e. whack --rereadcrls)\n"
+	"  --ocsp-enable yes|no  (config setup ocsp-enable=, libreswan's) ask the\n"
+	"                  OCSP responder of a peer's certificate (its Authority\n"
+	"                  Information Access URI, or --ocsp-uri for all, signed by\n"
+	"                  --ocsp-trustname's certificate in the NSS database)\n"
+	"                  whether it is revoked, within --ocsp-timeout seconds\n"
+	"                  (default 2). No answer lets the certificate through\n"
+	"                  unless --ocsp-strict yes; a revoked one is refused\n"
 	"  --virtual-private LIST  (config setup virtual_private=) the networks a\n"
 	"                  road warrior behind a NAT may use as its inner address,\n"
 	"                  e.g. %v4:10.0.0.0/8,%v4:192.168.0.0/16,%v4:!192.168.1.0/24\n"
@@ -125,6 +135,7 @@ enum {
 	OPT_FORCE_BUSY, OPT_FORCE_UNLIMITED, OPT_DDOS_MODE, OPT_DDOS_THRESHOLD,
 	OPT_RETRANSMIT_TIMEOUT, OPT_KEEPALIVE, OPT_HALFOPEN_MAX, OPT_HALFOPEN_PER_ADDRESS, OPT_DH_REUSE,
 	OPT_STRICTCRLPOLICY, OPT_CRLCHECKINTERVAL, OPT_VIRTUAL_PRIVATE,
+	OPT_OCSP_ENABLE, OPT_OCSP_STRICT, OPT_OCSP_TIMEOUT, OPT_OCSP_URI, OPT_OCSP_TRUSTNAME,
 	OPT_MAX
 };
 
@@ -156,6 +167,11 @@ static const struct option long_opts[] = {
 	{ "strictcrlpolicy", required_argument, NULL, OPT_STRICTCRLPOLICY },
 	{ "crlcheckinterval", required_argument, NULL, OPT_CRLCHECKINTERVAL },
 	{ "virtual-private", required_argument, NULL, OPT_VIRTUAL_PRIVATE },
+	{ "ocsp-enable", required_argument, NULL, OPT_OCSP_ENABLE },
+	{ "ocsp-strict", required_argument, NULL, OPT_OCSP_STRICT },
+	{ "ocsp-timeout", required_argument, NULL, OPT_OCSP_TIMEOUT },
+	{ "ocsp-uri", required_argument, NULL, OPT_OCSP_URI },
+	{ "ocsp-trustname", required_argument, NULL, OPT_OCSP_TRUSTNAME },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -194,6 +210,8 @@ static const struct numeric_opt {
 	  offsetof(struct pluto_options, halfopen_per_address), 1 },
 	{ OPT_DH_REUSE, "dh-reuse", "seconds, ", 0, 60,
 	  offsetof(struct pluto_options, dh_reuse_ms), 1000 },
+	{ OPT_OCSP_TIMEOUT, "ocsp-timeout", "seconds, ", 1, 3600,
+	  offsetof(struct pluto_options, ocsp_timeout_s), 1 },
 };
 
 /* Returns false (with a message) when the value is not a number in range. */
@@ -284,12 +302,21 @@ static int apply_option(int c, const char *arg, struct pluto_options *o)
 		o->uniqueids = strcmp(arg, "no") != 0;
 		break;
 	case OPT_STRICTCRLPOLICY:
+	case OPT_OCSP_ENABLE:
+	case OPT_OCSP_STRICT: {
 		/* the words ipsec.conf takes for a yes|no (config setup) */
-		if (ttobool(arg, &o->strictcrlpolicy) != NULL) {
-			fprintf(stderr, "pluto: --strictcrlpolicy %s: expected yes or no\n", arg);
+		bool *b = c == OPT_STRICTCRLPOLICY ? &o->strictcrlpolicy :
+			  c == OPT_OCSP_ENABLE ? &o->ocsp_enable : &o->ocsp_strict;
+		if (ttobool(arg, b) != NULL) {
+			fprintf(stderr, "pluto: --%s %s: expected yes or no\n",
+				c == OPT_STRICTCRLPOLICY ? "strictcrlpolicy" :
+				c == OPT_OCSP_ENABLE ? "ocsp-enable" : "ocsp-strict", arg);
 			return 2;
 		}
 		break;
+	}
+	case OPT_OCSP_URI: o->ocsp_uri = arg; break;
+	case OPT_OCSP_TRUSTNAME: o->ocsp_trustname = arg; break;
 	case OPT_CRLCHECKINTERVAL: {
 		deltatime_t d;
 		err_t e = ttodeltatime(arg, &d);
@@ -396,6 +423,7 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 		.ddos_threshold = COOKIE_THRESHOLD_DEFAULT,
 		.retransmit_timeout_ms = RETRANSMIT_TIMEOUT_S * 1000,
 		.keepalive_s = NATT_KEEPALIVE_DEFAULT_S,
+		.ocsp_timeout_s = 2,
 		.halfopen_max = HALF_OPEN_MAX_DEFAULT,
 		.halfopen_per_address = HALF_OPEN_PER_ADDRESS_DEFAULT,
 		.dh_reuse_ms = DH_REUSE_DEFAULT_S * 1000,

@@ -61,6 +61,9 @@ struct pluto_options {
 	bool strictcrlpolicy;       /* --strictcrlpolicy: no fresh CRL, no peer */
 	unsigned crlcheckinterval_s;   /* --crlcheckinterval: CRLs reread (0: never) */
 	const char *virtual_private;   /* --virtual-private: %priv of vhost:/vnet: (NULL: none) */
+	bool ocsp_enable, ocsp_strict;   /* --ocsp-enable, --ocsp-strict (crypto/ocsp.h) */
+	unsigned ocsp_timeout_s;
+	const char *ocsp_uri, *ocsp_trustname;
 };
 
 /* Totals since pluto started (whack --globalstatus). */

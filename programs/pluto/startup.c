@@ -216,6 +216,8 @@ int pluto_start(struct pluto *p)
 	 * helpers, libunbound's) is started, so that none keeps more. */
 	caps_drop(&p->logger);
 	crls_start(p);   /* the CRL policy is set before the helpers run */
+	if (!ocsp_start(p))
+		return 1;
 	helpers_start(p, p->opts.nhelpers);
 	dns_start(p);
 	int kfd = kernel_event_fd(p->kernel);

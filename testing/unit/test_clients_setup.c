@@ -345,6 +345,8 @@ static const char full_conf[] =
 	"\tcrl-strict=yes\n"
 	"\tcrlcheckinterval=10m\n"
 	"\tvirtual_private=%%v4:10.0.0.0/8,%%v4:!10.1.0.0/16\n"
+	"\tocsp-enable=yes\n"
+	"\tocsp-uri=http://ocsp.example:2560\n"
 	"\tprepluto=\"touch %s/pre\"\n"
 	"\tpostpluto=\"touch %s/post\"\n"
 	"\tdumpdir=%s/dump\n"
@@ -434,6 +436,7 @@ static void test_config_to_argv_and_plan(void **state)
 		"--nssdir", "/var/lib/ipsec/nss", "--secretsfile", "/etc/ipsec.secrets",
 		"--strictcrlpolicy", "yes", "--crlcheckinterval", "10m",
 		"--virtual-private", "%v4:10.0.0.0/8,%v4:!10.1.0.0/16",
+		"--ocsp-enable", "yes", "--ocsp-uri", "http://ocsp.example:2560",
 		"--ikeport", "5500", "--natikeport", "4501",
 		"--kernel", "none", "--listen", "192.0.2.1", NULL,
 	};

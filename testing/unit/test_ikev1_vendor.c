@@ -30,6 +30,7 @@ static void test_values(void **state)
 	md5_is(V1_VID_NATT_DRAFT_02, "draft-ietf-ipsec-nat-t-ike-02");
 	md5_is(V1_VID_NATT_DRAFT_02N, "draft-ietf-ipsec-nat-t-ike-02\n");
 	md5_is(V1_VID_NATT_DRAFT_03, "draft-ietf-ipsec-nat-t-ike-03");
+	md5_is(V1_VID_FRAGMENTATION, "FRAGMENTATION");
 	assert_int_equal(ikev1_vids[V1_VID_CAN_IKEV2].len, 5);
 	assert_memory_equal(ikev1_vids[V1_VID_CAN_IKEV2].bytes, "IKEv2", 5);
 	/* RFC 3706 3: the first 14 bytes, then major 1 minor 0 */
@@ -67,11 +68,35 @@ static void test_recognise(void **state)
 {
 	(void)state;
 	enum v1_vid all[] = { V1_VID_DPD, V1_VID_NATT_RFC3947, V1_VID_NATT_DRAFT_02, V1_VID_NATT_DRAFT_02N,
-			      V1_VID_NATT_DRAFT_03, V1_VID_CAN_IKEV2 };
-	assert_int_equal(vids_of_chain(all, 6, true), (1u << V1_VID_COUNT) - 1);
+			      V1_VID_NATT_DRAFT_03, V1_VID_CAN_IKEV2, V1_VID_FRAGMENTATION };
+	assert_int_equal(vids_of_chain(all, 7, true), (1u << V1_VID_COUNT) - 1);
 	enum v1_vid two[] = { V1_VID_CAN_IKEV2, V1_VID_DPD };
 	assert_int_equal(vids_of_chain(two, 2, true), V1_VID_BIT(V1_VID_DPD) | V1_VID_BIT(V1_VID_CAN_IKEV2));
 	assert_int_equal(vids_of_chain(NULL, 0, true), 0);
+}
+
+/* FRAGMENTATION with four bytes of flags after it (Cisco's, libreswan's)
+ * is still it; DPD with bytes after it is not DPD */
+static void test_prefix(void **state)
+{
+	(void)state;
+	uint8_t frag[20], dpd[20], buf[128];
+	memcpy(frag, ikev1_vids[V1_VID_FRAGMENTATION].bytes, 16);
+	memcpy(frag + 16, "\x80\x00\x00\x00", 4);
+	memcpy(dpd, ikev1_vids[V1_VID_DPD].bytes, 16);
+	memset(dpd + 16, 0, 4);
+	struct ikev2_builder b;
+	ikev2_build_chain_init(&b, buf, sizeof(buf));
+	isakmp_build_bytes(&b, ISAKMP_NEXT_VID, (struct ikev2_span){ frag, sizeof(frag) });
+	isakmp_build_bytes(&b, ISAKMP_NEXT_VID, (struct ikev2_span){ dpd, sizeof(dpd) });
+	size_t len;
+	assert_null(ikev2_build_finish(&b, &len));
+	struct isakmp_payloads pl;
+	struct isakmp_diag d = { 0 };
+	assert_null(isakmp_split_chain(ISAKMP_NEXT_VID, buf, len, &pl, &d));
+	struct logger lg;
+	logger_init(&lg, -1, "%s", "");
+	assert_int_equal(ikev1_vids_of(&pl, &lg), V1_VID_BIT(V1_VID_FRAGMENTATION));
 }
 
 static void test_natt_choice(void **state)
@@ -96,6 +121,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_recognise),
+		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_natt_choice),
 	};
 	return cmocka_run_group_tests(tests, nss_up, NULL);

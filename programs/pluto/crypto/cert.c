@@ -308,18 +308,30 @@ err_t cert_verify(chunk_t ee, const chunk_t *chain, size_t n, const ip_id *ca,
 					      certificateUsageIPsec, NULL, &usages) != SECSuccess &&
 		    usages == 0) {
 			why = PORT_GetError();
-			e = crypto_nss_error("the certificate does not verify");
+			const char *name = PR_ErrorToName(why);
+			e = name != NULL && strncmp(name, "SEC_ERROR_OCSP_", 15) == 0
+				    ? crypto_nss_error("no good answer from the OCSP responder, and ocsp-strict=yes")
+				    : crypto_nss_error("the certificate does not verify");
 		} else if (usages == 0) {
 			e = "the certificate's key usage allows neither IPsec nor TLS authentication";
 		}
 	}
 	/* revocation (crl.c): after NSS's verdict, and in place of its bare
 	 * SEC_ERROR_REVOKED_CERTIFICATE, which names neither cert nor CRL */
+	bool revoked = false;   /* and no CRL says so: OCSP did */
 	if (c != NULL && (e == NULL || why == SEC_ERROR_REVOKED_CERTIFICATE)) {
 		err_t r = crl_check_chain(c);
 		if (r != NULL)
 			e = r;
+		revoked = r == NULL && why == SEC_ERROR_REVOKED_CERTIFICATE;
 	}
+	/* then OCSP (ocsp.c), when it is on and NSS's verdict did not ask */
+	if (c != NULL && e == NULL)
+		e = ocsp_check(c, &revoked);
+	ip_id ee_id;
+	char ee_b[ID_BUF];
+	if (revoked && crypto_name_to_id(&c->subject, &ee_id) == NULL)
+		e = crypto_errorf("certificate '%s' is revoked: its OCSP responder says so", str_id(&ee_id, ee_b));
 	if (c != NULL && e == NULL && issuer != NULL)
 		e = crypto_name_to_id(&c->issuer, issuer);
 	if (c != NULL && e == NULL && ca != NULL) {

@@ -489,6 +489,18 @@ struct cert_info {
 typedef void cert_list_cb(void *arg, const struct cert_info *info);
 err_t cert_list(cert_list_cb *cb, void *arg);
 
+/* ===== ocsp.c ============================================================ */
+
+/* ocsp-enable= and its companions (libreswan's config setup keys). */
+struct ocsp_policy {
+	bool enable, strict;         /* strict: no answer refuses the certificate */
+	unsigned timeout_s;
+	const char *uri, *trustname;   /* a default responder for every certificate */
+};
+/* NSS's OCSP as o says (nothing when o->enable is false): NULL or why not.
+ * Call once the database is open, before the helper threads start. */
+err_t ocsp_setup(const struct ocsp_policy *o);
+
 /* ===== crl.c ============================================================= */
 
 /* strictcrlpolicy=: with it, a peer's certificate is refused when the

@@ -13,6 +13,11 @@ err_t crypto_nss_error(const char *what);
 /* printf into the same per-thread buffer. */
 err_t crypto_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ocsp.c: with OCSP on, asks (or NSS's cache) whether c is revoked:
+ * NULL when it is good (or there is no answer and ocsp-strict=no), else
+ * why not (*revoked: the responder says revoked). */
+err_t ocsp_check(CERTCertificate *c, bool *revoked);
+
 /* "not initialised" unless crypto_init_* succeeded. */
 err_t crypto_check_ready(void);
 
