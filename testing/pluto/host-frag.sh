@@ -278,9 +278,10 @@ test_v1_frag() {
 	result "$name" "$why"
 }
 
-# libreswan (ikev2=no, fragmentation=yes) with east's 480-character ID:
-# our Main Mode message 5 (initiator) or 6 (responder) is too big for a
-# 576-byte path and goes in fragments, which libreswan must reassemble
+# libreswan (ikev2=no, fragmentation=force) with 480-character IDs: our
+# Main Mode message 5 (initiator) or 6 (responder) is too big for a
+# 576-byte path and goes in fragments, which libreswan must reassemble;
+# libreswan's own message 5 or 6 comes in fragments, which we reassemble
 test_v1_libreswan() {
 	local dir=$1 name=ikev1-frag-libreswan-$1 why="" w e
 	have_libreswan "$name" || return
@@ -288,11 +289,12 @@ test_v1_libreswan() {
 	w=$(host_dir west) e=$(host_dir east)
 	lsw_conf ikev1-policy=accept | sed -e "s|rightid=@east|rightid=$BIG_ID|" -e "s|leftid=@west|leftid=$BIG_WEST|" \
 		-e 's/ikev2=yes/ikev2=no/' >"$e/ipsec.conf"
-	printf '\tfragmentation=yes\n' >>"$e/ipsec.conf"
+	printf '\tfragmentation=force\n' >>"$e/ipsec.conf"
 	lsw_pair_up "$dir" 2>"$(host_dir west)/up.err" || { result "$name" "$(cat "$(host_dir west)/up.err")"; return; }
 	wait_for 1 10 count west "$NS_WEST" ike_sas ESTABLISHED ||
 		why="no ISAKMP SA with libreswan: $(grep -m1 -i 'fragment\|fail\|refus' "$w/log")"
 	[ -z "$why" ] && [ "$(v1_sent west)" = 0 ] && why="our Main Mode message did not go in fragments"
+	[ -z "$why" ] && [ "$(v1_reassembled west)" = 0 ] && why="libreswan's Main Mode message did not come in fragments"
 	[ -z "$why" ] && ! wait_until 5 grep -q -e 'ISAKMP SA established' -e 'established ISAKMP SA' -e 'IKE SA established' "$e/log" &&
 		why="libreswan did not establish the ISAKMP SA from our fragments"
 	result "$name" "$why"
