@@ -13,7 +13,8 @@
 #
 # This is the host's Debian 12 less libreswan, not a debootstrapped one
 # (debootstrap needs the network): the Depends are met by what the host
-# has. systemd is not PID 1 here, so systemctl itself is not run.
+# has. systemd is not PID 1 here: systemctl runs in a root of its own that
+# systemd-nspawn boots (unit-systemd).
 #
 # usage: testing/package/install.sh DEB     (one line per check: PASS|FAIL|SKIP NAME)
 set -u
@@ -31,6 +32,8 @@ if [ "${CYGNET_INSTALL_NS:-}" != 1 ]; then
 	t0=$SECONDS
 	CYGNET_INSTALL_NS=1 unshare --mount --net --propagation private bash "$0" "$deb" "$x"
 	rc=$?
+	# a script that dies half-way must not pass for one that ran
+	[ $rc = 0 ] || echo "FAIL package-install-script: it exited with status $rc"
 	# the tmpfs was mounted only inside the namespace: $x is empty here
 	rm -rf "$x"
 	echo "    (install test took $((SECONDS - t0)) s)"
@@ -259,6 +262,63 @@ left=$(comm -13 <(echo "$before") <(added) |
 	grep -vE '^/(var/lib/dpkg|var/log|var/cache|tmp|root)(/|$)|^/run/systemd/systemd-units-load$')
 [ -z "$why" ] && [ -n "$left" ] && why="left behind: $(head -5 <<<"$left" | tr '\n' ' ')"
 result package-purge "$why"
+
+# ---- systemctl start under a booted systemd ------------------------------------------
+# A fresh overlay with the package installed is booted by systemd-nspawn
+# (systemd as PID 1, a network namespace of its own with only lo, cgroup2
+# mounted in this mount namespace): systemctl starts the unit (Type=notify:
+# active only once pluto said READY=1), the conn of /etc/ipsec.conf is
+# loaded, systemctl reload and stop work, pluto's lines are in the journal.
+systemd_boot() {
+	local r=$x/root3 why="" o pid1="" np i st
+	command -v systemd-nspawn >/dev/null || { echo "SKIP unit-systemd: no systemd-nspawn (apt-get install systemd-container)"; return; }
+	mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null ||
+		{ echo "SKIP unit-systemd: cannot mount cgroup2 for a booted systemd"; return; }
+	mkdir "$x/upper3" "$x/work3" "$r" &&
+		mount -t overlay cygnet-install -o "lowerdir=/,upperdir=$x/upper3,workdir=$x/work3" "$r" &&
+		mount -t proc proc "$r/proc" && mount -t tmpfs -o mode=0755 cygnet-dev "$r/dev" ||
+		{ result unit-systemd "cannot mount the third overlay"; return; }
+	for n in null zero random urandom; do : >"$r/dev/$n" && mount --bind "/dev/$n" "$r/dev/$n"; done
+	cp "$deb" "$r/tmp/cygnet.deb"
+	rm -f "$r/var/lib/man-db/auto-update"
+	local inr=(chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive)
+	"${inr[@]}" dpkg --purge libreswan >/dev/null 2>&1
+	o=$("${inr[@]}" dpkg -i /tmp/cygnet.deb 2>&1 </dev/null) || why="dpkg -i: $(tail -2 <<<"$o" | tr '\n' ' ')"
+	printf '\nconn sd-a\n\tleft=127.0.0.1\n\tright=127.0.0.2\n\tauthby=secret\n\tauto=add\n' >>"$r/etc/ipsec.conf"
+	umount "$r/dev/null" "$r/dev/zero" "$r/dev/random" "$r/dev/urandom" "$r/dev" "$r/proc" 2>/dev/null
+	[ -n "$why" ] && { result unit-systemd "$why"; return; }
+	# basic.target: no multi-user services of this host; the unit is started by hand
+	systemd-nspawn -q -D "$r" --private-network --register=no --keep-unit --link-journal=no -M cygnet-test \
+		-b --console=pipe systemd.unit=basic.target >"$x/boot.log" 2>&1 </dev/null &
+	np=$!
+	for ((i = 0; i < 100; i++)); do pid1=$(pgrep -P "$np" | head -1); [ -n "$pid1" ] && break; sleep 0.1; done
+	inct() { timeout 30 nsenter -t "$pid1" -a /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+	[ -z "$pid1" ] && why="systemd-nspawn started no container: $(tail -2 "$x/boot.log" | tr '\n' ' ')"
+	for ((i = 0; i < 60; i++)); do
+		[ -n "$why" ] && break
+		st=$(inct systemctl is-system-running 2>/dev/null)
+		case $st in running | degraded) break ;; esac
+		sleep 0.5
+	done
+	[ -z "$why" ] && [ "$st" != running ] && [ "$st" != degraded ] && why="the container's systemd did not boot ($st)"
+	[ -z "$why" ] && { o=$(inct systemctl start ipsec.service 2>&1) || why="systemctl start ipsec: $o $(inct journalctl -u ipsec --no-pager 2>&1 | tail -3 | tr '\n' ' ')"; }
+	[ -z "$why" ] && [ "$(inct systemctl is-active ipsec.service)" != active ] && why="ipsec.service is not active"
+	[ -z "$why" ] && ! inct ipsec whack --status 2>&1 | grep -q '"sd-a"' && why="the conn of /etc/ipsec.conf is not loaded"
+	local main=""
+	[ -z "$why" ] && main=$(inct systemctl show -p MainPID --value ipsec.service)
+	[ -z "$why" ] && { o=$(inct systemctl reload ipsec.service 2>&1) || why="systemctl reload ipsec: $o"; }
+	[ -z "$why" ] && [ "$(inct systemctl show -p MainPID --value ipsec.service)" != "$main" ] && why="reload restarted pluto"
+	[ -z "$why" ] && ! inct journalctl -u ipsec.service --no-pager 2>&1 | grep -q 'pluto ready' &&
+		why="pluto's lines are not in the journal"
+	[ -z "$why" ] && { o=$(inct systemctl stop ipsec.service 2>&1) || why="systemctl stop ipsec: $o"; }
+	[ -z "$why" ] && [ "$(inct systemctl is-active ipsec.service)" = active ] && why="ipsec.service is still active after stop"
+	result unit-systemd "$why"
+	[ -n "$pid1" ] && inct systemctl poweroff >/dev/null 2>&1
+	for ((i = 0; i < 100; i++)); do kill -0 "$np" 2>/dev/null || break; sleep 0.1; done
+	kill "$np" 2>/dev/null
+	wait "$np" 2>/dev/null
+}
+systemd_boot
 
 # ---- over Debian's libreswan, as apt does it (remove, then install) ------------------
 # A fresh overlay where libreswan is installed as shipped, with a conn and
