@@ -267,8 +267,10 @@ result package-purge "$why"
 # A fresh overlay with the package installed is booted by systemd-nspawn
 # (systemd as PID 1, a network namespace of its own with only lo, cgroup2
 # mounted in this mount namespace): systemctl starts the unit (Type=notify:
-# active only once pluto said READY=1), the conn of /etc/ipsec.conf is
-# loaded, systemctl reload and stop work, pluto's lines are in the journal.
+# active only once pluto said READY=1), the conns of /etc/ipsec.conf are
+# loaded and the auto=start one's IKE SA comes up with a peer pluto in a
+# network namespace inside the container, systemctl reload and stop work,
+# pluto's lines are in the journal.
 systemd_boot() {
 	local r=$x/root3 why="" o pid1="" np i st
 	command -v systemd-nspawn >/dev/null || { echo "SKIP unit-systemd: no systemd-nspawn (apt-get install systemd-container)"; return; }
@@ -285,6 +287,15 @@ systemd_boot() {
 	"${inr[@]}" dpkg --purge libreswan >/dev/null 2>&1
 	o=$("${inr[@]}" dpkg -i /tmp/cygnet.deb 2>&1 </dev/null) || why="dpkg -i: $(tail -2 <<<"$o" | tr '\n' ' ')"
 	printf '\nconn sd-a\n\tleft=127.0.0.1\n\tright=127.0.0.2\n\tauthby=secret\n\tauto=add\n' >>"$r/etc/ipsec.conf"
+	# a tunnel the unit's pluto starts (auto=start) to a peer pluto that
+	# the test runs in a network namespace inside the container
+	local tun='\tleft=198.18.0.1\n\tleftid=@west\n\tright=198.18.0.2\n\trightid=@east\n\tauthby=secret\n\tikev2=insist\n'
+	printf "\nconn sd-tun\n$tun\tauto=start\n" >>"$r/etc/ipsec.conf"
+	echo '@west @east : PSK "systemd test secret"' >>"$r/etc/ipsec.secrets"
+	mkdir -p "$r/root/peer/run"
+	printf "version 2\n\nconn sd-tun\n$tun\tauto=add\n" >"$r/root/peer/ipsec.conf"
+	echo '@west @east : PSK "systemd test secret"' >"$r/root/peer/ipsec.secrets"
+	chmod 600 "$r/root/peer/ipsec.secrets"
 	umount "$r/dev/null" "$r/dev/zero" "$r/dev/random" "$r/dev/urandom" "$r/dev" "$r/proc" 2>/dev/null
 	[ -n "$why" ] && { result unit-systemd "$why"; return; }
 	# basic.target: no multi-user services of this host; the unit is started by hand
@@ -301,9 +312,35 @@ systemd_boot() {
 		sleep 0.5
 	done
 	[ -z "$why" ] && [ "$st" != running ] && [ "$st" != degraded ] && why="the container's systemd did not boot ($st)"
+	# the peer: the installed pluto with --kernel none in netns "peer", a
+	# veth to it (198.18.0.0/24, inside the container's private network)
+	if [ -z "$why" ]; then
+		o=$(inct sh -c 'ip netns add peer && ip link add v0 type veth peer name v1 netns peer &&
+			ip addr add 198.18.0.1/24 dev v0 && ip link set v0 up && ip -n peer link set lo up &&
+			ip -n peer addr add 198.18.0.2/24 dev v1 && ip -n peer link set v1 up &&
+			ipsec initnss --nssdir /root/peer >/dev/null' 2>&1) || why="cannot make the peer's namespace: $o"
+	fi
+	if [ -z "$why" ]; then
+		nsenter -t "$pid1" -a /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ip netns exec peer \
+			/usr/libexec/ipsec/pluto --nofork --kernel none --config /root/peer/ipsec.conf \
+			--secretsfile /root/peer/ipsec.secrets --nssdir /root/peer --rundir /root/peer/run \
+			--logfile /root/peer/log </dev/null >/dev/null 2>&1 &
+		for ((i = 0; i < 50; i++)); do [ -S "$r/root/peer/run/pluto.ctl" ] && break; sleep 0.1; done
+		[ -S "$r/root/peer/run/pluto.ctl" ] || why="the peer pluto did not start: $(tail -2 "$r/root/peer/log" 2>&1 | tr '\n' ' ')"
+	fi
 	[ -z "$why" ] && { o=$(inct systemctl start ipsec.service 2>&1) || why="systemctl start ipsec: $o $(inct journalctl -u ipsec --no-pager 2>&1 | tail -3 | tr '\n' ' ')"; }
 	[ -z "$why" ] && [ "$(inct systemctl is-active ipsec.service)" != active ] && why="ipsec.service is not active"
 	[ -z "$why" ] && ! inct ipsec whack --status 2>&1 | grep -q '"sd-a"' && why="the conn of /etc/ipsec.conf is not loaded"
+	# auto=start: the IKE SA with the peer comes up by itself (its Child
+	# SA cannot be installed here: the unit's pluto uses the kernel, and
+	# this kernel has no ESP)
+	for ((i = 0; i < 50; i++)); do
+		[ -n "$why" ] && break
+		inct ipsec whack --status 2>/dev/null | grep -q '"sd-tun" ESTABLISHED' && break
+		sleep 0.2
+	done
+	[ -z "$why" ] && ! inct ipsec whack --status 2>&1 | grep -q '"sd-tun" ESTABLISHED' &&
+		why="no IKE SA for the auto=start conn: $(inct journalctl -u ipsec.service --no-pager 2>&1 | grep sd-tun | tail -2 | tr '\n' ' ')"
 	local main=""
 	[ -z "$why" ] && main=$(inct systemctl show -p MainPID --value ipsec.service)
 	[ -z "$why" ] && { o=$(inct systemctl reload ipsec.service 2>&1) || why="systemctl reload ipsec: $o"; }
