@@ -381,12 +381,16 @@ static void read_setup(const struct resolved *r, void *arg)
 
 static int apply_config_setup(struct pluto_options *o)
 {
-	struct diags d = { 0 };
+	/* parsed once: load_config (startup.c) loads the conns of this parse
+	 * and reports its diagnostics; the walk's own are its too */
+	static struct diags parse_diags;
+	struct diags walk = { 0 };
 	struct ipsecconf_options opts = { .no_implicit = true };
-	struct ipsecconf *conf = ipsecconf_load_file(o->config, &opts, &d);
-	ipsecconf_walk(conf, read_setup, NULL, &d);
-	diags_free(&d);
-	ipsecconf_free(conf);
+	struct ipsecconf *conf = ipsecconf_load_file(o->config, &opts, &parse_diags);
+	ipsecconf_walk(conf, read_setup, NULL, &walk);
+	diags_free(&walk);
+	o->config_parsed = conf;
+	o->config_parse_diags = &parse_diags;
 	for (size_t i = 0; i < IPSECCONF_PLUTO_OPTS; i++) {
 		if (setup_values[i] == NULL)
 			continue;
@@ -508,13 +512,17 @@ int main(int argc, char **argv)
 	struct pluto *p = &pluto;
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);   /* keys: no core file, no /proc/PID/mem for others */
 	int rc = parse_options(argc, argv, &p->opts);
-	if (rc != 0)
+	if (rc != 0) {
+		pluto_config_forget(&p->opts);
 		return rc < 0 ? 0 : rc;
+	}
 
 	bool failed;
 	FILE *log = open_log(&p->opts, &failed);
-	if (failed)
+	if (failed) {
+		pluto_config_forget(&p->opts);
 		return 1;
+	}
 	log_init(log, p->opts.logfile != NULL, p->opts.debug);
 	logger_init(&p->logger, -1, "%s", "");
 

@@ -16,6 +16,8 @@ struct ifaces;
 struct sa_table;
 struct helpers;
 struct dns;
+struct ipsecconf;
+struct diags;
 
 #define PLUTO_LISTEN_MAX 16
 
@@ -64,6 +66,10 @@ struct pluto_options {
 	bool ocsp_enable, ocsp_strict;   /* --ocsp-enable, --ocsp-strict (crypto/ocsp.h) */
 	unsigned ocsp_timeout_s;
 	const char *ocsp_uri, *ocsp_trustname;
+	/* --config as main.c parsed it for its config setup keys, and that
+	 * parse's diagnostics: load_config takes both (the file is read once) */
+	struct ipsecconf *config_parsed;
+	struct diags *config_parse_diags;
 };
 
 /* Totals since pluto started (whack --globalstatus). */

@@ -137,7 +137,14 @@ static void load_config(struct pluto *p)
 {
 	struct diags d = { 0 };
 	struct ipsecconf_options opts = { .no_implicit = true };
-	struct ipsecconf *conf = ipsecconf_load_file(p->opts.config, &opts, &d);
+	struct ipsecconf *conf = p->opts.config_parsed;
+	if (conf != NULL && p->opts.config_parse_diags != NULL) {
+		d = *p->opts.config_parse_diags;   /* taken over: freed below */
+		*p->opts.config_parse_diags = (struct diags){ 0 };
+	} else {
+		conf = ipsecconf_load_file(p->opts.config, &opts, &d);
+	}
+	p->opts.config_parsed = NULL;   /* freed below */
 	struct load_ctx lc = { p, 0, 0 };
 	ipsecconf_walk(conf, load_one, &lc, &d);
 	for (size_t i = 0; i < d.n; i++)
@@ -235,8 +242,17 @@ int pluto_start(struct pluto *p)
 	return 0;
 }
 
+void pluto_config_forget(struct pluto_options *o)
+{
+	ipsecconf_free(o->config_parsed);
+	o->config_parsed = NULL;
+	if (o->config_parse_diags != NULL)
+		diags_free(o->config_parse_diags);
+}
+
 void pluto_stop(struct pluto *p)
 {
+	pluto_config_forget(&p->opts);   /* when it stopped before loading it */
 	p->shutting_down = true;   /* nothing is scheduled any more */
 	conn_timers_stop(p);
 	crls_stop(p);
