@@ -180,7 +180,8 @@ const struct keyword keyword_table[] = {
 	MAP("margintime", C, SS, "rekeymargin", NULL),
 	MAP("modeconfig", C, SS, "modecfgpull", "pull=yes|push=no"),
 	/* libreswan and strongSwan conn keywords without an Openswan form */
-	/* IKEv2 fragmentation (RFC 7383); accept: take fragments, send none */
+	/* IKEv2 fragmentation (RFC 7383) and IKEv1's (Cisco/libreswan); accept:
+	 * take fragments, send none */
 	{ "fragmentation", C, LS | SS, KT_ENUM, "yes|no|force|accept", "yes", 0, 0, NULL, NULL },
 	NOFX("mobike", C, LS | SS, KT_BOOL, NULL, "no", "MOBIKE (RFC 4555) is not built"),
 	NOFX("retransmit-interval", C, LS, KT_STRING, NULL, NULL,
