@@ -117,16 +117,21 @@ const char *ikev1_check_first_hash(struct ike_sa *ike, const struct v1_msg_in *m
 	return ok ? NULL : "its HASH(1) does not match";
 }
 
-bool ikev1_exchange_iv(struct ike_sa *ike, uint32_t msgid, uint8_t iv[IKEV1_BLOCK_MAX])
+/* The IV of exchange msgid from the phase 1 IV base (RFC 2409 app. B). */
+static bool iv_of(struct ike_sa *ike, chunk_t base, uint32_t msgid, uint8_t iv[IKEV1_BLOCK_MAX])
 {
 	chunk_t ivc;
-	if (ikev1_phase2_iv(ike->suite.prf, ike->suite.encr, chunk_from(ike->v1.iv, ike->v1.iv_len), msgid,
-			    &ivc) != NULL)
+	if (ikev1_phase2_iv(ike->suite.prf, ike->suite.encr, base, msgid, &ivc) != NULL)
 		return false;
 	memset(iv, 0, IKEV1_BLOCK_MAX);
 	memcpy(iv, ivc.ptr, ivc.len < IKEV1_BLOCK_MAX ? ivc.len : IKEV1_BLOCK_MAX);
 	chunk_free(&ivc);
 	return true;
+}
+
+bool ikev1_exchange_iv(struct ike_sa *ike, uint32_t msgid, uint8_t iv[IKEV1_BLOCK_MAX])
+{
+	return iv_of(ike, chunk_from(ike->v1.iv, ike->v1.iv_len), msgid, iv);
 }
 
 bool ikev1_decrypt(struct ike_sa *ike, struct v1_msg_in *m, uint8_t *iv, const char **why)
@@ -443,6 +448,14 @@ static void info_receive(struct ike_sa *ike, struct v1_msg_in *m)
 	const struct isakmp_payloads *pl = &m->pl;
 	if (why == NULL)
 		why = ikev1_check_first_hash(ike, m);
+	/* an error notify sent before phase 1 ended: libreswan has no phase 1
+	 * IV then and makes the exchange's IV from the message ID alone */
+	if (why != NULL && ike->v1.keys_ready && ike->state != IKE_ESTABLISHED && m->h.message_id != 0 &&
+	    iv_of(ike, EMPTY_CHUNK, m->h.message_id, iv)) {
+		const char *why0 = NULL;
+		if (ikev1_decrypt(ike, m, iv, &why0) && ikev1_check_first_hash(ike, m) == NULL)
+			why = NULL;
+	}
 	if (why != NULL) {
 		llog(&ike->logger, RC_INFO, "ignoring an encrypted Informational: %s", why);
 		return;
