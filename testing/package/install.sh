@@ -321,10 +321,11 @@ systemd_boot() {
 			ipsec initnss --nssdir /root/peer >/dev/null' 2>&1) || why="cannot make the peer's namespace: $o"
 	fi
 	if [ -z "$why" ]; then
-		nsenter -t "$pid1" -a /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ip netns exec peer \
-			/usr/libexec/ipsec/pluto --nofork --kernel none --config /root/peer/ipsec.conf \
-			--secretsfile /root/peer/ipsec.secrets --nssdir /root/peer --rundir /root/peer/run \
-			--logfile /root/peer/log </dev/null >/dev/null 2>&1 &
+		# started from a shell in the container that exits at once: the
+		# container's systemd is its parent (it reaps it at poweroff)
+		inct sh -c 'ip netns exec peer /usr/libexec/ipsec/pluto --nofork --kernel none \
+			--config /root/peer/ipsec.conf --secretsfile /root/peer/ipsec.secrets --nssdir /root/peer \
+			--rundir /root/peer/run --logfile /root/peer/log </dev/null >/dev/null 2>&1 &' </dev/null
 		for ((i = 0; i < 50; i++)); do [ -S "$r/root/peer/run/pluto.ctl" ] && break; sleep 0.1; done
 		[ -S "$r/root/peer/run/pluto.ctl" ] || why="the peer pluto did not start: $(tail -2 "$r/root/peer/log" 2>&1 | tr '\n' ' ')"
 	fi
@@ -352,7 +353,11 @@ systemd_boot() {
 	result unit-systemd "$why"
 	[ -n "$pid1" ] && inct systemctl poweroff >/dev/null 2>&1
 	for ((i = 0; i < 100; i++)); do kill -0 "$np" 2>/dev/null || break; sleep 0.1; done
-	kill "$np" 2>/dev/null
+	# not down in 10 s: the container's init killed, and with it every
+	# process of its PID namespace; then nspawn ends
+	[ -n "$pid1" ] && kill -KILL "$pid1" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do kill -0 "$np" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$np" 2>/dev/null
 	wait "$np" 2>/dev/null
 }
 systemd_boot
