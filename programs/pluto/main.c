@@ -214,6 +214,25 @@ static const struct numeric_opt {
 	  offsetof(struct pluto_options, ocsp_timeout_s), 1 },
 };
 
+/* yes|no options (the words ipsec.conf takes for config setup booleans) */
+static const struct bool_opt {
+	int code;
+	const char *name;
+	size_t field;
+} bool_opts[] = {
+	{ OPT_STRICTCRLPOLICY, "strictcrlpolicy", offsetof(struct pluto_options, strictcrlpolicy) },
+	{ OPT_OCSP_ENABLE, "ocsp-enable", offsetof(struct pluto_options, ocsp_enable) },
+	{ OPT_OCSP_STRICT, "ocsp-strict", offsetof(struct pluto_options, ocsp_strict) },
+};
+
+static bool parse_bool_opt(const struct bool_opt *b, const char *arg, struct pluto_options *o)
+{
+	if (ttobool(arg, (bool *)((char *)o + b->field)) == NULL)
+		return true;
+	fprintf(stderr, "pluto: --%s %s: expected yes or no\n", b->name, arg);
+	return false;
+}
+
 /* Returns false (with a message) when the value is not a number in range. */
 static bool parse_numeric(const struct numeric_opt *n, const char *arg, struct pluto_options *o)
 {
@@ -248,6 +267,9 @@ static int apply_option(int c, const char *arg, struct pluto_options *o)
 			num = &numeric_opts[i];
 	if (num != NULL)
 		return parse_numeric(num, arg, o) ? 0 : 2;
+	for (size_t i = 0; i < sizeof(bool_opts) / sizeof(bool_opts[0]); i++)
+		if (bool_opts[i].code == c)
+			return parse_bool_opt(&bool_opts[i], arg, o) ? 0 : 2;
 	switch (c) {
 	case OPT_NOFORK: o->nofork = true; break;
 	case OPT_STDERRLOG: o->stderrlog = true; break;
@@ -301,20 +323,6 @@ static int apply_option(int c, const char *arg, struct pluto_options *o)
 	case OPT_UNIQUEIDS:
 		o->uniqueids = strcmp(arg, "no") != 0;
 		break;
-	case OPT_STRICTCRLPOLICY:
-	case OPT_OCSP_ENABLE:
-	case OPT_OCSP_STRICT: {
-		/* the words ipsec.conf takes for a yes|no (config setup) */
-		bool *b = c == OPT_STRICTCRLPOLICY ? &o->strictcrlpolicy :
-			  c == OPT_OCSP_ENABLE ? &o->ocsp_enable : &o->ocsp_strict;
-		if (ttobool(arg, b) != NULL) {
-			fprintf(stderr, "pluto: --%s %s: expected yes or no\n",
-				c == OPT_STRICTCRLPOLICY ? "strictcrlpolicy" :
-				c == OPT_OCSP_ENABLE ? "ocsp-enable" : "ocsp-strict", arg);
-			return 2;
-		}
-		break;
-	}
 	case OPT_OCSP_URI: o->ocsp_uri = arg; break;
 	case OPT_OCSP_TRUSTNAME: o->ocsp_trustname = arg; break;
 	case OPT_CRLCHECKINTERVAL: {
@@ -383,14 +391,11 @@ static int apply_config_setup(struct pluto_options *o)
 {
 	/* parsed once: load_config (startup.c) loads the conns of this parse
 	 * and reports its diagnostics; the walk's own are its too */
-	static struct diags parse_diags;
 	struct diags walk = { 0 };
 	struct ipsecconf_options opts = { .no_implicit = true };
-	struct ipsecconf *conf = ipsecconf_load_file(o->config, &opts, &parse_diags);
-	ipsecconf_walk(conf, read_setup, NULL, &walk);
+	o->config_parsed = ipsecconf_load_file(o->config, &opts, &o->config_parse_diags);
+	ipsecconf_walk(o->config_parsed, read_setup, NULL, &walk);
 	diags_free(&walk);
-	o->config_parsed = conf;
-	o->config_parse_diags = &parse_diags;
 	for (size_t i = 0; i < IPSECCONF_PLUTO_OPTS; i++) {
 		if (setup_values[i] == NULL)
 			continue;
@@ -427,7 +432,7 @@ static int parse_options(int argc, char **argv, struct pluto_options *o)
 		.ddos_threshold = COOKIE_THRESHOLD_DEFAULT,
 		.retransmit_timeout_ms = RETRANSMIT_TIMEOUT_S * 1000,
 		.keepalive_s = NATT_KEEPALIVE_DEFAULT_S,
-		.ocsp_timeout_s = 2,
+		.ocsp_timeout_s = OCSP_TIMEOUT_DEFAULT_S,
 		.halfopen_max = HALF_OPEN_MAX_DEFAULT,
 		.halfopen_per_address = HALF_OPEN_PER_ADDRESS_DEFAULT,
 		.dh_reuse_ms = DH_REUSE_DEFAULT_S * 1000,

@@ -8,6 +8,7 @@
 #include "connections.h"
 #include "log.h"
 #include "secrets.h"
+#include "swan/diag.h"
 
 struct event_base;
 struct event;
@@ -17,7 +18,6 @@ struct sa_table;
 struct helpers;
 struct dns;
 struct ipsecconf;
-struct diags;
 
 #define PLUTO_LISTEN_MAX 16
 
@@ -69,7 +69,7 @@ struct pluto_options {
 	/* --config as main.c parsed it for its config setup keys, and that
 	 * parse's diagnostics: load_config takes both (the file is read once) */
 	struct ipsecconf *config_parsed;
-	struct diags *config_parse_diags;
+	struct diags config_parse_diags;
 };
 
 /* Totals since pluto started (whack --globalstatus). */

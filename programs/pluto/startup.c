@@ -135,16 +135,14 @@ static void load_one(const struct resolved *r, void *arg)
 
 static void load_config(struct pluto *p)
 {
-	struct diags d = { 0 };
 	struct ipsecconf_options opts = { .no_implicit = true };
+	/* main.c's parse, taken over (freed below), else a parse here */
 	struct ipsecconf *conf = p->opts.config_parsed;
-	if (conf != NULL && p->opts.config_parse_diags != NULL) {
-		d = *p->opts.config_parse_diags;   /* taken over: freed below */
-		*p->opts.config_parse_diags = (struct diags){ 0 };
-	} else {
+	struct diags d = p->opts.config_parse_diags;
+	p->opts.config_parsed = NULL;
+	p->opts.config_parse_diags = (struct diags){ 0 };
+	if (conf == NULL)
 		conf = ipsecconf_load_file(p->opts.config, &opts, &d);
-	}
-	p->opts.config_parsed = NULL;   /* freed below */
 	struct load_ctx lc = { p, 0, 0 };
 	ipsecconf_walk(conf, load_one, &lc, &d);
 	for (size_t i = 0; i < d.n; i++)
@@ -246,8 +244,7 @@ void pluto_config_forget(struct pluto_options *o)
 {
 	ipsecconf_free(o->config_parsed);
 	o->config_parsed = NULL;
-	if (o->config_parse_diags != NULL)
-		diags_free(o->config_parse_diags);
+	diags_free(&o->config_parse_diags);
 }
 
 void pluto_stop(struct pluto *p)

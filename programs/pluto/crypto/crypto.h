@@ -491,6 +491,8 @@ err_t cert_list(cert_list_cb *cb, void *arg);
 
 /* ===== ocsp.c ============================================================ */
 
+#define OCSP_TIMEOUT_DEFAULT_S 2   /* ocsp-timeout=, as libreswan's */
+
 /* ocsp-enable= and its companions (libreswan's config setup keys). */
 struct ocsp_policy {
 	bool enable, strict;         /* strict: no answer refuses the certificate */

@@ -168,12 +168,7 @@ static void signed_done(struct pluto *p, void *arg)
 	if (ike == NULL)
 		return;
 	if (j->err[0] != '\0') {
-		if (ike->original_initiator)
-			ike_initiate_failed(ike, FAIL_LOCAL, j->err);
-		else {
-			llog(&ike->logger, RC_ERROR, AM ": cannot sign: %s", j->err);
-			ike_sa_delete(ike, NULL);
-		}
+		phase1_sign_failed(ike, AM, j->err);
 		ikev1_sign_job_free(j);
 		return;
 	}
@@ -412,8 +407,9 @@ void aggressive_mode_responder_first(struct pluto *p, struct v1_msg_in *m)
 	struct ike_sa *ike = phase1_responder_sa(p, m, c, &x, life);
 	if (ike == NULL)
 		return;
-	const struct secret *s = x.auth == OAKLEY_RSA_SIG ? NULL : phase1_find_psk(ike, &peer);
-	if (s == NULL && x.auth != OAKLEY_RSA_SIG) {
+	bool psk = x.auth != OAKLEY_RSA_SIG;
+	const struct secret *s = psk ? phase1_find_psk(ike, &peer) : NULL;
+	if (psk && s == NULL) {
 		ike_sa_delete(ike, NULL);
 		snprintf(w, sizeof(w), "no PSK in ipsec.secrets for the peer '%s'", str_id(&peer, pid));
 		refuse(p, m, c, w, ISAKMP_N_AUTHENTICATION_FAILED);

@@ -91,10 +91,8 @@ static void drop(struct ike_sa *ike, const char *why)
 	ldbg(&ike->logger, DBG_CONTROL, "dropping an ISAKMP fragment: %s", why);
 }
 
-void ikev1_frag_receive(struct pluto *p, struct ike_sa *ike, const struct packet *pkt,
-			const struct isakmp_header *h)
+void ikev1_frag_receive(struct pluto *p, struct ike_sa *ike, const struct packet *pkt)
 {
-	(void)h;
 	static bool inside;   /* a reassembled message of fragments is not taken */
 	const uint8_t *f = pkt->data + ISAKMP_HEADER_SIZE;
 	size_t flen = pkt->len - ISAKMP_HEADER_SIZE;

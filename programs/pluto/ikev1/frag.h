@@ -16,7 +16,6 @@
 struct ike_sa;
 struct packet;
 struct pluto;
-struct isakmp_header;
 
 #define V1_FRAG_MAX_FRAGMENTS 32    /* a message of more is dropped */
 #define V1_FRAG_MAX_BYTES 32768     /* ... and of more bytes in all */
@@ -38,6 +37,5 @@ void ikev1_frags_free(struct ikev1_frags **f);
 void ikev1_frag_if_wanted(struct ike_sa *ike, uint8_t exchange, uint8_t *msg, size_t *len, size_t cap);
 /* A datagram whose first payload is a Fragment, for ike: kept; the whole
  * message, once every fragment is in, goes to ikev1_receive. */
-void ikev1_frag_receive(struct pluto *p, struct ike_sa *ike, const struct packet *pkt,
-			const struct isakmp_header *h);
+void ikev1_frag_receive(struct pluto *p, struct ike_sa *ike, const struct packet *pkt);
 #endif

@@ -571,7 +571,7 @@ void ikev1_receive(struct pluto *p, const struct packet *pkt)
 	}
 	ldbg_hex(&ike->logger, DBG_RAW, "received", pkt->data, pkt->len);
 	if (m.h.next_payload == ISAKMP_NEXT_FRAG) {
-		ikev1_frag_receive(p, ike, pkt, &m.h);
+		ikev1_frag_receive(p, ike, pkt);
 		return;
 	}
 	switch (m.h.exchange) {

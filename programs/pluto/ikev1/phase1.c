@@ -421,15 +421,19 @@ bool phase1_sign_our_hash(struct ike_sa *ike, helper_done_fn *done, const char *
 	else
 		ok = ikev1_sign_submit(ike, hash, done, &why);
 	chunk_free(&hash);
-	if (ok)
-		return true;
-	if (ike->original_initiator)
+	if (!ok)
+		phase1_sign_failed(ike, mode, why);
+	return ok;
+}
+
+void phase1_sign_failed(struct ike_sa *ike, const char *mode, const char *why)
+{
+	if (ike->original_initiator) {
 		ike_initiate_failed(ike, FAIL_LOCAL, why);
-	else {
-		llog(&ike->logger, RC_ERROR, "%s: cannot sign: %s", mode, why);
-		ike_sa_delete(ike, NULL);
+		return;
 	}
-	return false;
+	llog(&ike->logger, RC_ERROR, "%s: cannot sign: %s", mode, why);
+	ike_sa_delete(ike, NULL);
 }
 
 const char *phase1_peer_id(const struct isakmp_payload *idp, ip_id *peer)

@@ -83,6 +83,9 @@ err_t phase1_auth_hash(struct ike_sa *ike, bool initiator, chunk_t id_b, chunk_t
  * on a helper (done gets the struct v1_sign_job). False when it cannot
  * be: logged, and the attempt failed or the SA deleted. */
 bool phase1_sign_our_hash(struct ike_sa *ike, helper_done_fn *done, const char *mode);
+/* Our signature could not be made: the attempt failed (we initiated) or
+ * the SA is deleted (we answered), logged with why. */
+void phase1_sign_failed(struct ike_sa *ike, const char *mode, const char *why);
 /* The peer's HASH (or SIG: hp) over its ID body id_b, and its ID (*peer)
  * being the one the conn wants: NULL, or why not (*auth_failed: the HASH
  * or SIG was wrong). pl: the message's payloads, for its certificates

@@ -175,16 +175,12 @@ print(*(sum(1 for s in d[w] if s['state'] == 'ESTABLISHED'
 		echo "-1 -1"
 }
 
-# dpd_restart_checks: dpdaction=restart with dpddelay=1s dpdtimeout=4s on
-# west (pluto). east dies without a word (SIGKILL); west declares it dead
-# once nothing was heard for dpdtimeout (not before, and not much later:
-# dpddelay + 2 s of slack) and starts keying again; east is started again
-# (by PID, as the harness started it; its kernel still has the old SAs,
-# as after a daemon crash) and west's attempt, retransmitting, gets its
-# answer: one IKE SA and one Child SA on west, the ping through ESP.
-# Prints why and fails, else says how long it took.
-dpd_restart_checks() {
-	local log t0 dt t1 n c before after grow
+# dpd_declared_dead ACTION: east dies without a word (SIGKILL, by PID);
+# west declares it dead once nothing was heard for dpdtimeout=4s (not
+# before, and not much later: dpddelay=1s + 2 s of slack), naming
+# dpdtimeout and dpdaction=ACTION in that line. Prints why and fails.
+dpd_declared_dead() {
+	local log t0 dt
 	log=$(host_log west)
 	kill_host east || return 1
 	t0=$(now_ms)
@@ -193,8 +189,21 @@ dpd_restart_checks() {
 	echo "declared dead ${dt} ms after the kill: $(grep -m1 'the peer is dead' "$log")"
 	[ "$dt" -ge 3000 ] || { echo "declared dead after $dt ms, before dpdtimeout=4s"; return 1; }
 	[ "$dt" -le 7000 ] || { echo "declared dead after $dt ms, want within dpdtimeout=4s + dpddelay=1s + 2 s"; return 1; }
-	grep -qE 'the peer is dead \(nothing heard for [0-9]+ s, dpdtimeout=4 s\); dpdaction=restart' "$log" ||
-		{ echo "the line does not name dpdtimeout=4 s and dpdaction=restart: $(grep -m1 'the peer is dead' "$log")"; return 1; }
+	grep -qE "the peer is dead \(nothing heard for [0-9]+ s, dpdtimeout=4 s\); dpdaction=$1" "$log" ||
+		{ echo "the line does not name dpdtimeout=4 s and dpdaction=$1: $(grep -m1 'the peer is dead' "$log")"; return 1; }
+}
+
+# dpd_restart_checks: dpdaction=restart with dpddelay=1s dpdtimeout=4s on
+# west (pluto). east dies and west declares it dead (dpd_declared_dead),
+# then starts keying again; east is started again
+# (by PID, as the harness started it; its kernel still has the old SAs,
+# as after a daemon crash) and west's attempt, retransmitting, gets its
+# answer: one IKE SA and one Child SA on west, the ping through ESP.
+# Prints why and fails, else says how long it took.
+dpd_restart_checks() {
+	local log t1 n c before after grow
+	log=$(host_log west)
+	dpd_declared_dead restart || return 1
 	wait_log 5 "$log" 'dpdaction=restart: starting keying attempt 1' || { echo "west did not start keying again"; return 1; }
 	start_host "$EAST" "$NS_EAST" "$RUN/east" || { echo "east did not start again: $HOST_WHY"; return 1; }
 	t1=$(now_ms)
