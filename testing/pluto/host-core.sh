@@ -418,6 +418,11 @@ test_rekey_whack() {
 	spi2=$(status_json west "$NS_WEST" | python3 -c 'import json,sys; print(json.load(sys.stdin)["child_sas"][0]["spi_in"])' 2>/dev/null)
 	[ -z "$why" ] && { [ -z "$spi2" ] || [ "$spi1" = "$spi2" ]; } && why="the Child SA's SPI did not change ($spi1 -> $spi2)"
 	[ -z "$why" ] && { wait_for_s 1 5 count east "$NS_EAST" child_sas ESTABLISHED || why="east does not have exactly one Child SA after the rekey"; }
+	# east, the responder, installed first: its new outbound SA went in
+	# when west's Delete of the old one came (no packets here)
+	[ -z "$why" ] && { wait_for_s 1 3 grep -c 'outbound SA 0x[0-9a-f]* in use (the SA it replaces is deleted)' "$e/log" ||
+		why="east's new outbound SA was not held back until west deleted the old one: $(grep 'outbound SA' "$e/log")"; }
+	[ -z "$why" ] && grep -q 'outbound SA 0x[0-9a-f]* in use' "$w/log" && why="west (the initiator, installing last) held its outbound SA back"
 	[ -z "$why" ] && [ "$(count west "$NS_WEST" child_sas ESTABLISHED)" != 1 ] && why="west does not have exactly one Child SA after the rekey"
 	ike1=$(ike_field west "$NS_WEST" serial)
 	if [ -z "$why" ]; then

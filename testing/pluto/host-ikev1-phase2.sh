@@ -106,6 +106,13 @@ test_qm_rekey() {
 	up=$(line_no west "rekeyed Child SA #")
 	del=$(line_no west "sent IPsec Delete of ESP SPI $wi")
 	[ -z "$why" ] && { [ "$up" -gt 0 ] && [ "$up" -lt "$del" ] || why="west did not install the new Child SA before deleting the old one (lines $up, $del)"; }
+	# west installed first (east does on message 3): its new outbound SA
+	# went in only after a while (no packets here: after 1 s), before the
+	# old one's Delete
+	held=$(line_no west "outbound SA 0x[0-9a-f]* in use (no packet from the peer")
+	[ -z "$why" ] && { [ "$held" -gt "$up" ] && [ "$held" -lt "$del" ] ||
+		why="west's new outbound SA was not held back until 1 s after the rekey (in use at line $held, rekeyed at $up, the old one's Delete at $del)"; }
+	[ -z "$why" ] && grep -q 'outbound SA 0x[0-9a-f]* in use' "$(logf east)" && why="east (the responder, installing last) held its outbound SA back"
 	up=$(line_no east "rekeyed Child SA #")
 	del=$(line_no east 'deleting Child SA: the peer deleted it (IPsec Delete)')
 	[ -z "$why" ] && { [ "$up" -gt 0 ] && [ "$up" -lt "$del" ] || why="east did not have the new Child SA before the old one went (lines $up, $del)"; }

@@ -56,7 +56,7 @@ static struct child_sa *install(struct ike_sa *ike, struct connection *c, uint64
 		.i2r = { .encr = chunk_from(k16, 16), .salt = chunk_from(k16, 0), .integ = chunk_from(k32, 32) },
 		.r2i = { .encr = chunk_from(k16, 16), .salt = chunk_from(k16, 0), .integ = chunk_from(k32, 32) },
 	};
-	assert_true(child_install(child, &keys, true));
+	assert_true(child_install(child, &keys, true, false));
 	return child;
 }
 

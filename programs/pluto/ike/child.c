@@ -1,6 +1,8 @@
 /* Child SAs in the kernel (programs/pluto/kernel) and the updown calls. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <event2/event.h>
 #include "iface.h"
 #include "ike/child.h"
 #include "kernel/route.h"
@@ -191,7 +193,100 @@ static size_t ipsec_policies(struct child_sa *child, struct kernel_policy pol[3]
 	return n;
 }
 
-bool child_install(struct child_sa *child, const struct child_sa_keys *keys, bool we_initiated)
+/* ---- a rekey's outbound SA held back ------------------------------------
+ * Of the two ends of a rekey one installs first: the IKEv1 Quick Mode
+ * initiator on message 2, before its message 3 reaches the peer (which
+ * installs on it); the IKEv2 CREATE_CHILD_SA responder before its answer
+ * reaches the initiator. Its new outbound SA, in use at once, would send
+ * packets the peer cannot take yet. So that SA waits here with its keys:
+ * the old one (same reqid: the policies' template takes either) carries
+ * the traffic until the first packet comes in on the new inbound SA (the
+ * peer installs both of its SAs at once), or HOLD_MAX_MS passed, well
+ * before our IKEv1 Delete of the old one, or the old one is deleted (the
+ * IKEv2 initiator's Delete: its inbound twin is gone). */
+#define HOLD_POLL_MS 50
+#define HOLD_MAX_MS 1000
+
+struct held_outbound {
+	struct kernel_sa sa;
+	uint8_t encr[128], integ[128];
+	struct event *timer;
+	unsigned waited_ms;
+};
+
+static void held_free(struct child_sa *child)
+{
+	struct held_outbound *h = child->held_out;
+	if (h == NULL)
+		return;
+	if (h->timer != NULL)
+		event_free(h->timer);
+	memset(h, 0, sizeof(*h));
+	free(h);
+	child->held_out = NULL;
+}
+
+static void held_arm(struct held_outbound *h)
+{
+	struct timeval tv = { 0, HOLD_POLL_MS * 1000 };
+	evtimer_add(h->timer, &tv);
+}
+
+/* The held SA into the kernel: seen says why now. */
+static void held_install(struct child_sa *child, const char *why)
+{
+	struct kernel_diag d;
+	if (kernel_add_sa(child->ike->pluto->kernel, &child->held_out->sa, &d) != NULL)
+		llog(&child->logger, RC_ERROR, "the new outbound SA: %s", d.text);
+	else
+		llog(&child->logger, RC_INFO, "outbound SA 0x%08x in use (%s)", child->spi_out, why);
+	held_free(child);
+}
+
+static void held_poll(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct child_sa *child = arg;
+	struct held_outbound *h = child->held_out;
+	struct kernel_diag d;
+	struct kernel_sa_id iid = { child->ike->remote, child->ike->iface->addr, h->sa.proto,
+				    child->spi_in };
+	struct kernel_sa_counters in = { 0 };
+	bool seen = kernel_sa_counters(child->ike->pluto->kernel, &iid, &in, &d) == NULL &&
+		    in.packets > 0;
+	if (!seen && h->waited_ms < HOLD_MAX_MS) {
+		h->waited_ms += HOLD_POLL_MS;
+		held_arm(h);
+		return;
+	}
+	held_install(child, seen ? "the peer's first packet came on the new inbound SA"
+				 : "no packet from the peer on the new inbound SA within 1 s");
+}
+
+/* The outbound SA kept aside with copies of its keys, or NULL (no event
+ * loop, or keys too long: then it goes in at once). */
+static struct held_outbound *held_new(struct child_sa *child, const struct child_dir_keys *k)
+{
+	struct pluto *p = child->ike->pluto;
+	if (p->base == NULL || k->integ.len > sizeof(((struct held_outbound *)0)->integ))
+		return NULL;
+	struct held_outbound *h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return NULL;
+	fill_sa(&h->sa, child, false, k, h->encr, sizeof(h->encr));
+	memcpy(h->integ, k->integ.ptr, k->integ.len);
+	h->sa.integ_key = chunk_from(h->integ, k->integ.len);
+	h->timer = evtimer_new(p->base, held_poll, child);
+	if (h->timer == NULL) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+bool child_install(struct child_sa *child, const struct child_sa_keys *keys, bool we_initiated,
+		   bool hold_outbound)
 {
 	struct ike_sa *ike = child->ike;
 	struct pluto *p = ike->pluto;
@@ -203,14 +298,16 @@ bool child_install(struct child_sa *child, const struct child_sa_keys *keys, boo
 	child->reqid = conn_reqid(child->c);
 	fill_sa(&in, child, true, in_k, kin, sizeof(kin));
 	fill_sa(&out, child, false, out_k, kout, sizeof(kout));
-	if (kernel_add_sa_pair(p->kernel, &in, &out, &d) != NULL) {
-		llog(&child->logger, RC_ERROR, "%s", d.text);
-		memset(kin, 0, sizeof(kin));
-		memset(kout, 0, sizeof(kout));
-		return false;
-	}
+	struct held_outbound *held = hold_outbound ? held_new(child, out_k) : NULL;
+	err_t e = held != NULL ? kernel_add_sa(p->kernel, &in, &d) : kernel_add_sa_pair(p->kernel, &in, &out, &d);
 	memset(kin, 0, sizeof(kin));
 	memset(kout, 0, sizeof(kout));
+	child->held_out = held;
+	if (e != NULL) {
+		llog(&child->logger, RC_ERROR, "%s", d.text);
+		held_free(child);
+		return false;
+	}
 	struct kernel_policy pol[3];
 	size_t n = ipsec_policies(child, pol);
 	/* a routed conn has a trap out policy (same selector) to replace */
@@ -219,9 +316,13 @@ bool child_install(struct child_sa *child, const struct child_sa_keys *keys, boo
 		llog(&child->logger, RC_ERROR, "%s", d.text);
 		struct kernel_sa_id iid = kernel_sa_id_of(&in), oid = kernel_sa_id_of(&out);
 		kernel_del_sa(p->kernel, &iid, &d);
-		kernel_del_sa(p->kernel, &oid, &d);
+		if (held == NULL)
+			kernel_del_sa(p->kernel, &oid, &d);
+		held_free(child);
 		return false;
 	}
+	if (held != NULL)
+		held_arm(held);
 	child->installed = true;
 	if (!child->c->routed)
 		run_updown(p, child->c, &child->ts, ike, UPDOWN_PREPARE, &child->logger);
@@ -254,6 +355,9 @@ void child_uninstall(struct child_sa *child)
 					    newer->ts.remote.prefix == child->ts.remote.prefix &&
 					    address_eq(&newer->ts.local.addr, &child->ts.local.addr) &&
 					    newer->ts.local.prefix == child->ts.local.prefix)));
+	/* the peer deleted the old one: its replacement's outbound SA now */
+	if (replaced && newer != NULL && newer->held_out != NULL)
+		held_install(newer, "the SA it replaces is deleted");
 	if (!replaced) {
 		struct kernel_policy pol[3];
 		size_t n = ipsec_policies(child, pol);
@@ -272,7 +376,9 @@ void child_uninstall(struct child_sa *child)
 	struct kernel_sa_id out = { ike->iface->addr, ike->remote, proto, child->spi_out };
 	if (kernel_del_sa(p->kernel, &in, &d) != NULL)
 		llog(&child->logger, RC_WARNING, "%s", d.text);
-	if (kernel_del_sa(p->kernel, &out, &d) != NULL)
+	if (child->held_out != NULL)
+		held_free(child);    /* never went into the kernel */
+	else if (kernel_del_sa(p->kernel, &out, &d) != NULL)
 		llog(&child->logger, RC_WARNING, "%s", d.text);
 	child->installed = false;
 }

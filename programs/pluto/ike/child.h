@@ -15,9 +15,12 @@ uint32_t conn_reqid(const struct connection *c);
 /* An inbound SPI from the kernel for a Child SA being negotiated. */
 bool child_alloc_spi(struct child_sa *child);
 /* Installs both SAs and the policies from the negotiated keys, then runs
- * updown up. False (logged) when anything failed: nothing is left. */
+ * updown up. False (logged) when anything failed: nothing is left.
+ * hold_outbound (a rekey by the side that installs first): the new
+ * outbound SA goes into the kernel only once the peer surely has its
+ * inbound twin (see child.c); until then the old one carries the traffic. */
 bool child_install(struct child_sa *child, const struct child_sa_keys *keys,
-		   bool we_initiated);
+		   bool we_initiated, bool hold_outbound);
 /* The kernel's byte and packet counters of both SAs (zero when the
  * kernel cannot tell). */
 void child_counters(struct pluto *p, const struct child_sa *c, struct kernel_sa_counters *in,

@@ -76,6 +76,8 @@ struct child_sa {
 				      * kilobyte lifetime: the soft one starts the rekey) */
 	struct event *rekey_timer, *expire_timer;
 	uint32_t rekey_of_spi;       /* CREATE_CHILD_SA rekey: the SPI it replaces */
+	struct held_outbound *held_out; /* a rekey's outbound SA not in the kernel yet
+					 * (ike/child.c), NULL: none */
 	/* negotiation scratch (CREATE_CHILD_SA) */
 	chunk_t ni, nr;
 	struct dh_secret *dh;

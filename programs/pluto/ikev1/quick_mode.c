@@ -23,7 +23,8 @@
  *
  * Rekey: the Quick Mode initiator (the ISAKMP SA's original initiator:
  * the core's timers, rekeymargin=, rekeyfuzz=, rekey=no) runs a new Quick
- * Mode for the conn before the Child SA's lifetime ends. IKEv1 does not
+ * Mode for the conn before the Child SA's lifetime ends (its new outbound
+ * SA held back until the responder has taken message 3). IKEv1 does not
  * say "this replaces that": both ends take a new Child SA of the conn with
  * the same selectors as the replacement of the established one. The new
  * one takes the policies over when installed, the old one is REKEYED, and
@@ -661,7 +662,9 @@ static bool install(struct ike_sa *ike, struct child_sa *child, struct ikev1_qui
 		llog(&child->logger, RC_ERROR, "cannot derive the Child SA keys: %s", e);
 		return false;
 	}
-	bool ok = child_install(child, &keys, initiator);
+	/* the initiator of a rekey installs first: its new outbound SA waits
+	 * until the peer has taken message 3 (ike/child.c) */
+	bool ok = child_install(child, &keys, initiator, initiator && q->replaces != 0);
 	child_sa_keys_free(&keys);
 	return ok;
 }

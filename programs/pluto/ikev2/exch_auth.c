@@ -607,7 +607,7 @@ void auth_initiator_response(struct ike_sa *ike, struct ike_msg_in *m)
 	struct child_sa_keys keys = { 0 };
 	if (e == NULL && !child_keys(ike, child, &keys))
 		e = "cannot derive the Child SA keys";
-	if (e == NULL && !child_install(child, &keys, true))
+	if (e == NULL && !child_install(child, &keys, true, false))
 		e = "cannot install the Child SA in the kernel";
 	child_sa_keys_free(&keys);
 	if (e != NULL) {
@@ -757,7 +757,7 @@ static uint16_t responder_child(struct ike_sa *ike, const struct ikev2_payloads 
 		return IKEV2_N_NO_PROPOSAL_CHOSEN;
 	}
 	struct child_sa_keys keys = { 0 };
-	bool ok = child_keys(ike, child, &keys) && child_install(child, &keys, false);
+	bool ok = child_keys(ike, child, &keys) && child_install(child, &keys, false, false);
 	child_sa_keys_free(&keys);
 	if (!ok) {
 		child_sa_delete(child, NULL);

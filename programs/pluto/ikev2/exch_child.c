@@ -309,7 +309,9 @@ static bool finish_child(struct ike_sa *ike, struct child_sa *child, struct ccsa
 		llog(&child->logger, RC_ERROR, "cannot derive the Child SA keys: %s", e);
 		return false;
 	}
-	bool ok = child_install(child, &keys, we_initiated);
+	/* the responder of a rekey installs first: its new outbound SA waits
+	 * until the initiator has the answer (ike/child.c) */
+	bool ok = child_install(child, &keys, we_initiated, !we_initiated && child->rekey_of_spi != 0);
 	child_sa_keys_free(&keys);
 	if (!ok)
 		return false;
