@@ -50,10 +50,13 @@ $(B)/obj/gen/%.o: $(B)/gen/%.c
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(GENWARN) -MMD -MP -c -o $@ $<
 
-$(B)/obj/%.o: %.c | $(GEN_H)
+$(B)/obj/%.o: %.c | $(GEN_H) pkg-check
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+pkg-check:
+	$(if $(PKG_MISSING),$(error pkg-config: $(PKG_MISSING) (make deps installs the packages the build needs)))
 
 define LIB_RULE
 $(B)/lib/lib$(1).a: $(call lib_objs,$(1)) $(if $(filter ipsecconf,$(1)),$(GEN_O))
@@ -237,7 +240,7 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: all programs units fuzz fuzz-targets deps check demo install install-check deb clean bench
+.PHONY: pkg-check all programs units fuzz fuzz-targets deps check demo install install-check deb clean bench
 .SECONDARY:
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

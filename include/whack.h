@@ -141,7 +141,11 @@ const struct whack_command_desc *whack_command_by_code(unsigned code);
 /* Answer once the request is accepted instead of waiting for the outcome
  * (e.g. of a negotiation started by initiate). */
 #define WHACK_FLAG_ASYNC   (1u << 0)
-#define WHACK_FLAGS_KNOWN  (WHACK_FLAG_ASYNC)
+/* initiate as auto=start means it (addconn --autoall, a reload): a conn
+ * that is up, or whose negotiation is under way, is left as it is and
+ * counts as started. */
+#define WHACK_FLAG_UNLESS_UP (1u << 1)
+#define WHACK_FLAGS_KNOWN  (WHACK_FLAG_ASYNC | WHACK_FLAG_UNLESS_UP)
 
 /* ---- request fields ---- */
 

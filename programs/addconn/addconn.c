@@ -79,8 +79,9 @@ static bool call(struct ctx *c, enum whack_command cmd, const struct resolved *r
 				continue;
 			whack_msg_add_conn(&m, r->kv[i].key, r->kv[i].value);
 		}
+	/* auto=start: see that it is up (a reload keeps a tunnel that is) */
 	if (cmd == WHACK_INITIATE)
-		m.flags |= WHACK_FLAG_ASYNC;
+		m.flags |= WHACK_FLAG_ASYNC | WHACK_FLAG_UNLESS_UP;
 	char what[300];
 	snprintf(what, sizeof(what), "conn %s", r->name);
 	return send_msg(c, &m, what);

@@ -44,6 +44,147 @@ fi
 deb=$1 x=$2
 result() { if [ -z "$2" ]; then echo "PASS $1"; else echo "FAIL $1: $2"; fi; }
 fatal() { echo "FAIL $1: $2"; exit 0; }
+
+# A fresh overlay with the package installed is booted by systemd-nspawn
+# (systemd as PID 1, a network namespace of its own with only lo, cgroup2
+# mounted in this mount namespace): systemctl starts the unit (Type=notify:
+# active only once pluto said READY=1), the conns of /etc/ipsec.conf are
+# loaded and the auto=start one's IKE SA comes up with a peer pluto in a
+# network namespace inside the container, systemctl reload and stop work,
+# pluto's lines are in the journal.
+systemd_boot() {
+	local r=$x/root3 why="" o pid1="" np i st spis=""
+	# with ESP (PLUTO_TEST_UNIT_TUNNEL=1): subnets, a kernel for the peer
+	# too, and a ping through the tunnel; else the IKE SA only
+	local tunnel=${PLUTO_TEST_UNIT_TUNNEL:-} name=unit-systemd peerkernel="--kernel none"
+	[ "$tunnel" = 1 ] && name=unit-systemd-tunnel peerkernel=""
+	command -v systemd-nspawn >/dev/null || { echo "SKIP $name: no systemd-nspawn (apt-get install systemd-container)"; return; }
+	mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null ||
+		{ echo "SKIP $name: cannot mount cgroup2 for a booted systemd"; return; }
+	mkdir "$x/upper3" "$x/work3" "$r" &&
+		mount -t overlay cygnet-install -o "lowerdir=/,upperdir=$x/upper3,workdir=$x/work3" "$r" &&
+		mount -t proc proc "$r/proc" && mount -t tmpfs -o mode=0755 cygnet-dev "$r/dev" ||
+		{ result "$name" "cannot mount the third overlay"; return; }
+	for n in null zero random urandom; do : >"$r/dev/$n" && mount --bind "/dev/$n" "$r/dev/$n"; done
+	cp "$deb" "$r/tmp/cygnet.deb"
+	rm -f "$r/var/lib/man-db/auto-update"
+	local inr=(chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive)
+	"${inr[@]}" dpkg --purge libreswan >/dev/null 2>&1
+	o=$("${inr[@]}" dpkg -i /tmp/cygnet.deb 2>&1 </dev/null) || why="dpkg -i: $(tail -2 <<<"$o" | tr '\n' ' ')"
+	printf '\nconn sd-a\n\tleft=127.0.0.1\n\tright=127.0.0.2\n\tauthby=secret\n\tauto=add\n' >>"$r/etc/ipsec.conf"
+	# a tunnel the unit's pluto starts (auto=start) to a peer pluto that
+	# the test runs in a network namespace inside the container
+	local tun='\tleft=198.18.0.1\n\tleftid=@west\n\tright=198.18.0.2\n\trightid=@east\n\tauthby=secret\n\tikev2=insist\n'
+	[ "$tunnel" = 1 ] && tun+='\tleftsubnet=198.51.100.0/24\n\trightsubnet=203.0.113.0/24\n'
+	printf "\nconn sd-tun\n$tun\tauto=start\n" >>"$r/etc/ipsec.conf"
+	echo '@west @east : PSK "systemd test secret"' >>"$r/etc/ipsec.secrets"
+	mkdir -p "$r/root/peer/run"
+	printf "version 2\n\nconn sd-tun\n$tun\tauto=add\n" >"$r/root/peer/ipsec.conf"
+	echo '@west @east : PSK "systemd test secret"' >"$r/root/peer/ipsec.secrets"
+	chmod 600 "$r/root/peer/ipsec.secrets"
+	umount "$r/dev/null" "$r/dev/zero" "$r/dev/random" "$r/dev/urandom" "$r/dev" "$r/proc" 2>/dev/null
+	[ -n "$why" ] && { result "$name" "$why"; return; }
+	# basic.target: no multi-user services of this host; the unit is started by hand
+	systemd-nspawn -q -D "$r" --private-network --register=no --keep-unit --link-journal=no -M cygnet-test \
+		-b --console=pipe systemd.unit=basic.target >"$x/boot.log" 2>&1 </dev/null &
+	np=$!
+	for ((i = 0; i < 100; i++)); do pid1=$(pgrep -P "$np" | head -1); [ -n "$pid1" ] && break; sleep 0.1; done
+	inct() { timeout 30 nsenter -t "$pid1" -a /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+	[ -z "$pid1" ] && why="systemd-nspawn started no container: $(tail -2 "$x/boot.log" | tr '\n' ' ')"
+	for ((i = 0; i < 60; i++)); do
+		[ -n "$why" ] && break
+		st=$(inct systemctl is-system-running 2>/dev/null)
+		case $st in running | degraded) break ;; esac
+		sleep 0.5
+	done
+	[ -z "$why" ] && [ "$st" != running ] && [ "$st" != degraded ] && why="the container's systemd did not boot ($st)"
+	# the peer: the installed pluto with --kernel none in netns "peer", a
+	# veth to it (198.18.0.0/24, inside the container's private network)
+	if [ -z "$why" ]; then
+		o=$(inct sh -c 'ip netns add peer && ip link add v0 type veth peer name v1 netns peer &&
+			ip addr add 198.18.0.1/24 dev v0 && ip link set v0 up && ip -n peer link set lo up &&
+			ip -n peer addr add 198.18.0.2/24 dev v1 && ip -n peer link set v1 up &&
+			ipsec initnss --nssdir /root/peer >/dev/null' 2>&1) || why="cannot make the peer's namespace: $o"
+	fi
+	# the subnets: an address of each on lo, routed over the veth
+	if [ -z "$why" ] && [ "$tunnel" = 1 ]; then
+		o=$(inct sh -c 'ip addr add 198.51.100.1/32 dev lo &&
+			ip route add 203.0.113.0/24 via 198.18.0.2 dev v0 src 198.51.100.1 &&
+			ip -n peer addr add 203.0.113.1/32 dev lo &&
+			ip -n peer route add 198.51.100.0/24 via 198.18.0.1 dev v1 src 203.0.113.1' 2>&1) ||
+			why="cannot give the subnets their addresses and routes: $o"
+	fi
+	if [ -z "$why" ]; then
+		# started from a shell in the container that exits at once: the
+		# container's systemd is its parent (it reaps it at poweroff)
+		inct sh -c 'ip netns exec peer /usr/libexec/ipsec/pluto --nofork '"$peerkernel"' \
+			--config /root/peer/ipsec.conf --secretsfile /root/peer/ipsec.secrets --nssdir /root/peer \
+			--rundir /root/peer/run --logfile /root/peer/log </dev/null >/dev/null 2>&1 &' </dev/null
+		for ((i = 0; i < 50; i++)); do [ -S "$r/root/peer/run/pluto.ctl" ] && break; sleep 0.1; done
+		[ -S "$r/root/peer/run/pluto.ctl" ] || why="the peer pluto did not start: $(tail -2 "$r/root/peer/log" 2>&1 | tr '\n' ' ')"
+	fi
+	[ -z "$why" ] && { o=$(inct systemctl start ipsec.service 2>&1) || why="systemctl start ipsec: $o $(inct journalctl -u ipsec --no-pager 2>&1 | tail -3 | tr '\n' ' ')"; }
+	[ -z "$why" ] && [ "$(inct systemctl is-active ipsec.service)" != active ] && why="ipsec.service is not active"
+	[ -z "$why" ] && ! inct ipsec whack --status 2>&1 | grep -q '"sd-a"' && why="the conn of /etc/ipsec.conf is not loaded"
+	# auto=start: the IKE SA with the peer comes up by itself (its Child
+	# SA cannot be installed here: the unit's pluto uses the kernel, and
+	# this kernel has no ESP)
+	for ((i = 0; i < 50; i++)); do
+		[ -n "$why" ] && break
+		inct ipsec whack --status 2>/dev/null | grep -q '"sd-tun" ESTABLISHED' && break
+		sleep 0.2
+	done
+	[ -z "$why" ] && ! inct ipsec whack --status 2>&1 | grep -q '"sd-tun" ESTABLISHED' &&
+		why="no IKE SA for the auto=start conn: $(inct journalctl -u ipsec.service --no-pager 2>&1 | grep sd-tun | tail -2 | tr '\n' ' ')"
+	# with ESP: the Child SA in the kernel carries a ping between the
+	# subnets (the XFRM policies send nothing of them in the clear)
+	if [ -z "$why" ] && [ "$tunnel" = 1 ]; then
+		for ((i = 0; i < 50; i++)); do
+			[ "$(inct ip xfrm state 2>/dev/null | grep -c '^src')" -ge 2 ] && break
+			sleep 0.2
+		done
+		o=$(inct ping -c 3 -i 0.3 -W 2 -I 198.51.100.1 203.0.113.1 2>&1) ||
+			why="no ping through the tunnel: $(tail -2 <<<"$o" | tr '\n' ' ') $(inct journalctl -u ipsec.service --no-pager 2>&1 | grep sd-tun | tail -2 | tr '\n' ' ')"
+		local pk
+		pk=$(inct ip -s xfrm state 2>/dev/null | sed -n 's/^[[:space:]]*[0-9]*(bytes), \([0-9]*\)(packets)$/\1/p' | tr '\n' ' ')
+		[ -z "$why" ] && { read -r a b _ <<<"$pk"; [ "${a:-0}" -ge 3 ] && [ "${b:-0}" -ge 3 ]; } ||
+			why="${why:-the ESP SAs did not count the ping (packets: $pk)}"
+		[ -z "$why" ] && echo "    the unit's tunnel: 3 pings through ESP (SA packets: $pk)"
+		spis=$(inct ip xfrm state 2>/dev/null | grep '^src\|spi' | tr '\n' ' ')
+	fi
+	local main=""
+	[ -z "$why" ] && main=$(inct systemctl show -p MainPID --value ipsec.service)
+	[ -z "$why" ] && { o=$(inct systemctl reload ipsec.service 2>&1) || why="systemctl reload ipsec: $(head -1 <<<"$o") $(inct journalctl -u ipsec.service --no-pager 2>&1 | tail -4 | tr "\n" " ")"; }
+	[ -z "$why" ] && [ "$(inct systemctl show -p MainPID --value ipsec.service)" != "$main" ] && why="reload restarted pluto"
+	# with ESP: the reload kept the tunnel (the same SAs), which still carries a ping
+	if [ -z "$why" ] && [ "$tunnel" = 1 ]; then
+		[ "$(inct ip xfrm state 2>/dev/null | grep '^src\|spi' | tr '\n' ' ')" != "$spis" ] &&
+			why="the reload changed the tunnel's SAs: was $spis"
+		[ -z "$why" ] && ! inct ping -c 2 -i 0.3 -W 2 -I 198.51.100.1 203.0.113.1 >/dev/null 2>&1 &&
+			why="no ping through the tunnel after the reload"
+	fi
+	[ -z "$why" ] && ! inct journalctl -u ipsec.service --no-pager 2>&1 | grep -q 'pluto ready' &&
+		why="pluto's lines are not in the journal"
+	[ -z "$why" ] && { o=$(inct systemctl stop ipsec.service 2>&1) || why="systemctl stop ipsec: $o"; }
+	[ -z "$why" ] && [ "$(inct systemctl is-active ipsec.service)" = active ] && why="ipsec.service is still active after stop"
+	result "$name" "$why"
+	[ -n "$pid1" ] && inct systemctl poweroff >/dev/null 2>&1
+	for ((i = 0; i < 100; i++)); do kill -0 "$np" 2>/dev/null || break; sleep 0.1; done
+	# not down in 10 s: the container's init killed, and with it every
+	# process of its PID namespace; then nspawn ends
+	[ -n "$pid1" ] && kill -KILL "$pid1" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do kill -0 "$np" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$np" 2>/dev/null
+	wait "$np" 2>/dev/null
+}
+# PLUTO_TEST_UNIT_TUNNEL=1 (a kernel with ESP: the UML guest, see
+# testing/package/run): only the booted unit, whose tunnel then carries a
+# ping through ESP
+if [ "${PLUTO_TEST_UNIT_TUNNEL:-}" = 1 ]; then
+	mount -t tmpfs -o mode=0700 cygnet-install "$x" || fatal unit-systemd-tunnel "cannot mount a tmpfs on $x"
+	systemd_boot
+	exit 0
+fi
 root=$x/root
 mount -t tmpfs -o mode=0700 cygnet-install "$x" || fatal package-install "cannot mount a tmpfs on $x"
 mkdir "$x/upper" "$x/work" "$root"
@@ -264,102 +405,6 @@ left=$(comm -13 <(echo "$before") <(added) |
 result package-purge "$why"
 
 # ---- systemctl start under a booted systemd ------------------------------------------
-# A fresh overlay with the package installed is booted by systemd-nspawn
-# (systemd as PID 1, a network namespace of its own with only lo, cgroup2
-# mounted in this mount namespace): systemctl starts the unit (Type=notify:
-# active only once pluto said READY=1), the conns of /etc/ipsec.conf are
-# loaded and the auto=start one's IKE SA comes up with a peer pluto in a
-# network namespace inside the container, systemctl reload and stop work,
-# pluto's lines are in the journal.
-systemd_boot() {
-	local r=$x/root3 why="" o pid1="" np i st
-	command -v systemd-nspawn >/dev/null || { echo "SKIP unit-systemd: no systemd-nspawn (apt-get install systemd-container)"; return; }
-	mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null ||
-		{ echo "SKIP unit-systemd: cannot mount cgroup2 for a booted systemd"; return; }
-	mkdir "$x/upper3" "$x/work3" "$r" &&
-		mount -t overlay cygnet-install -o "lowerdir=/,upperdir=$x/upper3,workdir=$x/work3" "$r" &&
-		mount -t proc proc "$r/proc" && mount -t tmpfs -o mode=0755 cygnet-dev "$r/dev" ||
-		{ result unit-systemd "cannot mount the third overlay"; return; }
-	for n in null zero random urandom; do : >"$r/dev/$n" && mount --bind "/dev/$n" "$r/dev/$n"; done
-	cp "$deb" "$r/tmp/cygnet.deb"
-	rm -f "$r/var/lib/man-db/auto-update"
-	local inr=(chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive)
-	"${inr[@]}" dpkg --purge libreswan >/dev/null 2>&1
-	o=$("${inr[@]}" dpkg -i /tmp/cygnet.deb 2>&1 </dev/null) || why="dpkg -i: $(tail -2 <<<"$o" | tr '\n' ' ')"
-	printf '\nconn sd-a\n\tleft=127.0.0.1\n\tright=127.0.0.2\n\tauthby=secret\n\tauto=add\n' >>"$r/etc/ipsec.conf"
-	# a tunnel the unit's pluto starts (auto=start) to a peer pluto that
-	# the test runs in a network namespace inside the container
-	local tun='\tleft=198.18.0.1\n\tleftid=@west\n\tright=198.18.0.2\n\trightid=@east\n\tauthby=secret\n\tikev2=insist\n'
-	printf "\nconn sd-tun\n$tun\tauto=start\n" >>"$r/etc/ipsec.conf"
-	echo '@west @east : PSK "systemd test secret"' >>"$r/etc/ipsec.secrets"
-	mkdir -p "$r/root/peer/run"
-	printf "version 2\n\nconn sd-tun\n$tun\tauto=add\n" >"$r/root/peer/ipsec.conf"
-	echo '@west @east : PSK "systemd test secret"' >"$r/root/peer/ipsec.secrets"
-	chmod 600 "$r/root/peer/ipsec.secrets"
-	umount "$r/dev/null" "$r/dev/zero" "$r/dev/random" "$r/dev/urandom" "$r/dev" "$r/proc" 2>/dev/null
-	[ -n "$why" ] && { result unit-systemd "$why"; return; }
-	# basic.target: no multi-user services of this host; the unit is started by hand
-	systemd-nspawn -q -D "$r" --private-network --register=no --keep-unit --link-journal=no -M cygnet-test \
-		-b --console=pipe systemd.unit=basic.target >"$x/boot.log" 2>&1 </dev/null &
-	np=$!
-	for ((i = 0; i < 100; i++)); do pid1=$(pgrep -P "$np" | head -1); [ -n "$pid1" ] && break; sleep 0.1; done
-	inct() { timeout 30 nsenter -t "$pid1" -a /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
-	[ -z "$pid1" ] && why="systemd-nspawn started no container: $(tail -2 "$x/boot.log" | tr '\n' ' ')"
-	for ((i = 0; i < 60; i++)); do
-		[ -n "$why" ] && break
-		st=$(inct systemctl is-system-running 2>/dev/null)
-		case $st in running | degraded) break ;; esac
-		sleep 0.5
-	done
-	[ -z "$why" ] && [ "$st" != running ] && [ "$st" != degraded ] && why="the container's systemd did not boot ($st)"
-	# the peer: the installed pluto with --kernel none in netns "peer", a
-	# veth to it (198.18.0.0/24, inside the container's private network)
-	if [ -z "$why" ]; then
-		o=$(inct sh -c 'ip netns add peer && ip link add v0 type veth peer name v1 netns peer &&
-			ip addr add 198.18.0.1/24 dev v0 && ip link set v0 up && ip -n peer link set lo up &&
-			ip -n peer addr add 198.18.0.2/24 dev v1 && ip -n peer link set v1 up &&
-			ipsec initnss --nssdir /root/peer >/dev/null' 2>&1) || why="cannot make the peer's namespace: $o"
-	fi
-	if [ -z "$why" ]; then
-		# started from a shell in the container that exits at once: the
-		# container's systemd is its parent (it reaps it at poweroff)
-		inct sh -c 'ip netns exec peer /usr/libexec/ipsec/pluto --nofork --kernel none \
-			--config /root/peer/ipsec.conf --secretsfile /root/peer/ipsec.secrets --nssdir /root/peer \
-			--rundir /root/peer/run --logfile /root/peer/log </dev/null >/dev/null 2>&1 &' </dev/null
-		for ((i = 0; i < 50; i++)); do [ -S "$r/root/peer/run/pluto.ctl" ] && break; sleep 0.1; done
-		[ -S "$r/root/peer/run/pluto.ctl" ] || why="the peer pluto did not start: $(tail -2 "$r/root/peer/log" 2>&1 | tr '\n' ' ')"
-	fi
-	[ -z "$why" ] && { o=$(inct systemctl start ipsec.service 2>&1) || why="systemctl start ipsec: $o $(inct journalctl -u ipsec --no-pager 2>&1 | tail -3 | tr '\n' ' ')"; }
-	[ -z "$why" ] && [ "$(inct systemctl is-active ipsec.service)" != active ] && why="ipsec.service is not active"
-	[ -z "$why" ] && ! inct ipsec whack --status 2>&1 | grep -q '"sd-a"' && why="the conn of /etc/ipsec.conf is not loaded"
-	# auto=start: the IKE SA with the peer comes up by itself (its Child
-	# SA cannot be installed here: the unit's pluto uses the kernel, and
-	# this kernel has no ESP)
-	for ((i = 0; i < 50; i++)); do
-		[ -n "$why" ] && break
-		inct ipsec whack --status 2>/dev/null | grep -q '"sd-tun" ESTABLISHED' && break
-		sleep 0.2
-	done
-	[ -z "$why" ] && ! inct ipsec whack --status 2>&1 | grep -q '"sd-tun" ESTABLISHED' &&
-		why="no IKE SA for the auto=start conn: $(inct journalctl -u ipsec.service --no-pager 2>&1 | grep sd-tun | tail -2 | tr '\n' ' ')"
-	local main=""
-	[ -z "$why" ] && main=$(inct systemctl show -p MainPID --value ipsec.service)
-	[ -z "$why" ] && { o=$(inct systemctl reload ipsec.service 2>&1) || why="systemctl reload ipsec: $o"; }
-	[ -z "$why" ] && [ "$(inct systemctl show -p MainPID --value ipsec.service)" != "$main" ] && why="reload restarted pluto"
-	[ -z "$why" ] && ! inct journalctl -u ipsec.service --no-pager 2>&1 | grep -q 'pluto ready' &&
-		why="pluto's lines are not in the journal"
-	[ -z "$why" ] && { o=$(inct systemctl stop ipsec.service 2>&1) || why="systemctl stop ipsec: $o"; }
-	[ -z "$why" ] && [ "$(inct systemctl is-active ipsec.service)" = active ] && why="ipsec.service is still active after stop"
-	result unit-systemd "$why"
-	[ -n "$pid1" ] && inct systemctl poweroff >/dev/null 2>&1
-	for ((i = 0; i < 100; i++)); do kill -0 "$np" 2>/dev/null || break; sleep 0.1; done
-	# not down in 10 s: the container's init killed, and with it every
-	# process of its PID namespace; then nspawn ends
-	[ -n "$pid1" ] && kill -KILL "$pid1" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do kill -0 "$np" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$np" 2>/dev/null
-	wait "$np" 2>/dev/null
-}
 systemd_boot
 
 # ---- over Debian's libreswan, as apt does it (remove, then install) ------------------

@@ -177,7 +177,31 @@ test_reload_prune() {
 	result reload-prune "$why"
 }
 
-for t in delete replace add-unchanged add-changed delete-instance reload-prune; do
+# A reload whose auto=start conn is up already: nothing to start, the
+# reload succeeds (systemctl reload failed on this before) and the tunnel
+# keeps its SAs; an auto=start conn that is not up is started
+test_reload_start() {
+	local why="" out before
+	up reload-start || { result reload-start "$UP_WHY"; return; }
+	reload_() { ip netns exec "$NS_WEST" timeout 20 "$IPSEC" addconn --config "$W/ipsec.conf" --rundir "$W/run" --autoall --prune 2>&1; }
+	conn_text west-east authby=secret | sed 's/auto=add/auto=start/' >"$W/ipsec.conf"
+	grep -q 'auto=start' "$W/ipsec.conf" || why="conn_text wrote no auto= to turn into auto=start"
+	# the first reload replaces the conn (auto= changed) and starts it
+	[ -z "$why" ] && { out=$(reload_) || why="the first reload failed: $out"; }
+	[ -z "$why" ] && ! grep -q '"west-east": initiating' <<<"$out" && why="the first reload did not start west-east: $out"
+	[ -z "$why" ] && { wait_for_s 1 5 count west "$NS_WEST" child_sas ESTABLISHED || why="west-east did not come up again"; }
+	before=$(child_spi west "$NS_WEST" west-east)
+		local lines
+	lines=$(grep -c . "$E/log")
+	[ -z "$why" ] && { out=$(reload_) || why="the reload of an up auto=start conn failed: $out"; }
+	[ -z "$why" ] && ! grep -q '"west-east": up already (IKE SA #' <<<"$out" && why="the reload said of west-east: $out"
+	sleep 0.5
+	[ -z "$why" ] && [ "$(child_spi west "$NS_WEST" west-east)" != "$before" ] && why="west-east's Child SA changed"
+	[ -z "$why" ] && tail -n +$((lines + 1)) "$E/log" | grep -q 'the peer deleted it' && why="east got a Delete"
+	result reload-start "$why"
+}
+
+for t in delete replace add-unchanged add-changed delete-instance reload-prune reload-start; do
 	want "$t" || continue
 	case $t in
 	delete) test_delete ;;
@@ -186,6 +210,7 @@ for t in delete replace add-unchanged add-changed delete-instance reload-prune; 
 	add-changed) test_add_changed ;;
 	delete-instance) test_delete_instance ;;
 	reload-prune) test_reload_prune ;;
+	reload-start) test_reload_start ;;
 	esac
 done
 exit 0

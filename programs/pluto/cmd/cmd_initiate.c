@@ -1,12 +1,14 @@
 /* whack initiate: negotiate the conn (or each of its instances); the
- * client waits for every outcome unless it asked for WHACK_FLAG_ASYNC. */
+ * client waits for every outcome unless it asked for WHACK_FLAG_ASYNC.
+ * WHACK_FLAG_UNLESS_UP (auto=start on a reload) leaves a conn that is up
+ * or on its way alone. */
 #include "ctl.h"
 #include "ike/initiate.h"
 #include "pluto.h"
 
 struct up_ctx {
 	struct ctl_client *cl;
-	bool async;
+	bool async, unless_up;
 	unsigned started, failed;
 };
 
@@ -22,6 +24,13 @@ static void up_one(struct pluto *p, struct connection *c, void *arg)
 {
 	struct up_ctx *u = arg;
 	char why[256];
+	if (u->unless_up && ike_conn_up_or_coming(p, c, why, sizeof(why))) {
+		u->started++;
+		ctl_reply(u->cl, "%s", why);
+		if (!u->async)
+			ctl_client_done(u->cl, WHACK_STATUS_OK);   /* one outcome known */
+		return;
+	}
 	if (ike_initiate(p, c, u->async ? NULL : u->cl, why, sizeof(why))) {
 		u->started++;
 		if (u->async)
@@ -42,7 +51,7 @@ int cmd_initiate(struct pluto *p, const struct whack_msg *m, struct ctl_client *
 		ctl_reply(cl, "no connection named \"%s\"", m->name);
 		return WHACK_STATUS_REFUSED;
 	}
-	struct up_ctx u = { cl, (m->flags & WHACK_FLAG_ASYNC) != 0, 0, 0 };
+	struct up_ctx u = { cl, (m->flags & WHACK_FLAG_ASYNC) != 0, (m->flags & WHACK_FLAG_UNLESS_UP) != 0, 0, 0 };
 	/* one outcome per instance; the last one answers the client */
 	cl->pending = u.async ? 1 : n + 1;
 	ctl_for_conns(p, m->name, up_one, &u);

@@ -161,6 +161,25 @@ static bool negotiating_attempt(const struct ike_sa *s, const struct connection 
 	       (s->state == IKE_I_INIT || s->state == IKE_I_INIT_SENT || s->state == IKE_I_AUTH_SENT);
 }
 
+bool ike_conn_up_or_coming(struct pluto *p, const struct connection *c, char *why, size_t whysize)
+{
+	struct child_sa *up = conn_child(p, c);
+	if (up != NULL) {
+		snprintf(why, whysize, "\"%s\": up already (IKE SA #%u)", c->name, up->ike->serial);
+		return true;
+	}
+	if (c->keying_waiting) {
+		snprintf(why, whysize, "\"%s\": keying attempt %u waits to start", c->name, c->keying_attempt);
+		return true;
+	}
+	for (struct ike_sa *s = ike_sa_first(p); s != NULL; s = s->next_all)
+		if (negotiating_attempt(s, c)) {
+			snprintf(why, whysize, "\"%s\": being negotiated (IKE SA #%u)", c->name, s->serial);
+			return true;
+		}
+	return false;
+}
+
 unsigned ike_initiate_cancel(struct pluto *p, struct connection *c, const char *why)
 {
 	unsigned n = c->keying_waiting ? 1 : 0;

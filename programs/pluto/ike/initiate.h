@@ -32,6 +32,9 @@ struct ctl_client;
  * background; whack --terminate (auto --down) ends them. */
 bool ike_initiate(struct pluto *p, struct connection *c, struct ctl_client *whack,
 		  char *why, size_t whysize);
+/* Whether c has its Child SA or a keying attempt under way or waiting
+ * (why says which): auto=start has nothing to do then. */
+bool ike_conn_up_or_coming(struct pluto *p, const struct connection *c, char *why, size_t whysize);
 /* Starts the conn's waiting keying attempt (conn_timers.c, when due). */
 void ike_initiate_due(struct pluto *p, struct connection *c);
 /* Ends the conn's keying attempts: the one waiting, and the IKE SAs of
