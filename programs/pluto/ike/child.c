@@ -232,7 +232,7 @@ static void held_arm(struct held_outbound *h)
 	evtimer_add(h->timer, &tv);
 }
 
-/* The held SA into the kernel: seen says why now. */
+/* The held SA into the kernel now; why says what let it go. */
 static void held_install(struct child_sa *child, const char *why)
 {
 	struct kernel_diag d;
