@@ -20,17 +20,9 @@ mirror=$(sed -n 's/^URIs: *\([^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian
 mirror=${mirror:-http://deb.debian.org/debian}
 x=$(mktemp -d /tmp/cygnet-clean-build.XXXXXX)
 trap 'rm -rf "$x"' EXIT
-# the tree as git has it (a clone's state), with debian/ at the top
-mkdir -p "$x/src"
-if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	(cd "$top" && git ls-files -z --cached --others --exclude-standard) |
-		(cd "$top" && xargs -0 cp -P --parents -t "$x/src")
-else
-	(cd "$top" && find . -path ./build -prune -o \( -type f -o -type l \) -print0) |
-		(cd "$top" && xargs -0 cp -P --parents -t "$x/src")
-fi
-rm -rf "$x/src/build"
-cp -r "$top/packaging/debian" "$x/src/debian"
+# the tree with debian/ at its top, as make-deb builds it
+bash "$top/packaging/make-deb" --source-only "$x" ||
+	{ result package-clean-build "packaging/make-deb --source-only failed"; exit 0; }
 start=$(date +%s)
 # the hooks run in the new root with /proc and /dev mounted (root mode);
 # build-dep from the source directory reads its debian/control

@@ -48,6 +48,9 @@ up() {
 	return 0
 }
 
+# reload_: west's reload, as the unit's ExecReload does it
+reload_() { ip netns exec "$NS_WEST" timeout 20 "$IPSEC" addconn --config "$W/ipsec.conf" --rundir "$W/run" --autoall --prune 2>&1; }
+
 # gone: east got the Delete of the IKE SA and has no SA left (<= 5 s)
 east_told() {
 	wait_for_s 1 5 grep -c 'deleting IKE SA: the peer deleted it' "$E/log" ||
@@ -147,7 +150,6 @@ test_delete_instance() {
 test_reload_prune() {
 	local why="" out before rc
 	up reload-prune || { result reload-prune "$UP_WHY"; return; }
-	reload_() { ip netns exec "$NS_WEST" timeout 20 "$IPSEC" addconn --config "$W/ipsec.conf" --rundir "$W/run" --autoall --prune 2>&1; }
 	{ conn_text west-east authby=secret; printf '\nconn other\n\tleft=198.18.0.1\n\tright=198.18.0.9\n\tauthby=secret\n\tauto=add\n'
 	  printf '\nconn manual\n\tleft=198.18.0.1\n\tright=198.18.0.8\n\tauthby=secret\n\tauto=ignore\n'; } >"$W/ipsec.conf"
 	out=$(reload_) || why="the first reload failed: $out"
@@ -181,9 +183,8 @@ test_reload_prune() {
 # reload succeeds (systemctl reload failed on this before) and the tunnel
 # keeps its SAs; an auto=start conn that is not up is started
 test_reload_start() {
-	local why="" out before
+	local why="" out before lines
 	up reload-start || { result reload-start "$UP_WHY"; return; }
-	reload_() { ip netns exec "$NS_WEST" timeout 20 "$IPSEC" addconn --config "$W/ipsec.conf" --rundir "$W/run" --autoall --prune 2>&1; }
 	conn_text west-east authby=secret | sed 's/auto=add/auto=start/' >"$W/ipsec.conf"
 	grep -q 'auto=start' "$W/ipsec.conf" || why="conn_text wrote no auto= to turn into auto=start"
 	# the first reload replaces the conn (auto= changed) and starts it
@@ -191,7 +192,6 @@ test_reload_start() {
 	[ -z "$why" ] && ! grep -q '"west-east": initiating' <<<"$out" && why="the first reload did not start west-east: $out"
 	[ -z "$why" ] && { wait_for_s 1 5 count west "$NS_WEST" child_sas ESTABLISHED || why="west-east did not come up again"; }
 	before=$(child_spi west "$NS_WEST" west-east)
-		local lines
 	lines=$(grep -c . "$E/log")
 	[ -z "$why" ] && { out=$(reload_) || why="the reload of an up auto=start conn failed: $out"; }
 	[ -z "$why" ] && ! grep -q '"west-east": up already (IKE SA #' <<<"$out" && why="the reload said of west-east: $out"

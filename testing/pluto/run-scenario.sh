@@ -297,8 +297,7 @@ run_one() (
 			east in $WEST_SEEN $EAST_PUB
 			east out $EAST_PUB $WEST_SEEN
 		EOT
-		received=0 re='([0-9]+) received'
-		[[ $(<"$RUN/ping.log") =~ $re ]] && received=${BASH_REMATCH[1]}
+		received=$(ping_received "$(<"$RUN/ping.log")")
 		detail "ping: $received/$PING_COUNT answered; ESP SA packet counters:$summary"
 		detail "timings: topology+daemons $((t1 - t0))ms (start:$startms), initiate $((t2 - t1))ms, both Child SAs up $((t3 - t1))ms, ping $((t4 - t3))ms"
 		[ -z "$bad" ] || fail "the ESP SA counters did not grow by $PING_COUNT:$bad (ping exit status $prc)"

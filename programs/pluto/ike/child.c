@@ -170,6 +170,15 @@ static void fill_sa(struct kernel_sa *sa, struct child_sa *child, bool inbound,
 	}
 }
 
+/* One of the Child SA's two SAs, as the kernel names it. */
+static struct kernel_sa_id child_sa_id(const struct child_sa *c, bool inbound)
+{
+	const struct ike_sa *ike = c->ike;
+	uint8_t proto = c->protocol == IKEV2_PROTO_AH ? KERNEL_PROTO_AH : KERNEL_PROTO_ESP;
+	return inbound ? (struct kernel_sa_id){ ike->remote, ike->iface->addr, proto, c->spi_in }
+		       : (struct kernel_sa_id){ ike->iface->addr, ike->remote, proto, c->spi_out };
+}
+
 static size_t ipsec_policies(struct child_sa *child, struct kernel_policy pol[3])
 {
 	struct ike_sa *ike = child->ike;
@@ -250,8 +259,7 @@ static void held_poll(evutil_socket_t fd, short what, void *arg)
 	struct child_sa *child = arg;
 	struct held_outbound *h = child->held_out;
 	struct kernel_diag d;
-	struct kernel_sa_id iid = { child->ike->remote, child->ike->iface->addr, h->sa.proto,
-				    child->spi_in };
+	struct kernel_sa_id iid = child_sa_id(child, true);
 	struct kernel_sa_counters in = { 0 };
 	bool seen = kernel_sa_counters(child->ike->pluto->kernel, &iid, &in, &d) == NULL &&
 		    in.packets > 0;
@@ -264,19 +272,22 @@ static void held_poll(evutil_socket_t fd, short what, void *arg)
 				 : "no packet from the peer on the new inbound SA within 1 s");
 }
 
-/* The outbound SA kept aside with copies of its keys, or NULL (no event
- * loop, or keys too long: then it goes in at once). */
-static struct held_outbound *held_new(struct child_sa *child, const struct child_dir_keys *k)
+/* The outbound SA out kept aside with copies of its keys, or NULL (no
+ * event loop, or keys too long: then it goes in at once). */
+static struct held_outbound *held_new(struct child_sa *child, const struct kernel_sa *out)
 {
 	struct pluto *p = child->ike->pluto;
-	if (p->base == NULL || k->integ.len > sizeof(((struct held_outbound *)0)->integ))
+	if (p->base == NULL || out->encr_key.len > sizeof(((struct held_outbound *)0)->encr) ||
+	    out->integ_key.len > sizeof(((struct held_outbound *)0)->integ))
 		return NULL;
 	struct held_outbound *h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		return NULL;
-	fill_sa(&h->sa, child, false, k, h->encr, sizeof(h->encr));
-	memcpy(h->integ, k->integ.ptr, k->integ.len);
-	h->sa.integ_key = chunk_from(h->integ, k->integ.len);
+	h->sa = *out;
+	memcpy(h->encr, out->encr_key.ptr, out->encr_key.len);
+	memcpy(h->integ, out->integ_key.ptr, out->integ_key.len);
+	h->sa.encr_key = chunk_from(h->encr, out->encr_key.len);
+	h->sa.integ_key = chunk_from(h->integ, out->integ_key.len);
 	h->timer = evtimer_new(p->base, held_poll, child);
 	if (h->timer == NULL) {
 		free(h);
@@ -298,7 +309,7 @@ bool child_install(struct child_sa *child, const struct child_sa_keys *keys, boo
 	child->reqid = conn_reqid(child->c);
 	fill_sa(&in, child, true, in_k, kin, sizeof(kin));
 	fill_sa(&out, child, false, out_k, kout, sizeof(kout));
-	struct held_outbound *held = hold_outbound ? held_new(child, out_k) : NULL;
+	struct held_outbound *held = hold_outbound ? held_new(child, &out) : NULL;
 	err_t e = held != NULL ? kernel_add_sa(p->kernel, &in, &d) : kernel_add_sa_pair(p->kernel, &in, &out, &d);
 	memset(kin, 0, sizeof(kin));
 	memset(kout, 0, sizeof(kout));
@@ -335,11 +346,10 @@ void child_uninstall(struct child_sa *child)
 	struct ike_sa *ike = child->ike;
 	struct pluto *p = ike->pluto;
 	struct kernel_diag d;
-	uint8_t proto = child->protocol == IKEV2_PROTO_AH ? KERNEL_PROTO_AH : KERNEL_PROTO_ESP;
 	if (!child->installed) {
 		/* an SPI reserved for a negotiation that never finished */
 		if (child->spi_in != 0 && ike->iface != NULL) {
-			struct kernel_sa_id id = { ike->remote, ike->iface->addr, proto, child->spi_in };
+			struct kernel_sa_id id = child_sa_id(child, true);
 			kernel_del_sa(p->kernel, &id, &d);
 		}
 		return;
@@ -372,8 +382,7 @@ void child_uninstall(struct child_sa *child)
 		}
 		run_updown(p, child->c, &child->ts, ike, UPDOWN_DOWN, &child->logger);
 	}
-	struct kernel_sa_id in = { ike->remote, ike->iface->addr, proto, child->spi_in };
-	struct kernel_sa_id out = { ike->iface->addr, ike->remote, proto, child->spi_out };
+	struct kernel_sa_id in = child_sa_id(child, true), out = child_sa_id(child, false);
 	if (kernel_del_sa(p->kernel, &in, &d) != NULL)
 		llog(&child->logger, RC_WARNING, "%s", d.text);
 	if (child->held_out != NULL)
@@ -469,9 +478,7 @@ void child_counters(struct pluto *p, const struct child_sa *c, struct kernel_sa_
 		    struct kernel_sa_counters *out)
 {
 	struct kernel_diag d;
-	uint8_t proto = c->protocol == IKEV2_PROTO_AH ? KERNEL_PROTO_AH : KERNEL_PROTO_ESP;
-	struct kernel_sa_id iid = { c->ike->remote, c->ike->iface->addr, proto, c->spi_in };
-	struct kernel_sa_id oid = { c->ike->iface->addr, c->ike->remote, proto, c->spi_out };
+	struct kernel_sa_id iid = child_sa_id(c, true), oid = child_sa_id(c, false);
 	memset(in, 0, sizeof(*in));
 	memset(out, 0, sizeof(*out));
 	kernel_sa_counters(p->kernel, &iid, in, &d);

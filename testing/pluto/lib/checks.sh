@@ -43,9 +43,9 @@
 PING_BIN=${PING_BIN:-$(ping_bin)}
 
 ping_pair() {
-	local src=$1 dst=$2 n=${3:-3} out re='([0-9]+) received' got=0
+	local src=$1 dst=$2 n=${3:-3} out got
 	out=$(ip netns exec "$NS_WEST" "$PING_BIN" -c "$n" -i 0.2 -W 2 -w $((n * 2 + 5)) -I "$src" "$dst" 2>&1)
-	[[ $out =~ $re ]] && got=${BASH_REMATCH[1]}
+	got=$(ping_received "$out")
 	[ "$got" = "$n" ] && return 0
 	echo "ping $src -> $dst: $got/$n answered"
 	return 1

@@ -42,6 +42,10 @@ wait_until() {
 	"$@"
 }
 
+# ping_received TEXT: how many echo replies ping's summary in TEXT counts
+# (0 when there is none)
+ping_received() { local re='([0-9]+) received'; if [[ $1 =~ $re ]]; then echo "${BASH_REMATCH[1]}"; else echo 0; fi; }
+
 # now_ms: a millisecond clock for timings (no process: every process start
 # counts under UML)
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }

@@ -24,10 +24,8 @@ for p in "${pids[@]}"; do
 	_ns_alive "$p" || { wait; echo "a ping meant to run across the rekey had ended before it"; exit 1; }
 done
 wait
-re='([0-9]+) received'
 for s in 1 129; do
-	got=0
-	[[ $(<"$RUN/ping-across-$s.log") =~ $re ]] && got=${BASH_REMATCH[1]}
+	got=$(ping_received "$(<"$RUN/ping-across-$s.log")")
 	echo "ping 198.51.100.$s -> 203.0.113.1 across the rekey: $got/12"
 	[ "$got" = 12 ] || { echo "the ping from 198.51.100.$s lost $((12 - got)) of 12 across the rekey"; exit 1; }
 done

@@ -18,9 +18,7 @@ wait_until 10 rekeyed || { wait "$ping"; echo "west answered no Child SA rekey w
 grep 'rekeyed Child SA\|outbound SA .* in use' "$log"
 _ns_alive "$ping" || { wait "$ping"; echo "the ping had ended before the rekey"; exit 1; }
 wait "$ping"
-re='([0-9]+) received'
-got=0
-[[ $(<"$RUN/ping-across.log") =~ $re ]] && got=${BASH_REMATCH[1]}
+got=$(ping_received "$(<"$RUN/ping-across.log")")
 echo "ping 198.51.100.1 -> 203.0.113.1 across the rekey: $got/60"
 [ "$got" = 60 ] || { echo "the ping lost $((60 - got)) of 60 across strongSwan's rekey"; exit 1; }
 # one IKE SA and one Child SA on west afterwards (the old ones deleted)
